@@ -1,0 +1,45 @@
+"""Translation catalogs: zh-CN first, English second.
+
+Catalogs live in ``site/translations/<lang>/<area>.yaml`` as nested mappings;
+a key is the area then the dotted path inside the file (``errors.not_found`` is
+``not_found`` in ``errors.yaml``), so each area of the product owns one file. The site templates and the API's error
+messages both read them, so no user-facing text is hard-coded in Python.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portal import ROOT
+
+LANGS: tuple[str, ...] = ("zh-CN", "en")
+DEFAULT_LANG = "zh-CN"
+CATALOG_DIR = ROOT / "site" / "translations"
+
+
+def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = str(node)
+
+
+@cache
+def catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    out: dict[str, str] = {}
+    for path in sorted((directory / lang).glob("*.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            _flatten(path.stem, yaml.load(fh, Loader=loader) or {}, out)
+    return out
+
+
+def translate(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """The message for ``key`` in ``lang``, falling back to zh-CN, then the key."""
+    text = catalog(lang).get(key) or catalog(DEFAULT_LANG).get(key) or key
+    return text.format(**params) if params else text

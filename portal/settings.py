@@ -1,0 +1,64 @@
+"""Configuration, read from the environment in exactly one place.
+
+Zappa passes the environment on Lambda (``infra/zappa_settings.json``); the
+local run sets it in ``portal dev``. Nothing else in the code base reads
+``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from portal import ROOT
+
+Stage = Literal["local", "test", "dev", "prod"]
+_STAGES: tuple[Stage, ...] = ("local", "test", "dev", "prod")
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: Stage = "local"
+    aws_region: str = "ap-east-1"
+    dynamodb_endpoint: str | None = None
+    table_prefix: str = "portal-local-"
+    site_url: str = "http://127.0.0.1:8000"
+    content_dir: Path = field(default_factory=lambda: ROOT / "site" / "content")
+    site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
+    build_dir: Path = field(default_factory=lambda: ROOT / "build" / "site")
+    time_zone: str = "Asia/Shanghai"
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 5.0
+    max_attempts: int = 3
+
+    @property
+    def is_local(self) -> bool:
+        """Local and test stages: dev-only routes exist, cookies need not be Secure."""
+        return self.stage in ("local", "test")
+
+    def table_name(self, suffix: str) -> str:
+        return f"{self.table_prefix}{suffix}"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        stage = e.get("PORTAL_STAGE", "local")
+        if stage not in _STAGES:
+            raise ValueError(f"PORTAL_STAGE must be one of {_STAGES}, not {stage!r}")
+        d = cls()
+        return cls(
+            stage=stage,  # type: ignore[arg-type]
+            aws_region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.aws_region)),
+            dynamodb_endpoint=e.get("PORTAL_DYNAMODB_ENDPOINT") or None,
+            table_prefix=e.get("PORTAL_TABLE_PREFIX", f"portal-{stage}-"),
+            site_url=e.get("PORTAL_SITE_URL", d.site_url).rstrip("/"),
+            content_dir=Path(e.get("PORTAL_CONTENT_DIR", str(d.content_dir))),
+            build_dir=Path(e.get("PORTAL_BUILD_DIR", str(d.build_dir))),
+            time_zone=e.get("PORTAL_TIME_ZONE", d.time_zone),
+        )

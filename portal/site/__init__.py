@@ -1,0 +1,1 @@
+"""The static-site builder: read → model → render → write, every error collected."""

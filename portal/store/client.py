@@ -18,7 +18,7 @@ from portal.settings import Settings
 def botocore_config(settings: Settings) -> Config:
     return Config(
         region_name=settings.aws_region,
-        retries={"mode": "standard", "max_attempts": settings.max_attempts},
+        retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
         connect_timeout=settings.connect_timeout_s,
         read_timeout=settings.read_timeout_s,
     )

@@ -25,5 +25,5 @@ def test_client_uses_standard_retries_and_explicit_timeouts(settings: Settings) 
     from portal.store.client import botocore_config
 
     cfg = botocore_config(settings)
-    assert cfg.retries == {"mode": "standard", "max_attempts": 3}
+    assert cfg.retries == {"mode": "standard", "total_max_attempts": 3}
     assert cfg.connect_timeout == 2.0 and cfg.read_timeout == 5.0

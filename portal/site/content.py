@@ -1,0 +1,463 @@
+"""Read the content folder into records, then assemble the site model.
+
+Parsing a file (front matter, field types) depends only on the file, so its
+result is cached by the file's size and modification time; cross-file checks
+(estates exist, English versions have a Chinese original) run on every build
+and are cheap. Every problem is a :class:`SourceError` with ``file:line``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.estates import DEFAULT_TZ, Company
+from portal.site.model import (
+    ARTICLE_KINDS,
+    NOTICE_CATEGORIES,
+    Article,
+    Body,
+    Campaign,
+    CampaignEvent,
+    CampaignSource,
+    Issue,
+    Notice,
+    SiteModel,
+    Text,
+)
+from portal.sourcefile import (
+    FrontMatterDoc,
+    LineDict,
+    SourceError,
+    error,
+    parse_datetime,
+    split_front_matter,
+)
+
+TZ = ZoneInfo(DEFAULT_TZ)
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+TEMPLATE_TIME = re.compile(r"^(\d{2})-(\d{2})T(\d{2}):(\d{2})$")
+
+NOTICE_FIELDS = {"title", "category", "estates", "buildings", "published", "expires", "pinned",
+                 "urgent"}  # fmt: skip
+CAMPAIGN_FIELDS = {"month", "year", "title", "theme", "events"}
+EVENT_FIELDS = {"title", "start", "end", "location"}
+ISSUE_FIELDS = {"issue", "title", "published"}
+ARTICLE_FIELDS = {"title", "kind", "author"}
+EN_FIELDS = {
+    "notice": {"title"},
+    "campaign": {"title", "theme", "events"},
+    "issue": {"title"},
+    "article": {"title", "author"},
+}
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An English sibling (``NAME.en.md``): translated fields and body."""
+
+    meta: dict[str, Any]
+    body: str
+
+
+@dataclass(frozen=True)
+class NoticeRecord:
+    notice: Notice
+    raw_estates: tuple[str, ...]
+    lines: dict[str, int]
+
+
+@dataclass(frozen=True)
+class IssueIndex:
+    number: int
+    title: str
+    published: datetime
+    intro: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    title: str
+    kind: str
+    author: str
+    body: str
+
+
+@dataclass
+class Parsed:
+    sig: tuple[int, int]
+    digest: str
+    value: Any
+    errors: tuple[SourceError, ...]
+
+
+@dataclass
+class ContentCache:
+    files: dict[str, Parsed] = field(default_factory=dict)
+
+
+class _Checker:
+    def __init__(self, rel: str, meta: LineDict) -> None:
+        self.rel, self.meta, self.errors = rel, meta, list[SourceError]()
+
+    def fail(self, key: str | None, code: str, **params: object) -> None:
+        line = self.meta.line_of(key) if key else self.meta.line
+        self.errors.append(error(self.rel, line, code, **params))
+
+    def unknown(self, allowed: set[str]) -> None:
+        for k in self.meta:
+            if k not in allowed:
+                self.fail(k, "unknown_field", field=k)
+
+    def text(self, key: str, required: bool = True) -> str:
+        v = self.meta.get(key)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if required:
+                self.errors.append(error(self.rel, self.meta.line, "missing_field", field=key))
+            return ""
+        if isinstance(v, bool) or not isinstance(v, str | int | float):
+            self.fail(key, "wrong_type", field=key, expected="text")
+            return ""
+        return str(v).strip()
+
+    def flag(self, key: str) -> bool:
+        v = self.meta.get(key, False)
+        if not isinstance(v, bool):
+            self.fail(key, "wrong_type", field=key, expected="true/false")
+            return False
+        return v
+
+    def when(self, key: str, required: bool = True) -> datetime | None:
+        v = self.meta.get(key)
+        if v is None:
+            if required:
+                self.errors.append(error(self.rel, self.meta.line, "missing_field", field=key))
+            return None
+        dt = parse_datetime(v, TZ)
+        if dt is None:
+            self.fail(key, "bad_date", field=key, value=v)
+        return dt
+
+    def str_list(self, key: str) -> tuple[str, ...]:
+        v = self.meta.get(key)
+        if v is None:
+            return ()
+        if isinstance(v, str | int):
+            return (str(v),)
+        if not isinstance(v, list) or not all(isinstance(x, str | int) for x in v):
+            self.fail(key, "wrong_type", field=key, expected="a list of text")
+            return ()
+        return tuple(str(x) for x in v)
+
+    def integer(self, key: str, lo: int, hi: int, code: str) -> int | None:
+        v = self.meta.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            self.fail(key, code, field=key, minimum=lo)
+            return None
+        return v
+
+
+# --- one file → one record -------------------------------------------------
+
+
+def _parse_translation(rel: str, doc: FrontMatterDoc, kind: str) -> tuple[Any, list[SourceError]]:
+    c = _Checker(rel, doc.meta)
+    c.unknown(EN_FIELDS[kind])
+    c.text("title")
+    return Translation(dict(doc.meta), doc.body), c.errors
+
+
+def _parse_notice(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tuple[Any, list[Any]]:
+    c = _Checker(rel, doc.meta)
+    c.unknown(NOTICE_FIELDS)
+    title = c.text("title")
+    category = c.text("category")
+    if category and category not in NOTICE_CATEGORIES:
+        c.fail("category", "bad_choice", field="category", value=category,
+               allowed=", ".join(NOTICE_CATEGORIES))  # fmt: skip
+    estates = c.str_list("estates")
+    if not estates:
+        c.fail(None if "estates" not in doc.meta else "estates", "missing_field", field="estates")
+    published = c.when("published")
+    expires = c.when("expires", required=False)
+    if published and expires and expires <= published:
+        c.fail("expires", "expires_before_published")
+    notice = None
+    if not c.errors and published is not None:
+        notice = Notice(
+            slug=slug, source=rel, digest=digest, title=Text(title), category=category,
+            estates=estates, buildings=c.str_list("buildings"), published=published,
+            expires=expires, pinned=c.flag("pinned"), urgent=c.flag("urgent"),
+            body=Body(doc.body),
+        )  # fmt: skip
+    if c.errors:
+        return None, c.errors
+    return NoticeRecord(notice, estates, dict(doc.meta.lines)), []  # type: ignore[arg-type]
+
+
+def _event_time(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    s = raw.strip()
+    if TEMPLATE_TIME.match(s):
+        return s
+    return s if parse_datetime(s, TZ) else None
+
+
+def _parse_campaign(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tuple[Any, list[Any]]:
+    c = _Checker(rel, doc.meta)
+    c.unknown(CAMPAIGN_FIELDS)
+    month = c.integer("month", 1, 12, "bad_month")
+    if "month" not in doc.meta:
+        c.fail(None, "missing_field", field="month")
+    year = c.integer("year", 1900, 2999, "bad_integer")
+    title, theme = c.text("title"), c.text("theme", required=False)
+    events: list[tuple[Text, str, str, Text]] = []
+    raw_events = doc.meta.get("events") or []
+    if not isinstance(raw_events, list):
+        c.fail("events", "wrong_type", field="events", expected="a list")
+        raw_events = []
+    for ev in raw_events:
+        if not isinstance(ev, LineDict):
+            c.fail("events", "wrong_type", field="events", expected="a list of mappings")
+            continue
+        ec = _Checker(rel, ev)
+        ec.unknown(EVENT_FIELDS)
+        et = ec.text("title")
+        times: list[str] = []
+        for key in ("start", "end"):
+            t = _event_time(ev.get(key))
+            if t is None or (year is None) != bool(TEMPLATE_TIME.match(t)):
+                ec.fail(key if key in ev else None, "bad_event_time", value=ev.get(key, ""))
+            times.append(t or "")
+        if not ec.errors and times[1] < times[0]:
+            ec.fail("end", "event_ends_before_start")
+        c.errors += ec.errors
+        events.append((Text(et), times[0], times[1], Text(ec.text("location", False))))
+    if c.errors or month is None:
+        return None, c.errors
+    return CampaignSource(slug, rel, digest, month, year, Text(title), Text(theme), tuple(events),
+                          Body(doc.body)), []  # fmt: skip
+
+
+def _parse_issue_index(rel: str, doc: FrontMatterDoc) -> tuple[Any, list[Any]]:
+    c = _Checker(rel, doc.meta)
+    c.unknown(ISSUE_FIELDS)
+    number = c.integer("issue", 1, 100000, "bad_integer")
+    if "issue" not in doc.meta:
+        c.fail(None, "missing_field", field="issue")
+    title = c.text("title")
+    published = c.when("published")
+    if c.errors or number is None or published is None:
+        return None, c.errors
+    return IssueIndex(number, title, published, doc.body, doc.meta.line_of("issue")), []
+
+
+def _parse_article(rel: str, doc: FrontMatterDoc) -> tuple[Any, list[Any]]:
+    c = _Checker(rel, doc.meta)
+    c.unknown(ARTICLE_FIELDS)
+    title, kind = c.text("title"), c.text("kind")
+    if kind and kind not in ARTICLE_KINDS:
+        c.fail("kind", "bad_choice", field="kind", value=kind, allowed=", ".join(ARTICLE_KINDS))
+    if c.errors:
+        return None, c.errors
+    return ArticleRecord(title, kind, c.text("author", False), doc.body), []
+
+
+def parse_source(rel: str, data: bytes) -> tuple[str, Any, list[SourceError]]:
+    """Parse one content file (path relative to the content folder, POSIX separators)."""
+    digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return digest, None, [error(rel, 1, "not_utf8")]
+    doc, err = split_front_matter(text, rel)
+    if err or doc is None:
+        return digest, None, [err] if err else []
+    parts = rel.split("/")
+    name = parts[-1]
+    is_en = name.endswith(".en.md")
+    slug = name[: -len(".en.md")] if is_en else name[: -len(".md")]
+    section = parts[0]
+    kind = {"notices": "notice", "campaigns": "campaign"}.get(section, "")
+    if section == "newsletter":
+        kind = "issue" if slug == "index" else "article"
+    if is_en:
+        value, errors = _parse_translation(rel, doc, kind)
+    elif kind == "notice":
+        value, errors = _parse_notice(rel, slug, digest, doc)
+    elif kind == "campaign":
+        value, errors = _parse_campaign(rel, slug, digest, doc)
+    elif kind == "issue":
+        value, errors = _parse_issue_index(rel, doc)
+    else:
+        value, errors = _parse_article(rel, doc)
+    return digest, value, errors
+
+
+def scan(content_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every content Markdown file → (mtime_ns, size), without reading it."""
+    out: dict[str, tuple[int, int]] = {}
+    for section in ("notices", "campaigns", "newsletter"):
+        base = content_dir / section
+        if not base.is_dir():
+            continue
+        stack = [(base, section)]
+        while stack:
+            d, rel_d = stack.pop()
+            with os.scandir(d) as it:
+                for entry in it:
+                    if entry.name.startswith("."):
+                        continue
+                    rel = f"{rel_d}/{entry.name}"
+                    if entry.is_dir():
+                        stack.append((Path(entry.path), rel))
+                    elif entry.name.endswith(".md"):
+                        st = entry.stat()
+                        out[rel] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+# --- records → model -------------------------------------------------------
+
+
+def _merge_translation(base: Text, tr: Translation | None, key: str) -> Text:
+    if tr is None:
+        return base
+    v = tr.meta.get(key)
+    return Text(base.zh, str(v).strip() if isinstance(v, str | int) and str(v).strip() else None)
+
+
+def _instantiate(src: CampaignSource, year: int, tz: ZoneInfo) -> Campaign:
+    events = []
+    for title, start, end, loc in src.events:
+        if src.year is None:
+            s = datetime.fromisoformat(f"{year}-{start}").replace(tzinfo=tz)
+            e = datetime.fromisoformat(f"{year}-{end}").replace(tzinfo=tz)
+        else:
+            s, e = parse_datetime(start, tz), parse_datetime(end, tz)  # type: ignore[assignment]
+        events.append(CampaignEvent(title, s, e, loc))
+    return Campaign(year, src.month, src, tuple(events))
+
+
+def assemble(
+    company: Company, records: dict[str, Parsed], now: datetime
+) -> tuple[SiteModel, list[SourceError]]:
+    """Cross-check the parsed records and build the model for ``now``."""
+    errors: list[SourceError] = []
+    model = SiteModel(company=company, now=now)
+    slugs = [e.slug for e in company.estates]
+    buildings = {e.slug: {b.code for b in e.buildings} for e in company.estates}
+    values = {rel: p.value for rel, p in records.items() if p.value is not None}
+    failed = {rel for rel, p in records.items() if p.errors}
+
+    def translation_of(rel: str) -> Translation | None:
+        v = values.get(rel[: -len(".md")] + ".en.md")
+        return v if isinstance(v, Translation) else None
+
+    for rel, v in values.items():
+        if isinstance(v, Translation):
+            original = rel[: -len(".en.md")] + ".md"
+            if original not in values and original not in failed:
+                errors.append(error(rel, 1, "orphan_translation", value=original))
+
+    campaign_sources: list[CampaignSource] = []
+    issue_parts: dict[str, tuple[str, IssueIndex | None, list[tuple[str, ArticleRecord]]]] = {}
+    for rel, v in sorted(values.items()):
+        if isinstance(v, NoticeRecord):
+            n = v.notice
+            ests = tuple(slugs) if "all" in v.raw_estates else v.raw_estates
+            bad = [e for e in ests if e not in slugs]
+            for e in bad:
+                errors.append(error(rel, v.lines.get("estates", 2), "unknown_estate", value=e))
+            for b in n.buildings:
+                if not any(b in buildings.get(e, set()) for e in ests):
+                    errors.append(error(rel, v.lines.get("buildings", 2), "unknown_building",
+                                        value=b, estate="/".join(ests)))  # fmt: skip
+            if bad or any(not any(b in buildings.get(e, set()) for e in ests) for b in n.buildings):
+                continue
+            tr = translation_of(rel)
+            body = Body(n.body.zh, tr.body if tr else None)
+            digest = n.digest + (hashlib.blake2b(repr(tr).encode(), digest_size=6).hexdigest()
+                                 if tr else "")  # fmt: skip
+            model.notices.append(Notice(
+                slug=n.slug, source=n.source, digest=digest,
+                title=_merge_translation(n.title, tr, "title"), category=n.category,
+                estates=ests, buildings=n.buildings, published=n.published, expires=n.expires,
+                pinned=n.pinned, urgent=n.urgent, body=body,
+            ))  # fmt: skip
+        elif isinstance(v, CampaignSource):
+            tr = translation_of(rel)
+            if tr:
+                en_events = tr.meta.get("events") if isinstance(tr.meta.get("events"), list) else []
+                evs = []
+                for i, (t, s, e, loc) in enumerate(v.events):
+                    te = en_events[i] if i < len(en_events) and isinstance(en_events[i], dict) else {}
+                    evs.append((Text(t.zh, te.get("title")), s, e, Text(loc.zh, te.get("location"))))
+                v = CampaignSource(
+                    v.slug, v.source, v.digest + hashlib.blake2b(repr(tr).encode(), digest_size=6)
+                    .hexdigest(), v.month, v.year, _merge_translation(v.title, tr, "title"),
+                    _merge_translation(v.theme, tr, "theme"), tuple(evs), Body(v.body.zh, tr.body),
+                )  # fmt: skip
+            campaign_sources.append(v)
+        elif isinstance(v, IssueIndex | ArticleRecord):
+            folder = rel.split("/")[1]
+            entry = issue_parts.setdefault(folder, (folder, None, []))
+            if isinstance(v, IssueIndex):
+                issue_parts[folder] = (folder, v, entry[2])
+            else:
+                entry[2].append((rel, v))
+
+    model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
+
+    # Campaigns: the year being built, plus every dated campaign of other years.
+    year = now.astimezone(TZ).year
+    templates = {c.month: c for c in campaign_sources if c.year is None}
+    dated = [c for c in campaign_sources if c.year is not None]
+    model.campaigns[year] = {m: _instantiate(t, year, TZ) for m, t in templates.items()}
+    for c in dated:
+        assert c.year is not None
+        model.campaigns.setdefault(c.year, {})[c.month] = _instantiate(c, c.year, TZ)
+
+    # Newsletter issues.
+    seen: dict[int, str] = {}
+    for folder, idx, arts in sorted(issue_parts.items()):
+        index_rel = f"newsletter/{folder}/index.md"
+        if idx is None:
+            if index_rel not in failed:
+                first = arts[0][0] if arts else index_rel
+                errors.append(error(first, 1, "missing_index"))
+            continue
+        if idx.number in seen:
+            errors.append(error(index_rel, idx.line, "duplicate_issue", value=idx.number))
+            continue
+        seen[idx.number] = folder
+        itr = translation_of(index_rel)
+        articles = []
+        digest_parts = [records[index_rel].digest, repr(itr)]
+        for rel, a in sorted(arts):
+            atr = translation_of(rel)
+            digest_parts += [records[rel].digest, repr(atr)]
+            articles.append(Article(
+                slug=rel.rsplit("/", 1)[1][:-3], source=rel,
+                title=_merge_translation(Text(a.title), atr, "title"), kind=a.kind,
+                author=_merge_translation(Text(a.author), atr, "author"),
+                body=Body(a.body, atr.body if atr else None),
+            ))  # fmt: skip
+        model.issues.append(Issue(
+            number=idx.number, folder=folder, source=index_rel,
+            digest=hashlib.blake2b("|".join(digest_parts).encode(), digest_size=12).hexdigest(),
+            title=_merge_translation(Text(idx.title), itr, "title"), published=idx.published,
+            intro=Body(idx.intro, itr.body if itr else None), articles=tuple(articles),
+        ))  # fmt: skip
+    model.issues.sort(key=lambda i: i.number, reverse=True)
+    return model, errors

@@ -1,0 +1,149 @@
+"""The site model: what the content says, validated and cross-checked.
+
+Source files are parsed into records (front matter only; bodies stay Markdown
+until a page that shows them is rendered), then assembled into a
+:class:`SiteModel` for one moment ``now``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from portal.estates import Company
+
+NOTICE_CATEGORIES: tuple[str, ...] = ("outage", "works", "fees", "safety", "events", "tips")
+ARTICLE_KINDS: tuple[str, ...] = ("moving", "news", "community", "service", "tips")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A zh-CN text with an optional English translation."""
+
+    zh: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.zh
+
+    def has(self, lang: str) -> bool:
+        return lang != "en" or bool(self.en)
+
+
+@dataclass(frozen=True)
+class Body:
+    """Markdown source of a body, with the file and line it starts on (for errors)."""
+
+    zh: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en is not None else self.zh
+
+
+@dataclass(frozen=True)
+class Notice:
+    slug: str
+    source: str
+    digest: str
+    title: Text
+    category: str
+    estates: tuple[str, ...]  # slugs; "all" is expanded when the model is assembled
+    buildings: tuple[str, ...]
+    published: datetime
+    expires: datetime | None
+    pinned: bool
+    urgent: bool
+    body: Body
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires is not None and self.expires <= now
+
+    def has(self, lang: str) -> bool:
+        return self.title.has(lang)
+
+
+@dataclass(frozen=True)
+class CampaignEvent:
+    title: Text
+    start: datetime
+    end: datetime
+    location: Text
+
+
+@dataclass(frozen=True)
+class CampaignSource:
+    """A campaign file: a template (``year`` None) or a dated campaign."""
+
+    slug: str
+    source: str
+    digest: str
+    month: int
+    year: int | None
+    title: Text
+    theme: Text
+    events: tuple[tuple[Text, str, str, Text], ...]  # (title, start, end, location), raw times
+    body: Body
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign in a given year (a template instantiated, or a dated one)."""
+
+    year: int
+    month: int
+    source: CampaignSource
+    events: tuple[CampaignEvent, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def digest(self) -> str:
+        return f"{self.source.digest}@{self.year}"
+
+    @property
+    def title(self) -> Text:
+        return self.source.title
+
+    @property
+    def theme(self) -> Text:
+        return self.source.theme
+
+    def has(self, lang: str) -> bool:
+        return self.source.title.has(lang)
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    source: str
+    title: Text
+    kind: str
+    author: Text
+    body: Body
+
+
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    folder: str
+    source: str
+    digest: str
+    title: Text
+    published: datetime
+    intro: Body
+    articles: tuple[Article, ...]
+
+    def has(self, lang: str) -> bool:
+        return self.title.has(lang)
+
+
+@dataclass
+class SiteModel:
+    company: Company
+    now: datetime
+    notices: list[Notice] = field(default_factory=list)  # newest first
+    campaigns: dict[int, dict[int, Campaign]] = field(default_factory=dict)  # year → month → c
+    issues: list[Issue] = field(default_factory=list)  # newest first

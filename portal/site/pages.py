@@ -1,0 +1,213 @@
+"""The page plan: every output file, its template, its context and its fingerprint.
+
+A page's fingerprint hashes exactly the inputs it shows (the digests of the
+notices on a list page, the month highlighted on the calendar...) plus the
+site-wide inputs (templates, translations, CSS, company). The builder rewrites
+a page only when its fingerprint changed, so editing one notice rewrites that
+notice and the pages that list it, and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.estates import Estate
+from portal.service_levels import (
+    ACKNOWLEDGE_MIN,
+    CALLBACK_WITHIN_H,
+    DISPATCH_MIN,
+    ESCALATION_LADDER,
+    FEEDBACK_MIN,
+    KPIS,
+    TECHNICIAN_ON_SITE_MIN,
+)
+from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
+
+LANGS = ("zh-CN", "en")
+PAGE_SIZE = 20
+HOME_LATEST = 8
+FEED_SIZE = 20
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def url(path: str, lang: str) -> str:
+    """Root-relative URL of a page path ('' is the home page) in a language."""
+    prefix = "/en/" if lang == "en" else "/"
+    return prefix + path
+
+
+def out_path(path: str, lang: str) -> str:
+    """Output file for a page path: directories get an index.html."""
+    base = ("en/" if lang == "en" else "") + path
+    return base + "index.html" if base.endswith("/") or base == "" else base
+
+
+@dataclass
+class Page:
+    out: str
+    template: str  # a Jinja template, or "ics:" for generated files
+    lang: str
+    inputs: tuple[str, ...]
+    ctx: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self, site_hash: str) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for part in (site_hash, self.out, self.template, self.lang, *self.inputs):
+            h.update(part.encode())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def _notice_state(n: Notice, now: datetime) -> str:
+    return f"{n.digest}:{int(n.expired(now))}"
+
+
+def notice_url(n: Notice, lang: str) -> str:
+    """English readers get the Chinese page when there is no translation."""
+    return url(f"notices/{n.slug}/", lang if n.has(lang) else "zh-CN")
+
+
+def _paginate(items: list[Notice], size: int) -> Iterator[tuple[int, int, list[Notice]]]:
+    pages = max(1, (len(items) + size - 1) // size)
+    for i in range(pages):
+        yield i + 1, pages, items[i * size : (i + 1) * size]
+
+
+def listed(notices: Iterable[Notice], now: datetime) -> list[Notice]:
+    """List order: unexpired only; pinned first, then newest first."""
+    live = [n for n in notices if not n.expired(now)]
+    return sorted(live, key=lambda n: not n.pinned)  # stable: keeps newest-first within groups
+
+
+def current_campaign(model: SiteModel) -> Campaign | None:
+    local = model.now.astimezone(TZ)
+    return model.campaigns.get(local.year, {}).get(local.month)
+
+
+def plan(model: SiteModel) -> list[Page]:
+    now = model.now
+    company = model.company
+    local_now = now.astimezone(TZ)
+    current = current_campaign(model)
+    current_key = current.key if current else "-"
+    latest_issue = model.issues[0] if model.issues else None
+    issue_key = latest_issue.digest if latest_issue else "-"
+    by_estate: dict[str, list[Notice]] = {e.slug: [] for e in company.estates}
+    for n in model.notices:
+        for e in n.estates:
+            by_estate.setdefault(e, []).append(n)
+    pages: list[Page] = []
+    add = pages.append
+
+    for lang in LANGS:
+        common = {"lang": lang, "company": company, "now": now}
+        add(Page(out_path("", lang), "home.html", lang, (), {**common, "path": ""}))
+        add(Page(out_path("404.html", lang), "404.html", lang, (), {**common, "path": "404.html"}))
+        add(Page(out_path("commitments/", lang), "commitments.html", lang, (), {
+            **common, "path": "commitments/", "kpis": KPIS, "ladder": ESCALATION_LADDER,
+            "sla": {"acknowledge": ACKNOWLEDGE_MIN, "dispatch": DISPATCH_MIN,
+                    "feedback": FEEDBACK_MIN, "on_site": TECHNICIAN_ON_SITE_MIN,
+                    "callback": CALLBACK_WITHIN_H},
+        }))  # fmt: skip
+
+        for estate in company.estates:
+            pages += _estate_pages(estate, by_estate.get(estate.slug, []), lang, common, current,
+                                   current_key, latest_issue, issue_key, now)  # fmt: skip
+
+        for n in model.notices:
+            if not n.has(lang):
+                continue
+            estates = [e for e in company.estates if e.slug in n.estates]
+            state = _notice_state(n, now)
+            for path, template in ((f"notices/{n.slug}/", "notice.html"),
+                                   (f"notices/{n.slug}/print/", "notice_print.html")):  # fmt: skip
+                add(Page(out_path(path, lang), template, lang, (state,), {
+                    **common, "path": path, "notice": n, "estates": estates,
+                    "expired": n.expired(now),
+                    "page_url": model_url(f"notices/{n.slug}/", lang),
+                }))  # fmt: skip
+
+        year = local_now.year
+        months = model.campaigns.get(year, {})
+        add(Page(out_path("campaigns/", lang), "campaigns.html", lang,
+                 (str(year), current_key, *(c.digest for c in months.values())), {
+                     **common, "path": "campaigns/", "year": year, "months": months,
+                     "current_month": local_now.month,
+                 }))  # fmt: skip
+        for campaigns in model.campaigns.values():
+            for c in campaigns.values():
+                path = f"campaigns/{c.key}/"
+                add(Page(out_path(path, lang), "campaign.html", lang,
+                         (c.digest, str(c.key == current_key)), {
+                             **common, "path": path, "campaign": c,
+                             "is_current": c.key == current_key,
+                         }))  # fmt: skip
+                add(Page(out_path(path + "events.ics", lang), "ics:", lang, (c.digest,),
+                         {"campaign": c, "lang": lang}))  # fmt: skip
+
+        add(Page(out_path("newsletter/", lang), "newsletter_index.html", lang,
+                 tuple(i.digest for i in model.issues),
+                 {**common, "path": "newsletter/", "issues": model.issues}))  # fmt: skip
+        for issue in model.issues:
+            path = f"newsletter/{issue.number}/"
+            add(Page(out_path(path, lang), "issue.html", lang, (issue.digest,),
+                     {**common, "path": path, "issue": issue}))  # fmt: skip
+    return pages
+
+
+_SITE_URL = [""]
+
+
+def model_url(path: str, lang: str) -> str:
+    return _SITE_URL[0] + url(path, lang)
+
+
+def set_site_url(site_url: str) -> None:
+    _SITE_URL[0] = site_url.rstrip("/")
+
+
+def _estate_pages(
+    estate: Estate, notices: list[Notice], lang: str, common: dict[str, Any],
+    current: Campaign | None, current_key: str, latest_issue: Issue | None, issue_key: str,
+    now: datetime,
+) -> list[Page]:  # fmt: skip
+    pages: list[Page] = []
+    base = f"estates/{estate.slug}/"
+    ctx = {**common, "estate": estate}
+    live = listed(notices, now)
+    highlighted = [n for n in live if n.pinned or n.urgent]
+    latest = [n for n in live if not (n.pinned or n.urgent)][:HOME_LATEST]
+    shown = highlighted + latest
+    pages.append(Page(out_path(base, lang), "estate.html", lang,
+                      (current_key, issue_key, *(_notice_state(n, now) for n in shown)), {
+                          **ctx, "path": base, "highlighted": highlighted, "latest": latest,
+                          "campaign": current, "issue": latest_issue,
+                          "categories": NOTICE_CATEGORIES,
+                      }))  # fmt: skip
+    for category in (None, *NOTICE_CATEGORIES):
+        items = [n for n in live if category is None or n.category == category]
+        list_base = base + "notices/" + (f"{category}/" if category else "")
+        for number, total, chunk in _paginate(items, PAGE_SIZE):
+            path = list_base if number == 1 else f"{list_base}page/{number}/"
+            pages.append(Page(out_path(path, lang), "notice_list.html", lang,
+                              (str(total), *(_notice_state(n, now) for n in chunk)), {
+                                  **ctx, "path": path, "category": category, "notices": chunk,
+                                  "page": number, "pages": total, "list_base": list_base,
+                                  "categories": NOTICE_CATEGORIES,
+                              }))  # fmt: skip
+    feed = [n for n in live][:FEED_SIZE]
+    pages.append(Page(out_path(base + "feed.xml", lang), "feed.xml", lang,
+                      tuple(_notice_state(n, now) for n in feed), {
+                          **ctx, "path": base + "feed.xml", "notices": feed,
+                          "updated": max((n.published for n in feed), default=now),
+                      }))  # fmt: skip
+    pages.append(Page(out_path(base + "service/", lang), "service.html", lang, (),
+                      {**ctx, "path": base + "service/"}))  # fmt: skip
+    pages.append(Page(out_path(base + "fees/", lang), "fees.html", lang, (),
+                      {**ctx, "path": base + "fees/"}))  # fmt: skip
+    return pages

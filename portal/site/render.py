@@ -1,0 +1,94 @@
+"""The Jinja environment: templates, filters and the translation function."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from portal.i18n import translate
+from portal.site import markdown
+from portal.site.model import Body
+from portal.site.pages import notice_url, url
+from portal.site.qr import qr_svg
+from portal.site.security import CSP
+
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@lru_cache(maxsize=512)
+def _render_md(text: str) -> str:
+    return markdown.render(text)
+
+
+def md(body: Body | str | None, lang: str = "zh-CN") -> Markup:
+    if body is None:
+        return Markup("")
+    text = body if isinstance(body, str) else body.get(lang)
+    return Markup(_render_md(text))
+
+
+def excerpt(body: Body, lang: str, limit: int = 90) -> str:
+    return markdown.plain_text(_render_md(body.get(lang)), limit)
+
+
+def fmt_date(dt: datetime, lang: str, with_time: bool = False, tz: ZoneInfo = DEFAULT_TZ) -> str:
+    d = dt.astimezone(tz)
+    if lang == "en":
+        s = f"{d.day} {d:%b} {d.year}"
+        return f"{s}, {d:%H:%M}" if with_time else s
+    s = f"{d.year}年{d.month}月{d.day}日"
+    return f"{s} {d:%H:%M}" if with_time else s
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def yuan(fen: int) -> str:
+    """Integer fen → a yuan amount with two decimals, exactly (no float)."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def escape_markup(value: str) -> Markup:
+    """Escape HTML as text (for Atom ``type="html"`` content), even if it is Markup."""
+    return Markup(html.escape(str(value), quote=False))
+
+
+def make_env(templates: Path, site_url: str, asset_urls: dict[str, str]) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(("html", "xml", "svg")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    t: Callable[..., str] = translate
+    env.globals.update(
+        t=t, csp=Markup(CSP), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
+        url=url, notice_url=notice_url,
+    )
+    env.filters.update(
+        md=md, excerpt=excerpt, date=fmt_date, iso=iso, yuan=yuan, escape_markup=escape_markup
+    )
+    return env
+
+
+def preload(env: Environment) -> None:
+    """Compile every template now, so forked workers inherit them compiled."""
+    for name in env.list_templates(extensions=("html", "xml")):
+        env.get_template(name)
+
+
+def render_template(env: Environment, name: str, ctx: dict[str, Any]) -> str:
+    return env.get_template(name).render(ctx)

@@ -53,12 +53,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
-    out.line = node.start_mark.line + 1
+    offset = getattr(loader, "line_offset", 0)
+    out.line = node.start_mark.line + 1 + offset
     out.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         out[str(key)] = loader.construct_object(value_node, deep=True)
-        out.lines[str(key)] = key_node.start_mark.line + 1
+        out.lines[str(key)] = key_node.start_mark.line + 1 + offset
     return out
 
 
@@ -76,14 +77,18 @@ class YamlProblem(Exception):
 
 def load_yaml(text: str, line_offset: int = 0) -> Any:
     """Parse YAML; mappings become :class:`LineDict`. Raises :class:`YamlProblem`."""
+    loader = _Loader(text)
+    loader.line_offset = line_offset
     try:
-        return yaml.load(text, Loader=_Loader)
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         raise YamlProblem(line, str(exc.problem or exc.context or exc)) from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(1 + line_offset, str(exc)) from exc
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)

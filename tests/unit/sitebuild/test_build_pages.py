@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from portal.site.security import CSP
+from tests.unit.sitebuild.conftest import Site
+
+
+def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: Site) -> None:
+    result = site.build()
+    assert result.errors == []
+    for rel in ("index.html", "en/index.html", "estates/lanting/index.html",
+                "estates/lanting/notices/index.html", "estates/lanting/notices/outage/index.html",
+                "notices/water/index.html", "notices/water/print/index.html",
+                "en/notices/water/index.html", "campaigns/index.html", "campaigns/2026-11/index.html",
+                "campaigns/2026-11/events.ics", "newsletter/index.html", "newsletter/3/index.html",
+                "estates/lanting/service/index.html", "estates/lanting/fees/index.html",
+                "commitments/index.html", "estates/lanting/feed.xml", "404.html", "robots.txt"):
+        assert (site.out / rel).is_file(), rel
+
+
+def test_every_html_page_declares_the_strict_csp_and_its_language(site: Site) -> None:
+    site.build()
+    pages = list(site.out.rglob("*.html"))
+    assert len(pages) > 30
+    for p in pages:
+        html = p.read_text(encoding="utf-8")
+        assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in html, p
+        lang = "en" if "/en/" in str(p) else "zh-CN"
+        assert f'<html lang="{lang}">' in html, p
+        assert "<script" not in html and " style=" not in html, p
+
+
+def test_estate_home_lists_pinned_and_urgent_first_and_links_the_hotline(site: Site) -> None:
+    site.build()
+    html = site.page("estates/lanting/index.html")
+    assert 'href="tel:073188881234"' in html
+    assert html.index("物业费缴纳提醒") < html.index("2栋停水通知")
+    assert "消防安全宣传月" in html  # November's campaign is featured
+    assert "兰亭家园第3期" in html
+    assert "消防演练" not in html.split("本月宣传主题")[0]  # meixi's notice is not on lanting
+
+
+def test_expired_notice_leaves_lists_but_keeps_its_page_marked_expired(site: Site) -> None:
+    site.build()
+    assert "旧的停电通知" not in site.page("estates/lanting/notices/index.html")
+    assert "旧的停电通知" not in site.page("estates/lanting/index.html")
+    page = site.page("notices/old/index.html")
+    assert "已过期" in page and "旧的停电通知" in page
+
+
+def test_notice_lists_are_newest_first_with_pinned_on_top(site: Site) -> None:
+    site.write("notices/newer.md", __import__("tests.unit.sitebuild.conftest", fromlist=["notice"])
+               .notice("最新的通知", "2026-11-21T09:00:00+08:00"))  # fmt: skip
+    site.build()
+    html = site.page("estates/lanting/notices/index.html")
+    order = [html.index(t) for t in ("物业费缴纳提醒", "最新的通知", "2栋停水通知")]
+    assert order == sorted(order)
+
+
+def test_notice_for_all_estates_is_listed_in_every_estate(site: Site) -> None:
+    site.build()
+    assert "物业费缴纳提醒" in site.page("estates/meixi/notices/fees/index.html")
+    assert "物业费缴纳提醒" in site.page("estates/lanting/notices/fees/index.html")
+
+
+def test_english_site_uses_translations_and_falls_back_to_chinese_pages(site: Site) -> None:
+    site.build()
+    html = site.page("en/estates/lanting/notices/index.html")
+    assert "Water outage, Building 2" in html and 'href="/en/notices/water/"' in html
+    # No English version: listed with the Chinese title, linking to the Chinese page.
+    assert 'href="/notices/pinned/" lang="zh-CN"' in html
+    assert not (site.out / "en/notices/pinned/index.html").exists()
+    zh = site.page("notices/water/index.html")
+    assert 'hreflang="en" href="https://portal.example.cn/en/notices/water/"' in zh
+
+
+def test_print_view_has_a_qr_code_and_links_back_to_the_notice(site: Site) -> None:
+    site.build()
+    html = site.page("notices/water/print/index.html")
+    assert "<svg" in html and 'href="https://portal.example.cn/notices/water/"' in html
+    assert 'rel="canonical" href="https://portal.example.cn/notices/water/"' in html
+
+
+def test_qr_code_encodes_the_notice_url() -> None:
+    import segno
+
+    from portal.site.qr import qr_svg
+
+    url = "https://portal.example.cn/notices/water/"
+    svg = qr_svg(url)
+    expected = segno.make(url, error="m", micro=False, mask=2, boost_error=False)
+    size = len(expected.matrix) + 8
+    assert f'viewBox="0 0 {size} {size}"' in svg
+    # Every dark module of the reference encoding is drawn, and nothing else.
+    drawn = set()
+    for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)", svg):
+        drawn |= {(int(x) + i - 4, int(y) - 4) for i in range(int(n))}
+    dark = {(x, y) for y, row in enumerate(expected.matrix) for x, v in enumerate(row) if v & 1}
+    assert drawn == dark
+
+
+def test_campaign_calendar_highlights_the_current_month(site: Site) -> None:
+    site.build()
+    html = site.page("campaigns/index.html")
+    assert html.count('aria-current="date"') == 1
+    current = html.split('aria-current="date"')[1].split("</li>")[0]
+    assert "11月" in current and "消防安全宣传月" in current
+
+
+def test_campaign_ics_is_valid_icalendar_with_the_event_in_utc(site: Site) -> None:
+    site.build()
+    ics = (site.out / "campaigns/2026-11/events.ics").read_bytes().decode()
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert "DTSTART:20261115T013000Z" in ics and "DTEND:20261115T030000Z" in ics
+    assert "SUMMARY:消防演练" in ics
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+
+
+def test_atom_feed_is_well_formed_and_escapes_html_content(site: Site) -> None:
+    site.build()
+    root = ET.fromstring((site.out / "estates/lanting/feed.xml").read_bytes())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert "2栋停水通知" in titles and "旧的停电通知" not in titles
+    content = root.find("a:entry/a:content", ns)
+    assert content is not None and "<p>" in (content.text or "")
+
+
+def test_newsletter_issue_shows_moving_stories(site: Site) -> None:
+    site.build()
+    html = site.page("newsletter/3/index.html")
+    assert "感动客户" in html and "凌晨两点的抢修" in html and "文 / 客服部" in html
+
+
+def test_service_pages_show_contacts_hours_fees_and_commitments(site: Site) -> None:
+    site.build()
+    assert "0731-8888-1200" in site.page("estates/lanting/service/index.html")
+    assert "2.80 元/平方米·月" in site.page("estates/lanting/fees/index.html")
+    commitments = site.page("commitments/index.html")
+    assert "15 分钟内受理" in commitments and "≥ 98%" in commitments and "≤ 2‰" in commitments
+
+
+def test_assets_have_hashed_names(site: Site) -> None:
+    site.build()
+    css = list((site.out / "assets").glob("style.*.css"))
+    assert len(css) == 1 and re.fullmatch(r"style\.[0-9a-f]{10}\.css", css[0].name)
+    assert f'href="/assets/{css[0].name}"' in site.page("index.html")

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from tests.unit.sitebuild.conftest import NOW, Site, notice
+
+
+def _touch_later(site: Site, rel: str) -> None:
+    p = site.content / rel
+    st = p.stat()
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
+
+
+def test_second_build_without_changes_rewrites_nothing(site: Site) -> None:
+    site.build()
+    again = site.build()
+    assert again.written == [] and again.deleted == [] and again.parsed == 0
+
+
+def test_editing_one_notice_rewrites_only_it_and_the_pages_that_list_it(site: Site) -> None:
+    site.build()
+    site.write("notices/water.md", notice("2栋停水通知（更新）", "2026-11-20T09:00:00+08:00",
+                                          extra='buildings: ["2"]\n'))  # fmt: skip
+    _touch_later(site, "notices/water.md")
+    result = site.build()
+    assert result.parsed == 1
+    written = set(result.written)
+    assert {"notices/water/index.html", "notices/water/print/index.html",
+            "en/notices/water/index.html", "en/notices/water/print/index.html",
+            "estates/lanting/index.html", "estates/lanting/notices/index.html",
+            "estates/lanting/notices/outage/index.html", "estates/lanting/feed.xml",
+            "en/estates/lanting/index.html"} <= written  # fmt: skip
+    # Nothing that does not show this notice.
+    for untouched in ("notices/old/index.html", "notices/pinned/index.html",
+                      "estates/meixi/index.html", "estates/lanting/notices/fees/index.html",
+                      "campaigns/index.html", "newsletter/3/index.html", "index.html"):
+        assert untouched not in written
+    assert "2栋停水通知（更新）" in site.page("estates/lanting/notices/index.html")
+
+
+def test_deleting_a_notice_removes_its_pages_and_unlists_it(site: Site) -> None:
+    site.build()
+    (site.content / "notices/water.md").unlink()
+    (site.content / "notices/water.en.md").unlink()
+    result = site.build()
+    assert "notices/water/index.html" in result.deleted
+    assert not (site.out / "notices/water").exists()
+    assert not (site.out / "en/notices/water").exists()
+    assert "2栋停水通知" not in site.page("estates/lanting/notices/index.html")
+
+
+def test_time_passing_expires_a_notice_on_the_next_build(site: Site) -> None:
+    site.write("notices/soon.md", notice("即将过期", "2026-11-21T09:00:00+08:00",
+                                         extra="expires: 2026-11-23T00:00:00+08:00\n"))  # fmt: skip
+    site.build()
+    assert "即将过期" in site.page("estates/lanting/notices/index.html")
+    later = site.build(now=NOW + timedelta(days=2))
+    assert "estates/lanting/notices/index.html" in later.written
+    assert "即将过期" not in site.page("estates/lanting/notices/index.html")
+    assert "已过期" in site.page("notices/soon/index.html")
+
+
+def test_the_month_changing_moves_the_featured_campaign(site: Site) -> None:
+    site.build()
+    result = site.build(now=NOW.replace(month=3, day=2))
+    assert "campaigns/index.html" in result.written
+    assert "文明养犬宣传月" in site.page("estates/lanting/index.html")
+
+
+def test_template_change_rebuilds_every_page(site: Site, tmp_path: object) -> None:
+    import shutil
+
+    from portal import ROOT
+
+    src = site.content.parent / "src"
+    shutil.copytree(ROOT / "site" / "templates", src / "templates")
+    shutil.copytree(ROOT / "site" / "static", src / "static")
+    shutil.copytree(ROOT / "site" / "translations", src / "translations")
+    first = site.build(site_src=src)
+    (src / "templates" / "404.html").write_text(
+        (src / "templates" / "404.html").read_text() + "\n", encoding="utf-8")
+    second = site.build(site_src=src)
+    assert len([w for w in second.written if not w.startswith("assets/")]) == first.pages
+
+
+def test_clean_build_removes_files_no_page_accounts_for(site: Site) -> None:
+    site.build()
+    stray = site.out / "notices" / "ghost" / "index.html"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("old")
+    site.build(clean=True)
+    assert not stray.exists()
+
+
+def test_a_corrupt_manifest_means_a_full_rebuild_not_a_crash(site: Site) -> None:
+    first = site.build()
+    (site.out / ".portal-build.pickle").write_bytes(b"not a pickle")
+    again = site.build()
+    assert again.errors == [] and len(again.written) >= first.pages
+
+
+def test_parallel_build_writes_the_same_pages_as_serial(site: Site, tmp_path: object) -> None:
+    from portal.site.build import build_site
+
+    for i in range(80):
+        site.write(f"notices/bulk-{i}.md", notice(f"批量通知{i}", "2026-11-01T09:00:00+08:00"))
+    serial = site.build()
+    par_out = site.content.parent / "par"
+    parallel = build_site(site.content, par_out, now=NOW, site_url="https://portal.example.cn",
+                          jobs=2)  # fmt: skip
+    assert parallel.errors == [] and sorted(parallel.written) == sorted(serial.written)
+    for rel in serial.written:
+        assert (par_out / rel).read_bytes() == (site.out / rel).read_bytes(), rel

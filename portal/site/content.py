@@ -371,7 +371,8 @@ def assemble(
                 errors.append(error(rel, 1, "orphan_translation", value=original))
 
     campaign_sources: list[CampaignSource] = []
-    issue_parts: dict[str, tuple[str, IssueIndex | None, list[tuple[str, ArticleRecord]]]] = {}
+    issue_index: dict[str, IssueIndex | None] = {}
+    issue_articles: dict[str, list[tuple[str, ArticleRecord]]] = {}
     for rel, v in sorted(values.items()):
         if isinstance(v, NoticeRecord):
             n = v.notice
@@ -411,11 +412,12 @@ def assemble(
             campaign_sources.append(v)
         elif isinstance(v, IssueIndex | ArticleRecord):
             folder = rel.split("/")[1]
-            entry = issue_parts.setdefault(folder, (folder, None, []))
+            issue_articles.setdefault(folder, [])
             if isinstance(v, IssueIndex):
-                issue_parts[folder] = (folder, v, entry[2])
+                issue_index[folder] = v
             else:
-                entry[2].append((rel, v))
+                issue_index.setdefault(folder, None)
+                issue_articles[folder].append((rel, v))
 
     model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
 
@@ -430,7 +432,8 @@ def assemble(
 
     # Newsletter issues.
     seen: dict[int, str] = {}
-    for folder, idx, arts in sorted(issue_parts.items()):
+    for folder in sorted(issue_index):
+        idx, arts = issue_index[folder], issue_articles[folder]
         index_rel = f"newsletter/{folder}/index.md"
         if idx is None:
             if index_rel not in failed:

@@ -1,0 +1,291 @@
+"""Errors over HTTP: the one place where failures become status codes and JSON.
+
+Every error response has the same body::
+
+    {"error": {"code": "not_found", "message": "<zh-CN>", "message_en": "<en>",
+               "details": [{"field": "...", "problem": "..."}]}}   # details: validation only
+
+``code`` is stable and meant for programs; both messages come from the
+translation catalogs (``site/translations/<lang>/errors.yaml``, key
+``errors.<code>``), so no user-facing text lives in Python.
+
+=====================================  ======  ======================
+what went wrong                        status  code
+=====================================  ======  ======================
+``portal.errors.InvalidInput``         400     its code (``invalid_input`` ...)
+request fails its pydantic model       400     ``invalid_input`` + details
+body is not a JSON object              400     ``invalid_json``
+``portal.errors.Unauthenticated``      401     its code
+``portal.errors.Forbidden``            403     its code
+``portal.errors.NotFound``, no route   404     its code / ``not_found``
+wrong method for the route             405     ``method_not_allowed`` (+ ``Allow``)
+``portal.errors.Conflict``             409     its code
+body over ``MAX_CONTENT_LENGTH``       413     ``payload_too_large``
+``portal.errors.RateLimited``          429     its code
+DynamoDB unreachable or throttling     503     ``unavailable``
+``portal.errors.Unavailable``          503     its code
+anything else                          500     ``internal`` (logged with the request id)
+=====================================  ======  ======================
+
+A domain error may carry a more specific code (``InvalidInput("invalid_phone")``);
+its status comes from its class, its message from ``errors.<its code>``, falling
+back to the class's generic message when the catalog has no such key.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from flask import Flask, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, Field, ValidationError
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
+
+from functions.request_id import current_request_id
+from portal.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+)
+from portal.i18n import DEFAULT_LANG, catalog, translate
+
+logger = logging.getLogger(__name__)
+
+MAX_CONTENT_LENGTH = 1024 * 1024
+"""Largest request body accepted (1 MiB): forms are small; photos go straight to S3."""
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+    Unavailable: 503,
+}
+"""Domain error class → HTTP status. Subclasses inherit their parent's status."""
+
+HTTP_CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    429: "rate_limited",
+    503: "unavailable",
+}
+"""Status of an HTTP error raised by Flask/Werkzeug itself → our code."""
+
+ERROR_CODES: frozenset[str] = frozenset(
+    {cls.code for cls in STATUS} | set(HTTP_CODES.values()) | {"error", "internal", "invalid_json"}
+)
+"""Every code this layer can put in a response: each needs a message in every language."""
+
+STORE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+"""What the AWS SDK raises when DynamoDB cannot answer (caught on request paths)."""
+
+_TRANSIENT_AWS_CODES = frozenset(
+    {
+        "InternalFailure",
+        "InternalServerError",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ThrottlingException",
+    }
+)
+
+
+class ErrorDetail(BaseModel):
+    field: str = Field(
+        description="Dotted path of the offending input (`phone`, `items.0.amount`); "
+        "empty when the input as a whole is wrong."
+    )
+    problem: str = Field(
+        description="Machine-readable kind of problem (pydantic's error type: "
+        "`missing`, `string_too_short`, `int_parsing`...)."
+    )
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable error code.")
+    message: str = Field(description="Message for the owner, in Simplified Chinese.")
+    message_en: str = Field(description="The same message in English.")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="Per-field problems (validation errors only)."
+    )
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorBody
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+class _BlankMissing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _has_message(code: str) -> bool:
+    return f"errors.{code}" in catalog(DEFAULT_LANG)
+
+
+def _render(code: str, lang: str, params: Mapping[str, Any]) -> str:
+    template = translate(f"errors.{code}", lang)
+    try:
+        return string.Formatter().vformat(template, (), _BlankMissing(params))
+    except (AttributeError, IndexError, KeyError, ValueError):
+        return template
+
+
+def error_body(
+    code: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    details: Sequence[ErrorDetail] | None = None,
+    fallbacks: Sequence[str] = (),
+) -> ErrorBody:
+    """The error body for ``code``, with both messages from the catalogs.
+
+    When the catalogs have no message for ``code``, the first of ``fallbacks``
+    that has one is used (then the generic ``error``); ``code`` itself is kept.
+    Placeholders without a value in ``params`` render empty.
+    """
+    message_code = next((c for c in (code, *fallbacks) if _has_message(c)), "error")
+    values = dict(params or {})
+    return ErrorBody(
+        code=code,
+        message=_render(message_code, "zh-CN", values),
+        message_en=_render(message_code, "en", values),
+        details=list(details) if details is not None else None,
+    )
+
+
+def error_response(
+    status: int, body: ErrorBody, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    response = jsonify(ErrorEnvelope(error=body).model_dump(mode="json", exclude_none=True))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def status_for(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def domain_error_body(exc: DomainError) -> ErrorBody:
+    fallbacks = [
+        cls.code
+        for cls in type(exc).__mro__
+        if isinstance(cls, type) and issubclass(cls, DomainError)
+    ]
+    return error_body(exc.code, params=exc.params, fallbacks=fallbacks)
+
+
+def is_transient_store_error(exc: BaseException) -> bool:
+    """True when DynamoDB is unreachable, timing out, throttling or failing on its side."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        return err.get("Code") in _TRANSIENT_AWS_CODES or int(meta.get("HTTPStatusCode", 0)) >= 500
+    return isinstance(exc, BotoConnectionError | HTTPClientError)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _where() -> str:
+    return f"{request.method} {request.path} [request {current_request_id()}]"
+
+
+def handle_domain_error(exc: DomainError) -> Response:
+    status = status_for(exc)
+    if status >= 500:
+        logger.warning("%s: %s on %s", status, exc.code, _where())
+    return error_response(status, domain_error_body(exc))
+
+
+def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
+    if exc.response is not None:  # a complete response passed to abort(), e.g. validation
+        return exc.response
+    status = exc.code or 500
+    code = HTTP_CODES.get(status) or ("internal" if status >= 500 else "bad_request")
+    headers: dict[str, str] = {}
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return error_response(status, error_body(code), headers=headers)
+
+
+def handle_store_error(exc: Exception) -> Response:
+    if is_transient_store_error(exc):
+        logger.warning("DynamoDB unavailable on %s: %r", _where(), exc)
+        return error_response(503, error_body(Unavailable.code))
+    return handle_unexpected_error(exc)
+
+
+def handle_unexpected_error(exc: Exception) -> Response:
+    logger.error("unhandled %s on %s", type(exc).__name__, _where(), exc_info=exc)
+    return error_response(500, error_body("internal"))
+
+
+def validation_error_response(exc: ValidationError) -> Response:
+    """flask-openapi3's ``validation_error_callback``: a request failed its model."""
+    errors = exc.errors(include_url=False, include_context=False)
+    if request.method in BODY_METHODS and any(
+        not e["loc"] and e.get("input") is None for e in errors
+    ):
+        # flask-openapi3 hands the body model ``None`` when the body is absent or not JSON.
+        return error_response(400, error_body("invalid_json"))
+    details = [
+        ErrorDetail(field=".".join(str(part) for part in e["loc"]), problem=e["type"])
+        for e in errors
+    ]
+    fields = ", ".join(dict.fromkeys(d.field for d in details if d.field))
+    body = error_body(InvalidInput.code, params={"detail": fields}, details=details)
+    return error_response(400, body)
+
+
+def check_request_body() -> None:
+    """Before every request: refuse oversized bodies and JSON that does not parse."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    length = request.content_length
+    if limit is not None and length is not None and length > limit:
+        raise RequestEntityTooLarge()
+    if request.method in BODY_METHODS and request.is_json and request.get_data(cache=True):
+        try:
+            request.get_json()
+        except BadRequest as exc:
+            raise InvalidInput("invalid_json") from exc
+
+
+def init_app(app: Flask) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+    app.before_request(check_request_body)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    for exc_class in STORE_ERRORS:
+        app.register_error_handler(exc_class, handle_store_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

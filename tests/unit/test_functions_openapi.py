@@ -1,0 +1,62 @@
+"""The API describes itself at /api/openapi.json, from the models that validate it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from functions.app import create_app
+from portal.settings import Settings
+
+
+@pytest.fixture
+def doc(settings: Settings) -> dict[str, Any]:
+    response = create_app(settings).test_client().get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def _resolve(doc: dict[str, Any], ref: str) -> dict[str, Any]:
+    assert ref.startswith("#/components/schemas/")
+    schema: dict[str, Any] = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return schema
+
+
+def test_document_is_openapi_3_1_with_title_and_version(doc: dict[str, Any]) -> None:
+    assert doc["openapi"] == "3.1.0"
+    assert doc["info"]["title"] and doc["info"]["version"]
+
+
+def test_health_is_listed_with_its_response_schema_for_200_and_503(doc: dict[str, Any]) -> None:
+    operation = doc["paths"]["/api/health"]["get"]
+    assert operation["operationId"] == "health_status"
+    for status in ("200", "503"):
+        ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        schema = _resolve(doc, ref)
+        assert {"ok", "stage", "tables"} <= set(schema["required"])
+        assert schema["properties"]["ok"]["type"] == "boolean"
+
+
+def test_error_responses_are_documented_as_the_error_envelope(doc: dict[str, Any]) -> None:
+    responses = doc["paths"]["/api/health"]["get"]["responses"]
+    for status in ("400", "500"):
+        ref = responses[status]["content"]["application/json"]["schema"]["$ref"]
+        envelope = _resolve(doc, ref)
+        body = _resolve(doc, envelope["properties"]["error"]["$ref"])
+        assert {"code", "message", "message_en"} <= set(body["required"])
+        assert "details" in body["properties"]
+
+
+def test_document_lists_only_api_paths_and_not_itself(doc: dict[str, Any]) -> None:
+    assert all(path.startswith("/api/") for path in doc["paths"])
+    assert "/api/openapi.json" not in doc["paths"]
+
+
+def test_no_documentation_ui_is_served(settings: Settings) -> None:
+    client = create_app(settings).test_client()
+    assert client.get("/api/").status_code == 404
+    assert client.get("/openapi").status_code == 404
+    assert client.get("/openapi/openapi.json").status_code == 404

@@ -1,0 +1,260 @@
+"""The deployed path: API Gateway event → Zappa's own Lambda handler → our WSGI app.
+
+Zappa's handler imports a generated ``zappa_settings`` module at cold start.
+We generate it exactly as ``zappa package``/``zappa deploy`` do (ZappaCLI's
+``load_settings`` + ``get_zappa_settings_string``) from ``infra/zappa_settings.json``,
+so a wrong ``app_function``, a missing environment variable or a settings key
+Zappa rejects fails here and not on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from portal import ROOT
+from portal.settings import Settings
+from portal.store.tables import TABLES
+
+ZAPPA_JSON = ROOT / "infra" / "zappa_settings.json"
+STAGES = ("dev", "prod")
+API_GATEWAY_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+def generate_zappa_settings(stage: str, settings_json: Path, workdir: Path) -> str:
+    """The ``zappa_settings.py`` source Zappa would put in the package for ``stage``."""
+    from zappa.cli import ZappaCLI
+
+    cli = ZappaCLI()
+    cli.api_stage = stage
+    cli.load_credentials = False  # packaging needs no AWS account
+    cwd = Path.cwd()
+    os.chdir(workdir)  # ZappaCLI scans the working directory for websocket handlers
+    try:
+        cli.load_settings(settings_file=str(settings_json))
+    finally:
+        os.chdir(cwd)
+    source: str = cli.get_zappa_settings_string()
+    return source
+
+
+def settings_namespace(source: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "zappa_settings.py", "exec"), namespace)
+    return namespace
+
+
+def api_gateway_event(method: str, path: str, stage: str) -> dict[str, Any]:
+    """An API Gateway REST API (v1 payload) Lambda proxy event, as AWS sends it."""
+    host = "abc123defg.execute-api.ap-east-1.amazonaws.com"
+    headers = {
+        "Accept": "application/json",
+        "Accept-Language": "zh-CN,zh;q=0.9",
+        "Host": host,
+        "User-Agent": "Mozilla/5.0 (iPhone) MicroMessenger/8.0",
+        "X-Forwarded-For": "203.0.113.7, 130.176.0.1",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "a1b2c3",
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "extendedRequestId": "Ab1CdEfGhIjKlMn=",
+            "requestTime": "22/Nov/2025:12:00:00 +0000",
+            "path": f"/{stage}{path}",
+            "accountId": "123456789012",
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainPrefix": "abc123defg",
+            "requestTimeEpoch": 1763812800000,
+            "requestId": API_GATEWAY_REQUEST_ID,
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": headers["User-Agent"]},
+            "domainName": host,
+            "apiId": "abc123defg",
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def lambda_context() -> Any:
+    return SimpleNamespace(
+        function_name="owner-portal-dev",
+        aws_request_id="1f7a3c5e-0000-4000-8000-000000000001",
+        memory_limit_in_mb=512,
+        get_remaining_time_in_millis=lambda: 28_000,
+    )
+
+
+@pytest.fixture
+def isolated_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Undo what a Zappa cold start does to the process: env vars, modules, singleton, logging."""
+    from zappa.handler import LambdaHandler
+
+    for key in [k for k in os.environ if k.startswith("PORTAL_")]:
+        monkeypatch.delenv(key)
+    for module in ("zappa_settings", "functions.wsgi"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
+    environ = dict(os.environ)
+    root_level = logging.getLogger().level
+    yield
+    os.environ.clear()
+    os.environ.update(environ)
+    logging.getLogger().setLevel(root_level)
+    sys.modules.pop("zappa_settings", None)
+    sys.modules.pop("functions.wsgi", None)
+
+
+@pytest.fixture(params=STAGES)
+def stage(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+@pytest.fixture
+def zappa_settings_source(stage: str, tmp_path: Path) -> str:
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    return generate_zappa_settings(stage, ZAPPA_JSON, workdir)
+
+
+@pytest.fixture
+def settings(zappa_settings_source: str, tmp_path: Path) -> Settings:
+    """What the Lambda's app will read from its environment (overrides tests/conftest.py)."""
+    return Settings.from_env(settings_namespace(zappa_settings_source)["ENVIRONMENT_VARIABLES"])
+
+
+@pytest.fixture
+def lambda_handler(
+    isolated_process: None,
+    zappa_settings_source: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Any:
+    """Zappa's handler class, with the generated settings module importable."""
+    from zappa.handler import LambdaHandler
+
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "zappa_settings.py").write_text(zappa_settings_source, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(package))
+    return LambdaHandler
+
+
+def invoke(handler_class: Any, event: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = handler_class.lambda_handler(event, lambda_context())
+    return result
+
+
+# --------------------------------------------------------------------------- the settings file
+
+
+def test_every_stage_points_zappa_at_the_wsgi_app_on_python_3_12() -> None:
+    config = json.loads(ZAPPA_JSON.read_text(encoding="utf-8"))
+    assert set(STAGES) <= set(config)
+    for stage in STAGES:
+        s = config[stage]
+        assert s["app_function"] == "functions.wsgi.app"
+        assert s["runtime"] == "python3.12"
+        assert s["slim_handler"] is False
+        assert s["debug"] is False, "Zappa's DEBUG puts tracebacks in 500 bodies"
+        assert s["timeout_seconds"] <= 29, "API Gateway gives up after 29 s"
+        assert s["environment_variables"]["PORTAL_STAGE"] == stage
+        assert s["environment_variables"]["PORTAL_TABLE_PREFIX"] == f"portal-{stage}-"
+        assert {"boto3", "botocore", "tests", "bench", "node_modules"} <= set(s["exclude"])
+        assert "site/content" in s["exclude_glob"]
+    assert config["dev"]["keep_warm"] is False
+
+
+def test_generated_settings_module_carries_app_stage_and_environment(
+    stage: str, zappa_settings_source: str
+) -> None:
+    ns = settings_namespace(zappa_settings_source)
+    assert (ns["APP_MODULE"], ns["APP_FUNCTION"]) == ("functions.wsgi", "app")
+    assert ns["API_STAGE"] == stage
+    assert ns["PROJECT_NAME"] == "owner-portal"
+    assert ns["DEBUG"] is False
+    assert ns["DOMAIN"] is None
+    assert ns["ENVIRONMENT_VARIABLES"] == {
+        "AWS_REGION": "ap-east-1",
+        "PORTAL_STAGE": stage,
+        "PORTAL_TABLE_PREFIX": f"portal-{stage}-",
+    }
+
+
+# --------------------------------------------------------------------------- through the handler
+
+
+def test_health_through_zappa_handler_is_200_with_every_table_active(
+    lambda_handler: Any, ddb: Any, stage: str
+) -> None:
+    result = invoke(lambda_handler, api_gateway_event("GET", "/api/health", stage))
+
+    assert result["statusCode"] == 200, result.get("body")
+    assert not result.get("isBase64Encoded", False)
+    assert result["headers"]["Content-Type"] == "application/json"
+    assert result["headers"]["X-Request-Id"] == API_GATEWAY_REQUEST_ID
+    assert json.loads(result["body"]) == {
+        "ok": True,
+        "stage": stage,
+        "tables": {f"portal-{stage}-{t.suffix}": "ACTIVE" for t in TABLES},
+    }
+
+
+def test_openapi_document_through_zappa_handler(lambda_handler: Any, stage: str) -> None:
+    result = invoke(lambda_handler, api_gateway_event("GET", "/api/openapi.json", stage))
+
+    assert result["statusCode"] == 200, result.get("body")
+    doc = json.loads(result["body"])
+    assert doc["openapi"].startswith("3.")
+    assert "get" in doc["paths"]["/api/health"]
+
+
+def test_unknown_route_through_zappa_handler_is_the_json_404_envelope(
+    lambda_handler: Any, stage: str
+) -> None:
+    result = invoke(lambda_handler, api_gateway_event("GET", "/api/no-such-thing", stage))
+
+    assert result["statusCode"] == 404
+    assert json.loads(result["body"])["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("stage", ["dev"], indirect=True)
+def test_handler_fails_at_cold_start_when_app_function_is_wrong(
+    isolated_process: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    from zappa.handler import LambdaHandler
+
+    config = json.loads(ZAPPA_JSON.read_text(encoding="utf-8"))
+    config[stage]["app_function"] = "functions.wsgi.no_such_app"
+    broken = tmp_path / "zappa_settings.json"
+    broken.write_text(json.dumps(config), encoding="utf-8")
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "zappa_settings.py").write_text(
+        generate_zappa_settings(stage, broken, package), encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(package))
+
+    with pytest.raises(AttributeError, match="no_such_app"):
+        invoke(LambdaHandler, api_gateway_event("GET", "/api/health", stage))

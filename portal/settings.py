@@ -53,7 +53,7 @@ class Settings:
             raise ValueError(f"PORTAL_STAGE must be one of {_STAGES}, not {stage!r}")
         d = cls()
         return cls(
-            stage=stage,  # type: ignore[arg-type]
+            stage=stage,
             aws_region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.aws_region)),
             dynamodb_endpoint=e.get("PORTAL_DYNAMODB_ENDPOINT") or None,
             table_prefix=e.get("PORTAL_TABLE_PREFIX", f"portal-{stage}-"),

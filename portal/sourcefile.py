@@ -46,7 +46,7 @@ class LineDict(dict[str, Any]):
         return self.lines.get(key, self.line)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     pass
 
 

@@ -399,7 +399,8 @@ def assemble(
         elif isinstance(v, CampaignSource):
             tr = translation_of(rel)
             if tr:
-                en_events = tr.meta.get("events") if isinstance(tr.meta.get("events"), list) else []
+                raw_en = tr.meta.get("events")
+                en_events: list[Any] = raw_en if isinstance(raw_en, list) else []
                 evs = []
                 for i, (t, s, e, loc) in enumerate(v.events):
                     te = en_events[i] if i < len(en_events) and isinstance(en_events[i], dict) else {}

@@ -62,7 +62,9 @@ class Site:
         self.write("company.yaml", COMPANY)
         self.write("notices/water.md", notice("2栋停水通知", "2026-11-20T09:00:00+08:00",
                                               extra='buildings: ["2"]\n'))  # fmt: skip
-        self.write("notices/water.en.md", "---\ntitle: Water outage, Building 2\n---\nDear owners.\n")
+        self.write(
+            "notices/water.en.md", "---\ntitle: Water outage, Building 2\n---\nDear owners.\n"
+        )
         self.write("notices/old.md", notice("旧的停电通知", "2026-01-05T09:00:00+08:00",
                                             extra="expires: 2026-01-06T18:00:00+08:00\n"))  # fmt: skip
         self.write("notices/pinned.md", notice("物业费缴纳提醒", "2026-10-01T09:00:00+08:00",
@@ -71,7 +73,9 @@ class Site:
         self.write("notices/fire.md", notice("消防演练", "2026-11-18T09:00:00+08:00",
                                              category="safety", estates="[meixi]",
                                              extra="urgent: true\n"))  # fmt: skip
-        self.write("campaigns/11-fire.md", dedent("""\
+        self.write(
+            "campaigns/11-fire.md",
+            dedent("""\
             ---
             month: 11
             title: 消防安全宣传月
@@ -80,12 +84,19 @@ class Site:
               - {title: 消防演练, start: "11-15T09:30", end: "11-15T11:00", location: 中心广场}
             ---
             清理楼道杂物，人人有责。
-            """))
-        self.write("campaigns/03-dogs.md", "---\nmonth: 3\ntitle: 文明养犬宣传月\n---\n牵绳出行。\n")
-        self.write("newsletter/2026-11/index.md",
-                   "---\nissue: 3\ntitle: 兰亭家园第3期\npublished: 2026-11-10\n---\n编者按。\n")
-        self.write("newsletter/2026-11/01-story.md",
-                   "---\ntitle: 凌晨两点的抢修\nkind: moving\nauthor: 客服部\n---\n师傅们连夜抢修。\n")
+            """),
+        )
+        self.write(
+            "campaigns/03-dogs.md", "---\nmonth: 3\ntitle: 文明养犬宣传月\n---\n牵绳出行。\n"
+        )
+        self.write(
+            "newsletter/2026-11/index.md",
+            "---\nissue: 3\ntitle: 兰亭家园第3期\npublished: 2026-11-10\n---\n编者按。\n",
+        )
+        self.write(
+            "newsletter/2026-11/01-story.md",
+            "---\ntitle: 凌晨两点的抢修\nkind: moving\nauthor: 客服部\n---\n师傅们连夜抢修。\n",
+        )
 
     def write(self, rel: str, text: str) -> Path:
         p = self.content / rel

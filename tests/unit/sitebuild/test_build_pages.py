@@ -10,13 +10,27 @@ from tests.unit.sitebuild.conftest import Site
 def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: Site) -> None:
     result = site.build()
     assert result.errors == []
-    for rel in ("index.html", "en/index.html", "estates/lanting/index.html",
-                "estates/lanting/notices/index.html", "estates/lanting/notices/outage/index.html",
-                "notices/water/index.html", "notices/water/print/index.html",
-                "en/notices/water/index.html", "campaigns/index.html", "campaigns/2026-11/index.html",
-                "campaigns/2026-11/events.ics", "newsletter/index.html", "newsletter/3/index.html",
-                "estates/lanting/service/index.html", "estates/lanting/fees/index.html",
-                "commitments/index.html", "estates/lanting/feed.xml", "404.html", "robots.txt"):
+    for rel in (
+        "index.html",
+        "en/index.html",
+        "estates/lanting/index.html",
+        "estates/lanting/notices/index.html",
+        "estates/lanting/notices/outage/index.html",
+        "notices/water/index.html",
+        "notices/water/print/index.html",
+        "en/notices/water/index.html",
+        "campaigns/index.html",
+        "campaigns/2026-11/index.html",
+        "campaigns/2026-11/events.ics",
+        "newsletter/index.html",
+        "newsletter/3/index.html",
+        "estates/lanting/service/index.html",
+        "estates/lanting/fees/index.html",
+        "commitments/index.html",
+        "estates/lanting/feed.xml",
+        "404.html",
+        "robots.txt",
+    ):
         assert (site.out / rel).is_file(), rel
 
 

@@ -23,8 +23,10 @@ def test_unknown_category_is_reported_with_file_and_line_and_the_rest_builds(sit
 
 
 def test_missing_title_names_the_file_and_front_matter_line(site: Site) -> None:
-    site.write("notices/untitled.md",
-               "---\ncategory: tips\nestates: [lanting]\npublished: 2026-11-20\n---\n正文\n")
+    site.write(
+        "notices/untitled.md",
+        "---\ncategory: tips\nestates: [lanting]\npublished: 2026-11-20\n---\n正文\n",
+    )
     [err] = site.build().errors
     assert (err.path, err.line, err.code) == ("notices/untitled.md", 2, "missing_field")
     assert "title" in str(err)
@@ -44,13 +46,17 @@ def test_broken_yaml_and_missing_front_matter_are_reported(site: Site) -> None:
 
 
 def test_typo_in_a_field_name_is_an_error_not_silently_ignored(site: Site) -> None:
-    site.write("notices/typo.md", notice("拼写", "2026-11-20T09:00:00+08:00", extra="pined: true\n"))
+    site.write(
+        "notices/typo.md", notice("拼写", "2026-11-20T09:00:00+08:00", extra="pined: true\n")
+    )
     [err] = site.build().errors
     assert (err.code, err.line) == ("unknown_field", 6)
 
 
 def test_unknown_estate_and_building_are_reported(site: Site) -> None:
-    site.write("notices/est.md", notice("未知小区", "2026-11-20T09:00:00+08:00", estates="[nowhere]"))
+    site.write(
+        "notices/est.md", notice("未知小区", "2026-11-20T09:00:00+08:00", estates="[nowhere]")
+    )
     site.write("notices/bld.md", notice("未知楼栋", "2026-11-20T09:00:00+08:00",
                                         extra='buildings: ["9"]\n'))  # fmt: skip
     codes = sorted((e.path, e.code) for e in site.build().errors)
@@ -64,8 +70,11 @@ def test_english_version_without_original_is_reported(site: Site) -> None:
 
 
 def test_bad_campaign_month_and_event_time_are_reported(site: Site) -> None:
-    site.write("campaigns/bad.md", "---\nmonth: 13\ntitle: x\nevents:\n"
-               "  - {title: a, start: '2026-11-15T09:00', end: '11-15T10:00'}\n---\nx\n")
+    site.write(
+        "campaigns/bad.md",
+        "---\nmonth: 13\ntitle: x\nevents:\n"
+        "  - {title: a, start: '2026-11-15T09:00', end: '11-15T10:00'}\n---\nx\n",
+    )
     codes = sorted(e.code for e in site.build().errors)
     assert codes == ["bad_event_time", "bad_month"]
 

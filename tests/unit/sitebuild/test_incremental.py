@@ -32,9 +32,15 @@ def test_editing_one_notice_rewrites_only_it_and_the_pages_that_list_it(site: Si
             "estates/lanting/notices/outage/index.html", "estates/lanting/feed.xml",
             "en/estates/lanting/index.html"} <= written  # fmt: skip
     # Nothing that does not show this notice.
-    for untouched in ("notices/old/index.html", "notices/pinned/index.html",
-                      "estates/meixi/index.html", "estates/lanting/notices/fees/index.html",
-                      "campaigns/index.html", "newsletter/3/index.html", "index.html"):
+    for untouched in (
+        "notices/old/index.html",
+        "notices/pinned/index.html",
+        "estates/meixi/index.html",
+        "estates/lanting/notices/fees/index.html",
+        "campaigns/index.html",
+        "newsletter/3/index.html",
+        "index.html",
+    ):
         assert untouched not in written
     assert "2栋停水通知（更新）" in site.page("estates/lanting/notices/index.html")
 
@@ -79,7 +85,8 @@ def test_template_change_rebuilds_every_page(site: Site, tmp_path: object) -> No
     shutil.copytree(ROOT / "site" / "translations", src / "translations")
     first = site.build(site_src=src)
     (src / "templates" / "404.html").write_text(
-        (src / "templates" / "404.html").read_text() + "\n", encoding="utf-8")
+        (src / "templates" / "404.html").read_text() + "\n", encoding="utf-8"
+    )
     second = site.build(site_src=src)
     assert len([w for w in second.written if not w.startswith("assets/")]) == first.pages
 

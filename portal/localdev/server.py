@@ -1,0 +1,299 @@
+"""``portal dev``: the whole portal on 127.0.0.1, with no AWS account and no Docker.
+
+:func:`run_dev` starts DynamoDB Local (data on disk under ``.local/dynamodb-data``,
+so a restart loses nothing), creates the tables, loads the demo estate, builds
+the site incrementally into ``build/site``, and serves one WSGI app:
+
+- ``/api`` and ``/api/*``: the Flask app of ``functions.app.create_app(settings)``,
+  as API Gateway + Lambda would run it (paths are passed on unchanged);
+- everything else: the built site, as CloudFront + S3 would serve it
+  (:class:`portal.localdev.static.StaticSite`).
+
+This module is the local stand-in for API Gateway and CloudFront, which is why
+it (with the rest of :mod:`portal.localdev`) is the one place in ``portal``
+that imports ``functions``; the import is lazy and happens only here.
+
+A background thread polls ``site/content``, ``site/templates``, ``site/static``
+and ``site/translations`` every second and rebuilds the site when something
+changed, printing what was rewritten and any errors. Ctrl-C (SIGINT) or SIGTERM
+stops the server, the watcher and DynamoDB Local, and :func:`run_dev` returns 0.
+It returns 2, before starting anything, when a port is taken or DynamoDB Local
+cannot run (no Java, package not installed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TextIO
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from portal import ROOT
+from portal.i18n import catalog, translate
+from portal.localdev.dynamodb_local import DEV_DATA_DIR, DynamoDBLocal
+from portal.localdev.errors import LocalDevError, PortInUse
+from portal.localdev.ports import port_is_free
+from portal.localdev.static import StaticSite
+from portal.localdev.watch import Watcher
+from portal.settings import Settings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+HOST = "127.0.0.1"
+LOCAL_TABLE_PREFIX = "portal-local-"
+DYNAMODB_LOG = ROOT / ".local" / "logs" / "dynamodb-local.log"
+WATCHED = ("content", "templates", "static", "translations")
+API_PREFIX = "/api"
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CANNOT_START = 2
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def _say(key: str, out: TextIO | None = None, /, **params: Any) -> None:
+    """One line, Chinese first then English."""
+    zh = translate(f"dev.{key}", "zh-CN", **params)
+    en = translate(f"dev.{key}", "en", **params)
+    print(f"{zh} / {en}", file=out or sys.stdout, flush=True)
+
+
+def _error(err: LocalDevError) -> None:
+    print(str(err), file=sys.stderr, flush=True)
+
+
+def _short_list(items: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")
+
+
+# -- the app --------------------------------------------------------------------------------
+
+
+def local_settings(port: int, dynamodb_port: int, base: Settings | None = None) -> Settings:
+    """Settings for the local run: stage ``local``, DynamoDB Local, ``portal-local-`` tables."""
+    return (base or Settings.from_env()).with_(
+        stage="local",
+        dynamodb_endpoint=f"http://{HOST}:{dynamodb_port}",
+        table_prefix=LOCAL_TABLE_PREFIX,
+        site_url=f"http://{HOST}:{port}",
+    )
+
+
+def _api_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    body = b'{"error": {"code": "unavailable", "message": "API not loaded; see the console"}}'
+    start_response("503 Service Unavailable", [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"),
+    ])  # fmt: skip
+    return [body]
+
+
+def compose(api: WSGIApplication | None, static: WSGIApplication) -> WSGIApplication:
+    """One origin: ``/api`` and ``/api/*`` go to the API unchanged, the rest to the static site."""
+    api_app = api or _api_unavailable
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO") or "/"
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            return api_app(environ, start_response)
+        return static(environ, start_response)
+
+    return app
+
+
+def load_api(settings: Settings) -> WSGIApplication | None:
+    """The Flask app from ``functions`` (imported lazily), or None with a message if it fails."""
+    try:
+        from functions.app import create_app
+    except ImportError as exc:
+        _say("api_unavailable", sys.stderr, problem=exc)
+        return None
+    app: WSGIApplication = create_app(settings)
+    return app
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+class SiteBuilder:
+    """Runs the incremental build and prints what it did (one build at a time)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    def build(self, jobs: int | None = None) -> bool:
+        """Build into ``settings.build_dir``; print what was written; False on errors."""
+        from portal.site.build import build_site
+
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                result = build_site(
+                    content_dir=self.settings.content_dir,
+                    out_dir=self.settings.build_dir,
+                    site_url=self.settings.site_url,
+                    clean=False,
+                    jobs=jobs,
+                    site_src=self.settings.site_src_dir,
+                )
+            except Exception as exc:
+                _say("build_failed", sys.stderr, problem=repr(exc))
+                return False
+            for err in result.errors:
+                print(str(err), file=sys.stderr, flush=True)
+            if result.written:
+                _say("rewritten", None, files=_short_list(result.written))
+            _say("built", None, written=len(result.written), errors=len(result.errors),
+                 seconds=f"{time.perf_counter() - started:.2f}")  # fmt: skip
+            return not result.errors
+
+    def on_change(self, paths: list[str]) -> None:
+        translations = str(self.settings.site_src_dir / "translations")
+        if any(p.startswith(translations) for p in paths):
+            catalog.cache_clear()  # the catalogs are cached per process
+        _say("rebuilding", None, count=len(paths))
+        # One process: forking a pool from this thread while the server's threads run is unsafe.
+        self.build(jobs=1)
+
+    def watch_dirs(self) -> list[Path]:
+        src = self.settings.site_src_dir
+        dirs = [self.settings.content_dir] + [src / d for d in WATCHED if d != "content"]
+        return list(dict.fromkeys(dirs))
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def _check_ports(port: int, dynamodb_port: int) -> PortInUse | None:
+    if not port_is_free(port):
+        return PortInUse(port, "--port")
+    if dynamodb_port == port or not port_is_free(dynamodb_port):
+        return PortInUse(dynamodb_port, "--dynamodb-port")
+    return None
+
+
+def _seed(settings: Settings) -> None:
+    from portal.seed import SeedError, seed_demo
+    from portal.store.bootstrap import ensure_tables, table_status
+    from portal.store.client import dynamodb_client
+
+    client = dynamodb_client(settings)
+    ensure_tables(client, settings.table_prefix)
+    _say("tables_ready", None, tables=", ".join(table_status(client, settings.table_prefix)))
+    try:
+        report = seed_demo(client, settings, settings.content_dir)
+    except SeedError as exc:
+        _say("seed_failed", sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr, flush=True)
+        return
+    print(report, flush=True)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run_dev(
+    port: int = 8000,
+    dynamodb_port: int = 8001,
+    *,
+    settings: Settings | None = None,
+    data_dir: Path = DEV_DATA_DIR,
+    watch_interval_s: float = 1.0,
+) -> int:
+    """Run DynamoDB Local, tables, demo data, the site and the API until Ctrl-C or SIGTERM.
+
+    Returns 0 after a clean stop, 2 if it could not start (port taken, no Java,
+    DynamoDB Local not installed), 1 on another failure at start.
+    """
+    taken = _check_ports(port, dynamodb_port)
+    if taken is not None:
+        _error(taken)
+        return EXIT_CANNOT_START
+
+    settings = local_settings(port, dynamodb_port, settings)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous_sigterm: Any = None
+    if in_main:  # SIGTERM stops everything the way Ctrl-C does
+        previous_sigterm = signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    ddb = DynamoDBLocal(dynamodb_port, data_dir=data_dir, log_path=DYNAMODB_LOG)
+    server: BaseWSGIServer | None = None
+    serving: threading.Thread | None = None
+    watcher: Watcher | None = None
+    code = EXIT_OK
+    try:
+        _say("starting_dynamodb", None, port=dynamodb_port, data=data_dir)
+        try:
+            ddb.start()
+        except LocalDevError as exc:
+            _error(exc)
+            return EXIT_CANNOT_START
+        _say("dynamodb_ready", None, endpoint=ddb.endpoint)
+        _seed(settings)
+
+        builder = SiteBuilder(settings)
+        _say("building")
+        builder.build()
+
+        app = compose(load_api(settings), StaticSite(settings.build_dir))
+        try:
+            server = make_server(HOST, port, app, threaded=True)
+        except OSError:
+            _error(PortInUse(port, "--port"))
+            return EXIT_CANNOT_START
+        serving = threading.Thread(target=server.serve_forever, name="portal-dev-http",
+                                   kwargs={"poll_interval": 0.2}, daemon=True)
+        serving.start()
+        watcher = Watcher(builder.watch_dirs(), builder.on_change, interval_s=watch_interval_s,
+                          on_error=lambda exc: _say("build_failed", sys.stderr, problem=repr(exc)))
+        watcher.start()
+
+        base = f"http://{HOST}:{port}"
+        _say("url_site", None, url=f"{base}/")
+        _say("url_health", None, url=f"{base}{API_PREFIX}/health")
+        _say("url_dynamodb", None, url=ddb.endpoint)
+        _say("serving")
+        while serving.is_alive():
+            serving.join(0.5)
+        code = EXIT_ERROR  # the server thread ended by itself
+    except KeyboardInterrupt:
+        code = EXIT_OK
+    except Exception as exc:
+        print(repr(exc), file=sys.stderr, flush=True)
+        code = EXIT_ERROR
+    finally:
+        # A second Ctrl-C must not cut the clean-up short and orphan Java.
+        old_int = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+        if in_main:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            _say("stopping")
+            if watcher is not None:
+                watcher.stop()
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+            if serving is not None:
+                serving.join(5)
+            ddb.stop()
+            _say("stopped")
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, old_int)
+                with contextlib.suppress(TypeError, ValueError):
+                    signal.signal(signal.SIGTERM, previous_sigterm)
+    return code

@@ -46,17 +46,19 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
           site_url: str | None, clean: bool, jobs: int | None) -> None:
     """Build the static site (incrementally)."""
     from portal.site.build import build_site
-    from portal.site.report import print_report
+    from portal.site.report import print_report, progress_bar
 
     settings = Settings.from_env()
-    result = build_site(
-        content_dir=content_dir or settings.content_dir,
-        out_dir=out_dir or settings.build_dir,
-        now=_parse_now(now),
-        site_url=site_url or settings.site_url,
-        clean=clean,
-        jobs=jobs,
-    )
+    with progress_bar() as progress:
+        result = build_site(
+            content_dir=content_dir or settings.content_dir,
+            out_dir=out_dir or settings.build_dir,
+            now=_parse_now(now),
+            site_url=site_url or settings.site_url,
+            clean=clean,
+            jobs=jobs,
+            progress=progress,
+        )
     print_report(result)
     sys.exit(1 if result.errors else 0)
 

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
 from portal.i18n import translate
-from portal.site.build import BuildResult
+from portal.site.build import BuildResult, Progress
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress | None]:
+    """A rich progress bar on an interactive terminal; nothing in CI or when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+             transient=True) as bar:  # fmt: skip
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(translate(f"build_report.{stage}"), total=total)
+            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield update
 
 
 def print_report(result: BuildResult) -> None:

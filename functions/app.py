@@ -31,7 +31,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
 
-from functions import context, errors, request_id
+from functions import auth, context, errors, request_id
 from functions.blueprints import blueprints
 from portal.i18n import translate
 from portal.settings import Settings
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     context.init_app(app, settings or Settings.from_env())
     request_id.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     app.after_request(_default_headers)
 
     for bp in blueprints():

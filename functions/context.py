@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from portal.clock import Clock, system_clock
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
 
@@ -25,6 +26,7 @@ EXTENSION = "portal"
 class PortalState:
     settings: Settings
     client_factory: Callable[[Settings], Any] = dynamodb_client
+    clock: Clock = system_clock  # tests replace it to move time without sleeping
     _dynamodb: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

@@ -30,6 +30,8 @@ class Settings:
     site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
     build_dir: Path = field(default_factory=lambda: ROOT / "build" / "site")
     time_zone: str = "Asia/Shanghai"
+    phone_hash_key: bytes = b"local-development-only-phone-key"
+    """Key of the keyed hash (HMAC-SHA256) that makes phone numbers look-up keys."""
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 5.0
     max_attempts: int = 3
@@ -38,6 +40,12 @@ class Settings:
     def is_local(self) -> bool:
         """Local and test stages: dev-only routes exist, cookies need not be Secure."""
         return self.stage in ("local", "test")
+
+    @property
+    def site_origin(self) -> str:
+        """``scheme://host[:port]`` of the site: the only origin allowed to change state."""
+        parts = self.site_url.split("/")
+        return "/".join(parts[:3])
 
     def table_name(self, suffix: str) -> str:
         return f"{self.table_prefix}{suffix}"
@@ -52,6 +60,9 @@ class Settings:
         if stage not in _STAGES:
             raise ValueError(f"PORTAL_STAGE must be one of {_STAGES}, not {stage!r}")
         d = cls()
+        key = e.get("PORTAL_PHONE_HASH_KEY", "")
+        if not key and stage not in ("local", "test"):
+            raise ValueError("PORTAL_PHONE_HASH_KEY must be set outside local and test stages")
         return cls(
             stage=stage,
             aws_region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.aws_region)),
@@ -61,4 +72,5 @@ class Settings:
             content_dir=Path(e.get("PORTAL_CONTENT_DIR", str(d.content_dir))),
             build_dir=Path(e.get("PORTAL_BUILD_DIR", str(d.build_dir))),
             time_zone=e.get("PORTAL_TIME_ZONE", d.time_zone),
+            phone_hash_key=key.encode() if key else d.phone_hash_key,
         )

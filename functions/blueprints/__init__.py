@@ -39,6 +39,6 @@ def api_blueprint(name: str, import_name: str) -> APIBlueprint:
 
 def blueprints() -> list[APIBlueprint]:
     """Every resource's blueprint, in the order they appear in the OpenAPI document."""
-    from functions.blueprints import health
+    from functions.blueprints import auth_owner, auth_staff, dev, health, owners, session, staff
 
-    return [health.bp]
+    return [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, dev.bp]

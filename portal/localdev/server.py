@@ -67,6 +67,13 @@ def _say(key: str, out: TextIO | None = None, /, **params: Any) -> None:
     print(f"{zh} / {en}", file=out or sys.stdout, flush=True)
 
 
+def _labelled(key: str, value: str, out: TextIO | None = None) -> None:
+    """``标签 / Label: value`` (the value, often long, only once)."""
+    zh, en = translate(f"dev.{key}", "zh-CN"), translate(f"dev.{key}", "en")
+    label = zh if zh == en else f"{zh} / {en}"
+    print(f"{label}: {value}", file=out or sys.stdout, flush=True)
+
+
 def _error(err: LocalDevError) -> None:
     print(str(err), file=sys.stderr, flush=True)
 
@@ -133,7 +140,7 @@ class SiteBuilder:
         self.settings = settings
         self._lock = threading.Lock()
 
-    def build(self, jobs: int | None = None) -> bool:
+    def build(self, jobs: int | None = None, list_written: bool = True) -> bool:
         """Build into ``settings.build_dir``; print what was written; False on errors."""
         from portal.site.build import build_site
 
@@ -153,8 +160,8 @@ class SiteBuilder:
                 return False
             for err in result.errors:
                 print(str(err), file=sys.stderr, flush=True)
-            if result.written:
-                _say("rewritten", None, files=_short_list(result.written))
+            if result.written and list_written:
+                _labelled("rewritten", _short_list(result.written))
             _say("built", None, written=len(result.written), errors=len(result.errors),
                  seconds=f"{time.perf_counter() - started:.2f}")  # fmt: skip
             return not result.errors
@@ -247,7 +254,7 @@ def run_dev(
 
         builder = SiteBuilder(settings)
         _say("building")
-        builder.build()
+        builder.build(list_written=False)
 
         app = compose(load_api(settings), StaticSite(settings.build_dir))
         try:
@@ -263,9 +270,9 @@ def run_dev(
         watcher.start()
 
         base = f"http://{HOST}:{port}"
-        _say("url_site", None, url=f"{base}/")
-        _say("url_health", None, url=f"{base}{API_PREFIX}/health")
-        _say("url_dynamodb", None, url=ddb.endpoint)
+        _labelled("url_site", f"{base}/")
+        _labelled("url_health", f"{base}{API_PREFIX}/health")
+        _labelled("url_dynamodb", ddb.endpoint)
         _say("serving")
         while serving.is_alive():
             serving.join(0.5)

@@ -12,7 +12,26 @@ list buildings of an estate            main     pk=ESTATE#<e>        sk^=BUILDIN
 list units of an estate                main     pk=ESTATE#<e>        sk^=UNIT#       unit
 list units of one building             main     pk=ESTATE#<e>        sk^=UNIT#<b>#   unit
 get one unit                           main     pk=ESTATE#<e>        sk=UNIT#<b>#<r> unit
+residents of one unit                  main     pk=ESTATE#<e>        sk^=RESIDENT#<b>#<r>#  binding (unit side)
+get an owner (by phone's keyed hash)   main     pk=OWNER#<o>         sk=META         owner profile
+units of an owner                      main     pk=OWNER#<o>         sk^=UNIT#       binding (owner side)
+get a staff account                    main     pk=STAFF#<u>         sk=META         staff account
+list staff accounts                    gsi1     gsi1pk=STAFF         gsi1sk=<u>      staff account
+get a session (by token hash)          main     pk=SESSION#<h>       sk=META         session (TTL)
+the pending login code of a phone      main     pk=OTP#<o>           sk=CODE         code hash (TTL)
+wrong-code attempts in a window        main     pk=OTP#<o>           sk=TRIES#<w>    counter (TTL)
+codes sent to a phone in a window      main     pk=OTP#<o>           sk=SENT#<w>     counter (TTL)
+failed staff logins in a window        main     pk=STAFF#<u>         sk=FAILS#<w>    counter (TTL)
+audit events of a day                  main     pk=AUDIT#<yyyy-mm-dd> sk=<ts>#<id>   event (append-only)
+audit events of an actor               gsi1     gsi1pk=ACTOR#<a>     gsi1sk=<ts>     event
+roster import (idempotency record)     main     pk=IMPORT#<sha256>   sk=META         import report
+local outbox (local stage only)        main     pk=OUTBOX            sk=<ts>#<id>    message (TTL)
 =====================================  =======  ===================================  ===========================
+
+Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
+keyed hash (:func:`portal.phones.phone_hash`), so a phone is never a readable
+key and an owner is found from a phone without a Scan. Sessions and codes are
+stored by hash only: a leaked table does not yield a usable token or code.
 
 Identifiers: an estate is its slug (``lanting``); a building its code within the
 estate (``1``); a room its number within the building (``2-1503``: entrance 2,
@@ -67,3 +86,78 @@ ESTATES_PREFIX = f"ESTATE{SEP}"
 
 def unit_id(estate: str, building: str, room: str) -> str:
     return f"{estate}/{building}/{room}"
+
+
+# --- accounts, sessions, codes, audit (issue: accounts, roles and sessions) ---
+
+
+def owner(owner_id: str) -> Key:
+    return {"pk": f"OWNER{SEP}{owner_id}", "sk": "META"}
+
+
+def owner_unit(owner_id: str, estate: str, building: str, room: str) -> Key:
+    return {"pk": f"OWNER{SEP}{owner_id}", "sk": f"UNIT{SEP}{estate}{SEP}{building}{SEP}{room}"}
+
+
+def unit_resident(estate: str, building: str, room: str, owner_id: str) -> Key:
+    return {
+        "pk": f"ESTATE{SEP}{estate}",
+        "sk": f"RESIDENT{SEP}{building}{SEP}{room}{SEP}{owner_id}",
+    }
+
+
+def resident_prefix(building: str, room: str) -> str:
+    return f"RESIDENT{SEP}{building}{SEP}{room}{SEP}"
+
+
+def owner_partition(owner_id: str) -> str:
+    return f"OWNER{SEP}{owner_id}"
+
+
+OWNER_UNITS_PREFIX = f"UNIT{SEP}"
+
+
+def staff(username: str) -> Key:
+    return {"pk": f"STAFF{SEP}{username}", "sk": "META"}
+
+
+STAFF_INDEX = "STAFF"  # gsi1pk of every staff account; gsi1sk is the username
+
+
+def staff_failures(username: str, window: int) -> Key:
+    return {"pk": f"STAFF{SEP}{username}", "sk": f"FAILS{SEP}{window}"}
+
+
+def session(token_hash: str) -> Key:
+    return {"pk": f"SESSION{SEP}{token_hash}", "sk": "META"}
+
+
+def otp_code(owner_id: str) -> Key:
+    return {"pk": f"OTP{SEP}{owner_id}", "sk": "CODE"}
+
+
+def otp_tries(owner_id: str, window: int) -> Key:
+    return {"pk": f"OTP{SEP}{owner_id}", "sk": f"TRIES{SEP}{window}"}
+
+
+def otp_sent(owner_id: str, window: int) -> Key:
+    return {"pk": f"OTP{SEP}{owner_id}", "sk": f"SENT{SEP}{window}"}
+
+
+def audit_event(day: str, timestamp: str, event_id: str) -> Key:
+    return {"pk": f"AUDIT{SEP}{day}", "sk": f"{timestamp}{SEP}{event_id}"}
+
+
+def audit_actor_index(actor: str) -> str:
+    return f"ACTOR{SEP}{actor}"
+
+
+def roster_import(digest: str) -> Key:
+    return {"pk": f"IMPORT{SEP}{digest}", "sk": "META"}
+
+
+def outbox_message(timestamp: str, message_id: str) -> Key:
+    return {"pk": "OUTBOX", "sk": f"{timestamp}{SEP}{message_id}"}
+
+
+OUTBOX_PARTITION = "OUTBOX"

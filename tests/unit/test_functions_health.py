@@ -92,6 +92,7 @@ def test_app_reads_settings_from_environment_when_none_are_given(
 ) -> None:
     monkeypatch.setenv("PORTAL_STAGE", "dev")
     monkeypatch.setenv("PORTAL_TABLE_PREFIX", "portal-dev-")
+    monkeypatch.setenv("PORTAL_PHONE_HASH_KEY", "a-real-secret")
 
     state = portal_state(create_app())
 

@@ -105,6 +105,9 @@ def lambda_context() -> Any:
     )
 
 
+LAMBDA_SECRET = "phone-hash-key-set-on-the-lambda-at-deploy-time"
+
+
 @pytest.fixture
 def isolated_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Undo what a Zappa cold start does to the process: env vars, modules, singleton, logging."""
@@ -112,6 +115,9 @@ def isolated_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     for key in [k for k in os.environ if k.startswith("PORTAL_")]:
         monkeypatch.delenv(key)
+    # Secrets are not in zappa_settings.json: on AWS they are set on the function itself
+    # (Zappa's `aws_environment_variables`, filled in at deploy time).
+    monkeypatch.setenv("PORTAL_PHONE_HASH_KEY", LAMBDA_SECRET)
     for module in ("zappa_settings", "functions.wsgi"):
         monkeypatch.delitem(sys.modules, module, raising=False)
     monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
@@ -141,7 +147,8 @@ def zappa_settings_source(stage: str, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(zappa_settings_source: str, tmp_path: Path) -> Settings:
     """What the Lambda's app will read from its environment (overrides tests/conftest.py)."""
-    return Settings.from_env(settings_namespace(zappa_settings_source)["ENVIRONMENT_VARIABLES"])
+    env = settings_namespace(zappa_settings_source)["ENVIRONMENT_VARIABLES"]
+    return Settings.from_env({**env, "PORTAL_PHONE_HASH_KEY": LAMBDA_SECRET})
 
 
 @pytest.fixture

@@ -1,0 +1,78 @@
+"""``GET /api/me`` (who am I) and ``POST /api/auth/logout``."""
+
+from __future__ import annotations
+
+from flask import Response, make_response
+from pydantic import BaseModel, Field
+
+from functions import services
+from functions.auth import current_session, end_session, require
+from functions.blueprints import api_blueprint
+from functions.errors import ErrorEnvelope
+from functions.responses import json_response
+
+bp = api_blueprint("session", __name__)
+
+
+class UnitOut(BaseModel):
+    unit_id: str
+    estate: str
+    building: str
+    room: str
+    relationship: str
+
+
+class MeResponse(BaseModel):
+    kind: str = Field(description="`owner` or `staff` (staff includes finance and admin).")
+    user_id: str
+    name: str
+    roles: list[str]
+    estates: list[str] = Field(description="Estates in scope (an owner: of their units).")
+    buildings: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per estate, the buildings a staff member is scoped to."
+    )
+    units: list[UnitOut] = Field(default_factory=list, description="An owner's units.")
+    phone: str = Field(default="", description="The owner's own mobile number (owners only).")
+    csrf_token: str = Field(description="Send back as `X-CSRF-Token` on every POST/PUT/DELETE.")
+
+
+@bp.get("/me", responses={200: MeResponse, 401: ErrorEnvelope})
+def me() -> Response:
+    """Who I am: role(s), my units or estates, and the CSRF token of my session."""
+    identity = require("me.read")
+    session = current_session()
+    assert session is not None
+    phone = ""
+    if identity.is_owner:
+        owner = services.owners().get(identity.user_id)
+        phone = owner.phone if owner else ""
+    return json_response(
+        MeResponse(
+            kind=identity.kind,
+            user_id=identity.user_id,
+            name=identity.name,
+            roles=sorted(identity.roles),
+            estates=sorted(identity.estates),
+            buildings={e: sorted(b) for e, b in identity.buildings.items()},
+            units=[
+                UnitOut(
+                    unit_id=u.unit_id,
+                    estate=u.estate,
+                    building=u.building,
+                    room=u.room,
+                    relationship=u.relationship,
+                )
+                for u in identity.units
+            ],
+            phone=phone,
+            csrf_token=session.csrf_token,
+        )
+    )
+
+
+@bp.post("/auth/logout", responses={204: None})
+def logout() -> Response:
+    """End my session (server-side: a copied cookie stops working too)."""
+    response = make_response("", 204)
+    end_session(response)
+    return response

@@ -1,0 +1,123 @@
+"""The permission rules, in one table that the code and the tests both read.
+
+Roles
+    ``owner`` (an owner, family member or tenant bound to units), the staff roles
+    (:data:`STAFF_ROLES`), ``finance`` and ``admin``.
+Scope
+    An owner acts only on their own units. Staff and finance act only inside
+    their estates (and, when a staff member is scoped to buildings, those
+    buildings for building-level targets). Admin is company-wide.
+Phones
+    Unmasked mobile numbers are shown to the owner themself and to the roles in
+    ``owner.phone`` (the people who must call owners: butlers, front desk,
+    engineering to arrange a visit, the supervisors, finance for arrears, admin).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.auth.identity import Identity
+from portal.errors import Forbidden
+
+OWNER = "owner"
+FINANCE = "finance"
+ADMIN = "admin"
+STAFF_ROLES: tuple[str, ...] = (
+    "butler",
+    "front_desk",
+    "engineering",
+    "cleaning",
+    "security",
+    "foreman",
+    "supervisor",
+    "project_manager",
+)
+ROLES: tuple[str, ...] = (OWNER, *STAFF_ROLES, FINANCE, ADMIN)
+MANAGERS = ("supervisor", "project_manager")
+CALLERS = ("butler", "front_desk", "engineering", *MANAGERS, FINANCE, ADMIN)
+
+POLICY: dict[str, frozenset[str]] = {
+    # who I am, my units or estates
+    "me.read": frozenset(ROLES),
+    # units and their residents (an owner: their own units only)
+    "unit.read": frozenset((OWNER, *STAFF_ROLES, FINANCE, ADMIN)),
+    # owner profiles (客户档案) inside the estate
+    "owner.read": frozenset((*STAFF_ROLES, FINANCE, ADMIN)),
+    # an owner's unmasked mobile number (the owner themself always sees their own)
+    "owner.phone": frozenset(CALLERS),
+    # import the owner roster (CSV/XLSX)
+    "owner.import": frozenset(("front_desk", *MANAGERS, ADMIN)),
+    # staff accounts
+    "staff.read": frozenset((*MANAGERS, ADMIN)),
+    "staff.manage": frozenset((ADMIN,)),
+    # the audit log
+    "audit.read": frozenset(("project_manager", ADMIN)),
+}
+"""action → the roles that may perform it (inside their scope)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action is on: an estate, optionally a building, unit or owner."""
+
+    estate: str | None = None
+    building: str | None = None
+    room: str | None = None
+    owner_id: str | None = None
+
+
+def allowed_roles(action: str) -> frozenset[str]:
+    try:
+        return POLICY[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}: add it to portal.auth.policy.POLICY") from None
+
+
+def in_scope(identity: Identity, target: Target | None) -> bool:
+    if target is None or ADMIN in identity.roles:
+        return True
+    if identity.is_owner:
+        if target.owner_id is not None and target.owner_id == identity.user_id:
+            return True
+        if target.room is not None:
+            return any(
+                (u.estate, u.building, u.room) == (target.estate, target.building, target.room)
+                for u in identity.units
+            )
+        # Estate- or building-wide targets are not an owner's to act on.
+        return False
+    if target.estate is None:
+        return True
+    if target.estate not in identity.estates:
+        return False
+    buildings = identity.buildings.get(target.estate)
+    return not (buildings and target.building is not None and target.building not in buildings)
+
+
+def can(identity: Identity | None, action: str, target: Target | None = None) -> bool:
+    if identity is None:
+        return False
+    if not identity.roles & allowed_roles(action):
+        return False
+    return in_scope(identity, target)
+
+
+def require(identity: Identity | None, action: str, target: Target | None = None) -> Identity:
+    """The identity if allowed; ``Unauthenticated``/``Forbidden`` otherwise."""
+    from portal.errors import Unauthenticated
+
+    if identity is None:
+        raise Unauthenticated()
+    if not can(identity, action, target):
+        raise Forbidden()
+    return identity
+
+
+def sees_phone(identity: Identity | None, owner_id: str, estate: str | None) -> bool:
+    """May ``identity`` see this owner's mobile number unmasked?"""
+    if identity is None:
+        return False
+    if identity.is_owner:
+        return identity.user_id == owner_id
+    return can(identity, "owner.phone", Target(estate=estate))

@@ -1,0 +1,75 @@
+"""Mainland mobile numbers: validation, masking, the keyed look-up hash, log redaction.
+
+A phone number is personal data. It is never a readable key (look-ups use an
+HMAC under a secret key), it is masked (``138****1234``) in logs and in lists
+for anyone who does not need to call the person, and a logging filter redacts
+any number that slips into a log message anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+
+from portal.errors import InvalidInput
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A mobile number standing alone in free text (not part of a longer digit run).
+_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def normalise(raw: str) -> str:
+    """Strip spaces, dashes and a +86/0086 prefix; raise ``InvalidInput`` unless a mobile number."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    if not _MOBILE.match(digits):
+        raise InvalidInput("invalid_phone")
+    return digits
+
+
+def is_mobile(raw: str) -> bool:
+    try:
+        normalise(raw)
+    except InvalidInput:
+        return False
+    return True
+
+
+def mask(phone: str) -> str:
+    """``13800138000`` → ``138****8000``; anything else is masked to its last 4 digits."""
+    if _MOBILE.match(phone):
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "****" + phone[-4:] if len(phone) > 4 else "****"
+
+
+def mask_text(text: str) -> str:
+    """Mask every mobile number inside free text."""
+    return _IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def phone_hash(phone: str, key: bytes) -> str:
+    """The keyed hash used as the look-up key for a (normalised) phone number."""
+    return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()
+
+
+class MaskPhonesFilter(logging.Filter):
+    """Redact mobile numbers from every log record that passes through a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Attach the filter to every handler of ``logger`` (root by default), once."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, MaskPhonesFilter) for f in handler.filters):
+            handler.addFilter(MaskPhonesFilter())

@@ -1,0 +1,78 @@
+"""What the browser tests share: the demo site being served and a watched page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from playwright.sync_api import Page
+
+from portal import ROOT
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """The built demo site being served, and what its pages must show."""
+
+    base_url: str
+    root: Path
+    estate_slug: str
+    estate_name_zh: str
+    estate_name_en: str
+    estate_hotline: str
+    company_hotline: str
+    notice_slug: str
+    notice_title: str
+    campaign_key: str
+    campaign_title: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def estate_path(self) -> str:
+        return f"/estates/{self.estate_slug}/"
+
+    @property
+    def notice_path(self) -> str:
+        return f"/notices/{self.notice_slug}/"
+
+    @property
+    def campaign_path(self) -> str:
+        return f"/campaigns/{self.campaign_key}/"
+
+
+@dataclass
+class WatchedPage:
+    """A page with everything that went wrong while it loaded and ran."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        found: list[str] = self.page.evaluate("window.__cspViolations || []")
+        return found
+
+    def problems(self) -> list[str]:
+        return self.console_errors + self.failed_requests + self.csp_violations()
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+Media = Literal["screen", "print"]
+
+
+class OpenPage(Protocol):
+    """Opens a site path on a phone-sized page, loaded and watched."""
+
+    def __call__(
+        self, path: str, width: int = 390, height: int = 844, media: Media = "screen"
+    ) -> WatchedPage: ...

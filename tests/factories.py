@@ -1,0 +1,39 @@
+"""Test data built through the real repositories (not hand-written items)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.auth.identity import UnitRef
+from portal.owners import Binding, Owner, OwnerRepo, owner_id_for
+from portal.settings import Settings
+from portal.staff import StaffAccount, StaffRepo
+
+
+def make_owner(client: Any, settings: Settings, phone: str, name: str,
+               *units: tuple[str, str, str], relationship: str = "owner") -> Owner:  # fmt: skip
+    owner = Owner(
+        owner_id=owner_id_for(phone, settings.phone_hash_key),
+        name=name,
+        phone=phone,
+        bindings=tuple(Binding(UnitRef(e, b, r, relationship)) for e, b, r in units),  # type: ignore[arg-type]
+    )
+    OwnerRepo(client, settings.table_name("main"), settings.phone_hash_key).save(owner)
+    return owner
+
+
+def make_staff(client: Any, settings: Settings, username: str, *roles: str,
+               estates: tuple[str, ...] = (), buildings: dict[str, frozenset[str]] | None = None,
+               phone: str = "", password_hash: str = "", disabled: bool = False) -> StaffAccount:  # fmt: skip
+    account = StaffAccount(
+        username=username,
+        name=username.title(),
+        roles=frozenset(roles),
+        estates=frozenset(estates),
+        buildings=buildings or {},
+        phone=phone,
+        password_hash=password_hash,
+        disabled=disabled,
+    )
+    StaffRepo(client, settings.table_name("main")).put(account)
+    return account

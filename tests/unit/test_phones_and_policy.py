@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from portal.auth.identity import Identity, UnitRef
+from portal.auth.policy import POLICY, ROLES, Target, can, require, sees_phone
+from portal.errors import Forbidden, InvalidInput, Unauthenticated
+from portal.phones import MaskPhonesFilter, mask, mask_text, normalise, phone_hash
+from portal.settings import Settings
+
+
+@pytest.mark.parametrize(
+    "raw", ["13800138000", "138 0013 8000", "+86 138-0013-8000", "008613800138000"]
+)
+def test_mainland_mobile_numbers_are_normalised(raw: str) -> None:
+    assert normalise(raw) == "13800138000"
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "12800138000", "1380013800", "138001380000", "0731-88881234", "abc"]
+)
+def test_anything_else_is_an_invalid_phone(raw: str) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        normalise(raw)
+    assert exc.value.code == "invalid_phone"
+
+
+def test_masking_keeps_the_first_three_and_last_four_digits() -> None:
+    assert mask("13800138000") == "138****8000"
+    assert mask_text("业主13800138000来电，备用 15912345678；座机 073188881234") == (
+        "业主138****8000来电，备用 159****5678；座机 073188881234"
+    )
+
+
+def test_phone_hash_is_keyed() -> None:
+    assert phone_hash("13800138000", b"k1") != phone_hash("13800138000", b"k2")
+    assert "13800138000" not in phone_hash("13800138000", b"k1")
+
+
+def test_log_filter_masks_numbers_in_messages_and_arguments() -> None:
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "code sent to %s", ("13800138000",), None
+    )
+    MaskPhonesFilter().filter(record)
+    assert record.getMessage() == "code sent to 138****8000"
+
+
+def test_settings_outside_local_require_a_phone_hash_key() -> None:
+    with pytest.raises(ValueError, match="PORTAL_PHONE_HASH_KEY"):
+        Settings.from_env({"PORTAL_STAGE": "prod"})
+    assert (
+        Settings.from_env({"PORTAL_STAGE": "prod", "PORTAL_PHONE_HASH_KEY": "s"}).phone_hash_key
+        == b"s"
+    )
+
+
+OWNER_A = Identity("owner", "a", frozenset({"owner"}), estates=frozenset({"lanting"}),
+                   units=(UnitRef("lanting", "2", "1-1503"),))  # fmt: skip
+BUTLER = Identity("staff", "li", frozenset({"butler"}), estates=frozenset({"lanting"}),
+                  buildings={"lanting": frozenset({"1", "2"})})  # fmt: skip
+FINANCE = Identity("staff", "qian", frozenset({"finance"}), estates=frozenset({"meixi"}))
+ADMIN = Identity("staff", "root", frozenset({"admin"}))
+
+
+def test_every_policy_action_names_only_known_roles() -> None:
+    for action, roles in POLICY.items():
+        assert roles <= set(ROLES), action
+
+
+def test_owner_acts_only_on_their_own_unit() -> None:
+    assert can(OWNER_A, "unit.read", Target("lanting", "2", "1-1503"))
+    assert not can(OWNER_A, "unit.read", Target("lanting", "2", "1-1504"))
+    assert not can(OWNER_A, "unit.read", Target("lanting"))  # estate-wide is not an owner's
+    assert not can(OWNER_A, "owner.read", Target("lanting"))
+
+
+def test_staff_act_only_inside_their_estates_and_buildings() -> None:
+    assert can(BUTLER, "owner.read", Target("lanting", "2"))
+    assert not can(BUTLER, "owner.read", Target("lanting", "3"))
+    assert not can(BUTLER, "owner.read", Target("meixi"))
+    assert can(FINANCE, "owner.phone", Target("meixi")) and not can(
+        FINANCE, "owner.phone", Target("lanting")
+    )
+    assert can(ADMIN, "staff.manage") and not can(BUTLER, "staff.manage")
+
+
+def test_require_distinguishes_anonymous_from_forbidden() -> None:
+    with pytest.raises(Unauthenticated):
+        require(None, "me.read")
+    with pytest.raises(Forbidden):
+        require(OWNER_A, "staff.read")
+
+
+def test_who_sees_an_owners_phone() -> None:
+    assert sees_phone(OWNER_A, "a", "lanting")
+    assert not sees_phone(OWNER_A, "b", "lanting")
+    assert sees_phone(BUTLER, "a", "lanting") and not sees_phone(BUTLER, "a", "meixi")
+    cleaner = Identity("staff", "c", frozenset({"cleaning"}), estates=frozenset({"lanting"}))
+    assert not sees_phone(cleaner, "a", "lanting")

@@ -28,6 +28,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import FrameType
@@ -35,7 +36,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from portal import ROOT
 from portal.i18n import catalog, translate
 from portal.localdev.dynamodb_local import DEV_DATA_DIR, DynamoDBLocal
 from portal.localdev.errors import LocalDevError, PortInUse
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"
 LOCAL_TABLE_PREFIX = "portal-local-"
-DYNAMODB_LOG = ROOT / ".local" / "logs" / "dynamodb-local.log"
 WATCHED = ("content", "templates", "static", "translations")
 API_PREFIX = "/api"
 EXIT_OK = 0
@@ -220,9 +219,13 @@ def run_dev(
     settings: Settings | None = None,
     data_dir: Path = DEV_DATA_DIR,
     watch_interval_s: float = 1.0,
+    stop: threading.Event | None = None,
 ) -> int:
     """Run DynamoDB Local, tables, demo data, the site and the API until Ctrl-C or SIGTERM.
 
+    ``settings`` (default: from the environment) give the content and build
+    folders; stage, endpoint, table prefix and site URL are set for the local
+    run. ``stop`` lets a caller in another thread (a test) end the run.
     Returns 0 after a clean stop, 2 if it could not start (port taken, no Java,
     DynamoDB Local not installed), 1 on another failure at start.
     """
@@ -237,7 +240,8 @@ def run_dev(
     if in_main:  # SIGTERM stops everything the way Ctrl-C does
         previous_sigterm = signal.signal(signal.SIGTERM, _raise_interrupt)
 
-    ddb = DynamoDBLocal(dynamodb_port, data_dir=data_dir, log_path=DYNAMODB_LOG)
+    log_path = data_dir.parent / "logs" / "dynamodb-local.log"  # .local/logs/ for `portal dev`
+    ddb = DynamoDBLocal(dynamodb_port, data_dir=data_dir, log_path=log_path)
     server: BaseWSGIServer | None = None
     serving: threading.Thread | None = None
     watcher: Watcher | None = None
@@ -274,13 +278,14 @@ def run_dev(
         _labelled("url_health", f"{base}{API_PREFIX}/health")
         _labelled("url_dynamodb", ddb.endpoint)
         _say("serving")
-        while serving.is_alive():
-            serving.join(0.5)
-        code = EXIT_ERROR  # the server thread ended by itself
+        stop = stop or threading.Event()
+        while serving.is_alive() and not stop.wait(0.5):
+            pass
+        code = EXIT_OK if stop.is_set() else EXIT_ERROR  # else the server ended by itself
     except KeyboardInterrupt:
         code = EXIT_OK
-    except Exception as exc:
-        print(repr(exc), file=sys.stderr, flush=True)
+    except Exception:
+        traceback.print_exc()
         code = EXIT_ERROR
     finally:
         # A second Ctrl-C must not cut the clean-up short and orphan Java.

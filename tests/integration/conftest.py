@@ -43,11 +43,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def require_dynamodb_local() -> None:
     """Fail (never skip) with what to do when Java or the DynamoDB Local jar is missing."""
+    problem: LocalDevError | None = None
     try:
         find_jar()
         check_java()
     except LocalDevError as exc:
-        pytest.fail(f"{exc}\n{SETUP_HINT}", pytrace=False)
+        problem = exc
+    if problem is not None:  # outside the except: one message, no chained traceback
+        pytest.fail(f"{problem}\n{SETUP_HINT}", pytrace=False)
 
 
 def start_dynamodb_local(data_dir: Path | None = None) -> DynamoDBLocal:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import mimetypes
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -49,6 +48,7 @@ import boto3  # type: ignore[import-untyped, unused-ignore]  # no stubs installe
 from botocore.config import Config
 
 from portal.settings import Settings
+from portal.site.mediatypes import content_type
 from portal.store.client import botocore_config
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -68,39 +68,6 @@ _DELETE_BATCH = 1000
 
 _HASHED_NAME = re.compile(r"^[^/]+\.[0-9a-fA-F]{8,}\.[A-Za-z0-9]+$")
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
-_ATOM_NS = b"http://www.w3.org/2005/Atom"
-_ATOM_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?feed[\s>/]")
-
-_TEXT = "; charset=utf-8"
-CONTENT_TYPES: dict[str, str] = {
-    ".html": "text/html" + _TEXT,
-    ".htm": "text/html" + _TEXT,
-    ".css": "text/css" + _TEXT,
-    ".js": "text/javascript" + _TEXT,
-    ".mjs": "text/javascript" + _TEXT,
-    ".map": "application/json" + _TEXT,
-    ".json": "application/json" + _TEXT,
-    ".webmanifest": "application/manifest+json" + _TEXT,
-    ".xml": "application/xml" + _TEXT,
-    ".atom": "application/atom+xml" + _TEXT,
-    ".rss": "application/rss+xml" + _TEXT,
-    ".ics": "text/calendar" + _TEXT,
-    ".txt": "text/plain" + _TEXT,
-    ".csv": "text/csv" + _TEXT,
-    ".md": "text/markdown" + _TEXT,
-    ".svg": "image/svg+xml" + _TEXT,
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".pdf": "application/pdf",
-}
-_ATOM_TYPE = CONTENT_TYPES[".atom"]
 _DOCUMENT_SUFFIXES = frozenset({".xml", ".atom", ".rss", ".ics"})
 _PAGE_SUFFIXES = frozenset({".html", ".htm"})
 
@@ -171,12 +138,15 @@ class PublishPlan:
 
     def summary(self) -> str:
         new = sum(1 for u in self.uploads if u.reason == "new")
-        verb_up, verb_del = ("would upload", "would delete") if self.dry_run else (
-            "uploaded", "deleted")
+        verb_up, verb_del = (
+            ("would upload", "would delete") if self.dry_run else ("uploaded", "deleted")
+        )
         where = f"s3://{self.bucket}/{self.prefix}"
-        return (f"{'[dry run] ' if self.dry_run else ''}{where}: "
-                f"{verb_up} {self.upload_count} ({new} new, {self.upload_count - new} changed), "
-                f"{self.skip_count} unchanged, {verb_del} {self.delete_count}")
+        return (
+            f"{'[dry run] ' if self.dry_run else ''}{where}: "
+            f"{verb_up} {self.upload_count} ({new} new, {self.upload_count - new} changed), "
+            f"{self.skip_count} unchanged, {verb_del} {self.delete_count}"
+        )
 
 
 def normalise_prefix(prefix: str) -> str:
@@ -204,20 +174,6 @@ def wave_of(relative: PurePosixPath) -> Wave:
     if suffix in _DOCUMENT_SUFFIXES:
         return Wave.DOCUMENT
     return Wave.ASSET
-
-
-def content_type(relative: PurePosixPath, head: bytes = b"") -> str:
-    """The Content-Type for a file; ``head`` (its first bytes) tells an Atom ``.xml`` feed."""
-    suffix = relative.suffix.lower()
-    if suffix == ".xml" and _ATOM_NS in head and _ATOM_ROOT.search(head):
-        return _ATOM_TYPE
-    known = CONTENT_TYPES.get(suffix)
-    if known is not None:
-        return known
-    guessed, _ = mimetypes.guess_type(relative.name, strict=False)
-    if guessed is None:
-        return "application/octet-stream"
-    return guessed + _TEXT if guessed.startswith("text/") else guessed
 
 
 def cache_control(relative: PurePosixPath) -> str:
@@ -257,11 +213,17 @@ def local_files(site_dir: Path, prefix: str = "") -> list[LocalFile]:
         md5, size, head = _digest(path)
         if size > MAX_SINGLE_PART:
             raise PublishError(f"{relative} is larger than 5 GiB: not a web page asset")
-        out.append(LocalFile(
-            key=prefix + relative.as_posix(), path=path, md5=md5, size=size,
-            content_type=content_type(relative, head), cache_control=cache_control(relative),
-            wave=wave_of(relative),
-        ))
+        out.append(
+            LocalFile(
+                key=prefix + relative.as_posix(),
+                path=path,
+                md5=md5,
+                size=size,
+                content_type=content_type(relative, head),
+                cache_control=cache_control(relative),
+                wave=wave_of(relative),
+            )
+        )
     return out
 
 
@@ -269,16 +231,24 @@ def remote_etags(client: Any, bucket: str, prefix: str) -> dict[str, str]:
     """Every key under ``prefix`` with its ETag (unquoted, lower-case): one paginated listing."""
     out: dict[str, str] = {}
     paginator = client.get_paginator("list_objects_v2")
-    pages = paginator.paginate(Bucket=bucket, Prefix=prefix,
-                               PaginationConfig={"PageSize": LIST_PAGE_SIZE})
+    pages = paginator.paginate(
+        Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": LIST_PAGE_SIZE}
+    )
     for page in pages:
         for obj in page.get("Contents", ()):
             out[obj["Key"]] = str(obj.get("ETag", "")).strip('"').lower()
     return out
 
 
-def make_plan(files: Sequence[LocalFile], remote: dict[str, str], *, bucket: str, prefix: str,
-              dry_run: bool, force: bool = False) -> PublishPlan:
+def make_plan(
+    files: Sequence[LocalFile],
+    remote: dict[str, str],
+    *,
+    bucket: str,
+    prefix: str,
+    dry_run: bool,
+    force: bool = False,
+) -> PublishPlan:
     uploads: list[Upload] = []
     skipped: list[str] = []
     for f in sorted(files, key=lambda f: (f.wave, f.key)):
@@ -293,19 +263,30 @@ def make_plan(files: Sequence[LocalFile], remote: dict[str, str], *, bucket: str
             uploads.append(Upload(f, "changed"))
     local_keys = {f.key for f in files}
     # Keys the publisher would never upload (dotfiles) are not its to delete either.
-    stale = [k for k in remote
-             if k not in local_keys and is_publishable(PurePosixPath(k[len(prefix):]))]
+    stale = [
+        k for k in remote if k not in local_keys and is_publishable(PurePosixPath(k[len(prefix) :]))
+    ]
     stale.sort(key=lambda k: (-wave_of(PurePosixPath(k)), k))
-    return PublishPlan(bucket=bucket, prefix=prefix, uploads=tuple(uploads),
-                       skipped=tuple(skipped), deletes=tuple(stale), dry_run=dry_run)
+    return PublishPlan(
+        bucket=bucket,
+        prefix=prefix,
+        uploads=tuple(uploads),
+        skipped=tuple(skipped),
+        deletes=tuple(stale),
+        dry_run=dry_run,
+    )
 
 
 def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
     config = botocore_config(settings)
     if endpoint_url:
         # S3-compatible stores often reject the CRC checksums boto3 now adds by default.
-        config = config.merge(Config(request_checksum_calculation="when_required",
-                                     response_checksum_validation="when_required"))
+        config = config.merge(
+            Config(
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            )
+        )
     session = boto3.session.Session(region_name=settings.aws_region)
     return session.client("s3", endpoint_url=endpoint_url, config=config)
 
@@ -313,15 +294,19 @@ def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
 def _put(client: Any, bucket: str, f: LocalFile) -> None:
     with f.path.open("rb") as body:
         client.put_object(
-            Bucket=bucket, Key=f.key, Body=body,
-            ContentType=f.content_type, CacheControl=f.cache_control,
+            Bucket=bucket,
+            Key=f.key,
+            Body=body,
+            ContentType=f.content_type,
+            CacheControl=f.cache_control,
             # S3 rejects the write if the bytes differ from what we hashed.
             ContentMD5=base64.b64encode(bytes.fromhex(f.md5)).decode("ascii"),
         )
 
 
-def _run_wave(pool: ThreadPoolExecutor, job: Callable[[LocalFile], None],
-              wave: Iterable[LocalFile]) -> None:
+def _run_wave(
+    pool: ThreadPoolExecutor, job: Callable[[LocalFile], None], wave: Iterable[LocalFile]
+) -> None:
     futures: dict[Future[None], str] = {pool.submit(job, f): f.key for f in wave}
     done, pending = wait(futures, return_when=FIRST_EXCEPTION)
     for fut in pending:
@@ -333,13 +318,15 @@ def _run_wave(pool: ThreadPoolExecutor, job: Callable[[LocalFile], None],
         failed.sort(key=lambda kv: kv[0])
         key, first = failed[0]
         keys = ", ".join(k for k, _ in failed[:5])
-        raise PublishError(f"{len(failed)} upload(s) failed ({keys}); nothing deleted; "
-                           f"first error on {key}: {first}") from first
+        raise PublishError(
+            f"{len(failed)} upload(s) failed ({keys}); nothing deleted; "
+            f"first error on {key}: {first}"
+        ) from first
 
 
 def _delete(client: Any, bucket: str, keys: Sequence[str]) -> None:
     for start in range(0, len(keys), _DELETE_BATCH):
-        batch = keys[start:start + _DELETE_BATCH]
+        batch = keys[start : start + _DELETE_BATCH]
         response = client.delete_objects(
             Bucket=bucket,
             Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True},
@@ -347,14 +334,24 @@ def _delete(client: Any, bucket: str, keys: Sequence[str]) -> None:
         errors = response.get("Errors") or []
         if errors:
             first = errors[0]
-            raise PublishError(f"{len(errors)} deletion(s) failed; first: "
-                               f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}")
+            raise PublishError(
+                f"{len(errors)} deletion(s) failed; first: "
+                f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}"
+            )
 
 
-def publish_site(site_dir: Path, *, bucket: str, prefix: str = "",
-                 endpoint_url: str | None = None, settings: Settings, dry_run: bool = False,
-                 force: bool = False, client: Any | None = None,
-                 max_workers: int = MAX_WORKERS) -> PublishPlan:
+def publish_site(
+    site_dir: Path,
+    *,
+    bucket: str,
+    prefix: str = "",
+    endpoint_url: str | None = None,
+    settings: Settings,
+    dry_run: bool = False,
+    force: bool = False,
+    client: Any | None = None,
+    max_workers: int = MAX_WORKERS,
+) -> PublishPlan:
     """Upload what changed under ``site_dir`` to ``s3://bucket/prefix``; remove stale objects.
 
     A dry run lists the bucket (a read) to compute the plan and writes nothing.
@@ -368,8 +365,14 @@ def publish_site(site_dir: Path, *, bucket: str, prefix: str = "",
         # An empty build would otherwise delete the whole published site.
         raise PublishError(f"nothing to publish in {site_dir}: refusing to empty the bucket")
     s3 = client if client is not None else s3_client(settings, endpoint_url)
-    plan = make_plan(files, remote_etags(s3, bucket, norm_prefix), bucket=bucket,
-                     prefix=norm_prefix, dry_run=dry_run, force=force)
+    plan = make_plan(
+        files,
+        remote_etags(s3, bucket, norm_prefix),
+        bucket=bucket,
+        prefix=norm_prefix,
+        dry_run=dry_run,
+        force=force,
+    )
     if dry_run:
         return plan
 

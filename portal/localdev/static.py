@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,56 +19,14 @@ from typing import TYPE_CHECKING
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from portal.site.mediatypes import content_type
 from portal.site.security import SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-_TYPES: dict[str, str] = {
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".json": "application/json",
-    ".webmanifest": "application/manifest+json",
-    ".map": "application/json",
-    ".svg": "image/svg+xml",
-    ".xml": "application/xml",
-    ".rss": "application/rss+xml",
-    ".atom": "application/atom+xml",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".csv": "text/csv",
-    ".ics": "text/calendar",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".pdf": "application/pdf",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".zip": "application/zip",
-}
-_TEXTUAL = {
-    "application/json", "application/manifest+json", "application/xml", "application/rss+xml",
-    "application/atom+xml", "image/svg+xml",
-}
 _ALLOWED_HIDDEN = {".well-known"}
 _NOT_FOUND_TEXT = "404 未找到 / Not Found\n"
-
-
-def content_type(path: Path) -> str:
-    """The Content-Type for a file, with ``charset=utf-8`` for every text type."""
-    mime = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-    mime = mime or "application/octet-stream"
-    if mime.startswith("text/") or mime in _TEXTUAL:
-        return f"{mime}; charset=utf-8"
-    return mime
 
 
 class StaticSite:
@@ -87,8 +44,12 @@ class StaticSite:
 
     def respond(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
-            return Response("405 Method Not Allowed\n", status=405, headers={"Allow": "GET, HEAD"},
-                            content_type="text/plain; charset=utf-8")
+            return Response(
+                "405 Method Not Allowed\n",
+                status=405,
+                headers={"Allow": "GET, HEAD"},
+                content_type="text/plain; charset=utf-8",
+            )
         target = self.resolve(request.path)
         if target is None:
             return self.not_found()
@@ -129,7 +90,8 @@ class StaticSite:
             stat = path.stat()
         except OSError:
             return self.not_found() if status == 200 else _plain_404()
-        ctype = content_type(path)
+        with path.open("rb") as fh:
+            ctype = content_type(path, fh.read(512))
         response = Response(data, status=status, content_type=ctype)
         if ctype.startswith("text/html"):
             response.headers["Cache-Control"] = "no-store"

@@ -1,7 +1,153 @@
-"""Routes of the `auth_owner` resource (being built)."""
+"""Owner sign-in with a one-time code sent by SMS.
+
+``POST /api/auth/code``
+    Ask for a code for a mainland mobile number. The answer is the same
+    whether or not the number belongs to an owner (no account enumeration).
+``POST /api/auth/verify``
+    Sign in with the number and the code: starts a session (rotating any old
+    one) and answers with the same body as ``GET /api/me``.
+
+Both are state-changing, so they pass the same-origin check of
+:mod:`functions.auth` (there is no session yet, hence no CSRF token). The rules
+live in :mod:`portal.auth.otp`; this module only translates HTTP.
+
+A ``429`` carries the seconds to wait both in the body (``error.retry_after``)
+and in the ``Retry-After`` header.
+"""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from flask import Response, current_app
+from pydantic import BaseModel, Field
+
+from functions import services
+from functions.auth import client_ip, start_session
 from functions.blueprints import api_blueprint
+from functions.blueprints.session import MeResponse, UnitOut
+from functions.context import dynamodb, portal_state, settings
+from functions.errors import ErrorBody, ErrorEnvelope, domain_error_body, status_for
+from functions.responses import json_response
+from portal.auth.otp import CODE_TTL, RESEND_AFTER, OneTimeCodes
+from portal.auth.sessions import Session
+from portal.errors import RateLimited
+from portal.i18n import translate
+from portal.messaging import message_sender
+from portal.owners import Owner
 
 bp = api_blueprint("auth_owner", __name__)
+
+
+class CodeRequest(BaseModel):
+    phone: str = Field(
+        min_length=1,
+        max_length=32,
+        description="Mainland mobile number (`13800138000`; spaces, dashes and +86 are accepted).",
+        examples=["13800138000"],
+    )
+    lang: Literal["zh-CN", "en"] = Field(
+        default="zh-CN", description="Language of the text message."
+    )
+
+
+class CodeRequested(BaseModel):
+    """The same answer whether or not the number belongs to an owner."""
+
+    expires_in: int = Field(description="Seconds a code stays valid.")
+    resend_after: int = Field(description="Seconds before another code may be asked for.")
+    message: str = Field(description="Notice for the owner, in Simplified Chinese.")
+    message_en: str = Field(description="The same notice in English.")
+
+
+class VerifyRequest(BaseModel):
+    phone: str = Field(min_length=1, max_length=32, examples=["13800138000"])
+    code: str = Field(
+        min_length=1,
+        max_length=16,
+        description="The 6-digit code from the SMS.",
+        examples=["123456"],
+    )
+
+
+class RetryErrorBody(ErrorBody):
+    retry_after: int = Field(description="Seconds to wait before trying again.")
+
+
+class RetryEnvelope(BaseModel):
+    """The error envelope of a ``429``: the usual body plus ``retry_after``."""
+
+    error: RetryErrorBody
+
+
+def one_time_codes() -> OneTimeCodes:
+    """The code service of the current request (table, key, clock and sender of this app)."""
+    cfg, clock, table = settings(), portal_state().clock, services.main_table()
+    sender = message_sender(cfg, dynamodb(), table, clock)
+    return OneTimeCodes(dynamodb(), table, cfg.phone_hash_key, clock, sender)
+
+
+@bp.errorhandler(RateLimited)
+def rate_limited(exc: RateLimited) -> Response:
+    body = domain_error_body(exc).model_dump(mode="json", exclude_none=True)
+    seconds = int(exc.params.get("seconds", 0) or 0)
+    envelope = RetryEnvelope(error=RetryErrorBody(**body, retry_after=seconds))
+    response = json_response(envelope, status_for(exc), exclude_none=True)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@bp.post(
+    "/auth/code",
+    responses={200: CodeRequested, 403: ErrorEnvelope, 429: RetryEnvelope, 503: ErrorEnvelope},
+)
+def request_code(body: CodeRequest) -> Response:
+    """Send a sign-in code by SMS (if the number is an owner's; the answer never says)."""
+    one_time_codes().request(body.phone, body.lang)
+    minutes = int(CODE_TTL.total_seconds()) // 60
+    return json_response(
+        CodeRequested(
+            expires_in=int(CODE_TTL.total_seconds()),
+            resend_after=int(RESEND_AFTER.total_seconds()),
+            message=translate("auth.code_sent", "zh-CN", minutes=minutes),
+            message_en=translate("auth.code_sent", "en", minutes=minutes),
+        )
+    )
+
+
+@bp.post(
+    "/auth/verify",
+    responses={200: MeResponse, 403: ErrorEnvelope, 429: RetryEnvelope},
+)
+def verify_code(body: VerifyRequest) -> Response:
+    """Sign in with the code: sets the session cookie and answers like ``GET /api/me``."""
+    owner = one_time_codes().verify(body.phone, body.code, client_ip())
+    response = Response(status=200, mimetype="application/json")
+    session = start_session(response, "owner", owner.owner_id)
+    response.set_data(current_app.json.dumps(me_body(owner, session).model_dump(mode="json")))
+    return response
+
+
+def me_body(owner: Owner, session: Session) -> MeResponse:
+    """What ``GET /api/me`` answers for this owner in this session."""
+    identity = owner.identity()
+    return MeResponse(
+        kind=identity.kind,
+        user_id=identity.user_id,
+        name=identity.name,
+        roles=sorted(identity.roles),
+        estates=sorted(identity.estates),
+        buildings={},
+        units=[
+            UnitOut(
+                unit_id=u.unit_id,
+                estate=u.estate,
+                building=u.building,
+                room=u.room,
+                relationship=u.relationship,
+            )
+            for u in identity.units
+        ],
+        phone=owner.phone,
+        csrf_token=session.csrf_token,
+    )

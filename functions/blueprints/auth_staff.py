@@ -1,7 +1,87 @@
-"""Routes of the `auth_staff` resource (being built)."""
+"""Staff sign-in with a password (``POST /api/auth/login``) and own password change.
+
+A wrong password, an unknown username and a disabled account all get the same
+401 ``login_failed``; after 5 failures in a 15-minute window the username is
+locked until the window ends (429 ``login_locked``), see :mod:`portal.staff`.
+"""
 
 from __future__ import annotations
 
+from flask import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.auth import client_ip, require, start_session
 from functions.blueprints import api_blueprint
+from functions.blueprints.session import MeResponse
+from functions.blueprints.staff import staff_manager
+from functions.errors import ErrorEnvelope
+from functions.responses import json_response
+from portal.errors import Forbidden
 
 bp = api_blueprint("auth_staff", __name__)
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginResponse(MeResponse):
+    must_change_password: bool = Field(
+        default=False,
+        description="The password was set by an admin: ask for a new one "
+        "(`POST /api/auth/password`) before anything else.",
+    )
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    old_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+@bp.post(
+    "/auth/login",
+    responses={200: LoginResponse, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope},
+)
+def login(body: LoginRequest) -> Response:
+    """Sign in with username and password; sets the session cookie and answers like `/api/me`."""
+    account = staff_manager().login(body.username, body.password, client_ip())
+    identity = account.identity()
+    cookie_holder = Response()
+    session = start_session(cookie_holder, "staff", account.username)
+    response = json_response(
+        LoginResponse(
+            kind=identity.kind,
+            user_id=identity.user_id,
+            name=identity.name,
+            roles=sorted(identity.roles),
+            estates=sorted(identity.estates),
+            buildings={e: sorted(b) for e, b in identity.buildings.items()},
+            units=[],
+            phone="",
+            csrf_token=session.csrf_token,
+            must_change_password=account.must_change_password,
+        )
+    )
+    for cookie in cookie_holder.headers.getlist("Set-Cookie"):
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+@bp.post(
+    "/auth/password",
+    responses={204: None, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope},
+)
+def change_password(body: PasswordChange) -> Response:
+    """Change my own password (staff): the current one, then the new one."""
+    identity = require("me.read")
+    if identity.kind != "staff":
+        raise Forbidden()
+    staff_manager().change_own_password(
+        identity.user_id, body.old_password, body.new_password, client_ip()
+    )
+    return Response(status=204)

@@ -1,7 +1,206 @@
-"""Routes of the `staff` resource (being built)."""
+"""Staff accounts (admin): list, create, change roles/scope, disable/enable, reset a password.
+
+Thin: each view checks the policy, parses its pydantic model and calls
+:class:`portal.staff.StaffManager`, which holds the rules and writes the audit
+log. Listing needs ``staff.read`` (managers see the accounts of their estates,
+admin all); every change needs ``staff.manage`` (admin). Phones are always
+masked here.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions import services
+from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
+from functions.context import dynamodb, portal_state, settings
+from functions.errors import ErrorEnvelope
+from functions.responses import json_response
+from portal.auth.policy import ADMIN
+from portal.staff import (
+    ASSIGNABLE_ROLES,
+    NewStaff,
+    StaffAccount,
+    StaffChanges,
+    StaffManager,
+    company_estates,
+    staff_actor,
+)
 
 bp = api_blueprint("staff", __name__)
+
+_ROLES_DOC = "Roles, any of: " + ", ".join(f"`{r}`" for r in ASSIGNABLE_ROLES) + "."
+_ADMIN_DOC = f"`{ADMIN}` is company-wide; every other role needs at least one estate."
+
+
+def staff_manager() -> StaffManager:
+    """The staff service for the current request (the app's client, table, clock, estates)."""
+    content_dir = settings().content_dir
+    return StaffManager(
+        dynamodb(),
+        services.main_table(),
+        services.audit(),
+        portal_state().clock,
+        estates=lambda: company_estates(content_dir),
+    )
+
+
+class StaffOut(BaseModel):
+    username: str
+    name: str
+    phone: str = Field(description="Mobile number, masked (`138****8000`); empty if none.")
+    roles: list[str]
+    estates: list[str]
+    buildings: dict[str, list[str]] = Field(
+        description="Per estate, the buildings the account is limited to (none: whole estate)."
+    )
+    disabled: bool
+    must_change_password: bool = Field(
+        description="The password was set by an admin and must be changed at next sign-in."
+    )
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, a: StaffAccount) -> StaffOut:
+        return cls(
+            username=a.username,
+            name=a.name,
+            phone=a.masked_phone,
+            roles=sorted(a.roles),
+            estates=sorted(a.estates),
+            buildings={e: sorted(b) for e, b in sorted(a.buildings.items())},
+            disabled=a.disabled,
+            must_change_password=a.must_change_password,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+        )
+
+
+class StaffList(BaseModel):
+    items: list[StaffOut]
+
+
+class StaffCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(
+        min_length=1, max_length=64, description="3–32 of `a-z 0-9 . _ -` (lower-cased)."
+    )
+    name: str = Field(min_length=1, max_length=64, description="Full name (姓名).")
+    phone: str = Field(default="", max_length=32, description="Mainland mobile number, optional.")
+    roles: list[str] = Field(min_length=1, max_length=16, description=_ROLES_DOC)
+    estates: list[str] = Field(default_factory=list, max_length=64, description=_ADMIN_DOC)
+    buildings: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Optional, per estate: limit the account to these building codes.",
+    )
+    password: str = Field(
+        min_length=1, max_length=1024, description="Initial password (changed at first sign-in)."
+    )
+
+
+class StaffPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32, description="Empty string removes it.")
+    roles: list[str] | None = Field(default=None, max_length=16, description=_ROLES_DOC)
+    estates: list[str] | None = Field(default=None, max_length=64, description=_ADMIN_DOC)
+    buildings: dict[str, list[str]] | None = Field(
+        default=None,
+        description="Per estate, building codes (replaces all). Omitted: kept for the estates "
+        "that stay in scope.",
+    )
+    disabled: bool | None = Field(
+        default=None, description="`true` signs the account out at once and refuses sign-in."
+    )
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024, description="The new password.")
+
+
+class StaffPath(BaseModel):
+    username: str = Field(max_length=64)
+
+
+_Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
+
+
+def _responses(*statuses: int) -> _Responses:
+    """``StaffOut`` for 200, the error envelope for each of ``statuses``."""
+    out: _Responses = {200: StaffOut}
+    out.update({status: ErrorEnvelope for status in statuses})
+    return out
+
+
+@bp.get("/staff", responses={200: StaffList, 401: ErrorEnvelope, 403: ErrorEnvelope})
+def list_staff() -> Response:
+    """Staff accounts (admin: all; supervisors and project managers: those of their estates)."""
+    identity = require("staff.read")
+    accounts = staff_manager().list_for(identity)
+    return json_response(StaffList(items=[StaffOut.of(a) for a in accounts]))
+
+
+@bp.get("/staff/<username>", responses=_responses(401, 403, 404))
+def get_staff(path: StaffPath) -> Response:
+    """One staff account."""
+    identity = require("staff.read")
+    return json_response(StaffOut.of(staff_manager().get_for(identity, path.username)))
+
+
+@bp.post(
+    "/staff", responses={201: StaffOut, 401: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope}
+)
+def create_staff(body: StaffCreate) -> Response:
+    """Create a staff account (admin). The username must be new (409 otherwise)."""
+    identity = require("staff.manage")
+    account = staff_manager().create(
+        staff_actor(identity.user_id),
+        NewStaff(
+            username=body.username,
+            name=body.name,
+            roles=tuple(body.roles),
+            password=body.password,
+            estates=tuple(body.estates),
+            buildings=body.buildings,
+            phone=body.phone,
+        ),
+        client_ip(),
+    )
+    return json_response(StaffOut.of(account), 201)
+
+
+@bp.patch("/staff/<username>", responses=_responses(401, 403, 404, 409))
+def update_staff(path: StaffPath, body: StaffPatch) -> Response:
+    """Change roles, scope, name, phone, or disable/enable (admin; not your own admin role)."""
+    identity = require("staff.manage")
+    changes = StaffChanges(
+        name=body.name,
+        phone=body.phone,
+        roles=None if body.roles is None else tuple(body.roles),
+        estates=None if body.estates is None else tuple(body.estates),
+        buildings=body.buildings,
+        disabled=body.disabled,
+    )
+    account = staff_manager().update(
+        staff_actor(identity.user_id), path.username, changes, client_ip()
+    )
+    return json_response(StaffOut.of(account))
+
+
+@bp.post("/staff/<username>/password", responses=_responses(401, 403, 404))
+def reset_password(path: StaffPath, body: PasswordReset) -> Response:
+    """Set a new password for someone (admin); they must change it at next sign-in."""
+    identity = require("staff.manage")
+    account = staff_manager().reset_password(
+        staff_actor(identity.user_id), path.username, body.password, client_ip()
+    )
+    return json_response(StaffOut.of(account))

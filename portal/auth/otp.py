@@ -1,0 +1,339 @@
+"""Owner sign-in with a one-time code sent by SMS (短信验证码登录).
+
+Requesting a code (:meth:`OneTimeCodes.request`)
+    A 6-digit code valid :data:`CODE_TTL` is sent to the number when it
+    belongs to a known owner. The caller cannot tell whether it does: unknown
+    numbers get the same answer and the same store work (owner look-up, a
+    stored decoy code, the same send limits); only the SMS itself is skipped.
+    Sending is limited per number to one code per :data:`RESEND_AFTER` and
+    :data:`SENDS_PER_WINDOW` codes per fixed :data:`SEND_WINDOW` (a UTC day).
+    Both limits are checked and the code stored in one DynamoDB transaction,
+    so a refused request neither replaces the pending code nor uses up a send.
+
+Verifying a code (:meth:`OneTimeCodes.verify`)
+    Every attempt is counted *before* the code is looked at, in a counter per
+    number and fixed :data:`TRIES_WINDOW` (atomic conditional update, so the
+    limit holds across Lambda instances and concurrent requests): at most
+    :data:`MAX_TRIES` attempts are evaluated per window; later ones are refused
+    (``code_locked``) until the window ends. A right code is consumed with a
+    conditional delete (its hash matches and it has not expired), so two
+    concurrent verifies of one code cannot both succeed.
+
+Storage
+    Codes are stored only as an HMAC-SHA256 under the phone-hash key, bound to
+    the owner id; the table never holds a code or a readable phone number
+    (keys use the owner id, itself a keyed hash of the number). Key shapes:
+    :func:`portal.store.keys.otp_code`, :func:`~portal.store.keys.otp_tries`,
+    :func:`~portal.store.keys.otp_sent`. Items carry ``expires_at`` for
+    DynamoDB's TTL; reads check the times themselves (TTL deletion is lazy).
+
+Audit: ``auth.login`` (actor ``owner:<id>``), ``auth.login_failed`` and
+``auth.locked`` (actor ``anonymous``, target the masked number). Logs carry
+only masked numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import re
+import secrets
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from portal.audit import AuditLog, Event
+from portal.clock import Clock, iso, parse_iso
+from portal.errors import InvalidInput, RateLimited, Unavailable
+from portal.i18n import DEFAULT_LANG, translate
+from portal.messaging import MessageSender
+from portal.owners import Owner, OwnerRepo, owner_id_for
+from portal.phones import mask, normalise
+from portal.store import keys
+
+logger = logging.getLogger(__name__)
+
+CODE_DIGITS = 6
+CODE_TTL = timedelta(minutes=5)
+RESEND_AFTER = timedelta(seconds=60)
+SEND_WINDOW = timedelta(days=1)
+SENDS_PER_WINDOW = 10
+TRIES_WINDOW = timedelta(minutes=10)
+MAX_TRIES = 5
+
+_CODE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
+_CHECK_FAILED = "ConditionalCheckFailed"
+
+
+def new_code() -> str:
+    """A uniformly random code of :data:`CODE_DIGITS` digits (leading zeros kept)."""
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def window_of(now: datetime, length: timedelta) -> tuple[int, datetime]:
+    """The fixed window ``now`` falls in: its number and its end."""
+    seconds = int(length.total_seconds())
+    number = int(now.timestamp()) // seconds
+    return number, datetime.fromtimestamp((number + 1) * seconds, UTC)
+
+
+def seconds_until(now: datetime, then: datetime) -> int:
+    """Whole seconds from ``now`` to ``then``, rounded up, at least 1."""
+    return max(1, math.ceil((then - now).total_seconds()))
+
+
+def _epoch(dt: datetime) -> dict[str, str]:
+    return {"N": str(int(dt.timestamp()))}
+
+
+def _key(key: keys.Key) -> dict[str, Any]:
+    return {k: {"S": v} for k, v in key.items()}
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class OneTimeCodes:
+    """Request and verify sign-in codes for owners, keyed by mobile number."""
+
+    def __init__(
+        self, client: Any, table: str, key: bytes, clock: Clock, sender: MessageSender
+    ) -> None:
+        self.client, self.table, self.key, self.clock = client, table, key, clock
+        self.sender = sender
+        self.owners = OwnerRepo(client, table, key)
+        self.audit = AuditLog(client, table, clock)
+
+    def code_hash(self, owner_id: str, code: str) -> str:
+        """The stored form of a code: an HMAC under the phone-hash key, bound to the owner."""
+        return hmac.new(self.key, f"otp:{owner_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+    # ------------------------------------------------------------------ request
+
+    def request(self, phone: str, lang: str = DEFAULT_LANG) -> None:
+        """Send a code to ``phone`` if it is an owner's; the same outcome either way.
+
+        Raises ``InvalidInput("invalid_phone")``, ``RateLimited("code_sent_recently",
+        seconds=…)``, ``RateLimited("code_daily_limit", seconds=…)`` or
+        ``Unavailable("sms_unavailable")`` when the SMS could not be handed over.
+        """
+        phone = normalise(phone)
+        owner = self.owners.by_phone(phone)
+        owner_id = owner_id_for(phone, self.key)
+        # Unknown numbers get a decoy code too: the same writes, the same limits, no SMS.
+        code = new_code()
+        digest = self.code_hash(owner_id, code)
+        now = self.clock()
+        self._store_code(owner_id, digest, now)
+        if owner is None:
+            logger.info("sign-in code for %s not sent: no such owner", mask(phone))
+            return
+        text = translate("auth.sms_code", lang, code=code, minutes=_minutes(CODE_TTL))
+        try:
+            self.sender.send_sms(phone, text)
+        except Exception as exc:
+            logger.warning("sign-in code for %s could not be sent: %r", mask(phone), exc)
+            self._discard_code(owner_id, digest)  # so the owner may ask again at once
+            raise Unavailable("sms_unavailable") from exc
+        logger.info("sign-in code sent to %s", mask(phone))
+
+    def _store_code(self, owner_id: str, digest: str, now: datetime) -> None:
+        day, day_end = window_of(now, SEND_WINDOW)
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                **_key(keys.otp_code(owner_id)),
+                                "code_hash": {"S": digest},
+                                "sent_at": {"S": iso(now)},
+                                "valid_until": {"S": iso(now + CODE_TTL)},
+                                "expires_at": _epoch(now + CODE_TTL),
+                            },
+                            # resend_interval_passed: no code, or the last one is old enough
+                            "ConditionExpression": "attribute_not_exists(pk) OR sent_at <= :cutoff",
+                            "ExpressionAttributeValues": {
+                                ":cutoff": {"S": iso(now - RESEND_AFTER)}
+                            },
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": _key(keys.otp_sent(owner_id, day)),
+                            "UpdateExpression": "ADD codes_sent :one SET expires_at = :ttl",
+                            # sends_below_limit: at most SENDS_PER_WINDOW codes per window
+                            "ConditionExpression": (
+                                "attribute_not_exists(codes_sent) OR codes_sent < :max"
+                            ),
+                            "ExpressionAttributeValues": {
+                                ":one": {"N": "1"},
+                                ":max": {"N": str(SENDS_PER_WINDOW)},
+                                ":ttl": _epoch(day_end),
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if _error_code(exc) != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+            resend, daily = [*reasons, "", ""][:2]
+            if daily == _CHECK_FAILED and resend != _CHECK_FAILED:
+                raise RateLimited(
+                    "code_daily_limit",
+                    seconds=seconds_until(now, day_end),
+                    hours=math.ceil(seconds_until(now, day_end) / 3600),
+                ) from exc
+            if _CHECK_FAILED in reasons or "TransactionConflict" in reasons:
+                # The last code is too recent (or another request is storing one right now).
+                wait = self._resend_wait(owner_id, now)
+                raise RateLimited("code_sent_recently", seconds=wait) from exc
+            raise
+
+    def _resend_wait(self, owner_id: str, now: datetime) -> int:
+        item = self.client.get_item(
+            TableName=self.table, Key=_key(keys.otp_code(owner_id)), ConsistentRead=True
+        ).get("Item")
+        if not item or "sent_at" not in item:
+            return int(RESEND_AFTER.total_seconds())
+        sent_at = parse_iso(item["sent_at"]["S"])
+        return seconds_until(now, sent_at + RESEND_AFTER)
+
+    def _discard_code(self, owner_id: str, digest: str) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key=_key(keys.otp_code(owner_id)),
+                ConditionExpression="code_hash = :h",  # still_this_code
+                ExpressionAttributeValues={":h": {"S": digest}},
+            )
+        except ClientError as exc:
+            if _error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
+    # ------------------------------------------------------------------ verify
+
+    def verify(self, phone: str, code: str, source_ip: str = "") -> Owner:
+        """The owner signing in with ``code``; consumes the code.
+
+        Raises ``InvalidInput("invalid_phone")``, ``InvalidInput("code_invalid")``
+        (wrong, expired or used code, or an unknown number: one answer for all) or
+        ``RateLimited("code_locked", seconds=…)`` when this window's attempts are used up.
+        """
+        phone = normalise(phone)
+        masked = mask(phone)
+        owner_id = owner_id_for(phone, self.key)
+        now = self.clock()
+        window, window_end = window_of(now, TRIES_WINDOW)
+        tries = self._count_attempt(owner_id, window, window_end)
+        if tries is None:
+            self._failed(masked, source_ip, "code_locked")
+            wait = seconds_until(now, window_end)
+            raise RateLimited("code_locked", seconds=wait, minutes=math.ceil(wait / 60))
+
+        # NFKC: full-width digits from a Chinese input method (１２３４５６) count as digits.
+        candidate = unicodedata.normalize("NFKC", code).strip()
+        given = self.code_hash(owner_id, candidate) if _CODE.fullmatch(candidate) else ""
+        stored = self._live_code_hash(owner_id, now)
+        matches = bool(given and stored) and hmac.compare_digest(given, stored)
+        owner = None
+        if matches and self._consume(owner_id, given, now):
+            owner = self.owners.get(owner_id)
+        if owner is None:
+            self._failed(masked, source_ip, "code_invalid")
+            if tries >= MAX_TRIES:
+                self.audit.record(
+                    Event(
+                        actor="anonymous",
+                        action="auth.locked",
+                        target=masked,
+                        source_ip=source_ip,
+                        details={"method": "sms_code", "tries": tries, "until": iso(window_end)},
+                    )
+                )
+                logger.warning("sign-in codes for %s locked until %s", masked, iso(window_end))
+            raise InvalidInput("code_invalid")
+
+        self.audit.record(
+            Event(
+                actor=f"owner:{owner.owner_id}",
+                action="auth.login",
+                target=f"owner:{owner.owner_id}",
+                source_ip=source_ip,
+                details={"method": "sms_code"},
+            )
+        )
+        logger.info("owner %s signed in with a code sent to %s", owner.owner_id, masked)
+        return owner
+
+    def _count_attempt(self, owner_id: str, window: int, window_end: datetime) -> int | None:
+        """Count one attempt in this window; its number, or ``None`` when the limit is reached."""
+        try:
+            got = self.client.update_item(
+                TableName=self.table,
+                Key=_key(keys.otp_tries(owner_id, window)),
+                UpdateExpression="ADD tries :one SET expires_at = :ttl",
+                # tries_below_limit: the attempt is counted (and may be evaluated) only while
+                # fewer than MAX_TRIES were counted in this window; atomic across instances.
+                ConditionExpression="attribute_not_exists(tries) OR tries < :max",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":max": {"N": str(MAX_TRIES)},
+                    ":ttl": _epoch(window_end),
+                },
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return int(got["Attributes"]["tries"]["N"])
+
+    def _live_code_hash(self, owner_id: str, now: datetime) -> str:
+        item = self.client.get_item(
+            TableName=self.table, Key=_key(keys.otp_code(owner_id)), ConsistentRead=True
+        ).get("Item")
+        if not item or item.get("valid_until", {}).get("S", "") <= iso(now):
+            return ""
+        return str(item.get("code_hash", {}).get("S", ""))
+
+    def _consume(self, owner_id: str, digest: str, now: datetime) -> bool:
+        """Delete the code if it is still this one and unexpired; False if another got it."""
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key=_key(keys.otp_code(owner_id)),
+                # code_matches_and_is_live: one code, one use, even for concurrent verifies
+                ConditionExpression="code_hash = :h AND valid_until > :now",
+                ExpressionAttributeValues={":h": {"S": digest}, ":now": {"S": iso(now)}},
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _failed(self, masked: str, source_ip: str, reason: str) -> None:
+        self.audit.record(
+            Event(
+                actor="anonymous",
+                action="auth.login_failed",
+                target=masked,
+                source_ip=source_ip,
+                details={"method": "sms_code", "reason": reason},
+            )
+        )
+        logger.info("sign-in with a code for %s failed: %s", masked, reason)
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds()) // 60

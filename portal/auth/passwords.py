@@ -1,0 +1,218 @@
+"""Staff passwords: the rules a new password must meet, and argon2id hashing.
+
+Rules (checked in this order; the first broken rule is the error code, each
+with its own message in ``errors.yaml``)
+    ========================================  ==============================================
+    code                                      rule
+    ========================================  ==============================================
+    ``password_too_short``                    at least :data:`MIN_LENGTH` (10) characters
+    ``password_too_long``                     at most :data:`MAX_LENGTH` (128) characters
+    ``password_all_digits``                   not only digits (``1357924680``)
+    ``password_contains_username``            does not contain the username
+    ``password_too_common``                   not a common password (``12345678abc``,
+                                              ``password``, ``qwertyuiop``, ``88888888`` ...)
+                                              nor a common word padded with digits or
+                                              symbols (``Password2024!``, ``woaini1314``)
+    ``password_too_simple``                   at least :data:`MIN_DISTINCT` (4) different
+                                              characters (not ``abababababab``)
+    ========================================  ==============================================
+
+    Passwords are compared after Unicode NFKC normalisation (a full-width ``Ａ``
+    from a Chinese input method is the same as ``A``); nothing else is changed
+    (no trimming, case kept), and there are no composition rules beyond these.
+
+Hashing
+    argon2id with ``m = 46 MiB, t = 1, p = 1`` (:data:`HASHER`): the first of
+    OWASP's recommended argon2id settings. One lane because a Lambda function of
+    512 MB has less than one vCPU, so more lanes would only add wall time; about
+    0.1 s per hash. A hash made with other parameters still verifies and is
+    replaced on the next successful sign-in (:func:`verify` says when).
+
+Unknown users
+    :func:`verify` with ``None`` as the hash checks the password against a dummy
+    hash made with the same parameters, so an unknown username costs the same
+    time as a wrong password.
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from portal.errors import InvalidInput
+
+MIN_LENGTH = 10
+MAX_LENGTH = 128
+MIN_DISTINCT = 4
+
+HASHER = PasswordHasher(
+    time_cost=1,
+    memory_cost=46 * 1024,  # KiB
+    parallelism=1,
+    hash_len=32,
+    salt_len=16,
+    type=Type.ID,
+)
+"""The one hasher for staff passwords (see the module docstring for the choice)."""
+
+COMMON_PASSWORDS: frozenset[str] = frozenset(
+    {
+        "12345678abc",
+        "123456789a",
+        "1234567890",
+        "0123456789",
+        "9876543210",
+        "1234567890a",
+        "a1234567890",
+        "abc1234567",
+        "abcd123456",
+        "a123456789",
+        "aa12345678",
+        "qq12345678",
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd123",
+        "p@ssw0rd123",
+        "qwertyuiop",
+        "qwertyuiop123",
+        "asdfghjkl",
+        "asdfghjkl123",
+        "zxcvbnm123",
+        "qwerty12345",
+        "1qaz2wsx3edc",
+        "1qaz2wsx3edc4rfv",
+        "1q2w3e4r5t",
+        "1q2w3e4r5t6y",
+        "q1w2e3r4t5",
+        "qweasdzxc123",
+        "123qweasdzxc",
+        "abcdefghij",
+        "abcdefghijk",
+        "abcdefg123",
+        "iloveyou123",
+        "woaini1314520",
+        "5201314520",
+        "88888888",
+        "8888888888",
+        "66666666",
+        "6666666666",
+        "11111111",
+        "1111111111",
+        "00000000",
+        "0000000000",
+        "147258369",
+        "1472583690",
+        "123123123123",
+        "admin123456",
+        "administrator",
+    }
+)
+"""Common passwords, lower case (leaked-password lists, Chinese users' favourites included)."""
+
+COMMON_WORDS: frozenset[str] = frozenset(
+    {
+        "password",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "qwerty",
+        "qwertyuiop",
+        "asdfgh",
+        "asdfghjkl",
+        "zxcvbnm",
+        "qazwsx",
+        "1qaz2wsx",
+        "qweasdzxc",
+        "qweasd",
+        "abc",
+        "abcd",
+        "abcdef",
+        "abcdefg",
+        "iloveyou",
+        "woaini",
+        "admin",
+        "administrator",
+        "root",
+        "welcome",
+        "letmein",
+        "changeme",
+        "test",
+        "guest",
+        "user",
+        "wuye",  # 物业
+        "mima",  # 密码
+    }
+)
+"""Words that stay common with digits or symbols around them (``Admin@2024``)."""
+
+_PADDING = string.digits + string.punctuation + " "
+
+
+def normalise(password: str) -> str:
+    """The form that is checked and hashed: Unicode NFKC (full-width → ASCII), nothing else."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def problem(password: str, username: str = "") -> InvalidInput | None:
+    """The first rule that ``password`` breaks (for this ``username``), or ``None``."""
+    pw = normalise(password)
+    lower = pw.lower()
+    if len(pw) < MIN_LENGTH:
+        return InvalidInput("password_too_short", min=MIN_LENGTH)
+    if len(pw) > MAX_LENGTH:
+        return InvalidInput("password_too_long", max=MAX_LENGTH)
+    if pw.isdigit():
+        return InvalidInput("password_all_digits")
+    if username and username.lower() in lower:
+        return InvalidInput("password_contains_username")
+    if lower in COMMON_PASSWORDS or lower.strip(_PADDING) in COMMON_WORDS:
+        return InvalidInput("password_too_common")
+    if len(set(lower)) < MIN_DISTINCT:
+        return InvalidInput("password_too_simple", min=MIN_DISTINCT)
+    return None
+
+
+def check(password: str, username: str = "") -> None:
+    """Raise ``InvalidInput`` with the code of the first rule ``password`` breaks."""
+    err = problem(password, username)
+    if err is not None:
+        raise err
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash (PHC string: parameters, salt and hash) to store."""
+    return HASHER.hash(normalise(password))
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    needs_rehash: bool = False
+
+
+@cache
+def _dummy_hash() -> str:
+    return HASHER.hash("dummy password for unknown users")
+
+
+def verify(stored_hash: str | None, password: str) -> Verification:
+    """Does ``password`` match ``stored_hash``? ``None``/empty: compared with a dummy, never ok."""
+    candidate = normalise(password)
+    if len(candidate) > MAX_LENGTH * 4:
+        candidate = candidate[: MAX_LENGTH * 4]  # bounded work; such a password never matches
+        stored_hash = None
+    target = stored_hash or _dummy_hash()
+    try:
+        HASHER.verify(target, candidate)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return Verification(ok=False)
+    if not stored_hash:
+        return Verification(ok=False)
+    return Verification(ok=True, needs_rehash=HASHER.check_needs_rehash(stored_hash))

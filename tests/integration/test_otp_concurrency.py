@@ -1,0 +1,140 @@
+"""Sign-in code limits under concurrency, on DynamoDB Local (real conditional writes).
+
+Each thread has its own DynamoDB client, like separate Lambda instances: the
+limits must hold in the store, not in any process's memory.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+
+from functions.app import create_app
+from functions.context import portal_state
+from portal.auth.otp import MAX_TRIES, OneTimeCodes
+from portal.errors import InvalidInput, RateLimited
+from portal.settings import Settings
+from portal.store.client import dynamodb_client
+from tests.factories import make_owner
+
+PHONE = "13800138000"
+ORIGIN = "http://127.0.0.1:8000"
+T = TypeVar("T")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class RecordingSender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+def run_together(n: int, task: Callable[[int], T]) -> list[T]:
+    """Run ``task(i)`` for i in range(n) on n threads released at the same moment."""
+    barrier = threading.Barrier(n)
+    results: list[T | BaseException | None] = [None] * n
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = task(i)
+        except BaseException as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    out: list[T] = []
+    for r in results:
+        if isinstance(r, BaseException):
+            raise r
+        out.append(r)  # type: ignore[arg-type]
+    return out
+
+
+def _code_of(text: str) -> str:
+    match = re.search(r"\d{6}", text)
+    assert match
+    return match.group(0)
+
+
+def test_twenty_concurrent_wrong_guesses_get_exactly_five_evaluated_attempts(
+    ddb: Any, settings: Settings
+) -> None:
+    make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
+    clock, sender, table = FakeClock(), RecordingSender(), settings.table_name("main")
+    OneTimeCodes(ddb, table, settings.phone_hash_key, clock, sender).request(PHONE)
+    code = _code_of(sender.sent[0][1])
+    guesses = [f"{(int(code) + 1 + i) % 1_000_000:06d}" for i in range(20)]
+
+    def guess(i: int) -> str:
+        codes = OneTimeCodes(
+            dynamodb_client(settings), table, settings.phone_hash_key, clock, sender
+        )
+        try:
+            codes.verify(PHONE, guesses[i])
+        except (InvalidInput, RateLimited) as exc:
+            return exc.code
+        return "signed_in"
+
+    outcomes = Counter(run_together(20, guess))
+    assert outcomes == {"code_invalid": MAX_TRIES, "code_locked": 20 - MAX_TRIES}
+    # The window is used up: even the right code is refused now.
+    with pytest.raises(RateLimited):
+        OneTimeCodes(ddb, table, settings.phone_hash_key, clock, sender).verify(PHONE, code)
+
+
+def test_two_concurrent_verifies_of_the_right_code_start_exactly_one_session(
+    ddb: Any, settings: Settings
+) -> None:
+    make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
+    clock = FakeClock()
+    app = create_app(settings)
+    portal_state(app).clock = clock
+    table = settings.table_name("main")
+    for _round in range(3):
+        setup = app.test_client()
+        assert (
+            setup.post(
+                "/api/auth/code", json={"phone": PHONE}, headers={"Origin": ORIGIN}
+            ).status_code
+            == 200
+        )
+        outbox: Any = setup.get("/api/dev/outbox").json
+        code = _code_of(outbox[0]["text"])
+
+        def sign_in(_i: int, code: str = code) -> int:
+            res = app.test_client().post(
+                "/api/auth/verify",
+                json={"phone": PHONE, "code": code},
+                headers={"Origin": ORIGIN},
+            )
+            return int(res.status_code)
+
+        statuses = sorted(run_together(2, sign_in))
+        assert statuses == [200, 400]
+        clock.now += timedelta(minutes=10)  # a fresh attempts window and resend allowed
+
+    sessions = ddb.scan(
+        TableName=table,
+        FilterExpression="begins_with(pk, :p)",
+        ExpressionAttributeValues={":p": {"S": "SESSION#"}},
+    )["Items"]
+    assert len(sessions) == 3  # one per round

@@ -1,0 +1,182 @@
+"""Message senders (portal.messaging) and the local outbox route (GET /api/dev/outbox)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from functions.app import create_app
+from functions.context import portal_state
+from portal.auth.otp import OneTimeCodes
+from portal.i18n import translate
+from portal.messaging import OutboxSender, SnsSender, message_sender, sns_client
+from portal.settings import Settings
+from tests.factories import make_owner
+
+PHONE = "13800138000"
+ORIGIN = "http://127.0.0.1:8000"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class SpyClient:
+    """Records the arguments of ``publish`` and passes them on to the real (moto) client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.calls: list[dict[str, Any]] = []
+
+    def publish(self, **kwargs: Any) -> Any:
+        self.calls.append(kwargs)
+        return self.client.publish(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
+    app = create_app(settings)
+    state = portal_state(app)
+    state.client_factory = lambda _s: ddb
+    state.clock = clock
+    yield app
+
+
+def _sms_sent(region: str) -> list[tuple[str, str]]:
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    return list(sns_backends[DEFAULT_ACCOUNT_ID][region].sms_messages.values())
+
+
+# ----------------------------------------------------------------------------- SNS
+
+
+def test_the_sns_sender_publishes_a_transactional_sms_to_the_plus_86_number(
+    moto_aws: None, settings: Settings
+) -> None:
+    spy = SpyClient(sns_client(settings.with_(stage="prod")))
+    SnsSender(spy).send_sms(PHONE, "您的验证码是 123456")
+    assert _sms_sent(settings.aws_region) == [("+8613800138000", "您的验证码是 123456")]
+    attributes = spy.calls[0]["MessageAttributes"]
+    assert attributes == {
+        "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+    }
+
+
+def test_a_sign_in_code_goes_out_through_sns_with_the_text_from_the_catalog(
+    ddb: Any, settings: Settings, clock: FakeClock
+) -> None:
+    make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
+    prod = settings.with_(stage="prod")
+    sender = message_sender(prod, ddb, prod.table_name("main"), clock)
+    assert isinstance(sender, SnsSender)
+    codes = OneTimeCodes(ddb, settings.table_name("main"), settings.phone_hash_key, clock, sender)
+    codes.request(PHONE)
+    [(number, text)] = _sms_sent(settings.aws_region)
+    code = re.search(r"\d{6}", text)
+    assert number == "+8613800138000" and code
+    assert text == translate("auth.sms_code", "zh-CN", code=code.group(0), minutes=5)
+    assert codes.verify(PHONE, code.group(0)).phone == PHONE
+
+
+def test_the_sns_client_fails_fast_with_standard_retries(settings: Settings) -> None:
+    client = sns_client(settings.with_(stage="prod"))
+    assert client.meta.region_name == settings.aws_region
+    assert client.meta.config.retries["mode"] == "standard"
+    assert client.meta.config.connect_timeout == settings.connect_timeout_s
+
+
+def test_the_sns_sender_logs_only_the_masked_number(
+    moto_aws: None, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="portal")
+    SnsSender(sns_client(settings)).send_sms(PHONE, "hello")
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("portal"))
+    assert "138****8000" in text and PHONE not in text
+
+
+# ----------------------------------------------------------------------------- choosing
+
+
+@pytest.mark.parametrize(
+    ("stage", "kind"),
+    [("local", OutboxSender), ("test", OutboxSender), ("dev", SnsSender), ("prod", SnsSender)],
+)
+def test_the_sender_is_the_outbox_locally_and_sns_on_aws(
+    settings: Settings, stage: str, kind: type
+) -> None:
+    chosen = message_sender(settings.with_(stage=stage), object(), "table", FakeClock())
+    assert isinstance(chosen, kind)
+
+
+# ----------------------------------------------------------------------------- the outbox
+
+
+def test_the_outbox_lists_messages_newest_first_and_hides_those_older_than_a_day(
+    ddb: Any, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="portal")
+    outbox = OutboxSender(ddb, settings.table_name("main"), clock)
+    outbox.send_sms(PHONE, "first")
+    clock.now += timedelta(hours=1)
+    outbox.send_sms("13900139000", "second")
+    assert [(m.phone, m.text) for m in outbox.recent()] == [
+        ("13900139000", "second"),
+        (PHONE, "first"),
+    ]
+    assert [m.text for m in outbox.recent(limit=1)] == ["second"]
+    item = ddb.scan(TableName=settings.table_name("main"))["Items"][0]
+    assert item["pk"]["S"] == "OUTBOX" and int(item["expires_at"]["N"]) > clock.now.timestamp()
+    clock.now += timedelta(hours=23, seconds=30)
+    assert [m.text for m in outbox.recent()] == ["second"]
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("portal"))
+    assert "138****8000" in text and PHONE not in text
+
+
+def test_dev_outbox_shows_the_local_messages_newest_first(
+    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+) -> None:
+    make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
+    client = app.test_client()
+    assert client.get("/api/dev/outbox").json == []
+    client.post("/api/auth/code", json={"phone": PHONE}, headers={"Origin": ORIGIN})
+    clock.now += timedelta(minutes=2)
+    client.post("/api/auth/code", json={"phone": PHONE, "lang": "en"}, headers={"Origin": ORIGIN})
+    res = client.get("/api/dev/outbox")
+    assert res.status_code == 200
+    messages = res.json
+    assert [m["phone"] for m in messages] == [PHONE, PHONE]
+    assert messages[0]["at"] == "2026-11-22T02:02:00Z" and "sign-in code" in messages[0]["text"]
+    assert "验证码" in messages[1]["text"] and messages[0]["channel"] == "sms"
+    assert len(client.get("/api/dev/outbox?limit=1").json) == 1
+    assert client.get("/api/dev/outbox?limit=0").status_code == 400
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_dev_routes_do_not_exist_outside_local_stages(ddb: Any, stage: str) -> None:
+    cfg = Settings(
+        stage=stage,  # type: ignore[arg-type]
+        table_prefix="portal-test-",
+        site_url="https://portal.example.cn",
+        phone_hash_key=b"k" * 32,
+    )
+    app = create_app(cfg)
+    portal_state(app).client_factory = lambda _s: ddb
+    res = app.test_client().get("/api/dev/outbox")
+    body: Any = res.json
+    assert res.status_code == 404 and body["error"]["code"] == "not_found"

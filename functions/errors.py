@@ -128,6 +128,9 @@ class ErrorBody(BaseModel):
     details: list[ErrorDetail] | None = Field(
         default=None, description="Per-field problems (validation errors only)."
     )
+    retry_after: int | None = Field(
+        default=None, description="Seconds to wait before trying again (429 only)."
+    )
 
 
 class ErrorEnvelope(BaseModel):
@@ -225,7 +228,13 @@ def handle_domain_error(exc: DomainError) -> Response:
     status = status_for(exc)
     if status >= 500:
         logger.warning("%s: %s on %s", status, exc.code, _where())
-    return error_response(status, domain_error_body(exc))
+    body = domain_error_body(exc)
+    headers: dict[str, str] = {}
+    seconds = exc.params.get("seconds")
+    if isinstance(exc, RateLimited) and isinstance(seconds, int):
+        body.retry_after = max(1, seconds)
+        headers["Retry-After"] = str(body.retry_after)
+    return error_response(status, body, headers=headers)
 
 
 def handle_http_error(exc: HTTPException) -> ResponseReturnValue:

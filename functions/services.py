@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from functions.context import dynamodb, portal_state, settings
 from portal.audit import AuditLog
+from portal.auth.otp import OneTimeCodes
 from portal.auth.sessions import SessionStore
+from portal.messaging import message_sender
 from portal.owners import OwnerRepo
-from portal.staff import StaffRepo
+from portal.staff import StaffManager, StaffRepo, company_estates
 
 
 def main_table() -> str:
@@ -31,3 +33,22 @@ def staff() -> StaffRepo:
 
 def audit() -> AuditLog:
     return AuditLog(dynamodb(), main_table(), portal_state().clock)
+
+
+def one_time_codes() -> OneTimeCodes:
+    """Owner sign-in codes (this app's table, key, clock and SMS sender)."""
+    cfg, clock, table = settings(), portal_state().clock, main_table()
+    sender = message_sender(cfg, dynamodb(), table, clock)
+    return OneTimeCodes(dynamodb(), table, cfg.phone_hash_key, clock, sender)
+
+
+def staff_manager() -> StaffManager:
+    """Staff accounts (this app's table, audit log, clock and the company's estates)."""
+    content_dir = settings().content_dir
+    return StaffManager(
+        dynamodb(),
+        main_table(),
+        audit(),
+        portal_state().clock,
+        estates=lambda: company_estates(content_dir),
+    )

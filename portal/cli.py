@@ -107,5 +107,15 @@ def dev(port: int, dynamodb_port: int) -> None:
     sys.exit(run_dev(port=port, dynamodb_port=dynamodb_port))
 
 
+def _register_groups() -> None:
+    from portal import cli_owners, cli_staff
+
+    cli_staff.register(main)
+    cli_owners.register(main)
+
+
+_register_groups()
+
+
 if __name__ == "__main__":
     main()

@@ -285,8 +285,9 @@ class LoginThrottle:
             )
         except ClientError as exc:
             if _is_condition_failure(exc):
-                minutes = max(1, math.ceil((end - now.timestamp()) / 60))
-                raise RateLimited("login_locked", minutes=minutes) from exc
+                seconds = max(1, math.ceil(end - now.timestamp()))
+                minutes = math.ceil(seconds / 60)
+                raise RateLimited("login_locked", minutes=minutes, seconds=seconds) from exc
             raise
 
     def clear(self, username: str) -> None:

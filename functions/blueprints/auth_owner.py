@@ -25,16 +25,11 @@ from pydantic import BaseModel, Field
 from functions import services
 from functions.auth import client_ip, start_session
 from functions.blueprints import api_blueprint
-from functions.blueprints.session import MeResponse, UnitOut
-from functions.context import dynamodb, portal_state, settings
-from functions.errors import ErrorBody, ErrorEnvelope, domain_error_body, status_for
+from functions.blueprints.session import MeResponse, me_fields
+from functions.errors import ErrorEnvelope
 from functions.responses import json_response
-from portal.auth.otp import CODE_TTL, RESEND_AFTER, OneTimeCodes
-from portal.auth.sessions import Session
-from portal.errors import RateLimited
+from portal.auth.otp import CODE_TTL, RESEND_AFTER
 from portal.i18n import translate
-from portal.messaging import message_sender
-from portal.owners import Owner
 
 bp = api_blueprint("auth_owner", __name__)
 
@@ -70,40 +65,13 @@ class VerifyRequest(BaseModel):
     )
 
 
-class RetryErrorBody(ErrorBody):
-    retry_after: int = Field(description="Seconds to wait before trying again.")
-
-
-class RetryEnvelope(BaseModel):
-    """The error envelope of a ``429``: the usual body plus ``retry_after``."""
-
-    error: RetryErrorBody
-
-
-def one_time_codes() -> OneTimeCodes:
-    """The code service of the current request (table, key, clock and sender of this app)."""
-    cfg, clock, table = settings(), portal_state().clock, services.main_table()
-    sender = message_sender(cfg, dynamodb(), table, clock)
-    return OneTimeCodes(dynamodb(), table, cfg.phone_hash_key, clock, sender)
-
-
-@bp.errorhandler(RateLimited)
-def rate_limited(exc: RateLimited) -> Response:
-    body = domain_error_body(exc).model_dump(mode="json", exclude_none=True)
-    seconds = int(exc.params.get("seconds", 0) or 0)
-    envelope = RetryEnvelope(error=RetryErrorBody(**body, retry_after=seconds))
-    response = json_response(envelope, status_for(exc), exclude_none=True)
-    response.headers["Retry-After"] = str(seconds)
-    return response
-
-
 @bp.post(
     "/auth/code",
-    responses={200: CodeRequested, 403: ErrorEnvelope, 429: RetryEnvelope, 503: ErrorEnvelope},
+    responses={200: CodeRequested, 403: ErrorEnvelope, 429: ErrorEnvelope, 503: ErrorEnvelope},
 )
 def request_code(body: CodeRequest) -> Response:
     """Send a sign-in code by SMS (if the number is an owner's; the answer never says)."""
-    one_time_codes().request(body.phone, body.lang)
+    services.one_time_codes().request(body.phone, body.lang)
     minutes = int(CODE_TTL.total_seconds()) // 60
     return json_response(
         CodeRequested(
@@ -117,37 +85,16 @@ def request_code(body: CodeRequest) -> Response:
 
 @bp.post(
     "/auth/verify",
-    responses={200: MeResponse, 403: ErrorEnvelope, 429: RetryEnvelope},
+    responses={200: MeResponse, 403: ErrorEnvelope, 429: ErrorEnvelope},
 )
 def verify_code(body: VerifyRequest) -> Response:
     """Sign in with the code: sets the session cookie and answers like ``GET /api/me``."""
-    owner = one_time_codes().verify(body.phone, body.code, client_ip())
+    owner = services.one_time_codes().verify(body.phone, body.code, client_ip())
     response = Response(status=200, mimetype="application/json")
     session = start_session(response, "owner", owner.owner_id)
-    response.set_data(current_app.json.dumps(me_body(owner, session).model_dump(mode="json")))
-    return response
-
-
-def me_body(owner: Owner, session: Session) -> MeResponse:
-    """What ``GET /api/me`` answers for this owner in this session."""
-    identity = owner.identity()
-    return MeResponse(
-        kind=identity.kind,
-        user_id=identity.user_id,
-        name=identity.name,
-        roles=sorted(identity.roles),
-        estates=sorted(identity.estates),
-        buildings={},
-        units=[
-            UnitOut(
-                unit_id=u.unit_id,
-                estate=u.estate,
-                building=u.building,
-                room=u.room,
-                relationship=u.relationship,
-            )
-            for u in identity.units
-        ],
-        phone=owner.phone,
-        csrf_token=session.csrf_token,
+    response.set_data(
+        current_app.json.dumps(
+            MeResponse(**me_fields(owner.identity(), session, owner.phone)).model_dump(mode="json")
+        )
     )
+    return response

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions import services
 from functions.auth import client_ip, require, start_session
 from functions.blueprints import api_blueprint
-from functions.blueprints.session import MeResponse
-from functions.blueprints.staff import staff_manager
+from functions.blueprints.session import MeResponse, me_fields
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.errors import Forbidden
@@ -49,21 +49,13 @@ class PasswordChange(BaseModel):
 )
 def login(body: LoginRequest) -> Response:
     """Sign in with username and password; sets the session cookie and answers like `/api/me`."""
-    account = staff_manager().login(body.username, body.password, client_ip())
+    account = services.staff_manager().login(body.username, body.password, client_ip())
     identity = account.identity()
     cookie_holder = Response()
     session = start_session(cookie_holder, "staff", account.username)
     response = json_response(
         LoginResponse(
-            kind=identity.kind,
-            user_id=identity.user_id,
-            name=identity.name,
-            roles=sorted(identity.roles),
-            estates=sorted(identity.estates),
-            buildings={e: sorted(b) for e, b in identity.buildings.items()},
-            units=[],
-            phone="",
-            csrf_token=session.csrf_token,
+            **me_fields(identity, session),
             must_change_password=account.must_change_password,
         )
     )
@@ -81,7 +73,7 @@ def change_password(body: PasswordChange) -> Response:
     identity = require("me.read")
     if identity.kind != "staff":
         raise Forbidden()
-    staff_manager().change_own_password(
+    services.staff_manager().change_own_password(
         identity.user_id, body.old_password, body.new_password, client_ip()
     )
     return Response(status=204)

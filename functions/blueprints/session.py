@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, make_response
 from pydantic import BaseModel, Field
 
@@ -10,6 +12,8 @@ from functions.auth import current_session, end_session, require
 from functions.blueprints import api_blueprint
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
+from portal.auth.identity import Identity
+from portal.auth.sessions import Session
 
 bp = api_blueprint("session", __name__)
 
@@ -36,6 +40,30 @@ class MeResponse(BaseModel):
     csrf_token: str = Field(description="Send back as `X-CSRF-Token` on every POST/PUT/DELETE.")
 
 
+def me_fields(identity: Identity, session: Session, phone: str = "") -> dict[str, Any]:
+    """The fields of a ``MeResponse`` (also the body of the sign-in answers)."""
+    return dict(
+        kind=identity.kind,
+        user_id=identity.user_id,
+        name=identity.name,
+        roles=sorted(identity.roles),
+        estates=sorted(identity.estates),
+        buildings={e: sorted(b) for e, b in identity.buildings.items()},
+        units=[
+            UnitOut(
+                unit_id=u.unit_id,
+                estate=u.estate,
+                building=u.building,
+                room=u.room,
+                relationship=u.relationship,
+            )
+            for u in identity.units
+        ],
+        phone=phone,
+        csrf_token=session.csrf_token,
+    )
+
+
 @bp.get("/me", responses={200: MeResponse, 401: ErrorEnvelope})
 def me() -> Response:
     """Who I am: role(s), my units or estates, and the CSRF token of my session."""
@@ -46,28 +74,7 @@ def me() -> Response:
     if identity.is_owner:
         owner = services.owners().get(identity.user_id)
         phone = owner.phone if owner else ""
-    return json_response(
-        MeResponse(
-            kind=identity.kind,
-            user_id=identity.user_id,
-            name=identity.name,
-            roles=sorted(identity.roles),
-            estates=sorted(identity.estates),
-            buildings={e: sorted(b) for e, b in identity.buildings.items()},
-            units=[
-                UnitOut(
-                    unit_id=u.unit_id,
-                    estate=u.estate,
-                    building=u.building,
-                    room=u.room,
-                    relationship=u.relationship,
-                )
-                for u in identity.units
-            ],
-            phone=phone,
-            csrf_token=session.csrf_token,
-        )
-    )
+    return json_response(MeResponse(**me_fields(identity, session, phone)))
 
 
 @bp.post("/auth/logout", responses={204: None})

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions import services
 from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
-from functions.context import dynamodb, portal_state, settings
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.auth.policy import ADMIN
@@ -26,8 +25,6 @@ from portal.staff import (
     NewStaff,
     StaffAccount,
     StaffChanges,
-    StaffManager,
-    company_estates,
     staff_actor,
 )
 
@@ -35,18 +32,6 @@ bp = api_blueprint("staff", __name__)
 
 _ROLES_DOC = "Roles, any of: " + ", ".join(f"`{r}`" for r in ASSIGNABLE_ROLES) + "."
 _ADMIN_DOC = f"`{ADMIN}` is company-wide; every other role needs at least one estate."
-
-
-def staff_manager() -> StaffManager:
-    """The staff service for the current request (the app's client, table, clock, estates)."""
-    content_dir = settings().content_dir
-    return StaffManager(
-        dynamodb(),
-        services.main_table(),
-        services.audit(),
-        portal_state().clock,
-        estates=lambda: company_estates(content_dir),
-    )
 
 
 class StaffOut(BaseModel):
@@ -145,7 +130,7 @@ def _responses(*statuses: int) -> _Responses:
 def list_staff() -> Response:
     """Staff accounts (admin: all; supervisors and project managers: those of their estates)."""
     identity = require("staff.read")
-    accounts = staff_manager().list_for(identity)
+    accounts = services.staff_manager().list_for(identity)
     return json_response(StaffList(items=[StaffOut.of(a) for a in accounts]))
 
 
@@ -153,7 +138,7 @@ def list_staff() -> Response:
 def get_staff(path: StaffPath) -> Response:
     """One staff account."""
     identity = require("staff.read")
-    return json_response(StaffOut.of(staff_manager().get_for(identity, path.username)))
+    return json_response(StaffOut.of(services.staff_manager().get_for(identity, path.username)))
 
 
 @bp.post(
@@ -162,7 +147,7 @@ def get_staff(path: StaffPath) -> Response:
 def create_staff(body: StaffCreate) -> Response:
     """Create a staff account (admin). The username must be new (409 otherwise)."""
     identity = require("staff.manage")
-    account = staff_manager().create(
+    account = services.staff_manager().create(
         staff_actor(identity.user_id),
         NewStaff(
             username=body.username,
@@ -190,7 +175,7 @@ def update_staff(path: StaffPath, body: StaffPatch) -> Response:
         buildings=body.buildings,
         disabled=body.disabled,
     )
-    account = staff_manager().update(
+    account = services.staff_manager().update(
         staff_actor(identity.user_id), path.username, changes, client_ip()
     )
     return json_response(StaffOut.of(account))
@@ -200,7 +185,7 @@ def update_staff(path: StaffPath, body: StaffPatch) -> Response:
 def reset_password(path: StaffPath, body: PasswordReset) -> Response:
     """Set a new password for someone (admin); they must change it at next sign-in."""
     identity = require("staff.manage")
-    account = staff_manager().reset_password(
+    account = services.staff_manager().reset_password(
         staff_actor(identity.user_id), path.username, body.password, client_ip()
     )
     return json_response(StaffOut.of(account))

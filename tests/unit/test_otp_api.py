@@ -244,8 +244,8 @@ def test_the_openapi_document_describes_both_endpoints_with_their_models(app: An
 
     assert ref(code_op, "200").endswith("/CodeRequested")
     assert ref(verify_op, "200").endswith("/MeResponse")
-    assert ref(code_op, "429").endswith("/RetryEnvelope")
-    assert ref(verify_op, "429").endswith("/RetryEnvelope")
+    assert ref(code_op, "429").endswith("/ErrorEnvelope")
+    assert ref(verify_op, "429").endswith("/ErrorEnvelope")
     schemas = doc["components"]["schemas"]
     assert set(schemas["VerifyRequest"]["required"]) == {"phone", "code"}
-    assert "retry_after" in schemas["RetryErrorBody"]["required"]
+    assert "retry_after" in schemas["ErrorBody"]["properties"]

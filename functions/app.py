@@ -78,13 +78,14 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         doc_url=DOC_URL,
     )
     app.json = _JSONProvider(app)
-    context.init_app(app, settings or Settings.from_env())
+    cfg = settings or Settings.from_env()
+    context.init_app(app, cfg)
     request_id.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     app.after_request(_default_headers)
 
-    for bp in blueprints():
+    for bp in blueprints(local=cfg.is_local):
         app.register_api(bp)
 
     def openapi_json() -> Response:

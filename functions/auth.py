@@ -95,6 +95,7 @@ def _load_identity() -> None:
     else:
         account = services.staff().get(session.user_id)
         identity = account.identity() if account and not account.disabled else None
+        g.must_change_password = bool(account and account.must_change_password)
     if identity is None:
         store.revoke(token)
         g.clear_cookie = True
@@ -121,6 +122,17 @@ def _check_csrf() -> None:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
             raise Forbidden("csrf_failed")
+
+
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"session.me", "session.logout", "auth_staff.change_password"}
+)
+"""What a staff member whose password was set by an admin may do before choosing their own."""
+
+
+def _require_own_password() -> None:
+    if g.get("must_change_password") and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        raise Forbidden("password_change_required")
 
 
 def _clear_stale_cookie(response: Response) -> Response:
@@ -166,4 +178,5 @@ def _delete_cookie(response: Response) -> None:
 def init_app(app: Flask) -> None:
     app.before_request(_load_identity)
     app.before_request(_check_csrf)
+    app.before_request(_require_own_password)
     app.after_request(_clear_stale_cookie)

@@ -12,17 +12,19 @@ import hashlib
 import hmac
 import logging
 import re
+import unicodedata
 
 from portal.errors import InvalidInput
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 # A mobile number standing alone in free text (not part of a longer digit run).
 _IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
 def normalise(raw: str) -> str:
     """Strip spaces, dashes and a +86/0086 prefix; raise ``InvalidInput`` unless a mobile number."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
+    # Full-width digits and signs typed with a Chinese input method become ASCII first.
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", raw or ""))
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]

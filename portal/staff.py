@@ -44,6 +44,7 @@ from portal.audit import AuditLog, Event
 from portal.auth import passwords
 from portal.auth.identity import Identity
 from portal.auth.policy import ADMIN, FINANCE, STAFF_ROLES, Target, can
+from portal.auth.sessions import SessionStore
 from portal.clock import Clock, iso, system_clock
 from portal.errors import (
     Conflict,
@@ -438,6 +439,7 @@ class StaffManager:
     ) -> None:
         self.repo = StaffRepo(client, table)
         self.throttle = LoginThrottle(client, table, clock)
+        self.sessions = SessionStore(client, table, clock)
         self.audit, self.clock = audit, clock
         self._estates = estates
 
@@ -481,9 +483,17 @@ class StaffManager:
         return account
 
     def change_own_password(
-        self, username: str, old_password: str, new_password: str, source_ip: str = ""
+        self,
+        username: str,
+        old_password: str,
+        new_password: str,
+        source_ip: str = "",
+        keep_session: str | None = None,
     ) -> StaffAccount:
-        """A signed-in staff member replaces their password (the old one is required)."""
+        """A signed-in staff member replaces their password (the old one is required).
+
+        Every other session of theirs ends; ``keep_session`` (a token hash) survives.
+        """
         target = staff_actor(username)
         passwords.check(new_password, username)
         if passwords.normalise(old_password) == passwords.normalise(new_password):
@@ -505,6 +515,7 @@ class StaffManager:
             updated_at=now,
         )
         self.repo.save(updated, account.version)
+        self.sessions.revoke_all("staff", username, keep=keep_session)
         self._record(target, "auth.password_changed", target, source_ip)
         return updated
 
@@ -614,6 +625,8 @@ class StaffManager:
             )
         if after.disabled != before.disabled:
             action = "staff.disabled" if after.disabled else "staff.enabled"
+            if after.disabled:
+                self.sessions.revoke_all("staff", after.username)
             self._record(actor, action, target, source_ip)
         profile = [f for f in ("name", "phone") if getattr(after, f) != getattr(before, f)]
         if profile:
@@ -636,6 +649,7 @@ class StaffManager:
             updated_at=iso(self.clock()),
         )
         self.repo.save(after, before.version)
+        self.sessions.revoke_all("staff", before.username)
         self.throttle.clear(before.username)  # a locked-out person can sign in at once
         self._record(actor, "staff.password_reset", staff_actor(before.username), source_ip)
         return after

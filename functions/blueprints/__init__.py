@@ -37,8 +37,13 @@ def api_blueprint(name: str, import_name: str) -> APIBlueprint:
     )
 
 
-def blueprints() -> list[APIBlueprint]:
-    """Every resource's blueprint, in the order they appear in the OpenAPI document."""
+def blueprints(local: bool = False) -> list[APIBlueprint]:
+    """Every resource's blueprint, in the order they appear in the OpenAPI document.
+
+    The ``dev`` helpers (the local SMS outbox) exist only in local and test stages:
+    in dev and prod they are not even routed, nor in the OpenAPI document.
+    """
     from functions.blueprints import auth_owner, auth_staff, dev, health, owners, session, staff
 
-    return [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, dev.bp]
+    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp]
+    return [*bps, dev.bp] if local else bps

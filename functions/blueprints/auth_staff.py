@@ -11,7 +11,7 @@ from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions import services
-from functions.auth import client_ip, require, start_session
+from functions.auth import client_ip, current_session, require, start_session
 from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
 from functions.errors import ErrorEnvelope
@@ -73,7 +73,12 @@ def change_password(body: PasswordChange) -> Response:
     identity = require("me.read")
     if identity.kind != "staff":
         raise Forbidden()
+    session = current_session()
     services.staff_manager().change_own_password(
-        identity.user_id, body.old_password, body.new_password, client_ip()
+        identity.user_id,
+        body.old_password,
+        body.new_password,
+        client_ip(),
+        keep_session=session.token_hash if session else None,
     )
     return Response(status=204)

@@ -57,6 +57,8 @@ class SessionStore:
     def _item(self, s: Session) -> dict[str, Any]:
         return {
             **{k: {"S": v} for k, v in keys.session(s.token_hash).items()},
+            "gsi1pk": {"S": keys.user_sessions(s.kind, s.user_id)},
+            "gsi1sk": {"S": iso(s.created_at)},
             "kind": {"S": s.kind},
             "user_id": {"S": s.user_id},
             "csrf_token": {"S": s.csrf_token},
@@ -136,6 +138,31 @@ class SessionStore:
 
     def revoke(self, token: str) -> None:
         self._delete(token_hash(token))
+
+    def revoke_all(self, kind: Kind, user_id: str, keep: str | None = None) -> int:
+        """End every session of a user (but ``keep``, a token hash); returns how many ended.
+
+        Used when a password changes or is reset and when an account is disabled,
+        so a stolen or forgotten session does not outlive the credential.
+        """
+        ended = 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :u",
+            "ExpressionAttributeValues": {":u": {"S": keys.user_sessions(kind, user_id)}},
+            "ProjectionExpression": "pk, sk",
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page["Items"]:
+                h = item["pk"]["S"].split("#", 1)[1]
+                if h != keep:
+                    self._delete(h)
+                    ended += 1
+            if "LastEvaluatedKey" not in page:
+                return ended
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _delete(self, h: str) -> None:
         self.client.delete_item(TableName=self.table, Key=_key(h))

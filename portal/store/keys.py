@@ -18,6 +18,7 @@ units of an owner                      main     pk=OWNER#<o>         sk^=UNIT#  
 get a staff account                    main     pk=STAFF#<u>         sk=META         staff account
 list staff accounts                    gsi1     gsi1pk=STAFF         gsi1sk=<u>      staff account
 get a session (by token hash)          main     pk=SESSION#<h>       sk=META         session (TTL)
+sessions of a user (to end them all)   gsi1     gsi1pk=SESSIONS#<k>#<u> gsi1sk=<created> session
 the pending login code of a phone      main     pk=OTP#<o>           sk=CODE         code hash (TTL)
 wrong-code attempts in a window        main     pk=OTP#<o>           sk=TRIES#<w>    counter (TTL)
 codes sent to a phone in a window      main     pk=OTP#<o>           sk=SENT#<w>     counter (TTL)
@@ -130,6 +131,10 @@ def staff_failures(username: str, window: int) -> Key:
 
 def session(token_hash: str) -> Key:
     return {"pk": f"SESSION{SEP}{token_hash}", "sk": "META"}
+
+
+def user_sessions(kind: str, user_id: str) -> str:
+    return f"SESSIONS{SEP}{kind}{SEP}{user_id}"
 
 
 def otp_code(owner_id: str) -> Key:

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from portal.auth import passwords
 from portal.phones import normalise
 from portal.settings import Settings
 from tests.factories import make_staff
-from tests.unit.test_staff_login import OTHER, PASSWORD, _app, _signed_in, app, butler, clock  # noqa: F401
+from tests.unit.test_functions_session import FakeClock
+from tests.unit.test_staff_login import OTHER, PASSWORD, _app, _signed_in
+
+
+@pytest.fixture
+def app(ddb: Any, settings: Settings) -> Any:
+    return _app(ddb, settings, FakeClock())
+
+
+@pytest.fixture
+def butler(ddb: Any, settings: Settings) -> Any:
+    return make_staff(ddb, settings, "li.butler", "butler", estates=("lanting",),
+                      password_hash=passwords.hash_password(PASSWORD))  # fmt: skip
+
 
 ADMIN_PASSWORD = "evergreen-admin-42"
 
@@ -98,9 +113,9 @@ def test_admin_set_password_must_be_changed_before_anything_else(
 def test_dev_outbox_is_not_routed_or_documented_outside_local(ddb: Any) -> None:
     from functions.app import create_app
 
-    app = create_app(Settings(stage="prod", table_prefix="portal-test-", phone_hash_key=b"k"))
-    assert "/api/dev/outbox" not in app.api_doc["paths"]
-    assert app.test_client().get("/api/dev/outbox").status_code == 404
+    prod = create_app(Settings(stage="prod", table_prefix="portal-test-", phone_hash_key=b"k"))
+    assert "/api/dev/outbox" not in prod.api_doc["paths"]
+    assert prod.test_client().get("/api/dev/outbox").status_code == 404
 
 
 def test_full_width_digits_from_a_chinese_keyboard_are_accepted() -> None:

@@ -16,6 +16,7 @@ import os
 import pickle
 import shutil
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from portal.site.pages import Page, plan, set_site_url
 from portal.site.render import make_env, preload
 from portal.sourcefile import SourceError, error
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "3"
 MANIFEST = ".portal-build.pickle"
 HASHED_SUFFIXES = (".css", ".js", ".svg", ".png", ".woff2")
 PARALLEL_MIN_PAGES = 120
@@ -60,15 +61,72 @@ class Manifest:
     assets: list[str] = field(default_factory=list)
 
 
-def _load_manifest(out_dir: Path) -> Manifest:
+_MANIFEST_MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
+"""The last manifest each output folder had, in this process, with the file's (mtime, size)."""
+
+SHARDS = 16
+"""Parsed records are saved in shards, so a one-file edit rewrites one small shard."""
+
+
+def _shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode()) % SHARDS
+
+
+def _shard_path(out_dir: Path, shard: int) -> Path:
+    return out_dir / f"{MANIFEST}.files-{shard:02d}"
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
     try:
-        with (out_dir / MANIFEST).open("rb") as fh:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _load_manifest(out_dir: Path) -> Manifest:
+    path = out_dir / MANIFEST
+    key = _stat_key(path)
+    memo = _MANIFEST_MEMO.get(out_dir)
+    if memo is not None and key == memo[0]:
+        return memo[1]  # a warm process (the dev server's watcher) skips reading it again
+    try:
+        with path.open("rb") as fh:
             m = pickle.load(fh)
-        if isinstance(m, Manifest) and m.version == BUILDER_VERSION:
-            return m
+        if not isinstance(m, Manifest) or m.version != BUILDER_VERSION:
+            return Manifest()
+        for shard in range(SHARDS):
+            with _shard_path(out_dir, shard).open("rb") as fh:
+                part = pickle.load(fh)
+            if not isinstance(part, dict):
+                return Manifest()
+            m.files.update(part)
+        return m
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-        pass
-    return Manifest()
+        return Manifest()
+
+
+def _save_manifest(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
+    """Write the shards whose records changed, then the manifest itself (last: it commits)."""
+    shards: list[dict[str, content_mod.Parsed]] = [{} for _ in range(SHARDS)]
+    dirty = [False] * SHARDS
+    for rel, parsed in manifest.files.items():
+        shard = _shard_of(rel)
+        shards[shard][rel] = parsed
+        if previous.files.get(rel) is not parsed:
+            dirty[shard] = True
+    for rel in previous.files.keys() - manifest.files.keys():
+        dirty[_shard_of(rel)] = True
+    for shard, records in enumerate(shards):
+        path = _shard_path(out_dir, shard)
+        if dirty[shard] or not previous.files or not path.exists():
+            _write_atomic(path, pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+    head = Manifest(manifest.version, manifest.site_hash, {}, manifest.pages, manifest.assets)
+    path = out_dir / MANIFEST
+    _write_atomic(path, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
+    key = _stat_key(path)
+    if key is not None:
+        _MANIFEST_MEMO[out_dir] = (key, manifest)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -146,7 +204,9 @@ def _render_range(bounds: tuple[int, int]) -> tuple[list[str], list[SourceError]
     return written, errors
 
 
-def _render(pages: list[Page], jobs: int, progress: Progress | None) -> tuple[list[str], list[SourceError]]:
+def _render(
+    pages: list[Page], jobs: int, progress: Progress | None
+) -> tuple[list[str], list[SourceError]]:
     _JOB["pages"] = pages
     n = len(pages)
     if jobs <= 1 or n < PARALLEL_MIN_PAGES:
@@ -191,6 +251,25 @@ def _parse(
 
 # --- the build -------------------------------------------------------------
 
+_ENV_CACHE: dict[tuple[str, str], Environment] = {}
+
+
+def _environment(
+    templates: Path, site_hash: str, site_url: str, asset_urls: dict[str, str]
+) -> Environment:
+    """The Jinja environment for these templates and inputs, kept across builds in a process.
+
+    A long-running process (the dev server's watcher) rebuilds often; compiling
+    the templates again for each small rebuild would cost more than the rebuild.
+    The site hash covers the templates, translations, assets and site URL.
+    """
+    key = (str(templates), site_hash)
+    env = _ENV_CACHE.get(key)
+    if env is None:
+        _ENV_CACHE.clear()
+        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls)
+    return env
+
 
 def build_site(
     content_dir: Path,
@@ -233,7 +312,7 @@ def build_site(
         result.errors += files[rel].errors
 
     # Model.
-    model, model_errors = content_mod.assemble(company, files, now)
+    model, model_errors = content_mod.assemble(company, files, now, content_dir)
     result.errors += model_errors
 
     # Plan and fingerprint.
@@ -248,10 +327,9 @@ def build_site(
     set_site_url(site_url)
     pages = plan(model)
     fingerprints = {p.out: p.fingerprint(site_hash) for p in pages}
-    todo_pages = [
-        p for p in pages
-        if manifest.pages.get(p.out) != fingerprints[p.out] or not (out_dir / p.out).exists()
-    ]  # fmt: skip
+    # The manifest is trusted: a page it lists with the same fingerprint is on disk
+    # (`--clean` rebuilds everything if someone deleted output by hand).
+    todo_pages = [p for p in pages if manifest.pages.get(p.out) != fingerprints[p.out]]
     result.pages = len(pages)
 
     # Write assets (content-addressed, so only new ones).
@@ -264,8 +342,9 @@ def build_site(
 
     # Render.
     if todo_pages:
-        env = make_env(src / "templates", site_url, asset_urls)
-        preload(env)
+        env = _environment(src / "templates", site_hash, site_url, asset_urls)
+        if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
+            preload(env)  # compile once here; the forked workers inherit the compiled templates
         _JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now)
         written, render_errors = _render(todo_pages, jobs, progress)
         _JOB.clear()
@@ -287,13 +366,14 @@ def build_site(
         _remove_unknown(out_dir, keep)
 
     # Remember: a page that failed to render keeps no fingerprint, so it is retried.
+    previous = manifest
     manifest = Manifest(
         site_hash=site_hash,
         files=files,
         pages={k: v for k, v in fingerprints.items() if k not in failed},
         assets=sorted(asset_files),
     )
-    _write_atomic(out_dir / MANIFEST, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+    _save_manifest(out_dir, manifest, previous)
     result.seconds = time.perf_counter() - started
     return result
 

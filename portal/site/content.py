@@ -26,6 +26,7 @@ from portal.site.model import (
     Campaign,
     CampaignEvent,
     CampaignSource,
+    FileBody,
     Issue,
     Notice,
     SiteModel,
@@ -197,7 +198,7 @@ def _parse_notice(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tupl
             slug=slug, source=rel, digest=digest, title=Text(title), category=category,
             estates=estates, buildings=c.str_list("buildings"), published=published,
             expires=expires, pinned=c.flag("pinned"), urgent=c.flag("urgent"),
-            body=Body(doc.body),
+            body=Body(""),  # read from the file when shown: see FileBody
         )  # fmt: skip
     if c.errors:
         return None, c.errors
@@ -293,6 +294,8 @@ def parse_source(rel: str, data: bytes) -> tuple[str, Any, list[SourceError]]:
         kind = "issue" if slug == "index" else "article"
     if is_en:
         value, errors = _parse_translation(rel, doc, kind)
+        if kind == "notice" and isinstance(value, Translation):
+            value = Translation(value.meta, "")  # the body is read when shown: see FileBody
     elif kind == "notice":
         value, errors = _parse_notice(rel, slug, digest, doc)
     elif kind == "campaign":
@@ -349,8 +352,12 @@ def _instantiate(src: CampaignSource, year: int, tz: ZoneInfo) -> Campaign:
     return Campaign(year, src.month, src, tuple(events))
 
 
+_NOTICE_MEMO: dict[tuple[Any, ...], Notice] = {}
+"""Assembled notices of the last build in this process, by their inputs (reused when unchanged)."""
+
+
 def assemble(
-    company: Company, records: dict[str, Parsed], now: datetime
+    company: Company, records: dict[str, Parsed], now: datetime, content_dir: Path | None = None
 ) -> tuple[SiteModel, list[SourceError]]:
     """Cross-check the parsed records and build the model for ``now``."""
     errors: list[SourceError] = []
@@ -370,6 +377,7 @@ def assemble(
             if original not in values and original not in failed:
                 errors.append(error(rel, 1, "orphan_translation", value=original))
 
+    new_memo: dict[tuple[Any, ...], Notice] = {}
     campaign_sources: list[CampaignSource] = []
     issue_index: dict[str, IssueIndex | None] = {}
     issue_articles: dict[str, list[tuple[str, ArticleRecord]]] = {}
@@ -387,15 +395,22 @@ def assemble(
             if bad or any(not any(b in buildings.get(e, set()) for e in ests) for b in n.buildings):
                 continue
             tr = translation_of(rel)
-            body = Body(n.body.zh, tr.body if tr else None)
-            digest = n.digest + (hashlib.blake2b(repr(tr).encode(), digest_size=6).hexdigest()
-                                 if tr else "")  # fmt: skip
-            model.notices.append(Notice(
-                slug=n.slug, source=n.source, digest=digest,
-                title=_merge_translation(n.title, tr, "title"), category=n.category,
-                estates=ests, buildings=n.buildings, published=n.published, expires=n.expires,
-                pinned=n.pinned, urgent=n.urgent, body=body,
-            ))  # fmt: skip
+            en_rel = rel[: -len(".md")] + ".en.md"
+            en_digest = records[en_rel].digest if tr else None
+            base = str(content_dir or Path("."))
+            memo_key = (base, rel, n.digest, en_digest, ests)
+            notice = _NOTICE_MEMO.get(memo_key)
+            if notice is None:
+                body = FileBody(f"{base}/{rel}", n.digest,
+                                f"{base}/{en_rel}" if tr else None, en_digest)  # fmt: skip
+                notice = Notice(
+                    slug=n.slug, source=n.source, digest=n.digest + (en_digest or ""),
+                    title=_merge_translation(n.title, tr, "title"), category=n.category,
+                    estates=ests, buildings=n.buildings, published=n.published,
+                    expires=n.expires, pinned=n.pinned, urgent=n.urgent, body=body,
+                )  # fmt: skip
+            new_memo[memo_key] = notice
+            model.notices.append(notice)
         elif isinstance(v, CampaignSource):
             tr = translation_of(rel)
             if tr:
@@ -420,6 +435,8 @@ def assemble(
                 issue_index.setdefault(folder, None)
                 issue_articles[folder].append((rel, v))
 
+    _NOTICE_MEMO.clear()
+    _NOTICE_MEMO.update(new_memo)
     model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
 
     # Campaigns: the year being built, plus every dated campaign of other years.

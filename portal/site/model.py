@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 from portal.estates import Company
 
@@ -42,6 +44,35 @@ class Body:
 
 
 @dataclass(frozen=True)
+class FileBody:
+    """A notice's Markdown body, read from its file only when a page shows it.
+
+    Notices are many and their bodies large; keeping them out of the parsed
+    records keeps the build manifest small, so an incremental build loads and
+    saves it quickly. ``digest`` (of the whole file) keys the read cache, so an
+    edited file is never served stale.
+    """
+
+    path: str
+    digest: str
+    en_path: str | None = None
+    en_digest: str | None = None
+
+    def get(self, lang: str) -> str:
+        if lang == "en" and self.en_path is not None and self.en_digest is not None:
+            return read_body(self.en_path, self.en_digest)
+        return read_body(self.path, self.digest)
+
+
+@lru_cache(maxsize=1024)
+def read_body(path: str, digest: str) -> str:
+    from portal.sourcefile import split_front_matter
+
+    doc, _ = split_front_matter(Path(path).read_text(encoding="utf-8"), path)
+    return doc.body if doc else ""
+
+
+@dataclass(frozen=True)
 class Notice:
     slug: str
     source: str
@@ -54,7 +85,7 @@ class Notice:
     expires: datetime | None
     pinned: bool
     urgent: bool
-    body: Body
+    body: Body | FileBody
 
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now

@@ -56,15 +56,19 @@ class Page:
     ctx: dict[str, Any] = field(default_factory=dict)
 
     def fingerprint(self, site_hash: str) -> str:
-        h = hashlib.blake2b(digest_size=16)
-        for part in (site_hash, self.out, self.template, self.lang, *self.inputs):
-            h.update(part.encode())
-            h.update(b"\0")
-        return h.hexdigest()
+        data = "\0".join((site_hash, self.out, self.template, self.lang, *self.inputs))
+        return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
 
 
 def _notice_state(n: Notice, now: datetime) -> str:
-    return f"{n.digest}:{int(n.expired(now))}"
+    key = (id(n), n.digest, now)
+    state = _STATE_MEMO.get(key)
+    if state is None:
+        state = _STATE_MEMO[key] = f"{n.digest}:{int(n.expired(now))}"
+    return state
+
+
+_STATE_MEMO: dict[tuple[int, str, datetime], str] = {}
 
 
 def notice_url(n: Notice, lang: str) -> str:
@@ -90,6 +94,7 @@ def current_campaign(model: SiteModel) -> Campaign | None:
 
 
 def plan(model: SiteModel) -> list[Page]:
+    _STATE_MEMO.clear()
     now = model.now
     company = model.company
     local_now = now.astimezone(TZ)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from portal.i18n import translate
 from portal.site import markdown
-from portal.site.model import Body
+from portal.site.model import Body, FileBody
 from portal.site.pages import notice_url, url
 from portal.site.qr import qr_svg
 from portal.site.security import CSP
@@ -28,14 +28,14 @@ def _render_md(text: str) -> str:
     return markdown.render(text)
 
 
-def md(body: Body | str | None, lang: str = "zh-CN") -> Markup:
+def md(body: Body | FileBody | str | None, lang: str = "zh-CN") -> Markup:
     if body is None:
         return Markup("")
     text = body if isinstance(body, str) else body.get(lang)
     return Markup(_render_md(text))
 
 
-def excerpt(body: Body, lang: str, limit: int = 90) -> str:
+def excerpt(body: Body | FileBody, lang: str, limit: int = 90) -> str:
     return markdown.plain_text(_render_md(body.get(lang)), limit)
 
 

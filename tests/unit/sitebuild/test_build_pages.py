@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from portal.site.security import CSP
 from tests.unit.sitebuild.conftest import Site
 
@@ -97,21 +99,22 @@ def test_print_view_has_a_qr_code_and_links_back_to_the_notice(site: Site) -> No
     assert 'rel="canonical" href="https://portal.example.cn/notices/water/"' in html
 
 
-def test_qr_code_encodes_the_notice_url() -> None:
+@pytest.mark.parametrize("length", [1, 10, 30, 60, 100, 150, 250, 400])
+def test_qr_code_is_module_for_module_what_segno_encodes(length: int) -> None:
     import segno
 
-    from portal.site.qr import qr_svg
+    from portal.site.qr import qr_matrix, qr_svg
 
-    url = "https://portal.example.cn/notices/water/"
-    svg = qr_svg(url)
+    url = "https://portal.example.cn/notices/" + ("2026-11-lanting-" * 30)[:length] + "/"
     expected = segno.make(url, error="m", micro=False, mask=2, boost_error=False)
+    dark = {(x, y) for y, row in enumerate(expected.matrix) for x, v in enumerate(row) if v & 1}
+    assert {(x, y) for y, row in enumerate(qr_matrix(url)) for x, v in enumerate(row) if v} == dark
+    svg = qr_svg(url)
     size = len(expected.matrix) + 8
     assert f'viewBox="0 0 {size} {size}"' in svg
-    # Every dark module of the reference encoding is drawn, and nothing else.
     drawn = set()
     for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)", svg):
         drawn |= {(int(x) + i - 4, int(y) - 4) for i in range(int(n))}
-    dark = {(x, y) for y, row in enumerate(expected.matrix) for x, v in enumerate(row) if v & 1}
     assert drawn == dark
 
 

@@ -14,9 +14,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from portal.auth.identity import RELATIONSHIPS
+from portal.auth.policy import ADMIN, FINANCE, STAFF_ROLES, allowed_roles
 from portal.estates import Estate
+from portal.i18n import translate
 from portal.service_levels import (
     ACKNOWLEDGE_MIN,
     CALLBACK_WITHIN_H,
@@ -155,6 +159,8 @@ def plan(model: SiteModel) -> list[Page]:
                 add(Page(out_path(path + "events.ics", lang), "ics:", lang, (c.digest,),
                          {"campaign": c, "lang": lang}))  # fmt: skip
 
+        pages += _account_pages(lang, common)
+
         add(Page(out_path("newsletter/", lang), "newsletter_index.html", lang,
                  tuple(i.digest for i in model.issues),
                  {**common, "path": "newsletter/", "issues": model.issues}))  # fmt: skip
@@ -163,6 +169,45 @@ def plan(model: SiteModel) -> list[Page]:
             add(Page(out_path(path, lang), "issue.html", lang, (issue.digest,),
                      {**common, "path": path, "issue": issue}))  # fmt: skip
     return pages
+
+
+ACCOUNT_PAGES = (
+    ("account/signin/", "signin.html"),
+    ("account/", "home_my.html"),
+    ("staff/signin/", "staff_signin.html"),
+    ("staff/", "admin.html"),
+)
+"""The pages that act: static shells whose scripts call the API on the same origin."""
+
+
+ROSTER_STATUSES = ("ok", "error", "skipped")
+
+
+def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
+    roles = (*STAFF_ROLES, FINANCE, ADMIN)  # the roles an admin may assign
+    ctx = {
+        **common,
+        "staff_roles": roles,
+        "import_roles": sorted(allowed_roles("owner.import")),
+        "admin_role": ADMIN,
+        # What the scripts show, from the company and the catalogs (embedded as data-* JSON).
+        "estate_data": [
+            {
+                "slug": e.slug,
+                "name": e.name.get(lang),
+                "href": url(f"estates/{e.slug}/", lang),
+                "buildings": {b.code: b.name.get(lang) for b in e.buildings},
+            }
+            for e in common["company"].estates
+        ],
+        "role_labels": {r: translate(f"staff.roles.{r}", lang) for r in roles},
+        "rel_labels": {r: translate(f"account.relationship.{r}", lang) for r in RELATIONSHIPS},
+        "status_labels": {s: translate(f"roster.status.{s}", lang) for s in ROSTER_STATUSES},
+        # The local outbox link (no real SMS) only on a site built for this machine.
+        "dev_outbox": urlsplit(_SITE_URL[0]).hostname in ("127.0.0.1", "localhost"),
+    }
+    return [Page(out_path(path, lang), template, lang, (), {**ctx, "path": path})
+            for path, template in ACCOUNT_PAGES]  # fmt: skip
 
 
 _SITE_URL = [""]

@@ -34,6 +34,7 @@ from flask_openapi3.openapi import OpenAPI
 from functions import auth, context, errors, request_id
 from functions.blueprints import blueprints
 from portal.i18n import translate
+from portal.logs import setup_logging
 from portal.settings import Settings
 
 DOC_PREFIX = "/api"
@@ -61,6 +62,7 @@ def _default_headers(response: Response) -> Response:
 
 def create_app(settings: Settings | None = None) -> OpenAPI:
     """Build the API; ``settings`` default to :meth:`Settings.from_env`."""
+    setup_logging()
     app = OpenAPI(
         __name__,
         info=Info(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from portal.logs import setup_logging
 from portal.settings import Settings
 
 
@@ -30,6 +31,7 @@ def _parse_now(value: str | None) -> datetime | None:
 @click.group()
 def main() -> None:
     """Owner portal: build and publish the site, run it locally, load demo data."""
+    setup_logging(stream_handler=True)
 
 
 @main.command()

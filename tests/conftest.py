@@ -7,7 +7,10 @@ definitions in ``portal.store.tables``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -40,3 +43,176 @@ def ddb(moto_aws: None, settings: Settings) -> Any:
     client = dynamodb_client(settings)
     ensure_tables(client, settings.table_prefix)
     return client
+
+
+# --------------------------------------------------------------------------- log capture
+#
+# Every log record of the test run is captured, in each process (under pytest-xdist each
+# worker captures its own), and a test fails when a raw mainland mobile number was logged
+# while it ran. The check reads the message as the code wrote it, before any masking
+# filter (portal.phones.MaskPhonesFilter, installed by portal.logs) rewrote it: the
+# filter is the last line of defence, so the code itself must never log a readable number.
+# Levels are those of production (INFO, the AWS SDK at INFO at most), except our own
+# loggers at DEBUG: a number logged at DEBUG is one switch away from the production logs.
+
+RAW_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z])(?P<cc>(?:\+|00)?86)?(?P<n>1[3-9][0-9]{9})(?![0-9A-Za-z])"
+)
+"""A mainland mobile number standing alone (not inside a longer run of digits or letters),
+with or without its country code (``+86``/``0086``/``86`` glued to it)."""
+
+LOG_LEVELS: dict[str, int] = {
+    "": logging.INFO,  # the root logger, as Zappa's "log_level": "INFO" sets it on Lambda
+    "portal": logging.DEBUG,
+    "functions": logging.DEBUG,
+    "werkzeug": logging.DEBUG,
+    "botocore": logging.INFO,
+    "boto3": logging.INFO,
+    "urllib3": logging.INFO,
+    "s3transfer": logging.INFO,
+}
+
+_RAW = "_raw_msg_and_args"
+"""Attribute a record gets at creation: its ``(msg, args)`` before any filter ran."""
+
+
+@dataclass(frozen=True)
+class CapturedLog:
+    logger: str
+    level: str
+    text: str
+    """The message as written (``msg % args``), then any exception and stack text."""
+
+
+@dataclass(frozen=True)
+class PhoneLeak:
+    logger: str
+    level: str
+    masked: str
+    """The offending text with each raw number masked: safe to print in a test report."""
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.logger}: {self.masked}"
+
+
+def raw_text(record: logging.LogRecord, formatter: logging.Formatter | None = None) -> str:
+    """The text of ``record`` as the code wrote it, even if a filter has masked it since."""
+    msg, args = getattr(record, _RAW, (record.msg, record.args))
+    try:
+        text = str(msg) % args if args else str(msg)
+    except (TypeError, ValueError, KeyError):
+        text = f"{msg!s} {args!r}"
+    if record.exc_info:
+        text += "\n" + (formatter or logging.Formatter()).formatException(record.exc_info)
+    elif record.exc_text:
+        text += "\n" + record.exc_text
+    if record.stack_info:
+        text += "\n" + record.stack_info
+    return text
+
+
+def mask_raw_mobiles(text: str) -> str:
+    return RAW_MOBILE.sub(lambda m: f"{m['cc'] or ''}{m['n'][:3]}****{m['n'][-4:]}", text)
+
+
+def find_phone_leaks(logs: Iterable[CapturedLog]) -> list[PhoneLeak]:
+    """The captured messages that carry a raw mobile number."""
+    return [
+        PhoneLeak(log.logger, log.level, mask_raw_mobiles(log.text))
+        for log in logs
+        if RAW_MOBILE.search(log.text)
+    ]
+
+
+class RawLogCapture(logging.Handler):
+    """A handler that keeps the raw text of every record it is given."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.logs: list[CapturedLog] = []
+        self._formatter = logging.Formatter()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        # Recorded before this handler's own filters, so a masking filter added to every
+        # root handler (portal.logs) cannot hide anything from it.
+        captured = CapturedLog(record.name, record.levelname, raw_text(record, self._formatter))
+        with self.lock:  # type: ignore[union-attr]
+            self.logs.append(captured)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.handle(record)
+
+    def take(self) -> list[CapturedLog]:
+        """The logs captured since the last call (and forget them)."""
+        with self.lock:  # type: ignore[union-attr]
+            taken, self.logs = self.logs, []
+        return taken
+
+
+_capture = RawLogCapture()
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    setattr(record, _RAW, (record.msg, record.args))
+    return record
+
+
+def log_capture() -> RawLogCapture:
+    """The capturing handler of this process."""
+    return _capture
+
+
+def install_log_capture() -> None:
+    """Capture every record of this process at the levels of :data:`LOG_LEVELS` (idempotent)."""
+    if logging.getLogRecordFactory() is not _record_factory:
+        logging.setLogRecordFactory(_record_factory)
+    root = logging.getLogger()
+    if _capture not in root.handlers:
+        root.handlers.insert(0, _capture)
+    for name, level in LOG_LEVELS.items():
+        logger = logging.getLogger(name or None)
+        if logger.level != level:
+            logger.setLevel(level)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    install_log_capture()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    logging.getLogger().removeHandler(_capture)
+    if logging.getLogRecordFactory() is _record_factory:
+        logging.setLogRecordFactory(_base_factory)
+
+
+def fail_on_phone_leaks(when: str) -> None:
+    """``pytest.fail`` naming each logger and masked message if a raw number was captured."""
+    leaks = find_phone_leaks(_capture.take())
+    if leaks:
+        lines = "\n".join(f"  {leak}" for leak in leaks[:20])
+        more = f"\n  ... and {len(leaks) - 20} more" if len(leaks) > 20 else ""
+        pytest.fail(
+            f"a raw mobile number was logged {when} (shown masked here); "
+            f"log it masked (portal.phones.mask):\n{lines}{more}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_raw_mobile_in_session_logs() -> Iterator[None]:
+    yield
+    fail_on_phone_leaks("after the last test (by a module or session fixture)")
+
+
+@pytest.fixture(autouse=True)
+def _no_raw_mobile_in_logs() -> Iterator[None]:
+    """Fail the test if a raw mobile number was logged since the previous test's check.
+
+    That includes the set-up of module and session fixtures that ran just before it.
+    """
+    install_log_capture()  # again: a test may have reset the logging configuration
+    yield
+    fail_on_phone_leaks("during this test or the fixtures set up for it")

@@ -1,0 +1,333 @@
+"""The identities of the matrix and the world they live in (moto, one app per test module).
+
+Identities (:data:`IDENTITIES`)
+    ``owner_a`` (lanting building 2, unit 1-1503), ``neighbour_b`` (the unit next
+    door, 1-1504), ``owner_c`` (meixi); staff of estate 1 (lanting) in several
+    roles — a butler scoped to building 2, the front desk, cleaning (no right to
+    owners' phones), a supervisor —, staff of estate 2 (meixi: front desk,
+    supervisor), ``finance_lanting``, ``admin``, ``anonymous``, and two expired
+    sessions (owner A's and the admin's: created, then past their idle timeout).
+
+Each call gets a fresh session for its identity (so a row that signs out or
+rotates a session cannot disturb the next one); the expired ones are created
+fresh too, on a clock set back past the idle timeout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
+
+from functions.app import create_app
+from functions.auth import CSRF_HEADER, SAFE_METHODS
+from functions.context import portal_state
+from portal.auth import passwords, policy
+from portal.auth.identity import Identity, Kind
+from portal.auth.otp import OneTimeCodes
+from portal.auth.policy import Target
+from portal.auth.sessions import IDLE_TIMEOUT, SessionStore
+from portal.owners import Owner, OwnerRepo
+from portal.phones import mask
+from portal.settings import Settings
+from portal.staff import StaffAccount, StaffRepo
+from portal.store.bootstrap import ensure_tables
+from tests.factories import make_owner, make_staff
+from tests.matrix.routes import LOGIN_ACCOUNT, PASSWORD, TARGET_CLERK, Call, Needs, Row
+
+ORIGIN = "http://localhost"
+"""The test client's own origin: accepted as same-origin in the test stage."""
+NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class OwnerSpec:
+    phone: str
+    name: str
+    units: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    username: str
+    roles: tuple[str, ...]
+    estates: tuple[str, ...] = ()
+    buildings: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+OWNERS: dict[str, OwnerSpec] = {
+    "owner_a": OwnerSpec("13812341503", "林晓岚", (("lanting", "2", "1-1503"),)),
+    "neighbour_b": OwnerSpec("13912341504", "周立邻", (("lanting", "2", "1-1504"),)),
+    "owner_c": OwnerSpec("13712340802", "陈梅溪", (("meixi", "3", "2-0802"),)),
+}
+"""The owners whose fields must not reach callers who may not see them."""
+
+STAFF: dict[str, StaffSpec] = {
+    "butler_lanting": StaffSpec(
+        "m.butler.lanting", ("butler",), ("lanting",), {"lanting": frozenset({"2"})}
+    ),
+    "front_desk_lanting": StaffSpec("m.desk.lanting", ("front_desk",), ("lanting",)),
+    "cleaning_lanting": StaffSpec("m.clean.lanting", ("cleaning",), ("lanting",)),
+    "supervisor_lanting": StaffSpec("m.super.lanting", ("supervisor",), ("lanting",)),
+    "front_desk_meixi": StaffSpec("m.desk.meixi", ("front_desk",), ("meixi",)),
+    "supervisor_meixi": StaffSpec("m.super.meixi", ("supervisor",), ("meixi",)),
+    "finance_lanting": StaffSpec("m.finance.lanting", ("finance",), ("lanting",)),
+    "admin": StaffSpec("m.admin", ("admin",)),
+}
+
+EXPIRED: dict[str, str] = {"expired_owner_a": "owner_a", "expired_admin": "admin"}
+"""An expired session → whose it was."""
+
+ANONYMOUS = "anonymous"
+
+IDENTITIES: tuple[str, ...] = (*OWNERS, *STAFF, ANONYMOUS, *EXPIRED)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class RecordingSender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+_PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+@dataclass
+class World:
+    app: Any
+    ddb: Any
+    settings: Settings
+    clock: FakeClock
+    owners: dict[str, Owner]
+    staff: dict[str, StaffAccount]
+    targets: dict[str, Target]
+    _forbidden: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    # -- who is who ---------------------------------------------------------------------
+
+    def account_of(self, who: str) -> tuple[Kind, str] | None:
+        """The session kind and user id behind an identity (``None``: anonymous)."""
+        if who in self.owners:
+            return "owner", self.owners[who].owner_id
+        if who in self.staff:
+            return "staff", self.staff[who].username
+        if who in EXPIRED:
+            return self.account_of(EXPIRED[who])
+        return None
+
+    def identity(self, who: str) -> Identity | None:
+        """The identity the API sees for this caller (``None``: anonymous or expired)."""
+        if who in self.owners:
+            return self.owners[who].identity()
+        if who in self.staff:
+            return self.staff[who].identity()
+        return None
+
+    def expects(self, row: Row, who: str) -> bool:
+        """Whether the policy lets ``who`` make this call."""
+        if not isinstance(row.access, Needs):
+            return True
+        identity = self.identity(who)
+        if identity is None or identity.kind not in row.access.kinds:
+            return False
+        target = None if row.access.target is None else self.targets[row.access.target]
+        return policy.can(identity, row.access.action, target)
+
+    def expected_status(self, row: Row, who: str) -> int:
+        if self.expects(row, who):
+            return row.success
+        return 401 if self.identity(who) is None else row.denied
+
+    # -- calling ------------------------------------------------------------------------
+
+    def client_for(self, who: str) -> tuple[FlaskClient, str]:
+        """A test client carrying a fresh session of ``who``, and its CSRF token."""
+        client = self.app.test_client()
+        account = self.account_of(who)
+        if account is None:
+            return client, ""
+        kind, user_id = account
+        clock = self.clock
+        if who in EXPIRED:  # created, then the idle timeout passed
+            clock = FakeClock(self.clock() - IDLE_TIMEOUT[kind] - timedelta(minutes=1))
+        store = SessionStore(self.ddb, self.settings.table_name("main"), clock)
+        token, session = store.create(kind, user_id)
+        client.set_cookie("portal_session", token, domain="localhost")
+        return client, session.csrf_token
+
+    def path_of(self, row: Row) -> str:
+        return _PATH_PARAM.sub(lambda m: row.path_params[m[1]], row.path)
+
+    def call(self, row: Row, who: str) -> TestResponse:
+        client, csrf = self.client_for(who)
+        kwargs = row.request_kwargs(Call(self, who, IDENTITIES.index(who)))
+        headers = dict(kwargs.pop("headers", {}))
+        if row.method not in SAFE_METHODS:
+            headers["Origin"] = ORIGIN
+            if csrf:
+                headers[CSRF_HEADER] = csrf
+        try:
+            return client.open(self.path_of(row), method=row.method, headers=headers, **kwargs)
+        finally:
+            if row.after is not None:
+                row.after(self, who)
+
+    # -- what a row's request needs ------------------------------------------------------
+
+    def sign_in_code(self, phone: str) -> str:
+        """A fresh sign-in code for ``phone``, whose owner is created if need be."""
+        table = self.settings.table_name("main")
+        repo = OwnerRepo(self.ddb, table, self.settings.phone_hash_key)
+        if repo.by_phone(phone) is None:
+            make_owner(
+                self.ddb, self.settings, phone, f"签到{phone[-4:]}", ("lanting", "1", "1-0101")
+            )
+        sender = RecordingSender()
+        codes = OneTimeCodes(self.ddb, table, self.settings.phone_hash_key, self.clock, sender)
+        codes.request(phone)
+        (_, text), *_ = sender.sent
+        match = re.search(r"(?<!\d)\d{6}(?!\d)", text)
+        assert match, "no code in the SMS"
+        return match[0]
+
+    def roster_csv(self, *owners: str) -> bytes:
+        """A roster with these owners' rows exactly as they are on file."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["楼栋", "单元/房号", "姓名", "手机", "关系"])
+        for who in owners:
+            owner = self.owners[who]
+            for unit in owner.units:
+                writer.writerow([f"{unit.building}栋", unit.room, owner.name, owner.phone, "业主"])
+        return out.getvalue().encode()
+
+    def restore(self, who: str) -> None:
+        """Put back the record of ``who`` as the world created it."""
+        if who in self.staff:
+            StaffRepo(self.ddb, self.settings.table_name("main")).put(self.staff[who])
+        elif who in self.owners:
+            table = self.settings.table_name("main")
+            OwnerRepo(self.ddb, table, self.settings.phone_hash_key).save(self.owners[who])
+
+    # -- what a caller may see -------------------------------------------------------------
+
+    def may_see_owner(self, identity: Identity | None, owner: Owner) -> bool:
+        """An owner sees only themself; staff the owners of units they may read (owner.read)."""
+        if identity is None:
+            return False
+        if identity.is_owner:
+            return identity.user_id == owner.owner_id
+        return any(
+            policy.can(identity, "owner.read", Target(u.estate, u.building, u.room))
+            for u in owner.units
+        )
+
+    def forbidden_strings(self, who: str) -> list[tuple[str, str]]:
+        """``(what, text)`` pairs that must not appear in any answer to ``who``."""
+        if who not in self._forbidden:
+            identity = self.identity(who)
+            out: list[tuple[str, str]] = []
+            for key, owner in self.owners.items():
+                estate = owner.units[0].estate
+                if not self.may_see_owner(identity, owner):
+                    out += [
+                        (f"{key}'s name", owner.name),
+                        (f"{key}'s owner id", owner.owner_id),
+                        (f"{key}'s masked phone", mask(owner.phone)),
+                        *((f"{key}'s unit", u.unit_id) for u in owner.units),
+                    ]
+                if not policy.sees_phone(identity, owner.owner_id, estate):
+                    out.append((f"{key}'s unmasked phone", owner.phone))
+            self._forbidden[who] = out
+        return self._forbidden[who]
+
+    def leaks(self, who: str, res: Response) -> list[str]:
+        """What of another owner's data ``who`` was shown in this answer."""
+        texts = [res.get_data(as_text=True)]
+        if res.is_json:
+            texts.append(json.dumps(res.get_json(silent=True), ensure_ascii=False))
+        return [
+            what
+            for what, text in self.forbidden_strings(who)
+            if any(text in body for body in texts)
+        ]
+
+
+def _build_world(settings: Settings, ddb: Any) -> World:
+    clock = FakeClock()
+    app = create_app(settings)
+    state = portal_state(app)
+    state.client_factory = lambda _s: ddb
+    state.clock = clock
+    owners = {
+        key: make_owner(ddb, settings, spec.phone, spec.name, *spec.units)
+        for key, spec in OWNERS.items()
+    }
+    password_hash = passwords.hash_password(PASSWORD)
+    staff = {
+        key: make_staff(
+            ddb,
+            settings,
+            spec.username,
+            *spec.roles,
+            estates=spec.estates,
+            buildings=spec.buildings,
+            password_hash=password_hash,
+        )
+        for key, spec in STAFF.items()
+    }
+    make_staff(ddb, settings, LOGIN_ACCOUNT, "butler", estates=("lanting",),
+               password_hash=password_hash)  # fmt: skip
+    make_staff(ddb, settings, TARGET_CLERK, "front_desk", estates=("lanting",))
+    a, c = owners["owner_a"].units[0], owners["owner_c"].units[0]
+    targets = {
+        "estate_1": Target(estate="lanting"),
+        "estate_2": Target(estate="meixi"),
+        "unit_a": Target(estate=a.estate, building=a.building, room=a.room),
+        "unit_c": Target(estate=c.estate, building=c.building, room=c.room),
+        "owner_a": Target(estate=a.estate, owner_id=owners["owner_a"].owner_id),
+        "owner_c": Target(estate=c.estate, owner_id=owners["owner_c"].owner_id),
+    }
+    return World(app, ddb, settings, clock, owners, staff, targets)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The owners, staff and app of the matrix, on moto, built once per test module."""
+    from moto import mock_aws
+
+    from portal.store.client import dynamodb_client
+
+    settings = Settings(
+        stage="test",
+        table_prefix="portal-matrix-",
+        build_dir=tmp_path_factory.mktemp("matrix") / "site",
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            mp.setenv(k, "testing")
+        mp.setenv("AWS_DEFAULT_REGION", "ap-east-1")
+        with mock_aws():
+            ddb = dynamodb_client(settings)
+            ensure_tables(ddb, settings.table_prefix)
+            yield _build_world(settings, ddb)

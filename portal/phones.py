@@ -18,7 +18,7 @@ from portal.errors import InvalidInput
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 # A mobile number standing alone in free text (not part of a longer digit run).
-_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_IN_TEXT = re.compile(r"(?<![0-9])((?:\+?86|0086)?)(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 
 
 def normalise(raw: str) -> str:
@@ -50,7 +50,7 @@ def mask(phone: str) -> str:
 
 def mask_text(text: str) -> str:
     """Mask every mobile number inside free text."""
-    return _IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)}", text)
 
 
 def phone_hash(phone: str, key: bytes) -> str:
@@ -66,6 +66,9 @@ class MaskPhonesFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # A traceback's exception text can carry input values: mask it as well.
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         return True
 
 

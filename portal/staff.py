@@ -528,10 +528,9 @@ class StaffManager:
 
     def get_for(self, identity: Identity, username: str) -> StaffAccount:
         account = self.repo.get(normalise_username(username))
-        if account is None:
+        if account is None or not visible_to(identity, account):
+            # The same answer either way: an account outside my estates might as well not exist.
             raise NotFound("staff_not_found")
-        if not visible_to(identity, account):
-            raise Forbidden()
         return account
 
     def create(self, actor: str, new: NewStaff, source_ip: str = "") -> StaffAccount:

@@ -137,7 +137,10 @@ class OneTimeCodes:
         try:
             self.sender.send_sms(phone, text)
         except Exception as exc:
-            logger.warning("sign-in code for %s could not be sent: %r", mask(phone), exc)
+            # The provider's error text may echo the number: log its kind only.
+            logger.warning(
+                "sign-in code for %s could not be sent: %s", mask(phone), type(exc).__name__
+            )
             self._discard_code(owner_id, digest)  # so the owner may ask again at once
             raise Unavailable("sms_unavailable") from exc
         logger.info("sign-in code sent to %s", mask(phone))

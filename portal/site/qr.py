@@ -69,7 +69,7 @@ def _bits(data: str) -> tuple[int, Any]:
 def qr_matrix(data: str) -> list[bytearray]:
     """Rows of modules (1 dark, 0 light), without the quiet zone."""
     version, bits = _bits(data)
-    size, positions, flips, base = _layout(version)
+    _size, positions, flips, base = _layout(version)
     rows = [bytearray(row) for row in base]  # function patterns: already 0/1
     for (i, j), bit, flip in zip(positions, bits, flips, strict=False):
         if bit ^ flip:

@@ -156,7 +156,16 @@ class World:
     def expected_status(self, row: Row, who: str) -> int:
         if self.expects(row, who):
             return row.success
-        return 401 if self.identity(who) is None else row.denied
+        identity = self.identity(who)
+        if identity is None:
+            return 401
+        if (
+            row.hidden_out_of_scope
+            and isinstance(row.access, Needs)
+            and policy.can(identity, row.access.action)
+        ):
+            return 404
+        return row.denied
 
     # -- calling ------------------------------------------------------------------------
 

@@ -89,6 +89,8 @@ class Row:
     variant: str = ""
     denied: int = 403
     """Status for a signed-in caller who is not allowed (404 where existence is hidden)."""
+    hidden_out_of_scope: bool = False
+    """A caller who holds the role but not the scope gets 404: the target's existence is hidden."""
     check_owner_fields: bool = True
     """Check the body for fields of owners the caller may not see (off only with a note)."""
     after: Callable[[World, str], None] | None = None
@@ -201,6 +203,8 @@ ROUTES: tuple[Row, ...] = (
         200,
         Needs("staff.read", target="estate_1"),
         path_params={"username": TARGET_CLERK},
+        hidden_out_of_scope=True,
+        note="A manager of another estate cannot tell whether this username exists.",
     ),
     Row("POST", "/api/staff", 201, Needs("staff.manage"), request=new_staff),
     Row(

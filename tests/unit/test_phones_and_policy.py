@@ -99,3 +99,21 @@ def test_who_sees_an_owners_phone() -> None:
     assert sees_phone(BUTLER, "a", "lanting") and not sees_phone(BUTLER, "a", "meixi")
     cleaner = Identity("staff", "c", frozenset({"cleaning"}), estates=frozenset({"lanting"}))
     assert not sees_phone(cleaner, "a", "lanting")
+
+
+def test_numbers_with_a_country_prefix_are_masked_too() -> None:
+    assert mask_text("SNS refused +8613800138000 / 008615912345678") == (
+        "SNS refused +86138****8000 / 0086159****5678"
+    )
+
+
+def test_log_filter_masks_numbers_inside_exception_tracebacks() -> None:
+    try:
+        raise ValueError("bad input 13800138000")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    MaskPhonesFilter().filter(record)
+    assert record.exc_text is not None
+    assert "138****8000" in record.exc_text and "13800138000" not in record.exc_text

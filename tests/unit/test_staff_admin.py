@@ -171,7 +171,7 @@ def test_managers_list_only_the_accounts_of_their_estates(
     res = supervisor.get("/api/staff")
     assert res.status_code == 200
     assert [i["username"] for i in res.json["items"]] == ["lan.desk", "lan.sup"]
-    assert supervisor.get("/api/staff/mei.desk").status_code == 403
+    assert supervisor.get("/api/staff/mei.desk").status_code == 404  # existence not revealed
     assert supervisor.post("/api/staff", new_butler()).status_code == 403
 
 

@@ -66,10 +66,13 @@ class FileBody:
 
 @lru_cache(maxsize=1024)
 def read_body(path: str, digest: str) -> str:
-    from portal.sourcefile import split_front_matter
-
-    doc, _ = split_front_matter(Path(path).read_text(encoding="utf-8"), path)
-    return doc.body if doc else ""
+    """The Markdown after the front matter (already validated when the file was parsed)."""
+    text = Path(path).read_text(encoding="utf-8").removeprefix("\ufeff")
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[i + 1 :])
+    return ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from portal.auth.identity import UnitRef
@@ -37,3 +38,13 @@ def make_staff(client: Any, settings: Settings, username: str, *roles: str,
     )
     StaffRepo(client, settings.table_name("main")).put(account)
     return account
+
+
+class FakeClock:
+    """A clock the test moves by hand (``clock.now += timedelta(...)``): no sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now

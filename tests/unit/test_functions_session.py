@@ -1,41 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from functions.app import create_app
 from functions.context import portal_state
 from portal.auth.sessions import SessionStore, token_hash
 from portal.settings import Settings
-from tests.factories import make_owner, make_staff
+from tests.factories import FakeClock, make_owner, make_staff
 
 ORIGIN = "http://127.0.0.1:8000"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
-    yield app
 
 
 def sign_in(app: Any, client: FlaskClient, kind: str, user_id: str, clock: FakeClock) -> str:

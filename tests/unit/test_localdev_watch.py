@@ -58,8 +58,7 @@ def test_watcher_thread_calls_back_and_survives_a_failing_callback(tmp_path: Pat
         called.set()
         raise RuntimeError("build broke")
 
-    watcher = Watcher([tmp_path], on_change, interval_s=0.05, settle_s=0,
-                      on_error=errors.append)
+    watcher = Watcher([tmp_path], on_change, interval_s=0.05, settle_s=0, on_error=errors.append)
     watcher.start()
     try:
         (tmp_path / "x.md").write_text("x", encoding="utf-8")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,18 +15,10 @@ from portal.auth.otp import OneTimeCodes
 from portal.i18n import translate
 from portal.messaging import OutboxSender, SnsSender, message_sender, sns_client
 from portal.settings import Settings
-from tests.factories import make_owner
+from tests.factories import FakeClock, make_owner
 
 PHONE = "13800138000"
 ORIGIN = "http://127.0.0.1:8000"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class SpyClient:
@@ -40,20 +31,6 @@ class SpyClient:
     def publish(self, **kwargs: Any) -> Any:
         self.calls.append(kwargs)
         return self.client.publish(**kwargs)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
-    yield app
 
 
 def _sms_sent(region: str) -> list[tuple[str, str]]:

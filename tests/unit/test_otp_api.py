@@ -3,48 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from functions.app import create_app
 from functions.context import portal_state
 from portal.audit import AuditLog
 from portal.auth.otp import MAX_TRIES
 from portal.auth.sessions import SessionStore
 from portal.owners import Owner
 from portal.settings import Settings
-from tests.factories import make_owner
+from tests.factories import FakeClock, make_owner
 
 ORIGIN = "http://127.0.0.1:8000"
 PHONE = "13800138000"
 UNKNOWN = "13900139000"
 SAME_ORIGIN = {"Origin": ORIGIN}
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
-    yield app
 
 
 @pytest.fixture

@@ -21,8 +21,10 @@ from portal.settings import Settings
 
 BUCKET = "portal-site-test"
 
-ATOM = (b'<?xml version="1.0" encoding="utf-8"?>\n'
-        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Notices</title></feed>\n')
+ATOM = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Notices</title></feed>\n'
+)
 SITE: dict[str, bytes] = {
     "index.html": b"<!doctype html><link rel=stylesheet href=/assets/style.3f9a1c2b.css>",
     "notices/water/index.html": "<!doctype html><p>停水通知</p>".encode(),
@@ -98,8 +100,9 @@ class Recorder:
 @pytest.fixture
 def s3(moto_aws: None, settings: Settings) -> Any:
     client = publish.s3_client(settings)
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={
-        "LocationConstraint": settings.aws_region})
+    client.create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": settings.aws_region}
+    )
     return client
 
 
@@ -123,7 +126,8 @@ def run(site: Path, s3: Any, settings: Settings, **kw: Any) -> publish.PublishPl
 
 
 def test_first_publish_uploads_every_file_with_content_type_and_cache_control_per_kind(
-        s3: Any, site: Path, settings: Settings) -> None:
+    s3: Any, site: Path, settings: Settings
+) -> None:
     plan = run(site, s3, settings)
 
     assert plan.upload_count == len(EXPECTED_TYPES) and plan.skip_count == 0
@@ -136,7 +140,8 @@ def test_first_publish_uploads_every_file_with_content_type_and_cache_control_pe
 
 
 def test_dotfiles_and_the_build_manifest_are_never_uploaded(
-        s3: Any, site: Path, settings: Settings) -> None:
+    s3: Any, site: Path, settings: Settings
+) -> None:
     plan = run(site, s3, settings)
 
     assert not any(k.startswith(".") or "/." in k for k in keys(s3))
@@ -144,7 +149,8 @@ def test_dotfiles_and_the_build_manifest_are_never_uploaded(
 
 
 def test_second_publish_without_changes_uploads_nothing_and_lists_once(
-        s3: Any, recorder: Recorder, site: Path, settings: Settings) -> None:
+    s3: Any, recorder: Recorder, site: Path, settings: Settings
+) -> None:
     run(site, s3, settings)
     recorder.reset()
 
@@ -157,7 +163,8 @@ def test_second_publish_without_changes_uploads_nothing_and_lists_once(
 
 
 def test_changing_one_file_uploads_exactly_that_file(
-        s3: Any, recorder: Recorder, site: Path, settings: Settings) -> None:
+    s3: Any, recorder: Recorder, site: Path, settings: Settings
+) -> None:
     run(site, s3, settings)
     (site / "notices/water/index.html").write_text("<p>恢复供水</p>", encoding="utf-8")
     recorder.reset()
@@ -171,8 +178,7 @@ def test_changing_one_file_uploads_exactly_that_file(
     assert body.decode() == "<p>恢复供水</p>"
 
 
-def test_deleting_a_local_page_deletes_its_object(
-        s3: Any, site: Path, settings: Settings) -> None:
+def test_deleting_a_local_page_deletes_its_object(s3: Any, site: Path, settings: Settings) -> None:
     run(site, s3, settings)
     (site / "notices/water/index.html").unlink()
 
@@ -184,7 +190,8 @@ def test_deleting_a_local_page_deletes_its_object(
 
 
 def test_prefix_publishes_under_it_and_never_touches_objects_outside(
-        s3: Any, site: Path, settings: Settings) -> None:
+    s3: Any, site: Path, settings: Settings
+) -> None:
     outside = {"index.html", "preview-old/index.html", "other/app.js"}
     for key in outside:
         s3.put_object(Bucket=BUCKET, Key=key, Body=b"keep me")
@@ -201,7 +208,8 @@ def test_prefix_publishes_under_it_and_never_touches_objects_outside(
 
 
 def test_dry_run_reports_the_plan_and_writes_nothing(
-        s3: Any, recorder: Recorder, site: Path, settings: Settings) -> None:
+    s3: Any, recorder: Recorder, site: Path, settings: Settings
+) -> None:
     s3.put_object(Bucket=BUCKET, Key="gone.html", Body=b"old")
     s3.put_object(Bucket=BUCKET, Key="robots.txt", Body=SITE["robots.txt"])
     recorder.reset()
@@ -219,7 +227,8 @@ def test_dry_run_reports_the_plan_and_writes_nothing(
 
 
 def test_assets_are_uploaded_before_html_and_html_before_feeds(
-        s3: Any, recorder: Recorder, site: Path, settings: Settings) -> None:
+    s3: Any, recorder: Recorder, site: Path, settings: Settings
+) -> None:
     run(site, s3, settings)
 
     order = recorder.put_keys()
@@ -232,7 +241,8 @@ def test_assets_are_uploaded_before_html_and_html_before_feeds(
 
 
 def test_deletions_wait_until_every_upload_succeeded(
-        s3: Any, recorder: Recorder, site: Path, settings: Settings) -> None:
+    s3: Any, recorder: Recorder, site: Path, settings: Settings
+) -> None:
     s3.put_object(Bucket=BUCKET, Key="gone.html", Body=b"old")
     recorder.reset()
     recorder.fail_keys.add("assets/style.3f9a1c2b.css")
@@ -246,7 +256,8 @@ def test_deletions_wait_until_every_upload_succeeded(
 
 
 def test_listing_follows_every_page(
-        s3: Any, site: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    s3: Any, site: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(site, s3, settings)
     monkeypatch.setattr(publish, "LIST_PAGE_SIZE", 2)
 
@@ -256,7 +267,8 @@ def test_listing_follows_every_page(
 
 
 def test_a_multipart_or_kms_etag_counts_as_changed_never_as_unchanged(
-        s3: Any, site: Path, settings: Settings) -> None:
+    s3: Any, site: Path, settings: Settings
+) -> None:
     files = publish.local_files(site)
     remote = {f.key: "9b2cf535f27731c974343645a3985328-2" for f in files}
 
@@ -275,7 +287,8 @@ def test_force_reuploads_unchanged_files(s3: Any, site: Path, settings: Settings
 
 
 def test_an_empty_site_folder_is_refused_rather_than_emptying_the_bucket(
-        s3: Any, tmp_path: Path, settings: Settings) -> None:
+    s3: Any, tmp_path: Path, settings: Settings
+) -> None:
     s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"live")
     empty = tmp_path / "empty"
     (empty / ".manifest.json").parent.mkdir()
@@ -288,7 +301,8 @@ def test_an_empty_site_folder_is_refused_rather_than_emptying_the_bucket(
 
 
 def test_remote_dotfiles_under_the_prefix_are_left_alone(
-        s3: Any, site: Path, settings: Settings) -> None:
+    s3: Any, site: Path, settings: Settings
+) -> None:
     s3.put_object(Bucket=BUCKET, Key=".well-known/security.txt", Body=b"Contact: x")
 
     plan = run(site, s3, settings)
@@ -296,15 +310,18 @@ def test_remote_dotfiles_under_the_prefix_are_left_alone(
     assert plan.delete_count == 0 and ".well-known/security.txt" in keys(s3)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("style.3f9a1c2b.css", IMMUTABLE),
-    ("img/deep/logo.0123456789abcdef.png", IMMUTABLE),
-    ("style.3f9a1c2.css", SHORT),          # 7 hex chars: not a hash
-    ("app.min.js", SHORT),
-    ("3f9a1c2b.css", SHORT),               # no name before the hash
-    ("notice.20261122.html", SHORT),       # pages are never immutable
-    ("feed.3f9a1c2b.xml", SHORT),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("style.3f9a1c2b.css", IMMUTABLE),
+        ("img/deep/logo.0123456789abcdef.png", IMMUTABLE),
+        ("style.3f9a1c2.css", SHORT),  # 7 hex chars: not a hash
+        ("app.min.js", SHORT),
+        ("3f9a1c2b.css", SHORT),  # no name before the hash
+        ("notice.20261122.html", SHORT),  # pages are never immutable
+        ("feed.3f9a1c2b.xml", SHORT),
+    ],
+)
 def test_only_hashed_asset_names_are_cached_as_immutable(name: str, expected: str) -> None:
     assert cache_control(PurePosixPath(name)) == expected
 
@@ -316,9 +333,15 @@ def test_xml_is_atom_only_when_its_root_is_an_atom_feed() -> None:
     assert content_type(PurePosixPath("blob.unknownext")) == "application/octet-stream"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("", ""), ("/", ""), ("preview", "preview/"), ("/a//b/", "a/b/"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", ""),
+        ("/", ""),
+        ("preview", "preview/"),
+        ("/a//b/", "a/b/"),
+    ],
+)
 def test_prefix_is_normalised_to_a_folder(raw: str, expected: str) -> None:
     assert normalise_prefix(raw) == expected
 
@@ -329,7 +352,8 @@ def test_a_dotdot_prefix_is_rejected() -> None:
 
 
 def test_client_uses_the_settings_region_retries_and_given_endpoint(
-        moto_aws: None, settings: Settings) -> None:
+    moto_aws: None, settings: Settings
+) -> None:
     client = publish.s3_client(settings, "http://127.0.0.1:9000")
 
     assert client.meta.region_name == settings.aws_region
@@ -339,16 +363,17 @@ def test_client_uses_the_settings_region_retries_and_given_endpoint(
     assert client.meta.config.read_timeout == settings.read_timeout_s
 
 
-def test_cli_publish_builds_its_own_client_and_prints_the_summary(
-        s3: Any, site: Path) -> None:
+def test_cli_publish_builds_its_own_client_and_prints_the_summary(s3: Any, site: Path) -> None:
     from click.testing import CliRunner
 
     from portal.cli import main
 
-    result = CliRunner().invoke(main, ["publish", "--bucket", BUCKET, "--prefix", "www",
-                                       "--site", str(site)])
+    result = CliRunner().invoke(
+        main, ["publish", "--bucket", BUCKET, "--prefix", "www", "--site", str(site)]
+    )
 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        f"s3://{BUCKET}/www/: uploaded 16 (16 new, 0 changed), 0 unchanged, deleted 0")
+        f"s3://{BUCKET}/www/: uploaded 16 (16 new, 0 changed), 0 unchanged, deleted 0"
+    )
     assert keys(s3) == {f"www/{k}" for k in EXPECTED_TYPES}

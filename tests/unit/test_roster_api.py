@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from functions.app import create_app
-from functions.context import portal_state
 from portal.audit import AuditLog
 from portal.owners import OwnerRepo
 from portal.settings import Settings
@@ -21,20 +18,6 @@ from tests.unit.test_functions_session import FakeClock, sign_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 ORIGIN = "http://localhost"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
-    yield app
 
 
 def signed_in_staff(

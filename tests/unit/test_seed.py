@@ -105,8 +105,10 @@ def test_unit_area_is_stored_as_the_decimal_written_never_a_float(
     ddb: Any, settings: Settings, content: Path
 ) -> None:
     seed_demo(ddb, settings, content)
-    raw = ddb.get_item(TableName=settings.table_name(MAIN.suffix),
-                       Key={k: {"S": v} for k, v in keys.unit("alpha", "1", "1-102").items()})
+    raw = ddb.get_item(
+        TableName=settings.table_name(MAIN.suffix),
+        Key={k: {"S": v} for k, v in keys.unit("alpha", "1", "1-102").items()},
+    )
     assert raw["Item"]["area_m2"] == {"N": "118.2"}
     building = from_attribute_values(ddb.get_item(
         TableName=settings.table_name(MAIN.suffix),
@@ -143,8 +145,12 @@ def test_reseed_after_a_yaml_change_updates_the_item_and_keeps_what_the_app_adde
     seed_demo(ddb, settings, content)
     table = settings.table_name(MAIN.suffix)
     key = {k: {"S": v} for k, v in keys.unit("beta", "A", "1-102").items()}
-    ddb.update_item(TableName=table, Key=key, UpdateExpression="SET owner_count = :n",
-                    ExpressionAttributeValues={":n": {"N": "1"}})
+    ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET owner_count = :n",
+        ExpressionAttributeValues={":n": {"N": "1"}},
+    )
     changed = COMPANY_YAML.replace("[60, 75.5]", "[60, 76.5]")
     (content / "company.yaml").write_text(changed, encoding="utf-8")
 
@@ -163,8 +169,9 @@ def test_invalid_company_yaml_raises_with_file_and_line_and_writes_nothing(
 ) -> None:
     from portal.store.client import dynamodb_client
 
-    (content / "company.yaml").write_text(COMPANY_YAML.replace("slug: beta", "slug: Beta!"),
-                                          encoding="utf-8")
+    (content / "company.yaml").write_text(
+        COMPANY_YAML.replace("slug: beta", "slug: Beta!"), encoding="utf-8"
+    )
     client = dynamodb_client(settings)
     with pytest.raises(SeedError) as exc:
         seed_demo(client, settings, content)
@@ -190,7 +197,7 @@ class FlakyClient:
         self.stored: list[dict[str, Any]] = []
 
     def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
-        (table, requests), = RequestItems.items()
+        ((table, requests),) = RequestItems.items()
         self.calls.append(len(requests))
         if self.failures > 0:
             self.failures -= 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,8 +10,6 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from functions.app import create_app
-from functions.context import portal_state
 from portal.audit import AuditLog
 from portal.auth import passwords
 from portal.settings import Settings
@@ -22,20 +19,6 @@ from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
 
 PASSWORD = "lanting-garden-7"
 NEW_PASSWORD = "meixi-river-2026"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
-    yield app
 
 
 class Caller:

@@ -21,6 +21,7 @@ from portal.auth.identity import RELATIONSHIPS, Identity, Relationship, UnitRef
 from portal.errors import Conflict, Unavailable
 from portal.phones import mask, phone_hash
 from portal.store import keys
+from portal.store.conditions import CHECK_FAILED, cancellation_reasons
 
 
 def owner_id_for(phone: str, key: bytes) -> str:
@@ -293,10 +294,7 @@ class OwnerRepo:
         try:
             self.client.transact_write_items(TransactItems=ops)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = exc.response.get("CancellationReasons", [])
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+            if CHECK_FAILED in (cancellation_reasons(exc) or []):
                 raise Conflict("owner_changed") from exc
             raise
 

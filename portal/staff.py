@@ -58,6 +58,7 @@ from portal.errors import (
 from portal.phones import mask
 from portal.phones import normalise as normalise_phone
 from portal.store import keys
+from portal.store.conditions import is_condition_failure
 
 ASSIGNABLE_ROLES: tuple[str, ...] = (*STAFF_ROLES, FINANCE, ADMIN)
 """Roles an account can have: every role of the policy table except ``owner``."""
@@ -156,10 +157,6 @@ def item_from_account(a: StaffAccount) -> dict[str, Any]:
     return item
 
 
-def _is_condition_failure(exc: ClientError) -> bool:
-    return bool(exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
-
-
 class StaffRepo:
     def __init__(self, client: Any, table: str) -> None:
         self.client, self.table = client, table
@@ -187,7 +184,7 @@ class StaffRepo:
                 ConditionExpression="attribute_not_exists(pk)",  # username_is_new
             )
         except ClientError as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 raise Conflict("staff_exists", username=account.username) from exc
             raise
 
@@ -205,7 +202,7 @@ class StaffRepo:
                 ExpressionAttributeValues={":v": {"N": str(expected_version)}},
             )
         except ClientError as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 raise Conflict() from exc
             raise
 
@@ -220,7 +217,7 @@ class StaffRepo:
                 ExpressionAttributeValues={":new": {"S": new_hash}, ":old": {"S": old_hash}},
             )
         except ClientError as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 return False
             raise
         return True
@@ -285,7 +282,7 @@ class LoginThrottle:
                 },
             )
         except ClientError as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 seconds = max(1, math.ceil(end - now.timestamp()))
                 minutes = math.ceil(seconds / 60)
                 raise RateLimited("login_locked", minutes=minutes, seconds=seconds) from exc

@@ -54,6 +54,7 @@ from portal.messaging import MessageSender
 from portal.owners import Owner, OwnerRepo, owner_id_for
 from portal.phones import mask, normalise
 from portal.store import keys
+from portal.store.conditions import CHECK_FAILED, cancellation_reasons, is_condition_failure
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,6 @@ TRIES_WINDOW = timedelta(minutes=10)
 MAX_TRIES = 5
 
 _CODE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
-_CHECK_FAILED = "ConditionalCheckFailed"
 
 
 def new_code() -> str:
@@ -92,10 +92,6 @@ def _epoch(dt: datetime) -> dict[str, str]:
 
 def _key(key: keys.Key) -> dict[str, Any]:
     return {k: {"S": v} for k, v in key.items()}
-
-
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class OneTimeCodes:
@@ -186,17 +182,18 @@ class OneTimeCodes:
                 ]
             )
         except ClientError as exc:
-            if _error_code(exc) != "TransactionCanceledException":
+            cancelled = cancellation_reasons(exc)
+            if cancelled is None:
                 raise
-            reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+            reasons = cancelled
             resend, daily = [*reasons, "", ""][:2]
-            if daily == _CHECK_FAILED and resend != _CHECK_FAILED:
+            if daily == CHECK_FAILED and resend != CHECK_FAILED:
                 raise RateLimited(
                     "code_daily_limit",
                     seconds=seconds_until(now, day_end),
                     hours=math.ceil(seconds_until(now, day_end) / 3600),
                 ) from exc
-            if _CHECK_FAILED in reasons or "TransactionConflict" in reasons:
+            if CHECK_FAILED in reasons or "TransactionConflict" in reasons:
                 # The last code is too recent (or another request is storing one right now).
                 wait = self._resend_wait(owner_id, now)
                 raise RateLimited("code_sent_recently", seconds=wait) from exc
@@ -220,7 +217,7 @@ class OneTimeCodes:
                 ExpressionAttributeValues={":h": {"S": digest}},
             )
         except ClientError as exc:
-            if _error_code(exc) != "ConditionalCheckFailedException":
+            if not is_condition_failure(exc):
                 raise
 
     # ------------------------------------------------------------------ verify
@@ -296,7 +293,7 @@ class OneTimeCodes:
                 ReturnValues="UPDATED_NEW",
             )
         except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
+            if is_condition_failure(exc):
                 return None
             raise
         return int(got["Attributes"]["tries"]["N"])
@@ -320,7 +317,7 @@ class OneTimeCodes:
                 ExpressionAttributeValues={":h": {"S": digest}, ":now": {"S": iso(now)}},
             )
         except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
+            if is_condition_failure(exc):
                 return False
             raise
         return True

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from portal.auth.identity import Kind
 from portal.clock import Clock, iso, parse_iso, system_clock
 from portal.store import keys
+from portal.store.conditions import is_condition_failure
 
 IDLE_TIMEOUT: dict[Kind, timedelta] = {"owner": timedelta(days=30), "staff": timedelta(hours=12)}
 ABSOLUTE_TIMEOUT: dict[Kind, timedelta] = {"owner": timedelta(days=180), "staff": timedelta(days=3)}
@@ -131,7 +132,7 @@ class SessionStore:
                     },
                 )
             except ClientError as exc:
-                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                if is_condition_failure(exc):
                     return None  # revoked meanwhile
                 raise
         return s

@@ -159,8 +159,15 @@ class DynamoDBLocal:
     def command(self, java_exe: str, jar: Path) -> list[str]:
         lib = jar.parent / "DynamoDBLocal_lib"
         cmd = [
-            java_exe, *self.java_options, f"-Djava.library.path={lib}", "-jar", str(jar),
-            "-port", str(self.port), "-sharedDb", "-disableTelemetry",
+            java_exe,
+            *self.java_options,
+            f"-Djava.library.path={lib}",
+            "-jar",
+            str(jar),
+            "-port",
+            str(self.port),
+            "-sharedDb",
+            "-disableTelemetry",
         ]
         if self.data_dir is None:
             cmd.append("-inMemory")
@@ -238,7 +245,8 @@ class DynamoDBLocal:
             "dynamodb",
             endpoint_url=self.endpoint,
             config=Config(
-                connect_timeout=0.5, read_timeout=2,
+                connect_timeout=0.5,
+                read_timeout=2,
                 retries={"mode": "standard", "max_attempts": 1},
             ),
         )

@@ -206,6 +206,12 @@ def _seed(settings: Settings) -> None:
             print(f"  {err}", file=sys.stderr, flush=True)
         return
     print(report, flush=True)
+    if settings.is_local:
+        from portal.localdev.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo_people
+
+        rows, _ = seed_demo_people(client, settings, settings.content_dir)
+        _say("demo_people", None, rows=rows, phone="13800138000",
+             staff=", ".join(p.username for p in DEMO_STAFF), password=DEMO_PASSWORD)  # fmt: skip
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -266,11 +272,19 @@ def run_dev(
         except OSError:
             _error(PortInUse(port, "--port"))
             return EXIT_CANNOT_START
-        serving = threading.Thread(target=server.serve_forever, name="portal-dev-http",
-                                   kwargs={"poll_interval": 0.2}, daemon=True)
+        serving = threading.Thread(
+            target=server.serve_forever,
+            name="portal-dev-http",
+            kwargs={"poll_interval": 0.2},
+            daemon=True,
+        )
         serving.start()
-        watcher = Watcher(builder.watch_dirs(), builder.on_change, interval_s=watch_interval_s,
-                          on_error=lambda exc: _say("build_failed", sys.stderr, problem=repr(exc)))
+        watcher = Watcher(
+            builder.watch_dirs(),
+            builder.on_change,
+            interval_s=watch_interval_s,
+            on_error=lambda exc: _say("build_failed", sys.stderr, problem=repr(exc)),
+        )
         watcher.start()
 
         base = f"http://{HOST}:{port}"

@@ -243,8 +243,12 @@ def run_dev(
     settings = local_settings(port, dynamodb_port, settings)
     in_main = threading.current_thread() is threading.main_thread()
     previous_sigterm: Any = None
-    if in_main:  # SIGTERM stops everything the way Ctrl-C does
+    previous_sigint: Any = None
+    if in_main:
+        # SIGTERM stops everything the way Ctrl-C does; SIGINT is handled explicitly too,
+        # because a shell script starting us in the background leaves it ignored.
         previous_sigterm = signal.signal(signal.SIGTERM, _raise_interrupt)
+        previous_sigint = signal.signal(signal.SIGINT, _raise_interrupt)
 
     log_path = data_dir.parent / "logs" / "dynamodb-local.log"  # .local/logs/ for `portal dev`
     ddb = DynamoDBLocal(dynamodb_port, data_dir=data_dir, log_path=log_path)
@@ -322,4 +326,5 @@ def run_dev(
                 signal.signal(signal.SIGINT, old_int)
                 with contextlib.suppress(TypeError, ValueError):
                     signal.signal(signal.SIGTERM, previous_sigterm)
+                    signal.signal(signal.SIGINT, previous_sigint)
     return code

@@ -267,9 +267,25 @@ def parse_company(text: str, rel: str = "company.yaml") -> tuple[Company | None,
     return company, r.errors
 
 
+_LOADED: dict[Path, tuple[tuple[int, int], tuple[Company | None, list[SourceError]]]] = {}
+"""The last parse of each company file in this process, by the file's (mtime, size)."""
+
+
 def load_company(content_dir: Path) -> tuple[Company | None, list[SourceError]]:
-    text, err = read_text(content_dir / "company.yaml", "company.yaml")
+    path = content_dir / "company.yaml"
+    try:
+        st = path.stat()
+        sig = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        sig = None
+    cached = _LOADED.get(path)
+    if sig is not None and cached is not None and cached[0] == sig:
+        return cached[1][0], list(cached[1][1])
+    text, err = read_text(path, "company.yaml")
     if err:
         return None, [err]
     assert text is not None
-    return parse_company(text)
+    result = parse_company(text)
+    if sig is not None:
+        _LOADED[path] = (sig, result)
+    return result[0], list(result[1])

@@ -65,14 +65,15 @@ class Page:
 
 
 def _notice_state(n: Notice, now: datetime) -> str:
-    key = (id(n), n.digest, now)
-    state = _STATE_MEMO.get(key)
+    """What a listing shows of a notice changes with its content and whether it expired."""
+    state = _STATE_MEMO.get(id(n))
     if state is None:
-        state = _STATE_MEMO[key] = f"{n.digest}:{int(n.expired(now))}"
+        state = _STATE_MEMO[id(n)] = f"{n.digest}:{int(n.expired(now))}"
     return state
 
 
-_STATE_MEMO: dict[tuple[int, str, datetime], str] = {}
+_STATE_MEMO: dict[int, str] = {}
+"""Per plan (cleared at its start, so ``now`` is fixed): notice id → its state."""
 
 
 def notice_url(n: Notice, lang: str) -> str:
@@ -99,6 +100,7 @@ def current_campaign(model: SiteModel) -> Campaign | None:
 
 def plan(model: SiteModel) -> list[Page]:
     _STATE_MEMO.clear()
+    _LISTS_MEMO.clear()
     now = model.now
     company = model.company
     local_now = now.astimezone(TZ)
@@ -221,6 +223,43 @@ def set_site_url(site_url: str) -> None:
     _SITE_URL[0] = site_url.rstrip("/")
 
 
+@dataclass
+class _EstateLists:
+    live: list[Notice]
+    highlighted: list[Notice]
+    latest: list[Notice]
+    home_states: tuple[str, ...]
+    # (category or None, [(page number, pages, notices, their states)])
+    by_category: list[tuple[str | None, list[tuple[int, int, list[Notice], tuple[str, ...]]]]]
+
+
+_LISTS_MEMO: dict[str, _EstateLists] = {}
+"""Per plan (cleared at its start): an estate's lists, the same in every language."""
+
+
+def _estate_lists(slug: str, notices: list[Notice], now: datetime) -> _EstateLists:
+    memo = _LISTS_MEMO.get(slug)
+    if memo is not None:
+        return memo
+    live = listed(notices, now)
+    highlighted = [n for n in live if n.pinned or n.urgent]
+    latest = [n for n in live if not (n.pinned or n.urgent)][:HOME_LATEST]
+    by_category = []
+    for category in (None, *NOTICE_CATEGORIES):
+        items = live if category is None else [n for n in live if n.category == category]
+        chunks = [
+            (number, total, chunk, tuple(_notice_state(n, now) for n in chunk))
+            for number, total, chunk in _paginate(items, PAGE_SIZE)
+        ]
+        by_category.append((category, chunks))
+    lists = _EstateLists(
+        live, highlighted, latest,
+        tuple(_notice_state(n, now) for n in highlighted + latest), by_category,
+    )  # fmt: skip
+    _LISTS_MEMO[slug] = lists
+    return lists
+
+
 def _estate_pages(
     estate: Estate, notices: list[Notice], lang: str, common: dict[str, Any],
     current: Campaign | None, current_key: str, latest_issue: Issue | None, issue_key: str,
@@ -229,28 +268,25 @@ def _estate_pages(
     pages: list[Page] = []
     base = f"estates/{estate.slug}/"
     ctx = {**common, "estate": estate}
-    live = listed(notices, now)
-    highlighted = [n for n in live if n.pinned or n.urgent]
-    latest = [n for n in live if not (n.pinned or n.urgent)][:HOME_LATEST]
-    shown = highlighted + latest
+    lists = _estate_lists(estate.slug, notices, now)
+    live, highlighted, latest = lists.live, lists.highlighted, lists.latest
     pages.append(Page(out_path(base, lang), "estate.html", lang,
-                      (current_key, issue_key, *(_notice_state(n, now) for n in shown)), {
+                      (current_key, issue_key, *lists.home_states), {
                           **ctx, "path": base, "highlighted": highlighted, "latest": latest,
                           "campaign": current, "issue": latest_issue,
                           "categories": NOTICE_CATEGORIES,
                       }))  # fmt: skip
-    for category in (None, *NOTICE_CATEGORIES):
-        items = [n for n in live if category is None or n.category == category]
+    for category, chunks in lists.by_category:
         list_base = base + "notices/" + (f"{category}/" if category else "")
-        for number, total, chunk in _paginate(items, PAGE_SIZE):
+        for number, total, chunk, states in chunks:
             path = list_base if number == 1 else f"{list_base}page/{number}/"
             pages.append(Page(out_path(path, lang), "notice_list.html", lang,
-                              (str(total), *(_notice_state(n, now) for n in chunk)), {
+                              (str(total), *states), {
                                   **ctx, "path": path, "category": category, "notices": chunk,
                                   "page": number, "pages": total, "list_base": list_base,
                                   "categories": NOTICE_CATEGORIES,
                               }))  # fmt: skip
-    feed = [n for n in live][:FEED_SIZE]
+    feed = live[:FEED_SIZE]
     pages.append(Page(out_path(base + "feed.xml", lang), "feed.xml", lang,
                       tuple(_notice_state(n, now) for n in feed), {
                           **ctx, "path": base + "feed.xml", "notices": feed,

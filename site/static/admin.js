@@ -67,9 +67,16 @@
         ? P.fill(P.msgs.unit, { building: estate.buildings[building] || building, room })
         : [building, room].filter(Boolean).join(" ");
       const tr = body.insertRow();
-      const cells = [row.row, statusLabels[row.status] || row.status, unit, row.phone,
-        row.errors.map(text).join(sep)];
+      const cells = [row.row, statusLabels[row.status] || row.status, unit, row.phone];
       for (const value of cells) tr.insertCell().textContent = value;
+      if (row.errors.length) {
+        // Problems on a full-width line of their own: readable on a phone, no sideways scroll.
+        const why = body.insertRow();
+        why.className = "why";
+        const cell = why.insertCell();
+        cell.colSpan = cells.length;
+        cell.textContent = $("report-table").dataset.problems + row.errors.map(text).join(sep);
+      }
     }
     $("report").hidden = false;
     $("report-h").focus();

@@ -87,6 +87,7 @@
   const list = $("staff-list");
   const listStatus = $("list-status");
   const resetForm = $("reset-form");
+  const editForm = $("edit-form");
 
   function staffItem(a) {
     const li = $("staff-tpl").content.firstElementChild.cloneNode(true);
@@ -102,6 +103,11 @@
     const reset = li.querySelector("[data-act=reset]");
     toggle.textContent = a.disabled ? d.enable : d.disable;
     reset.textContent = d.reset;
+    const edit = li.querySelector("[data-act=edit]");
+    edit.textContent = d.edit;
+    edit.setAttribute("aria-label", `${edit.textContent} ${a.username}`);
+    li.dataset.roles = a.roles.join(" ");
+    li.dataset.estates = a.estates.join(" ");
     toggle.setAttribute("aria-label", `${toggle.textContent} ${a.username}`);
     reset.setAttribute("aria-label", `${reset.textContent} ${a.username}`);
     toggle.hidden = a.username === self; // the API refuses to lock yourself out
@@ -111,6 +117,8 @@
   function closeReset() {
     resetForm.hidden = true;
     list.after(resetForm);
+    editForm.hidden = true;
+    list.after(editForm);
   }
 
   async function loadStaff() {
@@ -143,6 +151,18 @@
       resetForm.elements.password.focus();
       return;
     }
+    if (button.dataset.act === "edit") {
+      closeReset();
+      editForm.dataset.user = user;
+      $("edit-label").textContent = P.fill(d.editLabel, { username: user });
+      P.say($("edit-status"), "");
+      const has = (name, value) => (li.dataset[name] || "").split(" ").includes(value);
+      for (const box of editForm.querySelectorAll("input[type=checkbox]")) box.checked = has(box.name, box.value);
+      li.append(editForm);
+      editForm.hidden = false;
+      editForm.querySelector("input").focus();
+      return;
+    }
     const disable = li.dataset.disabled !== "true";
     button.disabled = true;
     const r = await P.call("PATCH", `/api/staff/${encodeURIComponent(user)}`, { disabled: disable });
@@ -170,6 +190,27 @@
       const li = resetForm.closest("li");
       const done = P.fill(d.resetDone, { username: user });
       replaceItem(li, r.data, done).querySelector("[data-act=reset]").focus();
+    });
+  });
+
+  $("edit-cancel").addEventListener("click", () => {
+    const li = editForm.closest("li");
+    closeReset();
+    if (li) li.querySelector("[data-act=edit]").focus();
+  });
+
+  editForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const st = $("edit-status");
+    const checked = (name) => [...editForm.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+    submitting(editForm, st, async () => {
+      const roles = checked("roles");
+      if (!roles.length) return problem(st, editForm.querySelector("input[name=roles]"), d.rolesRequired);
+      const user = editForm.dataset.user;
+      const r = await P.call("PATCH", `/api/staff/${encodeURIComponent(user)}`, { roles, estates: checked("estates") });
+      if (!r.ok) return problem(st, null, P.errorText(r));
+      const li = editForm.closest("li");
+      replaceItem(li, r.data, P.fill(d.editDone, { username: user })).querySelector("[data-act=edit]").focus();
     });
   });
 

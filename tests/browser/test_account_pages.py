@@ -201,6 +201,19 @@ def test_admin_creates_a_staff_account_and_sees_it_listed_with_a_masked_phone(
     expect(page.locator("#list-status")).to_have_text(
         _zh("account.staff.reset_done", username="desk.li")
     )
+
+    # Change the roles: front desk becomes front desk + butler, at once and listed so.
+    item = page.locator("#staff-list li[data-user='desk.li']")
+    item.get_by_role("button", name="修改角色与小区 desk.li").click()
+    edit = page.locator("#edit-form")
+    expect(edit.get_by_label("前台客服")).to_be_checked()
+    expect(edit.get_by_label("兰亭苑")).to_be_checked()
+    edit.get_by_label("管家").check()
+    edit.get_by_role("button", name="保存").click()
+    expect(page.locator("#list-status")).to_have_text(
+        _zh("account.staff.edit_done", username="desk.li")
+    )
+    expect(page.locator("#staff-list li[data-user='desk.li']")).to_contain_text("管家")
     _fits_the_screen(page)
     watched.screenshot("account-staff-admin-390")
     assert watched.unexpected() == []

@@ -29,11 +29,10 @@ Management (admin, :class:`StaffManager`)
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +58,7 @@ from portal.phones import mask
 from portal.phones import normalise as normalise_phone
 from portal.store import keys
 from portal.store.conditions import is_condition_failure
+from portal.store.counters import WindowCounter
 
 ASSIGNABLE_ROLES: tuple[str, ...] = (*STAFF_ROLES, FINANCE, ADMIN)
 """Roles an account can have: every role of the policy table except ``owner``."""
@@ -240,66 +240,29 @@ class StaffRepo:
 
 
 class LoginThrottle:
-    """Failed password attempts per username and fixed 15-minute window, in DynamoDB.
+    """Failed password attempts per username in fixed 15-minute windows.
 
-    :meth:`take_attempt` counts an attempt *before* the password is verified,
-    with one conditional ``ADD`` (``fails < MAX_FAILURES``), so concurrent
-    requests on any number of Lambda instances cannot get more than
-    :data:`MAX_FAILURES` guesses in a window; :meth:`clear` (after a success)
-    removes the counter. The item expires by TTL after its window.
+    :meth:`take_attempt` counts an attempt *before* the password is verified
+    (an atomic counter, :class:`~portal.store.counters.WindowCounter`), so
+    concurrent requests on any number of Lambda instances cannot get more than
+    :data:`MAX_FAILURES` guesses in a window; :meth:`clear` (after a success or a
+    reset) forgets them.
     """
 
+    SCOPE = "staff_login"
+
     def __init__(self, client: Any, table: str, clock: Clock = system_clock) -> None:
-        self.client, self.table, self.clock = client, table, clock
-
-    @staticmethod
-    def window_of(now: datetime) -> int:
-        return int(now.timestamp()) // int(FAILURE_WINDOW.total_seconds())
-
-    @staticmethod
-    def window_end(window: int) -> int:
-        return (window + 1) * int(FAILURE_WINDOW.total_seconds())
-
-    def _key(self, username: str, window: int) -> dict[str, Any]:
-        return {k: {"S": v} for k, v in keys.staff_failures(username, window).items()}
+        self.counter = WindowCounter(client, table, clock)
 
     def take_attempt(self, username: str) -> None:
         """Count one attempt; ``RateLimited("login_locked")`` when the window's limit is reached."""
-        now = self.clock()
-        window = self.window_of(now)
-        end = self.window_end(window)
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=self._key(username, window),
-                UpdateExpression="ADD #f :one SET expires_at = :ttl",
-                ConditionExpression="attribute_not_exists(#f) OR #f < :max",  # not_locked
-                ExpressionAttributeNames={"#f": "fails"},
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":max": {"N": str(MAX_FAILURES)},
-                    ":ttl": {"N": str(end + 3600)},
-                },
-            )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                seconds = max(1, math.ceil(end - now.timestamp()))
-                minutes = math.ceil(seconds / 60)
-                raise RateLimited("login_locked", minutes=minutes, seconds=seconds) from exc
-            raise
+        self.counter.take(self.SCOPE, username, MAX_FAILURES, FAILURE_WINDOW, "login_locked")
 
     def clear(self, username: str) -> None:
-        """Forget the failures of the current window (after a success or a password reset)."""
-        window = self.window_of(self.clock())
-        self.client.delete_item(TableName=self.table, Key=self._key(username, window))
+        self.counter.clear(self.SCOPE, username, FAILURE_WINDOW)
 
     def failures(self, username: str) -> int:
-        got = self.client.get_item(
-            TableName=self.table,
-            Key=self._key(username, self.window_of(self.clock())),
-            ConsistentRead=True,
-        )
-        return int(got.get("Item", {}).get("fails", {}).get("N", "0"))
+        return self.counter.count(self.SCOPE, username, FAILURE_WINDOW)
 
 
 # ------------------------------------------------------------------ estates and buildings

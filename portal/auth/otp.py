@@ -23,7 +23,7 @@ Storage
     Codes are stored only as an HMAC-SHA256 under the phone-hash key, bound to
     the owner id; the table never holds a code or a readable phone number
     (keys use the owner id, itself a keyed hash of the number). Key shapes:
-    :func:`portal.store.keys.otp_code`, :func:`~portal.store.keys.otp_tries`,
+    :func:`portal.store.keys.otp_code`, :func:`~portal.store.keys.rate_limit`,
     :func:`~portal.store.keys.otp_sent`. Items carry ``expires_at`` for
     DynamoDB's TTL; reads check the times themselves (TTL deletion is lazy).
 
@@ -55,6 +55,7 @@ from portal.owners import Owner, OwnerRepo, owner_id_for
 from portal.phones import mask, normalise
 from portal.store import keys
 from portal.store.conditions import CHECK_FAILED, cancellation_reasons, is_condition_failure
+from portal.store.counters import WindowCounter
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ SEND_WINDOW = timedelta(days=1)
 SENDS_PER_WINDOW = 10
 TRIES_WINDOW = timedelta(minutes=10)
 MAX_TRIES = 5
+ADDRESS_WINDOW = timedelta(hours=1)
+CODES_PER_ADDRESS = 30  # code requests per client address per hour (shared mobile NATs are large)
+BUDGET_WINDOW = timedelta(days=1)
+CODES_PER_DAY = 20_000  # company-wide ceiling on code requests a day: bounds the SMS bill
 
 _CODE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
 
@@ -104,6 +109,7 @@ class OneTimeCodes:
         self.sender = sender
         self.owners = OwnerRepo(client, table, key)
         self.audit = AuditLog(client, table, clock)
+        self.limits = WindowCounter(client, table, clock)
 
     def code_hash(self, owner_id: str, code: str) -> str:
         """The stored form of a code: an HMAC under the phone-hash key, bound to the owner."""
@@ -111,7 +117,7 @@ class OneTimeCodes:
 
     # ------------------------------------------------------------------ request
 
-    def request(self, phone: str, lang: str = DEFAULT_LANG) -> None:
+    def request(self, phone: str, lang: str = DEFAULT_LANG, source_ip: str = "") -> None:
         """Send a code to ``phone`` if it is an owner's; the same outcome either way.
 
         Raises ``InvalidInput("invalid_phone")``, ``RateLimited("code_sent_recently",
@@ -119,6 +125,12 @@ class OneTimeCodes:
         ``Unavailable("sms_unavailable")`` when the SMS could not be handed over.
         """
         phone = normalise(phone)
+        # Limits that do not depend on whether the number is an owner's (so they tell nothing):
+        # per client address, and a company-wide daily budget that bounds the SMS bill.
+        if source_ip:
+            self.limits.take("codes_ip", source_ip, CODES_PER_ADDRESS, ADDRESS_WINDOW,
+                             "codes_from_address")  # fmt: skip
+        self.limits.take("codes_all", "company", CODES_PER_DAY, BUDGET_WINDOW, "codes_budget")
         owner = self.owners.by_phone(phone)
         owner_id = owner_id_for(phone, self.key)
         # Unknown numbers get a decoy code too: the same writes, the same limits, no SMS.
@@ -233,12 +245,15 @@ class OneTimeCodes:
         masked = mask(phone)
         owner_id = owner_id_for(phone, self.key)
         now = self.clock()
-        window, window_end = window_of(now, TRIES_WINDOW)
-        tries = self._count_attempt(owner_id, window, window_end)
-        if tries is None:
+        _, window_end = window_of(now, TRIES_WINDOW)
+        try:
+            # Every attempt counts before the code is looked at: at most MAX_TRIES a window.
+            tries = self.limits.take(
+                "codes_verify", owner_id, MAX_TRIES, TRIES_WINDOW, "code_locked"
+            )
+        except RateLimited:
             self._failed(masked, source_ip, "code_locked")
-            wait = seconds_until(now, window_end)
-            raise RateLimited("code_locked", seconds=wait, minutes=math.ceil(wait / 60))
+            raise
 
         # NFKC: full-width digits from a Chinese input method (１２３４５６) count as digits.
         candidate = unicodedata.normalize("NFKC", code).strip()
@@ -274,29 +289,6 @@ class OneTimeCodes:
         )
         logger.info("owner %s signed in with a code sent to %s", owner.owner_id, masked)
         return owner
-
-    def _count_attempt(self, owner_id: str, window: int, window_end: datetime) -> int | None:
-        """Count one attempt in this window; its number, or ``None`` when the limit is reached."""
-        try:
-            got = self.client.update_item(
-                TableName=self.table,
-                Key=_key(keys.otp_tries(owner_id, window)),
-                UpdateExpression="ADD tries :one SET expires_at = :ttl",
-                # tries_below_limit: the attempt is counted (and may be evaluated) only while
-                # fewer than MAX_TRIES were counted in this window; atomic across instances.
-                ConditionExpression="attribute_not_exists(tries) OR tries < :max",
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":max": {"N": str(MAX_TRIES)},
-                    ":ttl": _epoch(window_end),
-                },
-                ReturnValues="UPDATED_NEW",
-            )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return None
-            raise
-        return int(got["Attributes"]["tries"]["N"])
 
     def _live_code_hash(self, owner_id: str, now: datetime) -> str:
         item = self.client.get_item(

@@ -20,9 +20,8 @@ list staff accounts                    gsi1     gsi1pk=STAFF         gsi1sk=<u> 
 get a session (by token hash)          main     pk=SESSION#<h>       sk=META         session (TTL)
 sessions of a user (to end them all)   gsi1     gsi1pk=SESSIONS#<k>#<u> gsi1sk=<created> session
 the pending login code of a phone      main     pk=OTP#<o>           sk=CODE         code hash (TTL)
-wrong-code attempts in a window        main     pk=OTP#<o>           sk=TRIES#<w>    counter (TTL)
 codes sent to a phone in a window      main     pk=OTP#<o>           sk=SENT#<w>     counter (TTL)
-failed staff logins in a window        main     pk=STAFF#<u>         sk=FAILS#<w>    counter (TTL)
+attempts of a subject in a window      main     pk=LIMIT#<scope>#<s> sk=W#<w>        counter (TTL)
 audit events of a day                  main     pk=AUDIT#<yyyy-mm-dd> sk=<ts>#<id>   event (append-only)
 audit events of an actor               gsi1     gsi1pk=ACTOR#<a>     gsi1sk=<ts>     event
 roster import (idempotency record)     main     pk=IMPORT#<sha256>   sk=META         import report
@@ -125,10 +124,6 @@ def staff(username: str) -> Key:
 STAFF_INDEX = "STAFF"  # gsi1pk of every staff account; gsi1sk is the username
 
 
-def staff_failures(username: str, window: int) -> Key:
-    return {"pk": f"STAFF{SEP}{username}", "sk": f"FAILS{SEP}{window}"}
-
-
 def session(token_hash: str) -> Key:
     return {"pk": f"SESSION{SEP}{token_hash}", "sk": "META"}
 
@@ -139,10 +134,6 @@ def user_sessions(kind: str, user_id: str) -> str:
 
 def otp_code(owner_id: str) -> Key:
     return {"pk": f"OTP{SEP}{owner_id}", "sk": "CODE"}
-
-
-def otp_tries(owner_id: str, window: int) -> Key:
-    return {"pk": f"OTP{SEP}{owner_id}", "sk": f"TRIES{SEP}{window}"}
 
 
 def otp_sent(owner_id: str, window: int) -> Key:
@@ -166,3 +157,7 @@ def outbox_message(timestamp: str, message_id: str) -> Key:
 
 
 OUTBOX_PARTITION = "OUTBOX"
+
+
+def rate_limit(scope: str, subject: str, window: int) -> Key:
+    return {"pk": f"LIMIT{SEP}{scope}{SEP}{subject}", "sk": f"W{SEP}{window}"}

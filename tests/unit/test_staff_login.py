@@ -193,7 +193,7 @@ def test_the_counter_is_atomic_and_expires_by_ttl(ddb: Any, settings: Settings) 
     assert getattr(err.value, "code", "") == "login_locked"
     assert throttle.failures("li.butler") == MAX_FAILURES  # a refused attempt adds nothing
     items = ddb.scan(TableName=settings.table_name("main"))["Items"]
-    (counter,) = [i for i in items if i["sk"]["S"].startswith("FAILS#")]
+    (counter,) = [i for i in items if i["pk"]["S"] == "LIMIT#staff_login#li.butler"]
     window_end = int((clock.now + timedelta(minutes=15)).timestamp())
     assert int(counter["expires_at"]["N"]) >= window_end
 

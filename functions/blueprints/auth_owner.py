@@ -71,7 +71,7 @@ class VerifyRequest(BaseModel):
 )
 def request_code(body: CodeRequest) -> Response:
     """Send a sign-in code by SMS (if the number is an owner's; the answer never says)."""
-    services.one_time_codes().request(body.phone, body.lang)
+    services.one_time_codes().request(body.phone, body.lang, client_ip())
     minutes = int(CODE_TTL.total_seconds()) // 60
     return json_response(
         CodeRequested(

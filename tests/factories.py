@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,8 +44,23 @@ def make_staff(client: Any, settings: Settings, username: str, *roles: str,
 class FakeClock:
     """A clock the test moves by hand (``clock.now += timedelta(...)``): no sleeping."""
 
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class RecordingSender:
+    """A message sender that keeps what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+    def last_code(self) -> str:
+        match = re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", self.sent[-1][1])
+        assert match
+        return match.group(0)

@@ -43,8 +43,9 @@ def test_dev_server_serves_site_and_api_on_one_origin_and_stops_cleanly(tmp_path
 
     def run() -> None:
         try:
-            result.append(run_dev(port, ddb_port, settings=settings,
-                                  data_dir=tmp_path / "ddb", stop=stop))
+            result.append(
+                run_dev(port, ddb_port, settings=settings, data_dir=tmp_path / "ddb", stop=stop)
+            )
         finally:
             done.set()
 

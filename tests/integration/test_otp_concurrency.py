@@ -10,7 +10,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -21,27 +21,11 @@ from portal.auth.otp import MAX_TRIES, OneTimeCodes
 from portal.errors import InvalidInput, RateLimited
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
-from tests.factories import make_owner
+from tests.factories import FakeClock, RecordingSender, make_owner
 
 PHONE = "13800138000"
 ORIGIN = "http://127.0.0.1:8000"
 T = TypeVar("T")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class RecordingSender:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def send_sms(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
 
 
 def run_together(n: int, task: Callable[[int], T]) -> list[T]:

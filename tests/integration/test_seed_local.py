@@ -47,8 +47,10 @@ def test_seeding_twice_gives_the_same_count_and_identical_items(
 
 def test_seeded_unit_is_found_by_its_key_with_a_decimal_area(ddb: Any, settings: Settings) -> None:
     seed_demo(ddb, settings, DATA)
-    raw = ddb.get_item(TableName=settings.table_name(MAIN.suffix),
-                       Key={k: {"S": v} for k, v in keys.unit("alpha", "2", "1-202").items()})
+    raw = ddb.get_item(
+        TableName=settings.table_name(MAIN.suffix),
+        Key={k: {"S": v} for k, v in keys.unit("alpha", "2", "1-202").items()},
+    )
     item = from_attribute_values(raw["Item"])
     assert item["unit_id"] == "alpha/2/1-202"
     assert item["area_m2"] == Decimal("100.25")

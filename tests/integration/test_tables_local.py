@@ -17,7 +17,8 @@ def test_tables_created_from_the_definitions_are_active(ddb: Any, settings: Sett
 def test_main_table_has_the_defined_keys_and_index(ddb: Any, settings: Settings) -> None:
     table = ddb.describe_table(TableName=settings.table_name(MAIN.suffix))["Table"]
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {
-        "pk": "HASH", "sk": "RANGE",
+        "pk": "HASH",
+        "sk": "RANGE",
     }
     assert [g["IndexName"] for g in table["GlobalSecondaryIndexes"]] == ["gsi1"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"

@@ -42,7 +42,7 @@ from portal.phones import mask
 from portal.settings import Settings
 from portal.staff import StaffAccount, StaffRepo
 from portal.store.bootstrap import ensure_tables
-from tests.factories import make_owner, make_staff
+from tests.factories import FakeClock, RecordingSender, make_owner, make_staff
 from tests.matrix.routes import LOGIN_ACCOUNT, PASSWORD, TARGET_CLERK, Call, Needs, Row
 
 ORIGIN = "http://localhost"
@@ -91,22 +91,6 @@ EXPIRED: dict[str, str] = {"expired_owner_a": "owner_a", "expired_admin": "admin
 ANONYMOUS = "anonymous"
 
 IDENTITIES: tuple[str, ...] = (*OWNERS, *STAFF, ANONYMOUS, *EXPIRED)
-
-
-class FakeClock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class RecordingSender:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def send_sms(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
 
 
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -283,7 +267,7 @@ class World:
 
 
 def _build_world(settings: Settings, ddb: Any) -> World:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = create_app(settings)
     state = portal_state(app)
     state.client_factory = lambda _s: ddb

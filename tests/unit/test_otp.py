@@ -15,32 +15,11 @@ from portal.errors import InvalidInput, RateLimited, Unavailable
 from portal.i18n import translate
 from portal.owners import Owner, owner_id_for
 from portal.settings import Settings
-from tests.factories import make_owner
+from tests.factories import FakeClock, RecordingSender, make_owner
 
 PHONE = "13800138000"
 UNKNOWN = "13900139000"
 _HEX_DIGEST = re.compile(r"[0-9a-f]{32,64}")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class RecordingSender:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def send_sms(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
-
-    def last_code(self) -> str:
-        match = re.search(r"\d{6}", self.sent[-1][1])
-        assert match
-        return match.group(0)
 
 
 class FailingSender:

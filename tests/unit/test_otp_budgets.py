@@ -11,8 +11,7 @@ from portal.auth import otp
 from portal.auth.otp import CODES_PER_ADDRESS, OneTimeCodes
 from portal.errors import RateLimited
 from portal.settings import Settings
-from tests.factories import FakeClock, make_owner
-from tests.unit.test_otp import RecordingSender
+from tests.factories import FakeClock, RecordingSender, make_owner
 
 NUMBERS = [
     f"139{n:08d}" for n in range(CODES_PER_ADDRESS + 1)

@@ -9,7 +9,7 @@ What it does:
 1. Builds the repository's demo content (``site/content``) with a fixed "now"
    (2026-11-22T10:00:00+08:00) into a temporary folder, for the URL it is
    served at, and serves it on a free 127.0.0.1 port with
-   :class:`portal.localdev.static.StaticSite` (the CDN's security headers,
+   :class:`functions.local.static.StaticSite` (the CDN's security headers,
    no compression: CloudFront compresses, this server does not).
 2. Runs the Lighthouse CLI (pinned in ``infra/tools/package.json``, installed by
    ``make test`` into ``.local/tools``; ``$LIGHTHOUSE`` overrides) on each page,
@@ -61,9 +61,9 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from functions.local.static import StaticSite
 from portal import ROOT
 from portal.estates import load_company
-from portal.localdev.static import StaticSite
 from portal.site.build import build_site
 
 CONTENT_DIR = ROOT / "site" / "content"

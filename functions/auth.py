@@ -1,7 +1,7 @@
 """Authentication and authorisation over HTTP.
 
 - Every request: the session cookie (if any) is looked up server-side and
-  turned into an :class:`~portal.auth.identity.Identity` (``g.identity``); an
+  turned into an :class:`~portal.accounts.identity.Identity` (``g.identity``); an
   unknown, expired or revoked session, a deleted owner or a disabled staff
   account simply means anonymous.
 - Every state-changing request (POST/PUT/PATCH/DELETE) must come from our own
@@ -10,7 +10,7 @@
   authenticated by a provider's signature (payment notifications) opt out with
   :func:`signature_authenticated`.
 - Views ask :func:`require` for an action from the policy table
-  (:mod:`portal.auth.policy`); the answer is the identity or a 401/403.
+  (:mod:`portal.accounts.policy`); the answer is the identity or a 401/403.
 
 The cookie is ``__Host-portal_session`` (Secure, HttpOnly, SameSite=Lax,
 Path=/, no Domain). In local mode over plain http on 127.0.0.1 a ``__Host-``
@@ -29,10 +29,10 @@ from flask import Flask, Response, current_app, g, request
 
 from functions import services
 from functions.context import settings
-from portal.auth import policy
-from portal.auth.identity import Identity, Kind
-from portal.auth.policy import Target
-from portal.auth.sessions import Session
+from portal.accounts import policy
+from portal.accounts.identity import Identity, Kind
+from portal.accounts.policy import Target
+from portal.accounts.sessions import Session
 from portal.errors import Forbidden
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -145,7 +145,7 @@ def start_session(response: Response, kind: Kind, user_id: str) -> Session:
     """Sign in: replace any current session with a new one and set its cookie."""
     token, session = services.sessions().rotate(request.cookies.get(cookie_name()), kind, user_id)
     cfg = settings()
-    from portal.auth.sessions import ABSOLUTE_TIMEOUT
+    from portal.accounts.sessions import ABSOLUTE_TIMEOUT
 
     response.set_cookie(
         cookie_name(),

@@ -7,12 +7,12 @@ view uses the same table name, key and clock.
 from __future__ import annotations
 
 from functions.context import dynamodb, portal_state, settings
-from portal.audit import AuditLog
-from portal.auth.otp import OneTimeCodes
-from portal.auth.sessions import SessionStore
+from portal.accounts.audit import AuditLog
+from portal.accounts.otp import OneTimeCodes
+from portal.accounts.owners import OwnerRepo
+from portal.accounts.sessions import SessionStore
+from portal.accounts.staff import StaffManager, StaffRepo, company_estates
 from portal.messaging import message_sender
-from portal.owners import OwnerRepo
-from portal.staff import StaffManager, StaffRepo, company_estates
 
 
 def main_table() -> str:

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from portal.auth.identity import UnitRef
-from portal.owners import Binding, Owner, OwnerRepo, owner_id_for
+from portal.accounts.identity import UnitRef
+from portal.accounts.owners import Binding, Owner, OwnerRepo, owner_id_for
+from portal.accounts.staff import StaffAccount, StaffRepo
 from portal.settings import Settings
-from portal.staff import StaffAccount, StaffRepo
 
 
 def make_owner(client: Any, settings: Settings, phone: str, name: str,

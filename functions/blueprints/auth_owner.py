@@ -9,7 +9,7 @@
 
 Both are state-changing, so they pass the same-origin check of
 :mod:`functions.auth` (there is no session yet, hence no CSRF token). The rules
-live in :mod:`portal.auth.otp`; this module only translates HTTP.
+live in :mod:`portal.accounts.otp`; this module only translates HTTP.
 
 A ``429`` carries the seconds to wait both in the body (``error.retry_after``)
 and in the ``Retry-After`` header.
@@ -28,7 +28,7 @@ from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
-from portal.auth.otp import CODE_TTL, RESEND_AFTER
+from portal.accounts.otp import CODE_TTL, RESEND_AFTER
 from portal.i18n import translate
 
 bp = api_blueprint("auth_owner", __name__)

@@ -2,7 +2,7 @@
 
 A wrong password, an unknown username and a disabled account all get the same
 401 ``login_failed``; after 5 failures in a 15-minute window the username is
-locked until the window ends (429 ``login_locked``), see :mod:`portal.staff`.
+locked until the window ends (429 ``login_locked``), see :mod:`portal.accounts.staff`.
 """
 
 from __future__ import annotations

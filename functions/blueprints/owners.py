@@ -3,7 +3,7 @@
 ``POST /api/owners/import?estate=<slug>[&allow_partial=true][&dry_run=true]``
 takes the roster as a multipart upload (field ``file``, CSV or XLSX, at most
 the app's ``MAX_CONTENT_LENGTH``) and answers with the per-row report. The work
-and the audit event are in :class:`portal.roster.RosterImporter`; this view only
+and the audit event are in :class:`portal.accounts.roster.RosterImporter`; this view only
 checks the policy (``owner.import`` on the estate), reads the upload and shapes
 the answer. A file with row errors is still a 200: the report says whether
 anything was written (``written``, ``outcome``); 4xx answers are for requests
@@ -24,9 +24,9 @@ from functions.blueprints import api_blueprint
 from functions.context import dynamodb, portal_state, settings
 from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
 from functions.responses import json_response
-from portal.auth.policy import Target
+from portal.accounts.policy import Target
+from portal.accounts.roster import RosterImporter, load_estate
 from portal.errors import InvalidInput
-from portal.roster import RosterImporter, load_estate
 
 bp = api_blueprint("owners", __name__)
 

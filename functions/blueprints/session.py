@@ -12,8 +12,8 @@ from functions.auth import current_session, end_session, require
 from functions.blueprints import api_blueprint
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
-from portal.auth.identity import Identity
-from portal.auth.sessions import Session
+from portal.accounts.identity import Identity
+from portal.accounts.sessions import Session
 
 bp = api_blueprint("session", __name__)
 

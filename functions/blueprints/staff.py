@@ -1,7 +1,7 @@
 """Staff accounts (admin): list, create, change roles/scope, disable/enable, reset a password.
 
 Thin: each view checks the policy, parses its pydantic model and calls
-:class:`portal.staff.StaffManager`, which holds the rules and writes the audit
+:class:`portal.accounts.staff.StaffManager`, which holds the rules and writes the audit
 log. Listing needs ``staff.read`` (managers see the accounts of their estates,
 admin all); every change needs ``staff.manage`` (admin). Phones are always
 masked here.
@@ -19,8 +19,8 @@ from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
-from portal.auth.policy import ADMIN
-from portal.staff import (
+from portal.accounts.policy import ADMIN
+from portal.accounts.staff import (
     ASSIGNABLE_ROLES,
     NewStaff,
     StaffAccount,

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portal.audit import AuditLog
-from portal.auth.passwords import hash_password
+from portal.accounts.audit import AuditLog
+from portal.accounts.passwords import hash_password
+from portal.accounts.roster import RosterImporter
+from portal.accounts.staff import StaffAccount, StaffRepo
 from portal.estates import load_company
-from portal.roster import RosterImporter
 from portal.settings import Settings
-from portal.staff import StaffAccount, StaffRepo
 
 DEMO_PASSWORD = "lanting-demo-2026"
 """Password of the demo staff accounts: local only, printed when ``portal dev`` starts."""

@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from portal.auth.identity import RELATIONSHIPS
-from portal.auth.policy import ADMIN, FINANCE, STAFF_ROLES, allowed_roles
+from portal.accounts.identity import RELATIONSHIPS
+from portal.accounts.policy import ADMIN, FINANCE, STAFF_ROLES, allowed_roles
 from portal.estates import Estate
 from portal.i18n import translate
 from portal.service_levels import (

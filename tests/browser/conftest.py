@@ -3,7 +3,7 @@
 Session fixtures (one set per pytest-xdist worker):
 
 - ``demo``: ``site/content`` built with a fixed "now" into a temporary folder and
-  served by :class:`portal.localdev.static.StaticSite` (with the security headers)
+  served by :class:`functions.local.static.StaticSite` (with the security headers)
   on a free loopback port, in a background thread; it also carries what the pages
   are expected to show, read from the content sources, not from the built pages;
 - ``browser``: ``/usr/bin/chromium`` driven by Playwright (sync API). There is no
@@ -35,9 +35,9 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from functions.local.static import StaticSite
 from portal import ROOT
 from portal.estates import load_company
-from portal.localdev.static import StaticSite
 from portal.site.build import build_site
 from portal.sourcefile import split_front_matter
 from tests.browser.support import DemoSite, Media, OpenPage, WatchedPage

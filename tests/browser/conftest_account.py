@@ -5,7 +5,7 @@ Imported by ``test_account_pages.py`` (pytest does not load this file by itself)
 - ``account_site`` (session, one per pytest-xdist worker): an in-memory DynamoDB Local
   started as the integration tests start it, the tables (a prefix of this session), the
   demo site built for the URL it is served at, and the one-origin app ``portal dev``
-  serves (:func:`portal.localdev.server.compose`: ``/api/*`` to the Flask app of
+  serves (:func:`functions.local.server.compose`: ``/api/*`` to the Flask app of
   ``create_app(settings)``, the rest to the built site) on a free loopback port, in a
   thread. Stage ``test``: no SMS leaves the machine, codes land in ``/api/dev/outbox``.
 - ``account_page(path)``: a 390×844 phone page, watched as ``open_page`` watches the
@@ -30,8 +30,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Request, Response
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from functions.local.static import StaticSite
 from portal import ROOT
-from portal.localdev.static import StaticSite
 from portal.settings import Settings
 from portal.site.build import build_site
 from tests.browser.conftest import HOST, NOW, _QuietHandler
@@ -76,7 +76,7 @@ class AccountSite:
 @pytest.fixture(scope="session")
 def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSite]:
     from functions.app import create_app
-    from portal.localdev.server import compose
+    from functions.local.server import compose
     from portal.store.bootstrap import ensure_tables
     from portal.store.client import dynamodb_client
 

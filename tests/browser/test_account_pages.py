@@ -15,10 +15,10 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from portal.auth.otp import MAX_TRIES
-from portal.auth.passwords import hash_password
+from portal.accounts.otp import MAX_TRIES
+from portal.accounts.passwords import hash_password
+from portal.accounts.staff import StaffAccount, StaffRepo
 from portal.i18n import translate
-from portal.staff import StaffAccount, StaffRepo
 from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.browser.test_pages_render import _OVERFLOWING

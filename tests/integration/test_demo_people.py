@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from portal import ROOT
-from portal.auth.passwords import verify
+from portal.accounts.owners import OwnerRepo
+from portal.accounts.passwords import verify
+from portal.accounts.staff import StaffRepo
+from portal.estates.seed import seed_demo
 from portal.localdev.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo_people
-from portal.owners import OwnerRepo
-from portal.seed import seed_demo
 from portal.settings import Settings
-from portal.staff import StaffRepo
 
 
 def test_demo_people_can_sign_in_and_seeding_twice_adds_nothing(

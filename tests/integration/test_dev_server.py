@@ -7,8 +7,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from functions.local.server import run_dev
 from portal.localdev.ports import free_port, port_is_free
-from portal.localdev.server import run_dev
 from portal.settings import Settings
 from tests.integration.conftest import DATA, require_dynamodb_local
 

@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from portal.seed import seed_demo
+from portal.estates.seed import seed_demo
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
 from portal.store.tables import MAIN

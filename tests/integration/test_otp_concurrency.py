@@ -17,7 +17,7 @@ import pytest
 
 from functions.app import create_app
 from functions.context import portal_state
-from portal.auth.otp import MAX_TRIES, OneTimeCodes
+from portal.accounts.otp import MAX_TRIES, OneTimeCodes
 from portal.errors import InvalidInput, RateLimited
 from portal.settings import Settings
 from portal.store.client import dynamodb_client

@@ -2,7 +2,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from portal.seed import from_attribute_values, seed_demo
+from portal.estates.seed import from_attribute_values, seed_demo
 from portal.settings import Settings
 from portal.store import keys
 from portal.store.bootstrap import table_status

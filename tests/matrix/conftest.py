@@ -32,15 +32,15 @@ from werkzeug.wrappers import Response
 from functions.app import create_app
 from functions.auth import CSRF_HEADER, SAFE_METHODS
 from functions.context import portal_state
-from portal.auth import passwords, policy
-from portal.auth.identity import Identity, Kind
-from portal.auth.otp import OneTimeCodes
-from portal.auth.policy import Target
-from portal.auth.sessions import IDLE_TIMEOUT, SessionStore
-from portal.owners import Owner, OwnerRepo
+from portal.accounts import passwords, policy
+from portal.accounts.identity import Identity, Kind
+from portal.accounts.otp import OneTimeCodes
+from portal.accounts.owners import Owner, OwnerRepo
+from portal.accounts.policy import Target
+from portal.accounts.sessions import IDLE_TIMEOUT, SessionStore
+from portal.accounts.staff import StaffAccount, StaffRepo
 from portal.phones import mask
 from portal.settings import Settings
-from portal.staff import StaffAccount, StaffRepo
 from portal.store.bootstrap import ensure_tables
 from tests.factories import FakeClock, RecordingSender, make_owner, make_staff
 from tests.matrix.routes import LOGIN_ACCOUNT, PASSWORD, TARGET_CLERK, Call, Needs, Row

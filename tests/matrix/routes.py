@@ -7,7 +7,7 @@ Each :class:`Row` is one route (method and Flask path template) with
   document, signing in and out), or :class:`Needs` — a policy action and,
   where the view checks one, a named target (``"unit_a"``, ``"estate_1"``: see
   ``World.targets`` in ``conftest.py``). The expectation is then *computed*
-  from :mod:`portal.auth.policy` (``can(identity, action, target)``) for each
+  from :mod:`portal.accounts.policy` (``can(identity, action, target)``) for each
   identity, never written by hand;
 - how to build a valid request for that target: path parameters (``path_params``),
   and the keyword arguments of ``FlaskClient.open`` (``request``: ``json``,
@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from portal.auth.identity import Kind
+from portal.accounts.identity import Kind
 
 if TYPE_CHECKING:
     from tests.matrix.conftest import World
@@ -69,7 +69,7 @@ PUBLIC = Public()
 
 @dataclass(frozen=True)
 class Needs:
-    """The caller needs ``action`` (``portal.auth.policy.POLICY``) on ``target``."""
+    """The caller needs ``action`` (``portal.accounts.policy.POLICY``) on ``target``."""
 
     action: str
     target: str | None = None

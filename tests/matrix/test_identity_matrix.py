@@ -4,7 +4,7 @@ a caller fields of an owner they may not see.
 The rows are in ``tests/matrix/routes.py`` (one per route; a new route without
 a row fails :func:`test_every_api_route_of_the_app_has_a_row_in_the_matrix`),
 the identities in ``tests/matrix/conftest.py``. Who is allowed is computed from
-``portal.auth.policy``; a case id reads ``GET /api/me as neighbour_b``.
+``portal.accounts.policy``; a case id reads ``GET /api/me as neighbour_b``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from flask import Response
 
 from functions.app import create_app
-from portal.auth.policy import POLICY
+from portal.accounts.policy import POLICY
 from portal.settings import Settings
 from tests.matrix.conftest import EXPIRED, IDENTITIES, World
 from tests.matrix.routes import ROUTES, Needs, Row

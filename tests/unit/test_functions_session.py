@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from functions.app import create_app
 from functions.context import portal_state
-from portal.auth.sessions import SessionStore, token_hash
+from portal.accounts.sessions import SessionStore, token_hash
 from portal.settings import Settings
 from tests.factories import FakeClock, make_owner, make_staff
 

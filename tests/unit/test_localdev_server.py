@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
+from functions.local.server import LOCAL_TABLE_PREFIX, compose, local_settings, run_dev
+from functions.local.static import StaticSite
 from portal.localdev.ports import free_port
-from portal.localdev.server import LOCAL_TABLE_PREFIX, compose, local_settings, run_dev
-from portal.localdev.static import StaticSite
 from portal.settings import Settings
 
 

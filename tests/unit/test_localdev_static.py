@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from portal.localdev.static import StaticSite, content_type
+from functions.local.static import StaticSite, content_type
 from portal.site.security import SECURITY_HEADERS
 
 

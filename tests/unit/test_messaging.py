@@ -11,7 +11,7 @@ import pytest
 
 from functions.app import create_app
 from functions.context import portal_state
-from portal.auth.otp import OneTimeCodes
+from portal.accounts.otp import OneTimeCodes
 from portal.i18n import translate
 from portal.messaging import OutboxSender, SnsSender, message_sender, sns_client
 from portal.settings import Settings

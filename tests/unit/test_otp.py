@@ -1,4 +1,4 @@
-"""Sign-in codes, the domain rules (portal.auth.otp) on moto: sending, limits, verifying."""
+"""Sign-in codes, the domain rules (portal.accounts.otp) on moto: sending, limits, verifying."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from portal.audit import AuditLog
-from portal.auth.otp import MAX_TRIES, SENDS_PER_WINDOW, OneTimeCodes, new_code
+from portal.accounts.audit import AuditLog
+from portal.accounts.otp import MAX_TRIES, SENDS_PER_WINDOW, OneTimeCodes, new_code
+from portal.accounts.owners import Owner, owner_id_for
 from portal.errors import InvalidInput, RateLimited, Unavailable
 from portal.i18n import translate
-from portal.owners import Owner, owner_id_for
 from portal.settings import Settings
 from tests.factories import FakeClock, RecordingSender, make_owner
 

@@ -10,10 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from functions.context import portal_state
-from portal.audit import AuditLog
-from portal.auth.otp import MAX_TRIES
-from portal.auth.sessions import SessionStore
-from portal.owners import Owner
+from portal.accounts.audit import AuditLog
+from portal.accounts.otp import MAX_TRIES
+from portal.accounts.owners import Owner
+from portal.accounts.sessions import SessionStore
 from portal.settings import Settings
 from tests.factories import FakeClock, make_owner
 

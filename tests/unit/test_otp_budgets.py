@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from portal.auth import otp
-from portal.auth.otp import CODES_PER_ADDRESS, OneTimeCodes
+from portal.accounts import otp
+from portal.accounts.otp import CODES_PER_ADDRESS, OneTimeCodes
 from portal.errors import RateLimited
 from portal.settings import Settings
 from tests.factories import FakeClock, RecordingSender, make_owner

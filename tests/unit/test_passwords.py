@@ -8,7 +8,7 @@ import pytest
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError
 
-from portal.auth import passwords
+from portal.accounts import passwords
 from portal.errors import InvalidInput
 from portal.i18n import catalog
 

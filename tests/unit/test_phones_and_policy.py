@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from portal.auth.identity import Identity, UnitRef
-from portal.auth.policy import POLICY, ROLES, Target, can, require, sees_phone
+from portal.accounts.identity import Identity, UnitRef
+from portal.accounts.policy import POLICY, ROLES, Target, can, require, sees_phone
 from portal.errors import Forbidden, InvalidInput, Unauthenticated
 from portal.phones import MaskPhonesFilter, mask, mask_text, normalise, phone_hash
 from portal.settings import Settings

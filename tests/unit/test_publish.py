@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-import portal.publish as publish
-from portal.publish import (
+import portal.site.publish as publish
+from portal.settings import Settings
+from portal.site.publish import (
     IMMUTABLE,
     SHORT,
     PublishError,
@@ -17,7 +18,6 @@ from portal.publish import (
     normalise_prefix,
     publish_site,
 )
-from portal.settings import Settings
 
 BUCKET = "portal-site-test"
 

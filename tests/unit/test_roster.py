@@ -1,4 +1,4 @@
-"""Owner roster import (portal.roster) on moto: reading, validating, writing, idempotency, audit."""
+"""Owner roster import (portal.accounts.roster) on moto: reading, validating, writing, idempotency, audit."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from portal import ROOT
-from portal.audit import AuditLog
-from portal.errors import Conflict, InvalidInput
-from portal.estates import Estate
-from portal.owners import OwnerRepo, owner_id_for
-from portal.roster import (
+from portal.accounts.audit import AuditLog
+from portal.accounts.owners import OwnerRepo, owner_id_for
+from portal.accounts.roster import (
     ImportReport,
     RosterImporter,
     load_estate,
@@ -23,6 +21,8 @@ from portal.roster import (
     parse_roster,
     resolve_building,
 )
+from portal.errors import Conflict, InvalidInput
+from portal.estates import Estate
 from portal.settings import Settings
 from tests.factories import make_owner
 

@@ -10,8 +10,8 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from functions.app import create_app
-from portal.audit import AuditLog
-from portal.owners import OwnerRepo
+from portal.accounts.audit import AuditLog
+from portal.accounts.owners import OwnerRepo
 from portal.settings import Settings
 from tests.factories import make_owner, make_staff
 from tests.unit.test_functions_session import FakeClock, sign_in

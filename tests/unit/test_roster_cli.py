@@ -11,9 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from portal.audit import AuditLog
-from portal.cli_owners import register
-from portal.owners import OwnerRepo
+from portal.accounts.audit import AuditLog
+from portal.accounts.owners import OwnerRepo
+from portal.cli.owners import register
 from portal.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"

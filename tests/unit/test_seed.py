@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from portal.estates import parse_company
-from portal.seed import (
+from portal.estates.seed import (
     BATCH_SIZE,
     SEED_CREATED_AT,
     SeedError,

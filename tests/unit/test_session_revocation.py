@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from portal.auth import passwords
+from portal.accounts import passwords
 from portal.phones import normalise
 from portal.settings import Settings
 from tests.factories import make_staff
@@ -72,7 +72,7 @@ def test_disabling_an_account_ends_its_sessions(
         admin.patch("/api/staff/li.butler", json={"disabled": True}, headers=headers).status_code
         == 200
     )
-    from portal.auth.sessions import SessionStore
+    from portal.accounts.sessions import SessionStore
 
     items = ddb.scan(TableName=settings.table_name("main"))["Items"]
     assert not [
@@ -89,7 +89,7 @@ def test_admin_set_password_must_be_changed_before_anything_else(
 ) -> None:
     make_staff(ddb, settings, "new.desk", "front_desk", "supervisor", estates=("lanting",),
                password_hash=passwords.hash_password(PASSWORD))  # fmt: skip
-    from portal.staff import StaffRepo
+    from portal.accounts.staff import StaffRepo
 
     repo = StaffRepo(ddb, settings.table_name("main"))
     account = repo.get("new.desk")

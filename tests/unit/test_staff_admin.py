@@ -10,10 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from portal.audit import AuditLog
-from portal.auth import passwords
+from portal.accounts import passwords
+from portal.accounts.audit import AuditLog
+from portal.accounts.staff import StaffRepo
 from portal.settings import Settings
-from portal.staff import StaffRepo
 from tests.factories import make_owner, make_staff
 from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
 

@@ -8,11 +8,11 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from portal.audit import AuditLog
-from portal.auth import passwords
-from portal.cli_staff import register
+from portal.accounts import passwords
+from portal.accounts.audit import AuditLog
+from portal.accounts.staff import StaffRepo
+from portal.cli.staff import register
 from portal.settings import Settings
-from portal.staff import StaffRepo
 from tests.factories import make_staff
 
 PASSWORD = "lanting-garden-7"

@@ -14,10 +14,10 @@ from werkzeug.test import TestResponse
 
 from functions.app import create_app
 from functions.context import portal_state
-from portal.audit import AuditLog
-from portal.auth import passwords
+from portal.accounts import passwords
+from portal.accounts.audit import AuditLog
+from portal.accounts.staff import MAX_FAILURES, LoginThrottle, StaffRepo
 from portal.settings import Settings
-from portal.staff import MAX_FAILURES, LoginThrottle, StaffRepo
 from tests.factories import make_owner, make_staff
 from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.auth.identity import Identity
+from portal.accounts.identity import Identity
 from portal.errors import Forbidden
 
 OWNER = "owner"
@@ -71,7 +71,7 @@ def allowed_roles(action: str) -> frozenset[str]:
     try:
         return POLICY[action]
     except KeyError:
-        raise KeyError(f"unknown action {action!r}: add it to portal.auth.policy.POLICY") from None
+        raise KeyError(f"unknown action {action!r}: add it to portal.accounts.policy.POLICY") from None
 
 
 def in_scope(identity: Identity, target: Target | None) -> bool:

@@ -75,7 +75,7 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
 def publish(bucket: str, endpoint_url: str | None, prefix: str, site_dir: Path | None,
             dry_run: bool) -> None:
     """Upload the built site to S3: changed files only, stale pages removed."""
-    from portal.publish import publish_site
+    from portal.site.publish import publish_site
 
     settings = Settings.from_env()
     plan = publish_site(
@@ -89,7 +89,7 @@ def publish(bucket: str, endpoint_url: str | None, prefix: str, site_dir: Path |
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=None)
 def seed(content_dir: Path | None) -> None:
     """Create the tables and load the demo estate (idempotent)."""
-    from portal.seed import seed_demo
+    from portal.estates.seed import seed_demo
     from portal.store.client import dynamodb_client
 
     settings = Settings.from_env()
@@ -98,19 +98,9 @@ def seed(content_dir: Path | None) -> None:
     click.echo(report)
 
 
-@main.command()
-@click.option("--port", default=8000, show_default=True, help="Port for the site and API.")
-@click.option("--dynamodb-port", default=8001, show_default=True,
-              help="Port for DynamoDB Local.")
-def dev(port: int, dynamodb_port: int) -> None:
-    """Run everything locally: DynamoDB Local, tables, demo data, site and API."""
-    from portal.localdev.server import run_dev
-
-    sys.exit(run_dev(port=port, dynamodb_port=dynamodb_port))
-
-
 def _register_groups() -> None:
-    from portal import cli_owners, cli_staff
+    from portal.cli import owners as cli_owners
+    from portal.cli import staff as cli_staff
 
     cli_staff.register(main)
     cli_owners.register(main)

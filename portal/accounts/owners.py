@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from portal.auth.identity import RELATIONSHIPS, Identity, Relationship, UnitRef
+from portal.accounts.identity import RELATIONSHIPS, Identity, Relationship, UnitRef
 from portal.errors import Conflict, Unavailable
 from portal.phones import mask, phone_hash
 from portal.store import keys

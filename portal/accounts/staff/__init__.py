@@ -39,11 +39,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from portal.audit import AuditLog, Event
-from portal.auth import passwords
-from portal.auth.identity import Identity
-from portal.auth.policy import ADMIN, FINANCE, STAFF_ROLES, Target, can
-from portal.auth.sessions import SessionStore
+from portal.accounts import passwords
+from portal.accounts.audit import AuditLog, Event
+from portal.accounts.identity import Identity
+from portal.accounts.policy import ADMIN, FINANCE, STAFF_ROLES, Target, can
+from portal.accounts.sessions import SessionStore
 from portal.clock import Clock, iso, system_clock
 from portal.errors import (
     Conflict,

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from portal.auth.identity import Kind
+from portal.accounts.identity import Kind
 from portal.clock import Clock, iso, parse_iso, system_clock
 from portal.store import keys
 from portal.store.conditions import is_condition_failure

@@ -57,7 +57,7 @@ def _store_failed(table: str, exc: Exception) -> NoReturn:
 
 def _ask_password(username: str) -> str:
     """Prompt (hidden, twice) until the password meets the rules, at most a few times."""
-    from portal.auth import passwords
+    from portal.accounts import passwords
 
     for _ in range(PASSWORD_ATTEMPTS):
         first = click.prompt(
@@ -85,8 +85,14 @@ def staff() -> None:
 @click.option("--phone", default="", help="Mobile number (optional).")
 def create_admin(username: str, name: str, phone: str) -> None:
     """Create an administrator account (prompts for the password twice, hidden)."""
-    from portal.audit import AuditLog
-    from portal.staff import CLI_ACTOR, NewStaff, StaffManager, validate_name, validate_username
+    from portal.accounts.audit import AuditLog
+    from portal.accounts.staff import (
+        CLI_ACTOR,
+        NewStaff,
+        StaffManager,
+        validate_name,
+        validate_username,
+    )
     from portal.store.client import dynamodb_client
 
     settings = Settings.from_env()
@@ -125,7 +131,7 @@ def create_admin(username: str, name: str, phone: str) -> None:
 @staff.command("list")
 def list_staff() -> None:
     """List the staff accounts (phones masked)."""
-    from portal.staff import StaffRepo
+    from portal.accounts.staff import StaffRepo
     from portal.store.client import dynamodb_client
 
     settings = Settings.from_env()

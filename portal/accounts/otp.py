@@ -46,12 +46,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from portal.audit import AuditLog, Event
+from portal.accounts.audit import AuditLog, Event
+from portal.accounts.owners import Owner, OwnerRepo, owner_id_for
 from portal.clock import Clock, iso, parse_iso
 from portal.errors import InvalidInput, RateLimited, Unavailable
 from portal.i18n import DEFAULT_LANG, translate
 from portal.messaging import MessageSender
-from portal.owners import Owner, OwnerRepo, owner_id_for
 from portal.phones import mask, normalise
 from portal.store import keys
 from portal.store.conditions import CHECK_FAILED, cancellation_reasons, is_condition_failure

@@ -28,7 +28,7 @@ Writing
     by owner + unit, so importing the same file twice creates nothing new: an
     existing owner gets missing bindings added, keeps a name already on file, and
     a binding's relationship, date and occupancy are updated only by non-blank
-    values. Writes go through :meth:`portal.owners.OwnerRepo.apply` (transactions
+    values. Writes go through :meth:`portal.accounts.owners.OwnerRepo.apply` (transactions
     of at most 100 items). The file's SHA-256 is recorded (``keys.roster_import``)
     so that uploading the same file again is reported as already imported.
 Auditing
@@ -54,13 +54,13 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from portal import phones
-from portal.audit import AuditLog, Event
-from portal.auth.identity import Relationship, UnitRef
+from portal.accounts.audit import AuditLog, Event
+from portal.accounts.identity import Relationship, UnitRef
+from portal.accounts.owners import Binding, OwnerChange, OwnerRepo, owner_id_for
 from portal.clock import Clock, iso, parse_iso, system_clock
 from portal.errors import InvalidInput, NotFound, Unavailable
 from portal.estates import Company, Estate, load_company
 from portal.i18n import translate
-from portal.owners import Binding, OwnerChange, OwnerRepo, owner_id_for
 from portal.store import keys
 
 MAX_ROWS = 5000

@@ -7,7 +7,7 @@ the site incrementally into ``build/site``, and serves one WSGI app:
 - ``/api`` and ``/api/*``: the Flask app of ``functions.app.create_app(settings)``,
   as API Gateway + Lambda would run it (paths are passed on unchanged);
 - everything else: the built site, as CloudFront + S3 would serve it
-  (:class:`portal.localdev.static.StaticSite`).
+  (:class:`functions.local.static.StaticSite`).
 
 This module is the local stand-in for API Gateway and CloudFront, which is why
 it (with the rest of :mod:`portal.localdev`) is the one place in ``portal``
@@ -36,11 +36,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from functions.local.static import StaticSite
 from portal.i18n import catalog, translate
 from portal.localdev.dynamodb_local import DEV_DATA_DIR, DynamoDBLocal
 from portal.localdev.errors import LocalDevError, PortInUse
 from portal.localdev.ports import port_is_free
-from portal.localdev.static import StaticSite
 from portal.localdev.watch import Watcher
 from portal.settings import Settings
 
@@ -191,7 +191,7 @@ def _check_ports(port: int, dynamodb_port: int) -> PortInUse | None:
 
 
 def _seed(settings: Settings) -> None:
-    from portal.seed import SeedError, seed_demo
+    from portal.estates.seed import SeedError, seed_demo
     from portal.store.bootstrap import ensure_tables, table_status
     from portal.store.client import dynamodb_client
 

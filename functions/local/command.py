@@ -1,0 +1,34 @@
+"""The ``portal`` console script: the core's command line plus ``portal dev``.
+
+``portal dev`` runs the Flask app of :mod:`functions` beside the built site,
+so it cannot live in :mod:`portal.cli` (``portal`` imports neither
+``functions`` nor Flask). This module is the composition: it takes the core's
+command group and adds the one command that needs the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from portal.cli import main as core
+
+
+@click.command()
+@click.option("--port", default=8000, show_default=True, help="Port for the site and API.")
+@click.option("--dynamodb-port", default=8001, show_default=True,
+              help="Port for DynamoDB Local.")
+def dev(port: int, dynamodb_port: int) -> None:
+    """Run everything locally: DynamoDB Local, tables, demo data, site and API."""
+    from functions.local.server import run_dev
+
+    sys.exit(run_dev(port=port, dynamodb_port=dynamodb_port))
+
+
+core.add_command(dev)
+main = core
+
+
+if __name__ == "__main__":
+    main()

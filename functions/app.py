@@ -36,6 +36,7 @@ from functions.blueprints import blueprints
 from portal.i18n import translate
 from portal.logs import setup_logging
 from portal.settings import Settings
+from portal.wiring import Services
 
 DOC_PREFIX = "/api"
 DOC_URL = "/openapi.json"
@@ -60,8 +61,9 @@ def _default_headers(response: Response) -> Response:
     return response
 
 
-def create_app(settings: Settings | None = None) -> OpenAPI:
-    """Build the API; ``settings`` default to :meth:`Settings.from_env`."""
+def create_app(settings: Settings | None = None, services: Services | None = None) -> OpenAPI:
+    """Build the API; ``settings`` default to :meth:`Settings.from_env`, ``services`` to the
+    wiring's for those settings (tests pass their own clients and clock through it)."""
     setup_logging()
     app = OpenAPI(
         __name__,
@@ -80,8 +82,8 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         doc_url=DOC_URL,
     )
     app.json = _JSONProvider(app)
-    cfg = settings or Settings.from_env()
-    context.init_app(app, cfg)
+    cfg = settings or (services.settings if services else Settings.from_env())
+    context.init_app(app, cfg, services)
     request_id.init_app(app)
     errors.init_app(app)
     auth.init_app(app)

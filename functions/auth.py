@@ -27,8 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
 
-from functions import services
-from functions.context import settings
+from functions.context import services, settings
 from portal.accounts import policy
 from portal.accounts.identity import Identity, Kind
 from portal.accounts.policy import Target
@@ -83,17 +82,17 @@ def _load_identity() -> None:
     token = request.cookies.get(cookie_name())
     if not token:
         return
-    store = services.sessions()
+    store = services().sessions
     session = store.load(token)
     if session is None:
         g.clear_cookie = True
         return
     identity: Identity | None = None
     if session.kind == "owner":
-        owner = services.owners().get(session.user_id)
+        owner = services().owners.get(session.user_id)
         identity = owner.identity() if owner else None
     else:
-        account = services.staff().get(session.user_id)
+        account = services().staff_repo.get(session.user_id)
         identity = account.identity() if account and not account.disabled else None
         g.must_change_password = bool(account and account.must_change_password)
     if identity is None:
@@ -143,7 +142,7 @@ def _clear_stale_cookie(response: Response) -> Response:
 
 def start_session(response: Response, kind: Kind, user_id: str) -> Session:
     """Sign in: replace any current session with a new one and set its cookie."""
-    token, session = services.sessions().rotate(request.cookies.get(cookie_name()), kind, user_id)
+    token, session = services().sessions.rotate(request.cookies.get(cookie_name()), kind, user_id)
     cfg = settings()
     from portal.accounts.sessions import ABSOLUTE_TIMEOUT
 
@@ -164,7 +163,7 @@ def start_session(response: Response, kind: Kind, user_id: str) -> Session:
 def end_session(response: Response) -> None:
     token = request.cookies.get(cookie_name())
     if token:
-        services.sessions().revoke(token)
+        services().sessions.revoke(token)
     _delete_cookie(response)
     g.cookie_set = True
 

@@ -1,23 +1,20 @@
-"""Per-application state: the settings and a lazily-created DynamoDB client.
+"""Per-application state: the settings and the services of the one wiring.
 
 The state lives in ``app.extensions["portal"]`` so that several apps (one per
-test) can coexist in one process. The client is created on first use, not at
-import time: a Lambda cold start that only serves ``/api/openapi.json`` never
-builds one, and tests can create the app before moto is active.
+test) can coexist in one process. Services (and their AWS clients) are built
+on first use by :class:`portal.wiring.Services`, not at import time: a Lambda
+cold start that only serves ``/api/openapi.json`` never builds a client, and
+tests can create the app before moto is active.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from portal.clock import Clock, system_clock
 from portal.settings import Settings
-from portal.store.client import dynamodb_client
+from portal.wiring import Services
 
 EXTENSION = "portal"
 
@@ -25,23 +22,11 @@ EXTENSION = "portal"
 @dataclass
 class PortalState:
     settings: Settings
-    client_factory: Callable[[Settings], Any] = dynamodb_client
-    clock: Clock = system_clock  # tests replace it to move time without sleeping
-    _dynamodb: Any = field(default=None, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-
-    @property
-    def dynamodb(self) -> Any:
-        """The DynamoDB client, created once (thread-safe) on first use."""
-        if self._dynamodb is None:
-            with self._lock:
-                if self._dynamodb is None:
-                    self._dynamodb = self.client_factory(self.settings)
-        return self._dynamodb
+    services: Services
 
 
-def init_app(app: Flask, settings: Settings) -> PortalState:
-    state = PortalState(settings)
+def init_app(app: Flask, settings: Settings, services: Services | None = None) -> PortalState:
+    state = PortalState(settings, services or Services(settings))
     app.extensions[EXTENSION] = state
     return state
 
@@ -57,6 +42,6 @@ def settings() -> Settings:
     return portal_state().settings
 
 
-def dynamodb() -> Any:
-    """The DynamoDB client of the application serving the current request."""
-    return portal_state().dynamodb
+def services() -> Services:
+    """The services of the application serving the current request."""
+    return portal_state().services

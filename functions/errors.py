@@ -22,7 +22,8 @@ wrong method for the route             405     ``method_not_allowed`` (+ ``Allow
 ``portal.errors.Conflict``             409     its code
 body over ``MAX_CONTENT_LENGTH``       413     ``payload_too_large``
 ``portal.errors.RateLimited``          429     its code
-DynamoDB unreachable or throttling     503     ``unavailable``
+DynamoDB unreachable or throttling     503     ``unavailable`` (``portal.store.errors``)
+an unhandled refused conditional write 409     ``conflict``
 ``portal.errors.Unavailable``          503     its code
 anything else                          500     ``internal`` (logged with the request id)
 =====================================  ======  ======================
@@ -35,12 +36,9 @@ back to the class's generic message when the catalog has no such key.
 from __future__ import annotations
 
 import logging
-import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotoConnectionError
 from flask import Flask, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, Field, ValidationError
@@ -56,8 +54,16 @@ from portal.errors import (
     RateLimited,
     Unauthenticated,
     Unavailable,
+    class_codes,
+    render,
 )
-from portal.i18n import DEFAULT_LANG, catalog, translate
+from portal.store.errors import (
+    ConditionFailed,
+    StoreError,
+    StoreUnavailable,
+    Throttled,
+    TransactionCancelled,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -95,21 +101,6 @@ ERROR_CODES: frozenset[str] = frozenset(
 )
 """Every code this layer can put in a response: each needs a message in every language."""
 
-STORE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
-"""What the AWS SDK raises when DynamoDB cannot answer (caught on request paths)."""
-
-_TRANSIENT_AWS_CODES = frozenset(
-    {
-        "InternalFailure",
-        "InternalServerError",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "ServiceUnavailable",
-        "ThrottlingException",
-    }
-)
-
-
 class ErrorDetail(BaseModel):
     field: str = Field(
         description="Dotted path of the offending input (`phone`, `items.0.amount`); "
@@ -142,23 +133,6 @@ class ErrorEnvelope(BaseModel):
 # --------------------------------------------------------------------------- rendering
 
 
-class _BlankMissing(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def _has_message(code: str) -> bool:
-    return f"errors.{code}" in catalog(DEFAULT_LANG)
-
-
-def _render(code: str, lang: str, params: Mapping[str, Any]) -> str:
-    template = translate(f"errors.{code}", lang)
-    try:
-        return string.Formatter().vformat(template, (), _BlankMissing(params))
-    except (AttributeError, IndexError, KeyError, ValueError):
-        return template
-
-
 def error_body(
     code: str,
     *,
@@ -172,12 +146,11 @@ def error_body(
     that has one is used (then the generic ``error``); ``code`` itself is kept.
     Placeholders without a value in ``params`` render empty.
     """
-    message_code = next((c for c in (code, *fallbacks) if _has_message(c)), "error")
     values = dict(params or {})
     return ErrorBody(
         code=code,
-        message=_render(message_code, "zh-CN", values),
-        message_en=_render(message_code, "en", values),
+        message=render(code, "zh-CN", values, fallbacks),
+        message_en=render(code, "en", values, fallbacks),
         details=list(details) if details is not None else None,
     )
 
@@ -200,21 +173,7 @@ def status_for(exc: DomainError) -> int:
 
 
 def domain_error_body(exc: DomainError) -> ErrorBody:
-    fallbacks = [
-        cls.code
-        for cls in type(exc).__mro__
-        if isinstance(cls, type) and issubclass(cls, DomainError)
-    ]
-    return error_body(exc.code, params=exc.params, fallbacks=fallbacks)
-
-
-def is_transient_store_error(exc: BaseException) -> bool:
-    """True when DynamoDB is unreachable, timing out, throttling or failing on its side."""
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        meta = exc.response.get("ResponseMetadata", {})
-        return err.get("Code") in _TRANSIENT_AWS_CODES or int(meta.get("HTTPStatusCode", 0)) >= 500
-    return isinstance(exc, BotoConnectionError | HTTPClientError)
+    return error_body(exc.code, params=exc.params, fallbacks=class_codes(exc))
 
 
 # --------------------------------------------------------------------------- handlers
@@ -248,10 +207,14 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     return error_response(status, error_body(code), headers=headers)
 
 
-def handle_store_error(exc: Exception) -> Response:
-    if is_transient_store_error(exc):
+def handle_store_error(exc: StoreError) -> Response:
+    if isinstance(exc, Throttled | StoreUnavailable):
         logger.warning("DynamoDB unavailable on %s: %r", _where(), exc)
         return error_response(503, error_body(Unavailable.code))
+    if isinstance(exc, ConditionFailed | TransactionCancelled):
+        # A concurrent change that no rule above expected: the caller may try again.
+        logger.warning("unhandled write conflict on %s: %s", _where(), exc)
+        return error_response(409, error_body(Conflict.code))
     return handle_unexpected_error(exc)
 
 
@@ -295,6 +258,5 @@ def init_app(app: Flask) -> None:
     app.before_request(check_request_body)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
-    for exc_class in STORE_ERRORS:
-        app.register_error_handler(exc_class, handle_store_error)
+    app.register_error_handler(StoreError, handle_store_error)
     app.register_error_handler(Exception, handle_unexpected_error)

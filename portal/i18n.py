@@ -8,6 +8,7 @@ messages both read them, so no user-facing text is hard-coded in Python.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import yaml
 from portal import ROOT
 
 LANGS: tuple[str, ...] = ("zh-CN", "en")
+"""Every language of the product, zh-CN first: the one list the site, API and CLI read."""
 DEFAULT_LANG = "zh-CN"
 CATALOG_DIR = ROOT / "site" / "translations"
 
@@ -43,3 +45,24 @@ def translate(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The message for ``key`` in ``lang``, falling back to zh-CN, then the key."""
     text = catalog(lang).get(key) or catalog(DEFAULT_LANG).get(key) or key
     return text.format(**params) if params else text
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text written in zh-CN, with an optional English version (staff-written content)."""
+
+    zh: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, falling back to zh-CN."""
+        return self.en if lang == "en" and self.en else self.zh
+
+    def has(self, lang: str) -> bool:
+        return lang != "en" or bool(self.en)
+
+
+def both(key: str, /, **params: Any) -> str:
+    """``中文 / English`` for a line printed once for everyone (the command line)."""
+    zh, en = translate(key, DEFAULT_LANG, **params), translate(key, "en", **params)
+    return zh if zh == en else f"{zh} / {en}"

@@ -1,7 +1,7 @@
 """Message senders: how a text reaches an owner's phone.
 
 The rest of the code knows only the :class:`MessageSender` protocol. Which
-sender is used is decided in one place, :func:`message_sender`:
+sender is used is decided in one place, the wiring (:mod:`portal.wiring`):
 
 =============  ====================  ==============================================
 stage          sender                where the message goes
@@ -23,16 +23,15 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any, Protocol
-
-import boto3
 
 from portal.clock import Clock, iso, system_clock
 from portal.phones import mask
-from portal.settings import Settings
 from portal.store import keys
-from portal.store.client import botocore_config
+from portal.store.items import text as text_of
+from portal.store.items import whole
+from portal.store.table import Table
+from portal.store.tables import TTL_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
@@ -77,67 +76,41 @@ class OutboxMessage:
 class OutboxSender:
     """The local stand-in for SMS: messages are written to an outbox in DynamoDB."""
 
-    def __init__(self, client: Any, table: str, clock: Clock = system_clock) -> None:
-        self.client, self.table, self.clock = client, table, clock
+    def __init__(self, table: Table, clock: Clock = system_clock) -> None:
+        self.table, self.clock = table, clock
 
     def send_sms(self, phone: str, text: str) -> None:
         now = self.clock()
         at = iso(now)
         message_id = uuid.uuid4().hex
-        self.client.put_item(
-            TableName=self.table,
-            Item={
-                **{k: {"S": v} for k, v in keys.outbox_message(at, message_id).items()},
-                "message_id": {"S": message_id},
-                "at": {"S": at},
-                "channel": {"S": "sms"},
-                "phone": {"S": phone},
-                "text": {"S": text},
-                "expires_at": {"N": str(int((now + OUTBOX_TTL).timestamp()))},
-            },
-            ConditionExpression="attribute_not_exists(pk)",  # outbox_message_is_new
+        self.table.put_new(
+            {
+                **keys.outbox_message(at, message_id),
+                "message_id": message_id,
+                "at": at,
+                "channel": "sms",
+                "phone": phone,
+                "text": text,
+                TTL_ATTRIBUTE: int((now + OUTBOX_TTL).timestamp()),
+            }
         )
         logger.info("SMS to %s written to the local outbox (message %s)", mask(phone), message_id)
 
     def recent(self, limit: int = 50) -> list[OutboxMessage]:
         """The latest ``limit`` messages still in the outbox, newest first."""
         now = int(self.clock().timestamp())
-        page = self.client.query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": keys.OUTBOX_PARTITION}},
-            ScanIndexForward=False,
-            Limit=limit,
-        )
         out: list[OutboxMessage] = []
-        for item in page["Items"]:
-            expires_at = int(item.get("expires_at", {}).get("N", "0"))
+        for item in self.table.query_all(keys.OUTBOX_PARTITION, forward=False, limit=limit):
+            expires_at = whole(item, TTL_ATTRIBUTE)
             if expires_at and expires_at <= now:
                 continue  # TTL deletion is lazy
             out.append(
                 OutboxMessage(
-                    message_id=item["message_id"]["S"],
-                    at=item["at"]["S"],
-                    channel=item["channel"]["S"],
-                    phone=item["phone"]["S"],
-                    text=item["text"]["S"],
+                    message_id=text_of(item, "message_id"),
+                    at=text_of(item, "at"),
+                    channel=text_of(item, "channel"),
+                    phone=text_of(item, "phone"),
+                    text=text_of(item, "text"),
                 )
             )
         return out
-
-
-@lru_cache(maxsize=4)
-def sns_client(settings: Settings) -> Any:
-    """An SNS client (standard retries, short timeouts), created once per settings."""
-    return boto3.session.Session(region_name=settings.aws_region).client(
-        "sns", config=botocore_config(settings)
-    )
-
-
-def message_sender(
-    settings: Settings, dynamodb: Any, table: str, clock: Clock = system_clock
-) -> MessageSender:
-    """The sender for this stage: the local outbox in local/test, SNS in dev/prod."""
-    if settings.is_local:
-        return OutboxSender(dynamodb, table, clock)
-    return SnsSender(sns_client(settings))

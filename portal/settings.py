@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from portal import ROOT
+from portal.clock import DEFAULT_TIME_ZONE
 
 Stage = Literal["local", "test", "dev", "prod"]
 _STAGES: tuple[Stage, ...] = ("local", "test", "dev", "prod")
@@ -24,12 +25,13 @@ class Settings:
     stage: Stage = "local"
     aws_region: str = "ap-east-1"
     dynamodb_endpoint: str | None = None
+    s3_endpoint: str | None = None
     table_prefix: str = "portal-local-"
     site_url: str = "http://127.0.0.1:8000"
     content_dir: Path = field(default_factory=lambda: ROOT / "site" / "content")
     site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
     build_dir: Path = field(default_factory=lambda: ROOT / "build" / "site")
-    time_zone: str = "Asia/Shanghai"
+    time_zone: str = DEFAULT_TIME_ZONE
     phone_hash_key: bytes = b"local-development-only-phone-key"
     """Key of the keyed hash (HMAC-SHA256) that makes phone numbers look-up keys."""
     connect_timeout_s: float = 2.0
@@ -67,6 +69,7 @@ class Settings:
             stage=stage,
             aws_region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.aws_region)),
             dynamodb_endpoint=e.get("PORTAL_DYNAMODB_ENDPOINT") or None,
+            s3_endpoint=e.get("PORTAL_S3_ENDPOINT") or None,
             table_prefix=e.get("PORTAL_TABLE_PREFIX", f"portal-{stage}-"),
             site_url=e.get("PORTAL_SITE_URL", d.site_url).rstrip("/"),
             content_dir=Path(e.get("PORTAL_CONTENT_DIR", str(d.content_dir))),

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from portal.i18n import translate
+from portal.i18n import Text, translate
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -143,3 +143,107 @@ def read_text(path: Path, rel: str) -> tuple[str | None, SourceError | None]:
 
 
 ZERO = timedelta(0)
+
+
+class FieldReader:
+    """Typed access to the fields of YAML mappings that records errors instead of raising.
+
+The one reader of staff-written YAML: ``company.yaml`` and the front matter of
+every content file. Each method takes the mapping (a :class:`LineDict`, so
+errors name the key's own line) and returns an empty value after recording a
+``file:line`` error when the field is missing or of the wrong type.
+"""
+
+    def __init__(self, rel: str) -> None:
+        self.rel = rel
+        self.errors: list[SourceError] = []
+
+    def fail(self, line: int, code: str, **params: object) -> None:
+        self.errors.append(error(self.rel, line, code, **params))
+
+    def text(self, m: LineDict, key: str, required: bool = True) -> str:
+        v = m.get(key)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if required:
+                self.fail(m.line, "missing_field", field=key)
+            return ""
+        if isinstance(v, bool) or not isinstance(v, str | int | float):
+            self.fail(m.line_of(key), "wrong_type", field=key, expected="text")
+            return ""
+        return str(v).strip()
+
+    def loc(self, m: LineDict, key: str, required: bool = True) -> Text:
+        """``key`` in zh-CN with ``<key>_en`` as its English version."""
+        return Text(self.text(m, key, required), self.text(m, f"{key}_en", False) or None)
+
+    def integer(self, m: LineDict, key: str, minimum: int = 0) -> int:
+        v = m.get(key)
+        if v is None:
+            self.fail(m.line, "missing_field", field=key)
+            return minimum
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            self.fail(m.line_of(key), "bad_integer", field=key, minimum=minimum)
+            return minimum
+        return v
+
+    def mappings(self, m: LineDict, key: str, required: bool = True) -> list[LineDict]:
+        v = m.get(key)
+        if v is None:
+            if required:
+                self.fail(m.line, "missing_field", field=key)
+            return []
+        if not isinstance(v, list) or not all(isinstance(x, LineDict) for x in v):
+            self.fail(m.line_of(key), "wrong_type", field=key, expected="list of mappings")
+            return []
+        return v
+
+    def choice(self, m: LineDict, key: str, allowed: tuple[str, ...]) -> str:
+        v = self.text(m, key)
+        if v and v not in allowed:
+            self.fail(m.line_of(key), "bad_choice", field=key, value=v, allowed=", ".join(allowed))
+        return v
+
+
+    def unknown(self, m: LineDict, allowed: set[str]) -> None:
+        for k in m:
+            if k not in allowed:
+                self.fail(m.line_of(k), "unknown_field", field=k)
+
+    def flag(self, m: LineDict, key: str) -> bool:
+        v = m.get(key, False)
+        if not isinstance(v, bool):
+            self.fail(m.line_of(key), "wrong_type", field=key, expected="true/false")
+            return False
+        return v
+
+    def when(self, m: LineDict, key: str, tz: tzinfo, required: bool = True) -> datetime | None:
+        v = m.get(key)
+        if v is None:
+            if required:
+                self.fail(m.line, "missing_field", field=key)
+            return None
+        dt = parse_datetime(v, tz)
+        if dt is None:
+            self.fail(m.line_of(key), "bad_date", field=key, value=v)
+        return dt
+
+    def str_list(self, m: LineDict, key: str) -> tuple[str, ...]:
+        v = m.get(key)
+        if v is None:
+            return ()
+        if isinstance(v, str | int):
+            return (str(v),)
+        if not isinstance(v, list) or not all(isinstance(x, str | int) for x in v):
+            self.fail(m.line_of(key), "wrong_type", field=key, expected="a list of text")
+            return ()
+        return tuple(str(x) for x in v)
+
+    def bounded(self, m: LineDict, key: str, lo: int, hi: int, code: str) -> int | None:
+        """An optional integer in ``lo..hi`` (``code`` names the error otherwise)."""
+        v = m.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            self.fail(m.line_of(key), code, field=key, minimum=lo)
+            return None
+        return v

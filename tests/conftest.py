@@ -15,8 +15,15 @@ from typing import Any
 
 import pytest
 
+from portal import ROOT
+from portal.estates.model import Company
+from portal.estates.records import company_items
+from portal.estates.sync import read_company
 from portal.settings import Settings
 from portal.store.bootstrap import ensure_tables
+from portal.store.table import Table
+from portal.wiring import Clients, Services
+from tests.factories import FakeClock
 
 
 @pytest.fixture
@@ -43,6 +50,32 @@ def ddb(moto_aws: None, settings: Settings) -> Any:
     client = dynamodb_client(settings)
     ensure_tables(client, settings.table_prefix)
     return client
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Time under the test's control (``clock.now += timedelta(...)``)."""
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def demo_company() -> Company:
+    """The demo company of ``site/content/company.yaml`` (read once)."""
+    return read_company(ROOT / "site" / "content")
+
+
+def put_estates(table: Table, company: Company) -> None:
+    """The company, its estates and buildings in the store (what the estate directory reads);
+    units are left out: nothing on the API's path reads them, and they are 1,264 items."""
+    table.batch_put([i for i in company_items(company) if i.get("type") != "unit"])
+
+
+@pytest.fixture
+def services(ddb: Any, settings: Settings, clock: FakeClock, demo_company: Company) -> Services:
+    """Every service from the one wiring, on the test's tables (with the demo estates) and clock."""
+    wired = Services(settings, Clients(settings, dynamodb=ddb), clock)
+    put_estates(wired.table, demo_company)
+    return wired
 
 
 # --------------------------------------------------------------------------- log capture

@@ -6,10 +6,22 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from portal import ROOT
 from portal.accounts.identity import UnitRef
-from portal.accounts.owners import Binding, Owner, OwnerRepo, owner_id_for
-from portal.accounts.staff import StaffAccount, StaffRepo
+from portal.accounts.owners import Binding, Owner, OwnerRepository, owner_id_for
+from portal.accounts.staff.model import StaffAccount
+from portal.accounts.staff.repository import StaffRepository
+from portal.estates.records import company_items
+from portal.estates.sync import read_company
 from portal.settings import Settings
+from portal.store.table import Table
+from portal.store.tables import MAIN
+from portal.wiring import Clients, Services
+
+
+def main_table(client: Any, settings: Settings) -> Table:
+    """The main table of ``settings`` through ``client`` (moto or DynamoDB Local)."""
+    return Table(client, settings.table_name(MAIN.suffix))
 
 
 def make_owner(client: Any, settings: Settings, phone: str, name: str,
@@ -20,7 +32,7 @@ def make_owner(client: Any, settings: Settings, phone: str, name: str,
         phone=phone,
         bindings=tuple(Binding(UnitRef(e, b, r, relationship)) for e, b, r in units),  # type: ignore[arg-type]
     )
-    OwnerRepo(client, settings.table_name("main"), settings.phone_hash_key).save(owner)
+    OwnerRepository(main_table(client, settings), settings.phone_hash_key).save(owner)
     return owner
 
 
@@ -37,7 +49,7 @@ def make_staff(client: Any, settings: Settings, username: str, *roles: str,
         password_hash=password_hash,
         disabled=disabled,
     )
-    StaffRepo(client, settings.table_name("main")).put(account)
+    StaffRepository(main_table(client, settings)).put(account)
     return account
 
 
@@ -64,3 +76,14 @@ class RecordingSender:
         match = re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", self.sent[-1][1])
         assert match
         return match.group(0)
+
+
+def wired(client: Any, settings: Settings, clock: Any = None, sender: Any = None,
+          *, with_estates: bool = True) -> Services:  # fmt: skip
+    """The one wiring on ``client`` (moto or DynamoDB Local), with the test's clock and sender,
+    and the demo company's estates and buildings in the store (what the directory reads)."""
+    services = Services(settings, Clients(settings, dynamodb=client), clock or FakeClock(), sender)
+    if with_estates:
+        company = read_company(ROOT / "site" / "content")
+        services.table.batch_put([i for i in company_items(company) if i.get("type") != "unit"])
+    return services

@@ -9,7 +9,7 @@
 
 Both are state-changing, so they pass the same-origin check of
 :mod:`functions.auth` (there is no session yet, hence no CSRF token). The rules
-live in :mod:`portal.accounts.otp`; this module only translates HTTP.
+live in :mod:`portal.accounts.signin.owner`; this module only translates HTTP.
 
 A ``429`` carries the seconds to wait both in the body (``error.retry_after``)
 and in the ``Retry-After`` header.
@@ -22,13 +22,13 @@ from typing import Literal
 from flask import Response, current_app
 from pydantic import BaseModel, Field
 
-from functions import services
 from functions.auth import client_ip, start_session
 from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
+from functions.context import services
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
-from portal.accounts.otp import CODE_TTL, RESEND_AFTER
+from portal.accounts.signin.owner import CODE_TTL, RESEND_AFTER
 from portal.i18n import translate
 
 bp = api_blueprint("auth_owner", __name__)
@@ -71,7 +71,7 @@ class VerifyRequest(BaseModel):
 )
 def request_code(body: CodeRequest) -> Response:
     """Send a sign-in code by SMS (if the number is an owner's; the answer never says)."""
-    services.one_time_codes().request(body.phone, body.lang, client_ip())
+    services().owner_sign_in.request(body.phone, body.lang, client_ip())
     minutes = int(CODE_TTL.total_seconds()) // 60
     return json_response(
         CodeRequested(
@@ -89,7 +89,7 @@ def request_code(body: CodeRequest) -> Response:
 )
 def verify_code(body: VerifyRequest) -> Response:
     """Sign in with the code: sets the session cookie and answers like ``GET /api/me``."""
-    owner = services.one_time_codes().verify(body.phone, body.code, client_ip())
+    owner = services().owner_sign_in.verify(body.phone, body.code, client_ip())
     response = Response(status=200, mimetype="application/json")
     session = start_session(response, "owner", owner.owner_id)
     response.set_data(

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions import services
 from functions.auth import client_ip, current_session, require, start_session
 from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
+from functions.context import services
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.errors import Forbidden
@@ -49,7 +49,7 @@ class PasswordChange(BaseModel):
 )
 def login(body: LoginRequest) -> Response:
     """Sign in with username and password; sets the session cookie and answers like `/api/me`."""
-    account = services.staff_manager().login(body.username, body.password, client_ip())
+    account = services().staff_sign_in.login(body.username, body.password, client_ip())
     identity = account.identity()
     cookie_holder = Response()
     session = start_session(cookie_holder, "staff", account.username)
@@ -74,7 +74,7 @@ def change_password(body: PasswordChange) -> Response:
     if identity.kind != "staff":
         raise Forbidden()
     session = current_session()
-    services.staff_manager().change_own_password(
+    services().staff_sign_in.change_own_password(
         identity.user_id,
         body.old_password,
         body.new_password,

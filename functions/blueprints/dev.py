@@ -14,13 +14,11 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, Field, RootModel
 
-from functions import services
 from functions.blueprints import api_blueprint
-from functions.context import dynamodb, portal_state, settings
+from functions.context import services, settings
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.errors import NotFound
-from portal.messaging import OutboxSender
 
 bp = api_blueprint("dev", __name__)
 
@@ -51,14 +49,14 @@ class OutboxList(RootModel[list[OutboxMessageOut]]):
 @bp.get("/dev/outbox", responses={200: OutboxList, 404: ErrorEnvelope})
 def outbox(query: OutboxQuery) -> Response:
     """The latest messages the local run sent (local stage only)."""
-    sender = OutboxSender(dynamodb(), services.main_table(), portal_state().clock)
+    outbox = services().outbox
     return json_response(
         OutboxList(
             [
                 OutboxMessageOut(
                     message_id=m.message_id, at=m.at, channel=m.channel, phone=m.phone, text=m.text
                 )
-                for m in sender.recent(query.limit)
+                for m in outbox.recent(query.limit)
             ]
         )
     )

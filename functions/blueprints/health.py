@@ -14,11 +14,12 @@ from flask import Response
 from pydantic import BaseModel, Field
 
 from functions.blueprints import api_blueprint
-from functions.context import dynamodb, settings
-from functions.errors import STORE_ERRORS, ErrorBody, error_body
+from functions.context import services, settings
+from functions.errors import ErrorBody, error_body
 from functions.responses import json_response
 from portal.errors import Unavailable
 from portal.store.bootstrap import table_status
+from portal.store.errors import StoreError
 from portal.store.tables import TABLES
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def status() -> Response:
     """Report each DynamoDB table's status."""
     cfg = settings()
     try:
-        tables = table_status(dynamodb(), cfg.table_prefix)
-    except STORE_ERRORS as exc:
+        tables = table_status(services().clients.dynamodb, cfg.table_prefix)
+    except StoreError as exc:
         logger.warning("health: DynamoDB unreachable: %r", exc)
         tables = {cfg.table_name(t.suffix): UNKNOWN for t in TABLES}
     ok = all(status == "ACTIVE" for status in tables.values())

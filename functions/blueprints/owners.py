@@ -3,7 +3,7 @@
 ``POST /api/owners/import?estate=<slug>[&allow_partial=true][&dry_run=true]``
 takes the roster as a multipart upload (field ``file``, CSV or XLSX, at most
 the app's ``MAX_CONTENT_LENGTH``) and answers with the per-row report. The work
-and the audit event are in :class:`portal.accounts.roster.RosterImporter`; this view only
+and the audit event are in :class:`portal.accounts.roster.importer.RosterImporter`; this view only
 checks the policy (``owner.import`` on the estate), reads the upload and shapes
 the answer. A file with row errors is still a 200: the report says whether
 anything was written (``written``, ``outcome``); 4xx answers are for requests
@@ -18,14 +18,13 @@ from flask import Response
 from flask_openapi3.models.file import FileStorage
 from pydantic import BaseModel, Field
 
-from functions import services
 from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
-from functions.context import dynamodb, portal_state, settings
+from functions.context import services
 from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
 from functions.responses import json_response
+from portal.accounts.audit import actor
 from portal.accounts.policy import Target
-from portal.accounts.roster import RosterImporter, load_estate
 from portal.errors import InvalidInput
 
 bp = api_blueprint("owners", __name__)
@@ -134,21 +133,17 @@ class ImportReportOut(BaseModel):
 def import_roster(query: ImportQuery, form: ImportForm) -> Response:
     """Import the owner roster (业主名册) of an estate from CSV or XLSX, with a per-row report."""
     identity = require("owner.import", Target(estate=query.estate))
-    estate = load_estate(settings().content_dir, query.estate)
+    estate = services().estates.estate(query.estate)
     upload = form.file
     if upload is None:
         raise InvalidInput("roster_missing_file")
     data = upload.read(MAX_CONTENT_LENGTH + 1)
-    importer = RosterImporter(
-        dynamodb(), services.main_table(), settings().phone_hash_key, portal_state().clock
-    )
-    report = importer.run(
+    report = services().roster.run(
         data,
         estate=estate,
         file_name=(upload.filename or "")[:200],
-        actor=f"staff:{identity.user_id}",
+        actor=actor("staff", identity.user_id),
         source_ip=client_ip(),
-        audit=services.audit(),
         dry_run=query.dry_run,
         allow_partial=query.allow_partial,
     )

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Response, make_response
 from pydantic import BaseModel, Field
 
-from functions import services
 from functions.auth import current_session, end_session, require
 from functions.blueprints import api_blueprint
+from functions.context import services
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.identity import Identity
@@ -72,7 +72,7 @@ def me() -> Response:
     assert session is not None
     phone = ""
     if identity.is_owner:
-        owner = services.owners().get(identity.user_id)
+        owner = services().owners.get(identity.user_id)
         phone = owner.phone if owner else ""
     return json_response(MeResponse(**me_fields(identity, session, phone)))
 

@@ -14,19 +14,14 @@ from typing import Any
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions import services
 from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
+from functions.context import services
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
+from portal.accounts.audit import actor
 from portal.accounts.policy import ADMIN
-from portal.accounts.staff import (
-    ASSIGNABLE_ROLES,
-    NewStaff,
-    StaffAccount,
-    StaffChanges,
-    staff_actor,
-)
+from portal.accounts.staff.model import ASSIGNABLE_ROLES, NewStaff, StaffAccount, StaffChanges
 
 bp = api_blueprint("staff", __name__)
 
@@ -130,7 +125,7 @@ def _responses(*statuses: int) -> _Responses:
 def list_staff() -> Response:
     """Staff accounts (admin: all; supervisors and project managers: those of their estates)."""
     identity = require("staff.read")
-    accounts = services.staff_manager().list_for(identity)
+    accounts = services().staff.list_for(identity)
     return json_response(StaffList(items=[StaffOut.of(a) for a in accounts]))
 
 
@@ -138,7 +133,7 @@ def list_staff() -> Response:
 def get_staff(path: StaffPath) -> Response:
     """One staff account."""
     identity = require("staff.read")
-    return json_response(StaffOut.of(services.staff_manager().get_for(identity, path.username)))
+    return json_response(StaffOut.of(services().staff.get_for(identity, path.username)))
 
 
 @bp.post(
@@ -147,8 +142,8 @@ def get_staff(path: StaffPath) -> Response:
 def create_staff(body: StaffCreate) -> Response:
     """Create a staff account (admin). The username must be new (409 otherwise)."""
     identity = require("staff.manage")
-    account = services.staff_manager().create(
-        staff_actor(identity.user_id),
+    account = services().staff.create(
+        actor("staff", identity.user_id),
         NewStaff(
             username=body.username,
             name=body.name,
@@ -175,8 +170,8 @@ def update_staff(path: StaffPath, body: StaffPatch) -> Response:
         buildings=body.buildings,
         disabled=body.disabled,
     )
-    account = services.staff_manager().update(
-        staff_actor(identity.user_id), path.username, changes, client_ip()
+    account = services().staff.update(
+        actor("staff", identity.user_id), path.username, changes, client_ip()
     )
     return json_response(StaffOut.of(account))
 
@@ -185,7 +180,7 @@ def update_staff(path: StaffPath, body: StaffPatch) -> Response:
 def reset_password(path: StaffPath, body: PasswordReset) -> Response:
     """Set a new password for someone (admin); they must change it at next sign-in."""
     identity = require("staff.manage")
-    account = services.staff_manager().reset_password(
-        staff_actor(identity.user_id), path.username, body.password, client_ip()
+    account = services().staff.reset_password(
+        actor("staff", identity.user_id), path.username, body.password, client_ip()
     )
     return json_response(StaffOut.of(account))

@@ -43,6 +43,7 @@ from portal.localdev.errors import LocalDevError, PortInUse
 from portal.localdev.ports import port_is_free
 from portal.localdev.watch import Watcher
 from portal.settings import Settings
+from portal.wiring import Services
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -118,14 +119,14 @@ def compose(api: WSGIApplication | None, static: WSGIApplication) -> WSGIApplica
     return app
 
 
-def load_api(settings: Settings) -> WSGIApplication | None:
-    """The Flask app from ``functions`` (imported lazily), or None with a message if it fails."""
+def load_api(services: Services) -> WSGIApplication | None:
+    """The Flask app on ``services`` (imported lazily), or None with a message if it fails."""
     try:
         from functions.app import create_app
     except ImportError as exc:
         _say("api_unavailable", sys.stderr, problem=exc)
         return None
-    app: WSGIApplication = create_app(settings)
+    app: WSGIApplication = create_app(services.settings, services)
     return app
 
 
@@ -190,17 +191,17 @@ def _check_ports(port: int, dynamodb_port: int) -> PortInUse | None:
     return None
 
 
-def _seed(settings: Settings) -> None:
-    from portal.estates.seed import SeedError, seed_demo
+def _seed(services: Services) -> None:
+    from portal.estates.sync import SyncError
+    from portal.localdev.demo import seed_demo
     from portal.store.bootstrap import ensure_tables, table_status
-    from portal.store.client import dynamodb_client
 
-    client = dynamodb_client(settings)
+    settings, client = services.settings, services.clients.dynamodb
     ensure_tables(client, settings.table_prefix)
     _say("tables_ready", None, tables=", ".join(table_status(client, settings.table_prefix)))
     try:
-        report = seed_demo(client, settings, settings.content_dir)
-    except SeedError as exc:
+        report = seed_demo(services, settings.content_dir)
+    except SyncError as exc:
         _say("seed_failed", sys.stderr)
         for err in exc.errors:
             print(f"  {err}", file=sys.stderr, flush=True)
@@ -209,7 +210,7 @@ def _seed(settings: Settings) -> None:
     if settings.is_local:
         from portal.localdev.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo_people
 
-        rows, _ = seed_demo_people(client, settings, settings.content_dir)
+        rows, _ = seed_demo_people(services, settings.content_dir)
         _say("demo_people", None, rows=rows, phone="13800138000",
              staff=", ".join(p.username for p in DEMO_STAFF), password=DEMO_PASSWORD)  # fmt: skip
 
@@ -264,13 +265,14 @@ def run_dev(
             _error(exc)
             return EXIT_CANNOT_START
         _say("dynamodb_ready", None, endpoint=ddb.endpoint)
-        _seed(settings)
+        services = Services(settings)  # the one wiring, for the seed and the API alike
+        _seed(services)
 
         builder = SiteBuilder(settings)
         _say("building")
         builder.build(list_written=False)
 
-        app = compose(load_api(settings), StaticSite(settings.build_dir))
+        app = compose(load_api(services), StaticSite(settings.build_dir))
         try:
             server = make_server(HOST, port, app, threaded=True)
         except OSError:

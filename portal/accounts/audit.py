@@ -2,24 +2,50 @@
 
 Every sign-in, failed sign-in, role change, import and (later) every state
 change of a work order or payment is one event. Events are only ever put with
-a condition that the key is new; nothing updates or deletes them.
+the condition ``item_is_new``; nothing updates or deletes them.
+
+Actors are written one way, by :func:`actor`: ``owner:<id>``, ``staff:<username>``,
+``cli:<os user>@<host>``, or :data:`ANONYMOUS`.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from portal.clock import Clock, iso, system_clock
 from portal.phones import mask_text
 from portal.store import keys
+from portal.store.items import text
+from portal.store.table import Table
+
+ANONYMOUS = "anonymous"
+"""The actor of an attempt by someone not (yet) signed in."""
+
+ActorKind = Literal["owner", "staff", "cli"]
+
+
+def actor(kind: ActorKind, who: str) -> str:
+    """The audit actor for a user of ``kind`` (``staff:wang``, ``owner:<id>``, ``cli:root@host``)."""
+    return f"{kind}:{who}"
+
+
+def cli_actor() -> str:
+    """The actor of a change made on the command line: the OS user at the host."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return actor("cli", f"{user}@{socket.gethostname()}")
 
 
 @dataclass(frozen=True)
 class Event:
-    actor: str  # "owner:<id>", "staff:<username>", or "anonymous"
+    actor: str  # see actor(): "owner:<id>", "staff:<username>", "cli:<user>@<host>", "anonymous"
     action: str  # e.g. "auth.login", "auth.login_failed", "staff.roles_changed"
     target: str = ""
     source_ip: str = ""
@@ -27,47 +53,30 @@ class Event:
 
 
 class AuditLog:
-    def __init__(self, client: Any, table: str, clock: Clock = system_clock) -> None:
-        self.client, self.table, self.clock = client, table, clock
+    def __init__(self, table: Table, clock: Clock = system_clock) -> None:
+        self.table, self.clock = table, clock
 
     def record(self, event: Event) -> str:
-        now = self.clock()
-        ts = iso(now)
+        ts = iso(self.clock())
         event_id = uuid.uuid4().hex
-        key = keys.audit_event(ts[:10], ts, event_id)
-        item: dict[str, Any] = {
-            **{k: {"S": v} for k, v in key.items()},
-            "gsi1pk": {"S": keys.audit_actor_index(event.actor)},
-            "gsi1sk": {"S": f"{ts}#{event_id}"},
-            "at": {"S": ts},
-            "actor": {"S": event.actor},
-            "action": {"S": event.action},
-            "target": {"S": mask_text(event.target)},
-            "source_ip": {"S": event.source_ip or "-"},
-            # Details never carry a readable phone number.
-            "details": {
-                "S": mask_text(json.dumps(event.details, ensure_ascii=False, sort_keys=True))
-            },
-        }
-        self.client.put_item(
-            TableName=self.table,
-            Item=item,
-            ConditionExpression="attribute_not_exists(pk)",  # audit_event_is_new
+        self.table.put_new(
+            {
+                **keys.audit_event(ts[:10], ts, event_id),
+                **keys.audit_actor(event.actor, ts, event_id),
+                "at": ts,
+                "actor": event.actor,
+                "action": event.action,
+                "target": mask_text(event.target),
+                "source_ip": event.source_ip or "-",
+                # Details never carry a readable phone number.
+                "details": mask_text(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
+            }
         )
         return event_id
 
     def day(self, day: str) -> list[dict[str, str]]:
         """Events of one UTC day (``YYYY-MM-DD``), oldest first."""
-        out: list[dict[str, str]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.audit_event(day, "", "")["pk"]}},
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for it in page["Items"]:
-                out.append({k: v["S"] for k, v in it.items() if "S" in v})
-            if "LastEvaluatedKey" not in page:
-                return out
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            {k: text(item, k) for k, v in item.items() if isinstance(v, str)}
+            for item in self.table.query_all(keys.audit_day(day))
+        ]

@@ -10,18 +10,17 @@ written together in one transaction.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from botocore.exceptions import ClientError
 
 from portal.accounts.identity import RELATIONSHIPS, Identity, Relationship, UnitRef
-from portal.errors import Conflict, Unavailable
+from portal.errors import Conflict
 from portal.phones import mask, phone_hash
 from portal.store import keys
-from portal.store.conditions import CHECK_FAILED, cancellation_reasons
+from portal.store.conditions import condition
+from portal.store.errors import TransactionCancelled
+from portal.store.items import Item, text
+from portal.store.table import MAX_TRANSACTION_ITEMS, Operation, Put, Table, Update
 
 
 def owner_id_for(phone: str, key: bytes) -> str:
@@ -64,11 +63,6 @@ class Owner:
 BindingKey = tuple[str, str, str, str]
 """``(owner id, estate, building, room)``: one binding."""
 
-MAX_TRANSACTION_ITEMS = 100
-"""DynamoDB's limit of items in one ``TransactWriteItems`` call."""
-
-BATCH_GET_KEYS = 100
-"""DynamoDB's limit of keys in one ``BatchGetItem`` call."""
 
 
 @dataclass(frozen=True)
@@ -96,46 +90,54 @@ class OwnerChange:
     """Bindings to create or update, both sides; attributes not named here are kept."""
 
 
-def _s(item: dict[str, Any], name: str) -> str:
-    v = item.get(name)
-    return str(v["S"]) if v and "S" in v else ""
+OWNER_IS_NEW = condition("owner_is_new", "attribute_not_exists(pk)")
+"""A new owner's profile is created only if nobody created it meanwhile."""
+
+NAME_STILL_BLANK = condition(
+    "name_still_blank",
+    "attribute_exists(pk) AND (attribute_not_exists(#name) OR #name = :blank)",
+    names={"#name": "name"},
+    blank="",
+)
+"""A name on file is never overwritten by an import."""
 
 
-class OwnerRepo:
-    def __init__(self, client: Any, table: str, phone_key: bytes) -> None:
-        self.client, self.table, self.phone_key = client, table, phone_key
+def _profile(owner_id: str, name: str, phone: str) -> Item:
+    return {**keys.owner(owner_id), "owner_id": owner_id, "name": name, "phone": phone}
+
+
+def _binding_attributes(owner_id: str, b: Binding) -> Item:
+    u = b.unit
+    return {
+        "owner_id": owner_id,
+        "estate": u.estate,
+        "building": u.building,
+        "room": u.room,
+        "relationship": u.relationship,
+        "move_in_date": b.move_in_date,
+        "occupancy": b.occupancy,
+    }
+
+
+def _binding_keys(owner_id: str, u: UnitRef) -> tuple[keys.Key, keys.Key]:
+    """The two sides of a binding: on the owner (my units), on the estate (a unit's residents)."""
+    return (
+        keys.owner_unit(owner_id, u.estate, u.building, u.room),
+        keys.unit_resident(u.estate, u.building, u.room, owner_id),
+    )
+
+
+class OwnerRepository:
+    def __init__(self, table: Table, phone_key: bytes) -> None:
+        self.table, self.phone_key = table, phone_key
 
     def get(self, owner_id: str) -> Owner | None:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.owner_partition(owner_id)}},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        meta = next((i for i in items if i["sk"]["S"] == "META"), None)
+        items = self.table.query_all(keys.owner_partition(owner_id), consistent=True)
+        meta = next((i for i in items if i["sk"] == keys.META), None)
         if meta is None:
             return None
-        bindings = []
-        for it in items:
-            if not it["sk"]["S"].startswith(keys.OWNER_UNITS_PREFIX):
-                continue
-            rel = _s(it, "relationship")
-            relationship: Relationship = rel if rel in RELATIONSHIPS else "owner"
-            bindings.append(
-                Binding(
-                    UnitRef(_s(it, "estate"), _s(it, "building"), _s(it, "room"), relationship),
-                    move_in_date=_s(it, "move_in_date"),
-                    occupancy=_s(it, "occupancy"),
-                )
-            )
-        return Owner(owner_id, _s(meta, "name"), _s(meta, "phone"), tuple(bindings))
+        bindings = tuple(_binding_from(it) for it in items if keys.is_owner_unit(it["sk"]))
+        return Owner(owner_id, text(meta, "name"), text(meta, "phone"), bindings)
 
     def by_phone(self, phone: str) -> Owner | None:
         """The owner with this (normalised) mobile number, if any."""
@@ -143,38 +145,11 @@ class OwnerRepo:
 
     def save(self, owner: Owner) -> None:
         """Write the owner and all their bindings (both sides) in one transaction."""
-        name_items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": {
-                        **_key(keys.owner(owner.owner_id)),
-                        "owner_id": {"S": owner.owner_id},
-                        "name": {"S": owner.name},
-                        "phone": {"S": owner.phone},
-                    },
-                }
-            }
-        ]
+        ops: list[Operation] = [Put(_profile(owner.owner_id, owner.name, owner.phone))]
         for b in owner.bindings:
-            u = b.unit
-            attrs = {
-                "owner_id": {"S": owner.owner_id},
-                "estate": {"S": u.estate},
-                "building": {"S": u.building},
-                "room": {"S": u.room},
-                "relationship": {"S": u.relationship},
-                "move_in_date": {"S": b.move_in_date},
-                "occupancy": {"S": b.occupancy},
-            }
-            for key in (
-                keys.owner_unit(owner.owner_id, u.estate, u.building, u.room),
-                keys.unit_resident(u.estate, u.building, u.room, owner.owner_id),
-            ):
-                name_items.append(
-                    {"Put": {"TableName": self.table, "Item": {**_key(key), **attrs}}}
-                )
-        self.client.transact_write_items(TransactItems=name_items)
+            attrs = _binding_attributes(owner.owner_id, b)
+            ops += [Put({**key, **attrs}) for key in _binding_keys(owner.owner_id, b.unit)]
+        self.table.transact(ops)
 
     # --- bulk reads and writes (the roster import) ---------------------------------------
 
@@ -187,11 +162,10 @@ class OwnerRepo:
         wanted += [keys.owner_unit(*pair) for pair in pairs]
         names: dict[str, str] = {}
         found: dict[BindingKey, Binding] = {}
-        prefix = keys.owner_partition("")
-        for item in self._batch_get(wanted):
-            owner_id = item["pk"]["S"].removeprefix(prefix)
-            if item["sk"]["S"] == "META":
-                names[owner_id] = _s(item, "name")
+        for item in self.table.batch_get(wanted):
+            owner_id = keys.owner_of(item["pk"])
+            if item["sk"] == keys.META:
+                names[owner_id] = text(item, "name")
             else:
                 b = _binding_from(item)
                 found[(owner_id, b.unit.estate, b.unit.building, b.unit.room)] = b
@@ -210,7 +184,7 @@ class OwnerRepo:
         if not 1 <= max_items <= MAX_TRANSACTION_ITEMS:
             raise ValueError(f"max_items must be 1..{MAX_TRANSACTION_ITEMS}")
         transactions = 0
-        batch: list[dict[str, Any]] = []
+        batch: list[Operation] = []
         for change in changes:
             ops = self._change_ops(change)
             if batch and len(batch) + len(ops) > max_items:
@@ -225,109 +199,32 @@ class OwnerRepo:
             transactions += 1
         return transactions
 
-    def _change_ops(self, change: OwnerChange) -> list[dict[str, Any]]:
-        ops: list[dict[str, Any]] = []
+    def _change_ops(self, change: OwnerChange) -> list[Operation]:
+        ops: list[Operation] = []
         if change.create:
-            ops.append(
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": {
-                            **_key(keys.owner(change.owner_id)),
-                            "owner_id": {"S": change.owner_id},
-                            "name": {"S": change.name},
-                            "phone": {"S": change.phone},
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",  # owner_is_new
-                    }
-                }
-            )
+            ops.append(Put(_profile(change.owner_id, change.name, change.phone), OWNER_IS_NEW))
         elif change.set_name:
-            ops.append(
-                {
-                    "Update": {
-                        "TableName": self.table,
-                        "Key": _key(keys.owner(change.owner_id)),
-                        "UpdateExpression": "SET #name = :name",
-                        "ConditionExpression": "attribute_exists(pk) AND "
-                        "(attribute_not_exists(#name) OR #name = :blank)",  # name_still_blank
-                        "ExpressionAttributeNames": {"#name": "name"},
-                        "ExpressionAttributeValues": {
-                            ":name": {"S": change.name},
-                            ":blank": {"S": ""},
-                        },
-                    }
-                }
-            )
+            name = {"name": change.name}
+            ops.append(Update(keys.owner(change.owner_id), set=name, condition=NAME_STILL_BLANK))
         for b in change.bindings:
-            u = b.unit
-            attrs = {
-                "owner_id": change.owner_id,
-                "estate": u.estate,
-                "building": u.building,
-                "room": u.room,
-                "relationship": u.relationship,
-                "move_in_date": b.move_in_date,
-                "occupancy": b.occupancy,
-            }
-            names = {f"#a{i}": name for i, name in enumerate(attrs)}
-            values = {f":a{i}": {"S": v} for i, v in enumerate(attrs.values())}
-            update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(attrs)))
-            for key in (
-                keys.owner_unit(change.owner_id, u.estate, u.building, u.room),
-                keys.unit_resident(u.estate, u.building, u.room, change.owner_id),
-            ):
-                ops.append(
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": _key(key),
-                            "UpdateExpression": update,
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": values,
-                        }
-                    }
-                )
+            attrs = _binding_attributes(change.owner_id, b)
+            ops += [Update(key, set=attrs) for key in _binding_keys(change.owner_id, b.unit)]
         return ops
 
-    def _transact(self, ops: list[dict[str, Any]]) -> None:
+    def _transact(self, ops: list[Operation]) -> None:
         try:
-            self.client.transact_write_items(TransactItems=ops)
-        except ClientError as exc:
-            if CHECK_FAILED in (cancellation_reasons(exc) or []):
+            self.table.transact(ops)
+        except TransactionCancelled as exc:
+            if exc.failed & {OWNER_IS_NEW.name, NAME_STILL_BLANK.name}:
                 raise Conflict("owner_changed") from exc
             raise
 
-    def _batch_get(self, wanted: Sequence[keys.Key]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(wanted), BATCH_GET_KEYS):
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": [_key(k) for k in wanted[start : start + BATCH_GET_KEYS]],
-                    "ConsistentRead": True,
-                }
-            }
-            for attempt in range(6):
-                page = self.client.batch_get_item(RequestItems=request)
-                out += page.get("Responses", {}).get(self.table, [])
-                request = page.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(0.05 * 2**attempt)  # throttled: back off (never on moto)
-            else:
-                raise Unavailable()
-        return out
 
-
-def _binding_from(item: dict[str, Any]) -> Binding:
-    rel = _s(item, "relationship")
+def _binding_from(item: Item) -> Binding:
+    rel = text(item, "relationship")
     relationship: Relationship = rel if rel in RELATIONSHIPS else "owner"
     return Binding(
-        UnitRef(_s(item, "estate"), _s(item, "building"), _s(item, "room"), relationship),
-        move_in_date=_s(item, "move_in_date"),
-        occupancy=_s(item, "occupancy"),
+        UnitRef(text(item, "estate"), text(item, "building"), text(item, "room"), relationship),
+        move_in_date=text(item, "move_in_date"),
+        occupancy=text(item, "occupancy"),
     )
-
-
-def _key(key: keys.Key) -> dict[str, Any]:
-    return {k: {"S": v} for k, v in key.items()}

@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from portal.accounts.identity import Kind
 from portal.clock import Clock, iso, parse_iso, system_clock
 from portal.store import keys
-from portal.store.conditions import is_condition_failure
+from portal.store.conditions import condition
+from portal.store.errors import ConditionFailed
+from portal.store.items import text
+from portal.store.table import Table
+from portal.store.tables import GSI1, TTL_ATTRIBUTE
 
 IDLE_TIMEOUT: dict[Kind, timedelta] = {"owner": timedelta(days=30), "staff": timedelta(hours=12)}
 ABSOLUTE_TIMEOUT: dict[Kind, timedelta] = {"owner": timedelta(days=180), "staff": timedelta(days=3)}
 TOUCH_EVERY = timedelta(minutes=5)
 TOKEN_BYTES = 32
+SESSION_STILL_EXISTS = condition("session_still_exists", "attribute_exists(pk)")
+"""A session is only touched while it exists: a revoked one is not brought back."""
 
 
 def token_hash(token: str) -> str:
@@ -52,21 +56,20 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, client: Any, table: str, clock: Clock = system_clock) -> None:
-        self.client, self.table, self.clock = client, table, clock
+    def __init__(self, table: Table, clock: Clock = system_clock) -> None:
+        self.table, self.clock = table, clock
 
     def _item(self, s: Session) -> dict[str, Any]:
         return {
-            **{k: {"S": v} for k, v in keys.session(s.token_hash).items()},
-            "gsi1pk": {"S": keys.user_sessions(s.kind, s.user_id)},
-            "gsi1sk": {"S": iso(s.created_at)},
-            "kind": {"S": s.kind},
-            "user_id": {"S": s.user_id},
-            "csrf_token": {"S": s.csrf_token},
-            "created_at": {"S": iso(s.created_at)},
-            "last_seen": {"S": iso(s.last_seen)},
-            "absolute_expires": {"S": iso(s.absolute_expires)},
-            "expires_at": {"N": str(int(s.expires().timestamp()))},
+            **keys.session(s.token_hash),
+            **keys.user_session_index(s.kind, s.user_id, iso(s.created_at)),
+            "kind": s.kind,
+            "user_id": s.user_id,
+            "csrf_token": s.csrf_token,
+            "created_at": iso(s.created_at),
+            "last_seen": iso(s.last_seen),
+            "absolute_expires": iso(s.absolute_expires),
+            TTL_ATTRIBUTE: int(s.expires().timestamp()),
         }
 
     def create(self, kind: Kind, user_id: str) -> tuple[str, Session]:
@@ -82,11 +85,7 @@ class SessionStore:
             last_seen=now,
             absolute_expires=now + ABSOLUTE_TIMEOUT[kind],
         )
-        self.client.put_item(
-            TableName=self.table,
-            Item=self._item(s),
-            ConditionExpression="attribute_not_exists(pk)",  # session_token_is_new
-        )
+        self.table.put_new(self._item(s))
         return token, s
 
     def rotate(self, old_token: str | None, kind: Kind, user_id: str) -> tuple[str, Session]:
@@ -100,45 +99,37 @@ class SessionStore:
         if not token or len(token) > 100:
             return None
         h = token_hash(token)
-        got = self.client.get_item(TableName=self.table, Key=_key(h), ConsistentRead=True)
-        item = got.get("Item")
+        item = self.table.get(keys.session(h))
         if not item:
             return None
-        kind: Kind = "owner" if item["kind"]["S"] == "owner" else "staff"
+        kind: Kind = "owner" if item["kind"] == "owner" else "staff"
         s = Session(
             token_hash=h,
             kind=kind,
-            user_id=item["user_id"]["S"],
-            csrf_token=item["csrf_token"]["S"],
-            created_at=parse_iso(item["created_at"]["S"]),
-            last_seen=parse_iso(item["last_seen"]["S"]),
-            absolute_expires=parse_iso(item["absolute_expires"]["S"]),
+            user_id=text(item, "user_id"),
+            csrf_token=text(item, "csrf_token"),
+            created_at=parse_iso(text(item, "created_at")),
+            last_seen=parse_iso(text(item, "last_seen")),
+            absolute_expires=parse_iso(text(item, "absolute_expires")),
         )
         now = self.clock()
         if now >= s.expires():
-            self._delete(h)
+            self.table.delete(keys.session(h))
             return None
         if now - s.last_seen >= TOUCH_EVERY:
-            s = Session(**{**s.__dict__, "last_seen": now})
+            s = replace(s, last_seen=now)
             try:
-                self.client.update_item(
-                    TableName=self.table,
-                    Key=_key(h),
-                    UpdateExpression="SET last_seen = :seen, expires_at = :ttl",
-                    ConditionExpression="attribute_exists(pk)",  # session_still_exists
-                    ExpressionAttributeValues={
-                        ":seen": {"S": iso(now)},
-                        ":ttl": {"N": str(int(s.expires().timestamp()))},
-                    },
+                self.table.update(
+                    keys.session(h),
+                    set={"last_seen": iso(now), TTL_ATTRIBUTE: int(s.expires().timestamp())},
+                    condition=SESSION_STILL_EXISTS,
                 )
-            except ClientError as exc:
-                if is_condition_failure(exc):
-                    return None  # revoked meanwhile
-                raise
+            except ConditionFailed:
+                return None  # revoked meanwhile
         return s
 
     def revoke(self, token: str) -> None:
-        self._delete(token_hash(token))
+        self.table.delete(keys.session(token_hash(token)))
 
     def revoke_all(self, kind: Kind, user_id: str, keep: str | None = None) -> int:
         """End every session of a user (but ``keep``, a token hash); returns how many ended.
@@ -147,27 +138,11 @@ class SessionStore:
         so a stolen or forgotten session does not outlive the credential.
         """
         ended = 0
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :u",
-            "ExpressionAttributeValues": {":u": {"S": keys.user_sessions(kind, user_id)}},
-            "ProjectionExpression": "pk, sk",
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page["Items"]:
-                h = item["pk"]["S"].split("#", 1)[1]
-                if h != keep:
-                    self._delete(h)
-                    ended += 1
-            if "LastEvaluatedKey" not in page:
-                return ended
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _delete(self, h: str) -> None:
-        self.client.delete_item(TableName=self.table, Key=_key(h))
-
-
-def _key(h: str) -> dict[str, Any]:
-    return {k: {"S": v} for k, v in keys.session(h).items()}
+        for item in self.table.iter_query(
+            keys.user_sessions(kind, user_id), index=GSI1, attributes=("pk", "sk")
+        ):
+            h = keys.session_hash_of(item["pk"])
+            if h != keep:
+                self.table.delete(keys.session(h))
+                ended += 1
+        return ended

@@ -10,7 +10,6 @@ when the file or the estate cannot be used at all.
 
 from __future__ import annotations
 
-import getpass
 import json
 import socket
 import sys
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from portal.errors import DomainError
-from portal.i18n import LANGS, catalog, translate
+from portal.errors import DomainError, describe
+from portal.i18n import LANGS, translate
 from portal.settings import Settings
 
 
@@ -57,28 +56,24 @@ def import_roster(
     content_dir: Path | None,
 ) -> None:
     """Import the owner roster (业主名册) of an estate from a CSV or XLSX file."""
-    from portal.accounts.audit import AuditLog
-    from portal.accounts.roster import RosterImporter, load_estate
-    from portal.store.client import dynamodb_client
+    from portal.accounts.audit import cli_actor
+    from portal.wiring import Services
 
-    settings = Settings.from_env()
-    client = dynamodb_client(settings)
-    table = settings.table_name("main")
+    services = Services(Settings.from_env())
     try:
-        report = RosterImporter(client, table, settings.phone_hash_key).run(
+        report = services.roster.run(
             file.read_bytes(),
-            estate=load_estate(content_dir or settings.content_dir, estate),
+            estate=services.estates.estate(estate),
             file_name=file.name,
-            actor=f"cli:{_os_user()}",
+            actor=cli_actor(),
             source_ip=f"cli:{socket.gethostname()}",
-            audit=AuditLog(client, table),
             dry_run=dry_run,
             allow_partial=allow_partial,
         )
     except DomainError as exc:
         for lang in LANGS:
             click.echo(
-                translate("roster.cli.file_error", lang, message=_message(exc, lang)), err=True
+                translate("roster.cli.file_error", lang, message=describe(exc, lang)), err=True
             )
         sys.exit(2)
     if as_json:
@@ -97,22 +92,3 @@ def import_roster(
             for error in row.errors:
                 click.echo(f"  - {error.message('zh-CN')} / {error.message('en')}")
     sys.exit(1 if report.has_errors else 0)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
-
-
-def _message(exc: DomainError, lang: str) -> str:
-    """The catalog message of a domain error (its own code, else its class's)."""
-    for code in (exc.code, type(exc).code, "error"):
-        key = f"errors.{code}"
-        if key in catalog(lang) or key in catalog("zh-CN"):
-            try:
-                return translate(key, lang, **exc.params)
-            except (KeyError, IndexError):
-                return translate(key, lang)
-    return exc.code

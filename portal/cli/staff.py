@@ -13,11 +13,11 @@ import sys
 from typing import Any, NoReturn
 
 import click
-from botocore.exceptions import BotoCoreError, ClientError
 
-from portal.errors import DomainError
-from portal.i18n import catalog, translate
+from portal.errors import DomainError, describe
+from portal.i18n import translate
 from portal.settings import Settings
+from portal.store.errors import StoreError
 
 PASSWORD_ATTEMPTS = 3
 
@@ -33,19 +33,9 @@ def _both(key: str, **params: Any) -> str:
     return f"{zh} / {en}"
 
 
-def _error_text(exc: DomainError, lang: str) -> str:
-    key = f"errors.{exc.code}"
-    if key not in catalog("zh-CN"):
-        key = f"errors.{type(exc).code}"
-    try:
-        return translate(key, lang, **exc.params)
-    except (KeyError, IndexError, ValueError):
-        return translate(key, lang)
-
-
 def _fail(exc: DomainError) -> NoReturn:
-    zh = translate("staff.cli.failed", "zh-CN", message=_error_text(exc, "zh-CN"))
-    en = translate("staff.cli.failed", "en", message=_error_text(exc, "en"))
+    zh = translate("staff.cli.failed", "zh-CN", message=describe(exc, "zh-CN"))
+    en = translate("staff.cli.failed", "en", message=describe(exc, "en"))
     click.echo(f"{zh} / {en}", err=True)
     sys.exit(1)
 
@@ -70,7 +60,7 @@ def _ask_password(username: str) -> str:
         problem = passwords.problem(first, username)
         if problem is None:
             return str(first)
-        click.echo(f"{_error_text(problem, 'zh-CN')} / {_error_text(problem, 'en')}", err=True)
+        click.echo(f"{describe(problem, 'zh-CN')} / {describe(problem, 'en')}", err=True)
     sys.exit(1)
 
 
@@ -85,25 +75,19 @@ def staff() -> None:
 @click.option("--phone", default="", help="Mobile number (optional).")
 def create_admin(username: str, name: str, phone: str) -> None:
     """Create an administrator account (prompts for the password twice, hidden)."""
-    from portal.accounts.audit import AuditLog
-    from portal.accounts.staff import (
-        CLI_ACTOR,
-        NewStaff,
-        StaffManager,
-        validate_name,
-        validate_username,
-    )
-    from portal.store.client import dynamodb_client
+    from portal.accounts.audit import cli_actor
+    from portal.accounts.staff.model import NewStaff
+    from portal.accounts.staff.validation import validate_name, validate_username
+    from portal.wiring import Services
 
-    settings = Settings.from_env()
-    table = settings.table_name("main")
+    services = Services(Settings.from_env())
+    table = services.table.name
     try:
         username = validate_username(username)
         validate_name(name)
     except DomainError as exc:
         _fail(exc)
-    client = dynamodb_client(settings)
-    manager = StaffManager(client, table, AuditLog(client, table))
+    manager = services.staff
     try:
         if manager.repo.get(username) is not None:
             from portal.errors import Conflict
@@ -111,7 +95,7 @@ def create_admin(username: str, name: str, phone: str) -> None:
             _fail(Conflict("staff_exists", username=username))
         password = _ask_password(username)
         account = manager.create(
-            CLI_ACTOR,
+            cli_actor(),
             NewStaff(
                 username=username,
                 name=name,
@@ -123,7 +107,7 @@ def create_admin(username: str, name: str, phone: str) -> None:
         )
     except DomainError as exc:
         _fail(exc)
-    except (ClientError, BotoCoreError) as exc:
+    except StoreError as exc:
         _store_failed(table, exc)
     click.echo(_both("admin_created", username=account.username, name=account.name))
 
@@ -131,14 +115,13 @@ def create_admin(username: str, name: str, phone: str) -> None:
 @staff.command("list")
 def list_staff() -> None:
     """List the staff accounts (phones masked)."""
-    from portal.accounts.staff import StaffRepo
-    from portal.store.client import dynamodb_client
+    from portal.wiring import Services
 
-    settings = Settings.from_env()
-    table = settings.table_name("main")
+    services = Services(Settings.from_env())
+    table = services.table.name
     try:
-        accounts = StaffRepo(dynamodb_client(settings), table).list_all()
-    except (ClientError, BotoCoreError) as exc:
+        accounts = services.staff_repo.list_all()
+    except StoreError as exc:
         _store_failed(table, exc)
     if not accounts:
         click.echo(_both("no_accounts"))

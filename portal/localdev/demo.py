@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from portal.accounts.audit import AuditLog
+from portal.accounts.audit import actor
 from portal.accounts.passwords import hash_password
-from portal.accounts.roster import RosterImporter
-from portal.accounts.staff import StaffAccount, StaffRepo
-from portal.estates import load_company
-from portal.settings import Settings
+from portal.accounts.staff.model import StaffAccount
+from portal.estates.sync import SyncReport, read_company, sync_company
+from portal.store.bootstrap import ensure_tables
+from portal.wiring import Services
 
 DEMO_PASSWORD = "lanting-demo-2026"
 """Password of the demo staff accounts: local only, printed when ``portal dev`` starts."""
@@ -40,26 +39,32 @@ DEMO_STAFF = (
 )
 
 
-def seed_demo_people(client: Any, settings: Settings, content_dir: Path) -> tuple[int, int]:
+def seed_demo(services: Services, content_dir: Path) -> SyncReport:
+    """Create missing tables and sync the company of ``content_dir`` (``portal seed``)."""
+    company = read_company(content_dir)  # SyncError before anything is created or written
+    created = ensure_tables(services.clients.dynamodb, services.settings.table_prefix)
+    report = sync_company(services.table, company, created)
+    services.estates.forget()
+    return report
+
+
+def seed_demo_people(services: Services, content_dir: Path) -> tuple[int, int]:
     """Import the demo owners and create the demo staff; returns (owners rows, staff created)."""
-    if not settings.is_local:
+    if not services.settings.is_local:
         raise RuntimeError("demo accounts are for the local stage only")
-    table = settings.table_name("main")
-    company, _ = load_company(content_dir)
-    estate = company.estate(DEMO_ESTATE) if company else None
+    estate = services.estates.company().estate(DEMO_ESTATE)
     rows = 0
     roster = content_dir / "demo" / "roster.csv"
     if estate is not None and roster.is_file():
-        report = RosterImporter(client, table, settings.phone_hash_key).run(
+        report = services.roster.run(
             roster.read_bytes(),
             estate=estate,
             file_name=roster.name,
-            actor="cli:portal-dev",
+            actor=actor("cli", "portal-dev"),
             source_ip="127.0.0.1",
-            audit=AuditLog(client, table),
         )
         rows = len(report.rows)
-    repo = StaffRepo(client, table)
+    repo = services.staff_repo
     created = 0
     for person in DEMO_STAFF:
         if repo.get(person.username) is None:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from portal import ROOT
-from portal.estates import load_company
+from portal.estates.source import load_company
 from portal.site import content as content_mod
 from portal.site.ical import campaign_ics
 from portal.site.pages import Page, plan, set_site_url

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.estates import DEFAULT_TZ, Company
+from portal.clock import DEFAULT_TIME_ZONE
+from portal.estates.model import Company
+from portal.i18n import Text
 from portal.site.model import (
     ARTICLE_KINDS,
     NOTICE_CATEGORIES,
@@ -30,9 +32,9 @@ from portal.site.model import (
     Issue,
     Notice,
     SiteModel,
-    Text,
 )
 from portal.sourcefile import (
+    FieldReader,
     FrontMatterDoc,
     LineDict,
     SourceError,
@@ -41,7 +43,7 @@ from portal.sourcefile import (
     split_front_matter,
 )
 
-TZ = ZoneInfo(DEFAULT_TZ)
+TZ = ZoneInfo(DEFAULT_TIME_ZONE)
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 TEMPLATE_TIME = re.compile(r"^(\d{2})-(\d{2})T(\d{2}):(\d{2})$")
 
@@ -105,66 +107,32 @@ class ContentCache:
 
 
 class _Checker:
+    """The fields of one front matter, read by the one :class:`FieldReader`."""
+
     def __init__(self, rel: str, meta: LineDict) -> None:
-        self.rel, self.meta, self.errors = rel, meta, list[SourceError]()
+        self.meta, self.reader = meta, FieldReader(rel)
+        self.errors = self.reader.errors
 
     def fail(self, key: str | None, code: str, **params: object) -> None:
-        line = self.meta.line_of(key) if key else self.meta.line
-        self.errors.append(error(self.rel, line, code, **params))
+        self.reader.fail(self.meta.line_of(key) if key else self.meta.line, code, **params)
 
     def unknown(self, allowed: set[str]) -> None:
-        for k in self.meta:
-            if k not in allowed:
-                self.fail(k, "unknown_field", field=k)
+        self.reader.unknown(self.meta, allowed)
 
     def text(self, key: str, required: bool = True) -> str:
-        v = self.meta.get(key)
-        if v is None or (isinstance(v, str) and not v.strip()):
-            if required:
-                self.errors.append(error(self.rel, self.meta.line, "missing_field", field=key))
-            return ""
-        if isinstance(v, bool) or not isinstance(v, str | int | float):
-            self.fail(key, "wrong_type", field=key, expected="text")
-            return ""
-        return str(v).strip()
+        return self.reader.text(self.meta, key, required)
 
     def flag(self, key: str) -> bool:
-        v = self.meta.get(key, False)
-        if not isinstance(v, bool):
-            self.fail(key, "wrong_type", field=key, expected="true/false")
-            return False
-        return v
+        return self.reader.flag(self.meta, key)
 
     def when(self, key: str, required: bool = True) -> datetime | None:
-        v = self.meta.get(key)
-        if v is None:
-            if required:
-                self.errors.append(error(self.rel, self.meta.line, "missing_field", field=key))
-            return None
-        dt = parse_datetime(v, TZ)
-        if dt is None:
-            self.fail(key, "bad_date", field=key, value=v)
-        return dt
+        return self.reader.when(self.meta, key, TZ, required)
 
     def str_list(self, key: str) -> tuple[str, ...]:
-        v = self.meta.get(key)
-        if v is None:
-            return ()
-        if isinstance(v, str | int):
-            return (str(v),)
-        if not isinstance(v, list) or not all(isinstance(x, str | int) for x in v):
-            self.fail(key, "wrong_type", field=key, expected="a list of text")
-            return ()
-        return tuple(str(x) for x in v)
+        return self.reader.str_list(self.meta, key)
 
     def integer(self, key: str, lo: int, hi: int, code: str) -> int | None:
-        v = self.meta.get(key)
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            self.fail(key, code, field=key, minimum=lo)
-            return None
-        return v
+        return self.reader.bounded(self.meta, key, lo, hi, code)
 
 
 # --- one file → one record -------------------------------------------------

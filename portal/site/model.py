@@ -12,24 +12,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from portal.estates import Company
+from portal.estates.model import Company
+from portal.i18n import Text
 
 NOTICE_CATEGORIES: tuple[str, ...] = ("outage", "works", "fees", "safety", "events", "tips")
 ARTICLE_KINDS: tuple[str, ...] = ("moving", "news", "community", "service", "tips")
-
-
-@dataclass(frozen=True)
-class Text:
-    """A zh-CN text with an optional English translation."""
-
-    zh: str
-    en: str | None = None
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" and self.en else self.zh
-
-    def has(self, lang: str) -> bool:
-        return lang != "en" or bool(self.en)
 
 
 @dataclass(frozen=True)

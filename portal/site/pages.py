@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from portal.accounts.identity import RELATIONSHIPS
 from portal.accounts.policy import ADMIN, FINANCE, STAFF_ROLES, allowed_roles
-from portal.estates import Estate
+from portal.estates.model import Estate
 from portal.i18n import translate
 from portal.service_levels import (
     ACKNOWLEDGE_MIN,

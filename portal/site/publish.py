@@ -44,12 +44,9 @@ from enum import IntEnum
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-import boto3  # type: ignore[import-untyped, unused-ignore]  # no stubs installed
-from botocore.config import Config
-
 from portal.settings import Settings
 from portal.site.mediatypes import content_type
-from portal.store.client import botocore_config
+from portal.store.client import s3_client
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60, must-revalidate"
@@ -275,20 +272,6 @@ def make_plan(
         deletes=tuple(stale),
         dry_run=dry_run,
     )
-
-
-def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
-    config = botocore_config(settings)
-    if endpoint_url:
-        # S3-compatible stores often reject the CRC checksums boto3 now adds by default.
-        config = config.merge(
-            Config(
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            )
-        )
-    session = boto3.session.Session(region_name=settings.aws_region)
-    return session.client("s3", endpoint_url=endpoint_url, config=config)
 
 
 def _put(client: Any, bucket: str, f: LocalFile) -> None:

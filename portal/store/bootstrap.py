@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from portal.store.errors import translate
 from portal.store.tables import TABLES, TableDef
 
 
@@ -42,6 +43,8 @@ def table_status(client: Any, prefix: str, tables: tuple[TableDef, ...] = TABLES
             out[name] = client.describe_table(TableName=name)["Table"]["TableStatus"]
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise
+                raise translate(exc) from exc
             out[name] = "MISSING"
+        except BotoCoreError as exc:
+            raise translate(exc) from exc
     return out

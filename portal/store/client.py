@@ -1,8 +1,14 @@
-"""boto3 clients, configured once: standard retry mode and explicit timeouts.
+"""The AWS clients (DynamoDB, S3, SNS), configured once, in one place.
 
-The legacy retry mode makes 10 attempts with ~25 s of backoff on throttling,
-longer than API Gateway's 29 s limit; standard mode with 3 attempts and short
-timeouts fails fast and lets the caller answer with a clear error.
+Standard retry mode and explicit timeouts: the legacy mode makes 10 attempts
+with ~25 s of backoff on throttling, longer than API Gateway's 29 s limit;
+standard mode with 3 attempts and short timeouts fails fast and lets the
+caller answer with a clear error.
+
+The local guard: when a client talks to a local endpoint (DynamoDB Local, the
+S3 stand-in) it is given throw-away credentials, so a developer's real AWS
+credentials are never sent to a process on loopback that accepts anything.
+Outside the local and test stages the default credential chain is used.
 """
 
 from __future__ import annotations
@@ -14,34 +20,46 @@ from botocore.config import Config
 
 from portal.settings import Settings
 
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
-def botocore_config(settings: Settings) -> Config:
+
+def botocore_config(settings: Settings, **extra: Any) -> Config:
     return Config(
         region_name=settings.aws_region,
         retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
         connect_timeout=settings.connect_timeout_s,
         read_timeout=settings.read_timeout_s,
+        **extra,
     )
 
 
-def _session(settings: Settings) -> boto3.session.Session:
-    if settings.dynamodb_endpoint and settings.is_local:
-        # DynamoDB Local accepts any credentials; never let a developer's real ones leak there.
-        return boto3.session.Session(
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-            region_name=settings.aws_region,
-        )
+def _session(settings: Settings, endpoint: str | None) -> boto3.session.Session:
+    if endpoint and settings.is_local:
+        return boto3.session.Session(region_name=settings.aws_region, **LOCAL_CREDENTIALS)
     return boto3.session.Session(region_name=settings.aws_region)
 
 
 def dynamodb_client(settings: Settings) -> Any:
-    return _session(settings).client(
-        "dynamodb", endpoint_url=settings.dynamodb_endpoint, config=botocore_config(settings)
+    endpoint = settings.dynamodb_endpoint
+    return _session(settings, endpoint).client(
+        "dynamodb", endpoint_url=endpoint, config=botocore_config(settings)
     )
 
 
-def dynamodb_resource(settings: Settings) -> Any:
-    return _session(settings).resource(
-        "dynamodb", endpoint_url=settings.dynamodb_endpoint, config=botocore_config(settings)
+def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
+    """S3 (``endpoint_url``, else the settings' S3 endpoint, else AWS)."""
+    endpoint = endpoint_url or settings.s3_endpoint
+    extra: dict[str, Any] = {}
+    if endpoint:
+        # S3-compatible stores often reject the CRC checksums boto3 now adds by default.
+        extra = {
+            "request_checksum_calculation": "when_required",
+            "response_checksum_validation": "when_required",
+        }
+    return _session(settings, endpoint).client(
+        "s3", endpoint_url=endpoint, config=botocore_config(settings, **extra)
     )
+
+
+def sns_client(settings: Settings) -> Any:
+    return _session(settings, None).client("sns", config=botocore_config(settings))

@@ -1,35 +1,42 @@
-"""Recognising DynamoDB's answers to conditional writes, in one place.
+"""Conditions of conditional writes, each with a name.
 
-Every conditional write names its condition in a comment where it is made;
-when DynamoDB refuses one, callers ask these helpers rather than reading
-botocore's error structure themselves.
+A write that must only happen in a certain state says so with a
+:class:`Condition`; the name travels with it, so when DynamoDB refuses the
+write the caller learns *which* rule did not hold
+(:class:`portal.store.errors.ConditionFailed` ``.condition``,
+:class:`~portal.store.errors.TransactionCancelled` ``.failed``).
+
+Conditions shared by many repositories are defined here; a repository defines
+its own next to the write that uses it, with :func:`condition`. Placeholders
+(``:x``, ``#x``) are the condition's own; the table helper's generated
+placeholders start with ``:u``/``#u``, so the two never clash.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
 
-CHECK_FAILED = "ConditionalCheckFailed"
-"""The reason a transaction item was cancelled when its condition did not hold."""
-
-
-def error_code(exc: BaseException) -> str:
-    if not isinstance(exc, ClientError):
-        return ""
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def is_condition_failure(exc: BaseException) -> bool:
-    """A single conditional write (put, update, delete) whose condition did not hold."""
-    return error_code(exc) == "ConditionalCheckFailedException"
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    expression: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    """``ExpressionAttributeNames`` the expression uses."""
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """``ExpressionAttributeValues`` the expression uses, as Python values."""
 
 
-def cancellation_reasons(exc: BaseException) -> list[str] | None:
-    """For a cancelled transaction, the reason per item (``""`` where none); else ``None``."""
-    if error_code(exc) != "TransactionCanceledException":
-        return None
-    assert isinstance(exc, ClientError)
-    reasons: list[dict[str, Any]] = exc.response.get("CancellationReasons", [])
-    return [str(r.get("Code", "") or "") for r in reasons]
+def condition(name: str, expression: str, /, names: Mapping[str, str] | None = None,
+              **values: Any) -> Condition:  # fmt: skip
+    """A named condition; ``values`` are given without their colon (``limit=5`` → ``:limit``)."""
+    return Condition(name, expression, dict(names or {}), {f":{k}": v for k, v in values.items()})
+
+
+ITEM_IS_NEW = Condition("item_is_new", "attribute_not_exists(pk)")
+"""Nothing is stored under this key yet (create, never overwrite)."""
+
+ITEM_EXISTS = Condition("item_exists", "attribute_exists(pk)")
+"""Something is stored under this key (update, never create)."""

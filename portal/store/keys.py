@@ -44,7 +44,10 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from portal.store.tables import GSI1
+
 SEP = "#"
+META = "META"
 
 
 class Key(TypedDict):
@@ -52,16 +55,36 @@ class Key(TypedDict):
     sk: str
 
 
+class IndexKey(TypedDict):
+    gsi1pk: str
+    gsi1sk: str
+
+
+def _index(partition: str, sort: str) -> IndexKey:
+    assert (GSI1.hash_key, GSI1.range_key) == ("gsi1pk", "gsi1sk")
+    return {"gsi1pk": partition, "gsi1sk": sort}
+
+
+def _after(prefix: str, value: str) -> str:
+    """The part of a key after ``prefix`` (``ValueError`` if it is not there)."""
+    if not value.startswith(prefix):
+        raise ValueError(f"{value!r} does not start with {prefix!r}")
+    return value[len(prefix) :]
+
+
+COMPANY_PARTITION = "COMPANY"
+
+
 def company() -> Key:
-    return {"pk": "COMPANY", "sk": "META"}
+    return {"pk": COMPANY_PARTITION, "sk": META}
 
 
 def company_estate(estate: str) -> Key:
-    return {"pk": "COMPANY", "sk": f"ESTATE{SEP}{estate}"}
+    return {"pk": COMPANY_PARTITION, "sk": f"ESTATE{SEP}{estate}"}
 
 
 def estate(estate: str) -> Key:
-    return {"pk": f"ESTATE{SEP}{estate}", "sk": "META"}
+    return {"pk": f"ESTATE{SEP}{estate}", "sk": META}
 
 
 def building(estate: str, building: str) -> Key:
@@ -84,6 +107,16 @@ BUILDINGS_PREFIX = f"BUILDING{SEP}"
 ESTATES_PREFIX = f"ESTATE{SEP}"
 
 
+def estate_of_summary(sk: str) -> str:
+    """The estate slug of a company's estate summary (``ESTATE#lanting`` → ``lanting``)."""
+    return _after(ESTATES_PREFIX, sk)
+
+
+def building_of(sk: str) -> str:
+    """The building code of a building item's sort key."""
+    return _after(BUILDINGS_PREFIX, sk)
+
+
 def unit_id(estate: str, building: str, room: str) -> str:
     return f"{estate}/{building}/{room}"
 
@@ -92,7 +125,16 @@ def unit_id(estate: str, building: str, room: str) -> str:
 
 
 def owner(owner_id: str) -> Key:
-    return {"pk": f"OWNER{SEP}{owner_id}", "sk": "META"}
+    return {"pk": f"OWNER{SEP}{owner_id}", "sk": META}
+
+
+def owner_of(pk: str) -> str:
+    """The owner id of an item in an owner's partition."""
+    return _after(f"OWNER{SEP}", pk)
+
+
+def is_owner_unit(sk: str) -> bool:
+    return sk.startswith(OWNER_UNITS_PREFIX)
 
 
 def owner_unit(owner_id: str, estate: str, building: str, room: str) -> Key:
@@ -118,18 +160,31 @@ OWNER_UNITS_PREFIX = f"UNIT{SEP}"
 
 
 def staff(username: str) -> Key:
-    return {"pk": f"STAFF{SEP}{username}", "sk": "META"}
+    return {"pk": f"STAFF{SEP}{username}", "sk": META}
 
 
 STAFF_INDEX = "STAFF"  # gsi1pk of every staff account; gsi1sk is the username
 
 
+def staff_index(username: str) -> IndexKey:
+    return _index(STAFF_INDEX, username)
+
+
 def session(token_hash: str) -> Key:
-    return {"pk": f"SESSION{SEP}{token_hash}", "sk": "META"}
+    return {"pk": f"SESSION{SEP}{token_hash}", "sk": META}
+
+
+def session_hash_of(pk: str) -> str:
+    """The token hash of a session item's partition key."""
+    return _after(f"SESSION{SEP}", pk)
 
 
 def user_sessions(kind: str, user_id: str) -> str:
     return f"SESSIONS{SEP}{kind}{SEP}{user_id}"
+
+
+def user_session_index(kind: str, user_id: str, created_at: str) -> IndexKey:
+    return _index(user_sessions(kind, user_id), created_at)
 
 
 def otp_code(owner_id: str) -> Key:
@@ -141,15 +196,24 @@ def otp_sent(owner_id: str, window: int) -> Key:
 
 
 def audit_event(day: str, timestamp: str, event_id: str) -> Key:
-    return {"pk": f"AUDIT{SEP}{day}", "sk": f"{timestamp}{SEP}{event_id}"}
+    return {"pk": audit_day(day), "sk": f"{timestamp}{SEP}{event_id}"}
+
+
+def audit_day(day: str) -> str:
+    """The partition of one UTC day's audit events."""
+    return f"AUDIT{SEP}{day}"
 
 
 def audit_actor_index(actor: str) -> str:
     return f"ACTOR{SEP}{actor}"
 
 
+def audit_actor(actor: str, timestamp: str, event_id: str) -> IndexKey:
+    return _index(audit_actor_index(actor), f"{timestamp}{SEP}{event_id}")
+
+
 def roster_import(digest: str) -> Key:
-    return {"pk": f"IMPORT{SEP}{digest}", "sk": "META"}
+    return {"pk": f"IMPORT{SEP}{digest}", "sk": META}
 
 
 def outbox_message(timestamp: str, message_id: str) -> Key:

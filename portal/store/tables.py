@@ -74,12 +74,18 @@ class TableDef:
         return {"Type": "AWS::DynamoDB::Table", "Properties": props}
 
 
+GSI1 = Index("gsi1", "gsi1pk", "gsi1sk")
+"""The main table's one global secondary index (cross-partition patterns)."""
+
+TTL_ATTRIBUTE = "expires_at"
+"""Epoch seconds after which DynamoDB may delete an item."""
+
 MAIN = TableDef(
     suffix="main",
     hash_key="pk",
     range_key="sk",
-    gsis=(Index("gsi1", "gsi1pk", "gsi1sk"),),
-    ttl_attribute="expires_at",
+    gsis=(GSI1,),
+    ttl_attribute=TTL_ATTRIBUTE,
 )
 """One table for the whole domain (single-table design); see `portal.store.keys`."""
 

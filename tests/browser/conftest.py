@@ -37,7 +37,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from functions.local.static import StaticSite
 from portal import ROOT
-from portal.estates import load_company
+from portal.estates.source import load_company
 from portal.site.build import build_site
 from portal.sourcefile import split_front_matter
 from tests.browser.support import DemoSite, Media, OpenPage, WatchedPage

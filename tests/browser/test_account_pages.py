@@ -15,10 +15,12 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from portal.accounts.otp import MAX_TRIES
 from portal.accounts.passwords import hash_password
-from portal.accounts.staff import StaffAccount, StaffRepo
+from portal.accounts.signin.owner import MAX_TRIES
+from portal.accounts.staff.model import StaffAccount
+from portal.accounts.staff.repository import StaffRepository
 from portal.i18n import translate
+from portal.store.table import Table
 from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.browser.test_pages_render import _OVERFLOWING
@@ -223,7 +225,7 @@ def test_front_desk_sets_a_new_password_then_dry_runs_a_roster_with_one_bad_row(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
     temporary = "Temp-wang-2026"
-    StaffRepo(account_site.client, account_site.settings.table_name("main")).put(StaffAccount(
+    StaffRepository(Table(account_site.client, account_site.settings.table_name("main"))).put(StaffAccount(
         username="desk.wang", name="王前台", roles=frozenset({"front_desk"}),
         estates=frozenset({"lanting"}), password_hash=hash_password(temporary),
         must_change_password=True,

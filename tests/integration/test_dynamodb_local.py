@@ -2,10 +2,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from portal.estates.seed import seed_demo
+from portal.localdev.demo import seed_demo
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
 from portal.store.tables import MAIN
+from tests.factories import wired
 from tests.integration.conftest import DATA, start_dynamodb_local
 
 
@@ -33,7 +34,7 @@ def test_data_on_disk_survives_a_restart(tmp_path: Path) -> None:
     first = start_dynamodb_local(data_dir)
     try:
         settings = Settings(stage="test", dynamodb_endpoint=first.endpoint, table_prefix="restart-")
-        report = seed_demo(dynamodb_client(settings), settings, DATA)
+        report = seed_demo(wired(dynamodb_client(settings), settings, with_estates=False), DATA)
     finally:
         first.stop()
 

@@ -16,12 +16,11 @@ from typing import Any, TypeVar
 import pytest
 
 from functions.app import create_app
-from functions.context import portal_state
-from portal.accounts.otp import MAX_TRIES, OneTimeCodes
+from portal.accounts.signin.owner import MAX_TRIES
 from portal.errors import InvalidInput, RateLimited
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
-from tests.factories import FakeClock, RecordingSender, make_owner
+from tests.factories import FakeClock, RecordingSender, make_owner, wired
 
 PHONE = "13800138000"
 ORIGIN = "http://127.0.0.1:8000"
@@ -63,15 +62,14 @@ def test_twenty_concurrent_wrong_guesses_get_exactly_five_evaluated_attempts(
     ddb: Any, settings: Settings
 ) -> None:
     make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
-    clock, sender, table = FakeClock(), RecordingSender(), settings.table_name("main")
-    OneTimeCodes(ddb, table, settings.phone_hash_key, clock, sender).request(PHONE)
+    clock, sender = FakeClock(), RecordingSender()
+    wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in.request(PHONE)
     code = _code_of(sender.sent[0][1])
     guesses = [f"{(int(code) + 1 + i) % 1_000_000:06d}" for i in range(20)]
 
     def guess(i: int) -> str:
-        codes = OneTimeCodes(
-            dynamodb_client(settings), table, settings.phone_hash_key, clock, sender
-        )
+        codes = wired(dynamodb_client(settings), settings, clock, sender
+        ).owner_sign_in
         try:
             codes.verify(PHONE, guesses[i])
         except (InvalidInput, RateLimited) as exc:
@@ -82,7 +80,7 @@ def test_twenty_concurrent_wrong_guesses_get_exactly_five_evaluated_attempts(
     assert outcomes == {"code_invalid": MAX_TRIES, "code_locked": 20 - MAX_TRIES}
     # The window is used up: even the right code is refused now.
     with pytest.raises(RateLimited):
-        OneTimeCodes(ddb, table, settings.phone_hash_key, clock, sender).verify(PHONE, code)
+        wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in.verify(PHONE, code)
 
 
 def test_two_concurrent_verifies_of_the_right_code_start_exactly_one_session(
@@ -90,8 +88,7 @@ def test_two_concurrent_verifies_of_the_right_code_start_exactly_one_session(
 ) -> None:
     make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
     clock = FakeClock()
-    app = create_app(settings)
-    portal_state(app).clock = clock
+    app = create_app(settings, wired(ddb, settings, clock))
     table = settings.table_name("main")
     for _round in range(3):
         setup = app.test_client()

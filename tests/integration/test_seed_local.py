@@ -2,11 +2,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from portal.estates.seed import from_attribute_values, seed_demo
+from portal.localdev.demo import seed_demo
 from portal.settings import Settings
 from portal.store import keys
 from portal.store.bootstrap import table_status
+from portal.store.items import decode_item as from_attribute_values
 from portal.store.tables import MAIN
+from tests.factories import wired
 
 DATA = Path(__file__).parent / "data"
 
@@ -25,7 +27,7 @@ def scan_all(client: Any, table: str) -> list[dict[str, Any]]:
 
 
 def test_seed_creates_the_tables_when_they_are_missing(client: Any, settings: Settings) -> None:
-    report = seed_demo(client, settings, DATA)
+    report = seed_demo(wired(client, settings, with_estates=False), DATA)
     assert report.tables_created == (settings.table_name(MAIN.suffix),)
     assert set(table_status(client, settings.table_prefix).values()) == {"ACTIVE"}
 
@@ -34,9 +36,9 @@ def test_seeding_twice_gives_the_same_count_and_identical_items(
     ddb: Any, settings: Settings
 ) -> None:
     table = settings.table_name(MAIN.suffix)
-    first = seed_demo(ddb, settings, DATA)
+    first = seed_demo(wired(ddb, settings, with_estates=False), DATA)
     after_first = scan_all(ddb, table)
-    second = seed_demo(ddb, settings, DATA)
+    second = seed_demo(wired(ddb, settings, with_estates=False), DATA)
     after_second = scan_all(ddb, table)
 
     assert (first.created, first.unchanged) == (ITEMS, 0)
@@ -46,7 +48,7 @@ def test_seeding_twice_gives_the_same_count_and_identical_items(
 
 
 def test_seeded_unit_is_found_by_its_key_with_a_decimal_area(ddb: Any, settings: Settings) -> None:
-    seed_demo(ddb, settings, DATA)
+    seed_demo(wired(ddb, settings, with_estates=False), DATA)
     raw = ddb.get_item(
         TableName=settings.table_name(MAIN.suffix),
         Key={k: {"S": v} for k, v in keys.unit("alpha", "2", "1-202").items()},

@@ -31,18 +31,18 @@ from werkzeug.wrappers import Response
 
 from functions.app import create_app
 from functions.auth import CSRF_HEADER, SAFE_METHODS
-from functions.context import portal_state
 from portal.accounts import passwords, policy
 from portal.accounts.identity import Identity, Kind
-from portal.accounts.otp import OneTimeCodes
-from portal.accounts.owners import Owner, OwnerRepo
+from portal.accounts.owners import Owner, OwnerRepository
 from portal.accounts.policy import Target
 from portal.accounts.sessions import IDLE_TIMEOUT, SessionStore
-from portal.accounts.staff import StaffAccount, StaffRepo
+from portal.accounts.staff.model import StaffAccount
+from portal.accounts.staff.repository import StaffRepository
 from portal.phones import mask
 from portal.settings import Settings
 from portal.store.bootstrap import ensure_tables
-from tests.factories import FakeClock, RecordingSender, make_owner, make_staff
+from portal.store.table import Table
+from tests.factories import FakeClock, RecordingSender, make_owner, make_staff, wired
 from tests.matrix.routes import LOGIN_ACCOUNT, PASSWORD, TARGET_CLERK, Call, Needs, Row
 
 ORIGIN = "http://localhost"
@@ -163,7 +163,7 @@ class World:
         clock = self.clock
         if who in EXPIRED:  # created, then the idle timeout passed
             clock = FakeClock(self.clock() - IDLE_TIMEOUT[kind] - timedelta(minutes=1))
-        store = SessionStore(self.ddb, self.settings.table_name("main"), clock)
+        store = SessionStore(Table(self.ddb, self.settings.table_name("main")), clock)
         token, session = store.create(kind, user_id)
         client.set_cookie("portal_session", token, domain="localhost")
         return client, session.csrf_token
@@ -190,13 +190,13 @@ class World:
     def sign_in_code(self, phone: str) -> str:
         """A fresh sign-in code for ``phone``, whose owner is created if need be."""
         table = self.settings.table_name("main")
-        repo = OwnerRepo(self.ddb, table, self.settings.phone_hash_key)
+        repo = OwnerRepository(Table(self.ddb, table), self.settings.phone_hash_key)
         if repo.by_phone(phone) is None:
             make_owner(
                 self.ddb, self.settings, phone, f"签到{phone[-4:]}", ("lanting", "1", "1-0101")
             )
         sender = RecordingSender()
-        codes = OneTimeCodes(self.ddb, table, self.settings.phone_hash_key, self.clock, sender)
+        codes = wired(self.ddb, self.settings, self.clock, sender, with_estates=False).owner_sign_in
         codes.request(phone)
         (_, text), *_ = sender.sent
         match = re.search(r"(?<!\d)\d{6}(?!\d)", text)
@@ -217,10 +217,10 @@ class World:
     def restore(self, who: str) -> None:
         """Put back the record of ``who`` as the world created it."""
         if who in self.staff:
-            StaffRepo(self.ddb, self.settings.table_name("main")).put(self.staff[who])
+            StaffRepository(Table(self.ddb, self.settings.table_name("main"))).put(self.staff[who])
         elif who in self.owners:
             table = self.settings.table_name("main")
-            OwnerRepo(self.ddb, table, self.settings.phone_hash_key).save(self.owners[who])
+            OwnerRepository(Table(self.ddb, table), self.settings.phone_hash_key).save(self.owners[who])
 
     # -- what a caller may see -------------------------------------------------------------
 
@@ -268,10 +268,7 @@ class World:
 
 def _build_world(settings: Settings, ddb: Any) -> World:
     clock = FakeClock(NOW)
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
+    app = create_app(settings, wired(ddb, settings, clock))
     owners = {
         key: make_owner(ddb, settings, spec.phone, spec.name, *spec.units)
         for key, spec in OWNERS.items()

@@ -8,15 +8,13 @@ from flask import jsonify
 
 from functions.app import create_app
 from functions.auth import current_identity, signature_authenticated
-from functions.context import portal_state
 from portal.settings import Settings
-from tests.factories import make_owner
+from tests.factories import make_owner, wired
 from tests.unit.test_functions_session import FakeClock, sign_in
 
 
 def _app(ddb: Any, settings: Settings) -> Any:
-    app = create_app(settings)
-    portal_state(app).client_factory = lambda _s: ddb
+    app = create_app(settings, wired(ddb, settings))
 
     @signature_authenticated
     def provider_notification() -> Any:

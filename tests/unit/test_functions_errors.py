@@ -19,6 +19,7 @@ from functions.errors import ERROR_CODES, MAX_CONTENT_LENGTH, STATUS
 from portal import errors as domain
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.settings import Settings
+from portal.store.errors import ConditionFailed, translate
 
 
 class Probe(BaseModel):
@@ -47,13 +48,16 @@ def _probe_app(settings: Settings) -> OpenAPI:
         raise domain.InvalidInput("invalid_phone_zz_not_in_catalog")
 
     def raise_store(kind: str) -> str:
+        # What the store raises (portal.store.errors) for what boto3 raised.
         if kind == "throttled":
-            raise ClientError(
-                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "Query"
+            raise translate(
+                ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "Query")
             )
         if kind == "unreachable":
-            raise EndpointConnectionError(endpoint_url="https://dynamodb.example")
-        raise ClientError({"Error": {"Code": "ValidationException", "Message": "bad"}}, "Query")
+            raise translate(EndpointConnectionError(endpoint_url="https://dynamodb.example"))
+        if kind == "conflict":
+            raise ConditionFailed("item_is_new")
+        raise translate(ClientError({"Error": {"Code": "ValidationException", "Message": "bad"}}, "Query"))
 
     app.add_url_rule("/api/test/boom", view_func=boom)
     app.add_url_rule("/api/test/domain/<name>", view_func=raise_domain)
@@ -173,10 +177,11 @@ def test_specific_code_without_catalog_entry_keeps_code_and_uses_class_message(
     [
         ("throttled", 503, "unavailable"),
         ("unreachable", 503, "unavailable"),
+        ("conflict", 409, "conflict"),
         ("bug", 500, "internal"),
     ],
 )
-def test_dynamodb_errors_are_503_when_transient_and_500_otherwise(
+def test_store_errors_are_503_when_transient_409_for_an_unhandled_conflict_and_500_otherwise(
     client: FlaskClient, kind: str, status: int, code: str
 ) -> None:
     assert_envelope(client.get(f"/api/test/store/{kind}"), status, code)

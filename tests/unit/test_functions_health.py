@@ -12,6 +12,7 @@ from functions.app import create_app
 from functions.context import portal_state
 from portal.settings import Settings
 from portal.store.tables import TABLES
+from portal.wiring import Clients, Services
 
 
 def _table_names(settings: Settings) -> list[str]:
@@ -78,8 +79,7 @@ def test_health_is_503_when_a_table_is_not_active_yet(settings: Settings) -> Non
         def describe_table(self, TableName: str) -> dict[str, Any]:
             return {"Table": {"TableName": TableName, "TableStatus": "CREATING"}}
 
-    app = create_app(settings)
-    portal_state(app).client_factory = lambda _settings: CreatingTables()
+    app = create_app(settings, Services(settings, Clients(settings, dynamodb=CreatingTables())))
 
     response = app.test_client().get("/api/health")
 
@@ -101,17 +101,16 @@ def test_app_reads_settings_from_environment_when_none_are_given(
 
 
 def test_dynamodb_client_is_created_once_and_only_when_first_needed(
-    ddb: Any, settings: Settings
+    ddb: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     created: list[Settings] = []
-    app = create_app(settings)
-    state = portal_state(app)
 
     def factory(s: Settings) -> Any:
         created.append(s)
         return ddb
 
-    state.client_factory = factory
+    monkeypatch.setattr("portal.store.client.dynamodb_client", factory)
+    app = create_app(settings)
     client = app.test_client()
     assert client.get("/api/openapi.json").status_code == 200
     assert created == []

@@ -9,16 +9,14 @@ from functions.app import create_app
 from functions.context import portal_state
 from portal.accounts.sessions import SessionStore, token_hash
 from portal.settings import Settings
-from tests.factories import FakeClock, make_owner, make_staff
+from tests.factories import FakeClock, make_owner, make_staff, wired
 
 ORIGIN = "http://127.0.0.1:8000"
 
 
 def sign_in(app: Any, client: FlaskClient, kind: str, user_id: str, clock: FakeClock) -> str:
     with app.app_context():
-        store = SessionStore(
-            portal_state(app).dynamodb, portal_state(app).settings.table_name("main"), clock
-        )
+        store = SessionStore(portal_state(app).services.table, clock)
         token, _ = store.create(kind, user_id)  # type: ignore[arg-type]
     client.set_cookie("portal_session", token, domain="localhost")
     return token
@@ -179,8 +177,7 @@ def test_cookie_outside_local_mode_is_host_prefixed_secure_httponly_lax(
     from functions.auth import start_session
 
     cfg = Settings(stage="dev", table_prefix="portal-test-", site_url="https://portal.example.cn")
-    app = create_app(cfg)
-    portal_state(app).client_factory = lambda _s: ddb
+    app = create_app(cfg, wired(ddb, cfg))
     with app.test_request_context("/api/auth/verify", method="POST"):
         response = Response()
         start_session(response, "owner", "o" * 32)

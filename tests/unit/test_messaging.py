@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from functions.app import create_app
-from functions.context import portal_state
-from portal.accounts.otp import OneTimeCodes
 from portal.i18n import translate
-from portal.messaging import OutboxSender, SnsSender, message_sender, sns_client
+from portal.messaging import OutboxSender, SnsSender
 from portal.settings import Settings
-from tests.factories import FakeClock, make_owner
+from portal.store.client import sns_client
+from portal.store.table import Table
+from portal.wiring import Clients, Services
+from tests.factories import FakeClock, make_owner, wired
 
 PHONE = "13800138000"
 ORIGIN = "http://127.0.0.1:8000"
@@ -60,9 +61,9 @@ def test_a_sign_in_code_goes_out_through_sns_with_the_text_from_the_catalog(
 ) -> None:
     make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
     prod = settings.with_(stage="prod")
-    sender = message_sender(prod, ddb, prod.table_name("main"), clock)
+    sender = Services(prod, Clients(prod, dynamodb=ddb), clock).sender
     assert isinstance(sender, SnsSender)
-    codes = OneTimeCodes(ddb, settings.table_name("main"), settings.phone_hash_key, clock, sender)
+    codes = wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in
     codes.request(PHONE)
     [(number, text)] = _sms_sent(settings.aws_region)
     code = re.search(r"\d{6}", text)
@@ -97,7 +98,7 @@ def test_the_sns_sender_logs_only_the_masked_number(
 def test_the_sender_is_the_outbox_locally_and_sns_on_aws(
     settings: Settings, stage: str, kind: type
 ) -> None:
-    chosen = message_sender(settings.with_(stage=stage), object(), "table", FakeClock())
+    chosen = Services(settings.with_(stage=stage), Clients(settings, dynamodb=object())).sender
     assert isinstance(chosen, kind)
 
 
@@ -108,7 +109,7 @@ def test_the_outbox_lists_messages_newest_first_and_hides_those_older_than_a_day
     ddb: Any, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="portal")
-    outbox = OutboxSender(ddb, settings.table_name("main"), clock)
+    outbox = OutboxSender(Table(ddb, settings.table_name("main")), clock)
     outbox.send_sms(PHONE, "first")
     clock.now += timedelta(hours=1)
     outbox.send_sms("13900139000", "second")
@@ -152,8 +153,7 @@ def test_dev_routes_do_not_exist_outside_local_stages(ddb: Any, stage: str) -> N
         site_url="https://portal.example.cn",
         phone_hash_key=b"k" * 32,
     )
-    app = create_app(cfg)
-    portal_state(app).client_factory = lambda _s: ddb
+    app = create_app(cfg, wired(ddb, cfg))
     res = app.test_client().get("/api/dev/outbox")
     body: Any = res.json
     assert res.status_code == 404 and body["error"]["code"] == "not_found"

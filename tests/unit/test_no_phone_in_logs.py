@@ -134,7 +134,7 @@ def test_the_capture_is_on_the_root_logger_of_this_process_at_production_levels(
     for name, level in LOG_LEVELS.items():
         assert logging.getLogger(name or None).level == level, name
     assert logging.getLogger("botocore.endpoint").getEffectiveLevel() == logging.INFO
-    assert logging.getLogger("portal.accounts.otp").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("portal.accounts.signin.owner").isEnabledFor(logging.DEBUG)
 
 
 @pytest.fixture

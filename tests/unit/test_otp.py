@@ -1,4 +1,4 @@
-"""Sign-in codes, the domain rules (portal.accounts.otp) on moto: sending, limits, verifying."""
+"""Sign-in codes, the domain rules (portal.accounts.signin.owner) on moto: sending, limits, verifying."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from portal.accounts.audit import AuditLog
-from portal.accounts.otp import MAX_TRIES, SENDS_PER_WINDOW, OneTimeCodes, new_code
 from portal.accounts.owners import Owner, owner_id_for
+from portal.accounts.signin.owner import MAX_TRIES, SENDS_PER_WINDOW, OwnerSignInService, new_code
 from portal.errors import InvalidInput, RateLimited, Unavailable
 from portal.i18n import translate
 from portal.settings import Settings
-from tests.factories import FakeClock, RecordingSender, make_owner
+from portal.store.table import Table
+from tests.factories import FakeClock, RecordingSender, make_owner, wired
 
 PHONE = "13800138000"
 UNKNOWN = "13900139000"
@@ -38,8 +39,8 @@ def sender() -> RecordingSender:
 
 
 @pytest.fixture
-def codes(ddb: Any, settings: Settings, clock: FakeClock, sender: RecordingSender) -> OneTimeCodes:
-    return OneTimeCodes(ddb, settings.table_name("main"), settings.phone_hash_key, clock, sender)
+def codes(ddb: Any, settings: Settings, clock: FakeClock, sender: RecordingSender) -> OwnerSignInService:
+    return wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_new_codes_are_six_random_digits_with_leading_zeros_kept() -> None:
 
 
 def test_a_known_owner_gets_an_sms_with_the_catalog_text_and_a_six_digit_code(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
 ) -> None:
     codes.request("138 0013 8000")
     assert len(sender.sent) == 1
@@ -81,14 +82,14 @@ def test_a_known_owner_gets_an_sms_with_the_catalog_text_and_a_six_digit_code(
 
 
 def test_the_sms_can_be_sent_in_english(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
 ) -> None:
     codes.request(PHONE, "en")
     assert sender.sent[0][1] == translate("auth.sms_code", "en", code=sender.last_code(), minutes=5)
 
 
 def test_an_unknown_number_gets_no_sms_but_the_same_store_work_as_a_known_one(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
 ) -> None:
     codes.request(PHONE)
     codes.request(UNKNOWN)  # no exception, no difference the caller can see
@@ -99,7 +100,7 @@ def test_an_unknown_number_gets_no_sms_but_the_same_store_work_as_a_known_one(
 
 
 def test_the_code_is_stored_only_as_a_keyed_hash_bound_to_the_owner(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
 ) -> None:
     codes.request(PHONE)
     code = sender.last_code()
@@ -119,7 +120,7 @@ def test_the_code_is_stored_only_as_a_keyed_hash_bound_to_the_owner(
 
 
 def test_invalid_numbers_are_refused_before_anything_is_stored(
-    codes: OneTimeCodes, ddb: Any, settings: Settings
+    codes: OwnerSignInService, ddb: Any, settings: Settings
 ) -> None:
     for raw in ("12345", "23800138000", "1380013800a", ""):
         with pytest.raises(InvalidInput) as err:
@@ -129,7 +130,7 @@ def test_invalid_numbers_are_refused_before_anything_is_stored(
 
 
 def test_a_second_code_within_60_seconds_is_refused_with_the_seconds_to_wait(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, clock: FakeClock
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, clock: FakeClock
 ) -> None:
     codes.request(PHONE)
     first = sender.last_code()
@@ -147,7 +148,7 @@ def test_a_second_code_within_60_seconds_is_refused_with_the_seconds_to_wait(
 
 
 def test_at_most_ten_codes_a_day_then_refused_until_the_next_day(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, clock: FakeClock
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, clock: FakeClock
 ) -> None:
     for _ in range(SENDS_PER_WINDOW):
         codes.request(PHONE)
@@ -164,7 +165,7 @@ def test_at_most_ten_codes_a_day_then_refused_until_the_next_day(
 
 
 def test_unknown_numbers_are_limited_exactly_like_known_ones(
-    codes: OneTimeCodes, owner: Owner, clock: FakeClock
+    codes: OwnerSignInService, owner: Owner, clock: FakeClock
 ) -> None:
     outcomes: dict[str, list[str]] = {PHONE: [], UNKNOWN: []}
     for step in (0, 20, 45, 0):
@@ -182,12 +183,11 @@ def test_unknown_numbers_are_limited_exactly_like_known_ones(
 def test_when_the_sms_cannot_be_sent_it_is_unavailable_and_the_owner_may_ask_again_at_once(
     ddb: Any, settings: Settings, clock: FakeClock, owner: Owner, sender: RecordingSender
 ) -> None:
-    table = settings.table_name("main")
-    failing = OneTimeCodes(ddb, table, settings.phone_hash_key, clock, FailingSender())
+    failing = wired(ddb, settings, clock, FailingSender()).owner_sign_in
     with pytest.raises(Unavailable) as err:
         failing.request(PHONE)
     assert err.value.code == "sms_unavailable"
-    OneTimeCodes(ddb, table, settings.phone_hash_key, clock, sender).request(PHONE)
+    wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in.request(PHONE)
     assert len(sender.sent) == 1
 
 
@@ -195,7 +195,7 @@ def test_when_the_sms_cannot_be_sent_it_is_unavailable_and_the_owner_may_ask_aga
 
 
 def test_the_right_code_signs_the_owner_in(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
 ) -> None:
     codes.request(PHONE)
     signed_in = codes.verify("+86 138-0013-8000", sender.last_code())
@@ -203,14 +203,14 @@ def test_the_right_code_signs_the_owner_in(
 
 
 def test_a_code_typed_with_full_width_digits_is_accepted(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
 ) -> None:
     codes.request(PHONE)
     full_width = "".join(chr(ord(d) + 0xFEE0) for d in sender.last_code())
     assert codes.verify(PHONE, f" {full_width} ").owner_id == owner.owner_id
 
 
-def test_a_code_works_only_once(codes: OneTimeCodes, owner: Owner, sender: RecordingSender) -> None:
+def test_a_code_works_only_once(codes: OwnerSignInService, owner: Owner, sender: RecordingSender) -> None:
     codes.request(PHONE)
     code = sender.last_code()
     codes.verify(PHONE, code)
@@ -220,7 +220,7 @@ def test_a_code_works_only_once(codes: OneTimeCodes, owner: Owner, sender: Recor
 
 
 def test_a_code_is_valid_for_five_minutes_only(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, clock: FakeClock
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, clock: FakeClock
 ) -> None:
     codes.request(PHONE)
     clock.now += timedelta(minutes=4, seconds=59)
@@ -233,7 +233,7 @@ def test_a_code_is_valid_for_five_minutes_only(
 
 
 def test_a_wrong_or_malformed_code_is_code_invalid(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
 ) -> None:
     codes.request(PHONE)
     for guess in (_wrong(sender.last_code()), "12345", "abcdef", " "):
@@ -242,7 +242,7 @@ def test_a_wrong_or_malformed_code_is_code_invalid(
         assert err.value.code == "code_invalid"
 
 
-def test_an_unknown_number_is_answered_like_a_wrong_code(codes: OneTimeCodes, owner: Owner) -> None:
+def test_an_unknown_number_is_answered_like_a_wrong_code(codes: OwnerSignInService, owner: Owner) -> None:
     codes.request(UNKNOWN)
     with pytest.raises(InvalidInput) as err:
         codes.verify(UNKNOWN, "123456")
@@ -253,7 +253,7 @@ def test_an_unknown_number_is_answered_like_a_wrong_code(codes: OneTimeCodes, ow
 
 
 def test_five_wrong_codes_lock_the_number_even_for_the_right_code(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, clock: FakeClock
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, clock: FakeClock
 ) -> None:
     codes.request(PHONE)
     code = sender.last_code()
@@ -268,7 +268,7 @@ def test_five_wrong_codes_lock_the_number_even_for_the_right_code(
 
 
 def test_when_the_ten_minute_window_ends_the_owner_can_try_again(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, clock: FakeClock
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, clock: FakeClock
 ) -> None:
     codes.request(PHONE)
     for _ in range(MAX_TRIES):
@@ -283,7 +283,7 @@ def test_when_the_ten_minute_window_ends_the_owner_can_try_again(
 
 
 def test_the_lock_applies_per_number(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
 ) -> None:
     other = make_owner(ddb, settings, "13800138001", "李雷", ("lanting", "1", "1-0101"))
     for _ in range(MAX_TRIES + 1):
@@ -294,7 +294,7 @@ def test_the_lock_applies_per_number(
 
 
 def test_a_deleted_owner_cannot_sign_in_with_a_pending_code(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
 ) -> None:
     codes.request(PHONE)
     ddb.delete_item(
@@ -309,7 +309,7 @@ def test_a_deleted_owner_cannot_sign_in_with_a_pending_code(
 
 
 def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, ddb: Any, settings: Settings
 ) -> None:
     codes.request(PHONE)
     code = sender.last_code()
@@ -319,7 +319,7 @@ def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
             codes.verify(PHONE, code, source_ip="198.51.100.9")
     with pytest.raises(RateLimited):
         codes.verify(PHONE, code, source_ip="198.51.100.9")
-    events = AuditLog(ddb, settings.table_name("main")).day("2026-11-22")
+    events = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
     actions = [e["action"] for e in events]
     assert actions.count("auth.login") == 1
     assert actions.count("auth.locked") == 1
@@ -334,7 +334,7 @@ def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
 
 
 def test_log_lines_show_only_masked_numbers(
-    codes: OneTimeCodes, owner: Owner, sender: RecordingSender, caplog: pytest.LogCaptureFixture
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="portal")
     codes.request(PHONE)

@@ -11,10 +11,11 @@ from flask.testing import FlaskClient
 
 from functions.context import portal_state
 from portal.accounts.audit import AuditLog
-from portal.accounts.otp import MAX_TRIES
 from portal.accounts.owners import Owner
 from portal.accounts.sessions import SessionStore
+from portal.accounts.signin.owner import MAX_TRIES
 from portal.settings import Settings
+from portal.store.table import Table
 from tests.factories import FakeClock, make_owner
 
 ORIGIN = "http://127.0.0.1:8000"
@@ -123,9 +124,7 @@ def test_signing_in_replaces_an_existing_session_with_a_new_token(
 ) -> None:
     client = app.test_client()
     with app.app_context():
-        store = SessionStore(
-            portal_state(app).dynamodb, portal_state(app).settings.table_name("main"), clock
-        )
+        store = SessionStore(portal_state(app).services.table, clock)
         old_token, _ = store.create("owner", owner.owner_id)
     client.set_cookie("portal_session", old_token, domain="localhost")
     csrf = client.get("/api/me").json["csrf_token"]
@@ -199,7 +198,7 @@ def test_sign_ins_and_failures_are_audited_with_the_client_address(
     code = latest_code(client)
     verify(client, wrong(code))
     verify(client, code)
-    events = AuditLog(ddb, settings.table_name("main")).day("2026-11-22")
+    events = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
     assert sorted(e["action"] for e in events) == ["auth.login", "auth.login_failed"]
     failed = next(e for e in events if e["action"] == "auth.login_failed")
     login = next(e for e in events if e["action"] == "auth.login")

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from portal.accounts import otp
-from portal.accounts.otp import CODES_PER_ADDRESS, OneTimeCodes
+from portal.accounts.signin import owner as otp
+from portal.accounts.signin.owner import CODES_PER_ADDRESS, OwnerSignInService
 from portal.errors import RateLimited
 from portal.settings import Settings
-from tests.factories import FakeClock, RecordingSender, make_owner
+from tests.factories import FakeClock, RecordingSender, make_owner, wired
 
 NUMBERS = [
     f"139{n:08d}" for n in range(CODES_PER_ADDRESS + 1)
@@ -19,14 +19,13 @@ NUMBERS = [
 
 
 @pytest.fixture
-def codes(ddb: Any, settings: Settings, clock: FakeClock) -> OneTimeCodes:
-    return OneTimeCodes(
-        ddb, settings.table_name("main"), settings.phone_hash_key, clock, RecordingSender()
-    )
+def codes(ddb: Any, settings: Settings, clock: FakeClock) -> OwnerSignInService:
+    return wired(ddb, settings, clock, RecordingSender()
+    ).owner_sign_in
 
 
 def test_one_address_gets_a_limited_number_of_codes_an_hour(
-    codes: OneTimeCodes, clock: FakeClock
+    codes: OwnerSignInService, clock: FakeClock
 ) -> None:
     for phone in NUMBERS[:CODES_PER_ADDRESS]:
         codes.request(phone, source_ip="203.0.113.7")
@@ -39,7 +38,7 @@ def test_one_address_gets_a_limited_number_of_codes_an_hour(
 
 
 def test_the_address_limit_counts_unknown_numbers_too(
-    codes: OneTimeCodes, ddb: Any, settings: Settings
+    codes: OwnerSignInService, ddb: Any, settings: Settings
 ) -> None:
     make_owner(ddb, settings, NUMBERS[0], "王芳", ("lanting", "2", "1-1503"))
     for phone in NUMBERS[:CODES_PER_ADDRESS]:  # one owner, the rest unknown: all count the same
@@ -49,7 +48,7 @@ def test_the_address_limit_counts_unknown_numbers_too(
 
 
 def test_the_company_wide_daily_budget_stops_sending(
-    codes: OneTimeCodes, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    codes: OwnerSignInService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(otp, "CODES_PER_DAY", 3)
     for i, phone in enumerate(NUMBERS[:3]):

@@ -10,21 +10,19 @@ from typing import Any
 
 import pytest
 
-from portal import ROOT
 from portal.accounts.audit import AuditLog
-from portal.accounts.owners import OwnerRepo, owner_id_for
+from portal.accounts.owners import OwnerRepository, owner_id_for
 from portal.accounts.roster import (
     ImportReport,
-    RosterImporter,
-    load_estate,
     parse_date,
     parse_roster,
     resolve_building,
 )
 from portal.errors import Conflict, InvalidInput
-from portal.estates import Estate
+from portal.estates.model import Company, Estate
 from portal.settings import Settings
-from tests.factories import make_owner
+from portal.store.table import Table
+from tests.factories import make_owner, wired
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -36,8 +34,10 @@ def clock() -> datetime:
 
 
 @pytest.fixture
-def lanting() -> Estate:
-    return load_estate(ROOT / "site" / "content", "lanting")
+def lanting(demo_company: Company) -> Estate:
+    estate = demo_company.estate("lanting")
+    assert estate is not None
+    return estate
 
 
 def fixture(name: str) -> bytes:
@@ -45,16 +45,10 @@ def fixture(name: str) -> bytes:
 
 
 def run(ddb: Any, settings: Settings, estate: Estate, data: bytes, **kwargs: Any) -> ImportReport:
-    table = settings.table_name("main")
-    importer = RosterImporter(ddb, table, settings.phone_hash_key, clock)
+    importer = wired(ddb, settings, clock, with_estates=False).roster
     kwargs.setdefault("file_name", "roster.csv")
     return importer.run(
-        data,
-        estate=estate,
-        actor="staff:wang.desk",
-        source_ip="203.0.113.9",
-        audit=AuditLog(ddb, table, clock),
-        **kwargs,
+        data, estate=estate, actor="staff:wang.desk", source_ip="203.0.113.9", **kwargs
     )
 
 
@@ -89,7 +83,7 @@ def kinds(items: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def audit_events(ddb: Any, settings: Settings) -> list[dict[str, str]]:
-    log = AuditLog(ddb, settings.table_name("main"), clock)
+    log = AuditLog(Table(ddb, settings.table_name("main")), clock)
     return [e for e in log.day(NOW.date().isoformat()) if e["action"] == "owners.import"]
 
 
@@ -154,7 +148,7 @@ def test_allow_partial_writes_only_the_good_rows(
     assert [r.result for r in report.rows if r.status == "ok"] == ["created"] * 4
     assert kinds(owner_items(ddb, settings)) == {"owners": 3, "owner_units": 4, "residents": 4}
 
-    repo = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key)
+    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
     wang = repo.by_phone("13800138000")
     assert wang is not None and wang.name == "王芳"
     assert sorted(u.unit_id for u in wang.units) == ["lanting/1/1-801", "lanting/2/2-1503"]
@@ -243,7 +237,7 @@ def test_an_existing_owner_gets_new_units_merged_and_keeps_their_name(
     report = run(ddb, settings, lanting, data.encode())
     c = report.counts
     assert (c.owners_created, c.owners_updated, c.bindings_created, c.unchanged) == (0, 1, 1, 1)
-    owner = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key).by_phone(
+    owner = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key).by_phone(
         "13800138000"
     )
     assert owner is not None and owner.name == "王芳（原）"
@@ -256,7 +250,7 @@ def test_an_existing_owner_without_a_name_gets_the_rosters_name(
     make_owner(ddb, settings, "13800138000", "", ("lanting", "3", "1-101"))
     report = run(ddb, settings, lanting, (HEADER + "3,1-101,王芳,13800138000,,,\n").encode())
     assert report.counts.owners_updated == 1 and report.counts.unchanged == 1
-    owner = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key).by_phone(
+    owner = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key).by_phone(
         "13800138000"
     )
     assert owner is not None and owner.name == "王芳"
@@ -272,7 +266,7 @@ def test_blank_cells_never_erase_what_is_on_file_and_filled_ones_update_it(
     report = run(ddb, settings, lanting, filled)
     assert report.counts.bindings_updated == 1 and report.counts.owners_updated == 1
     assert report.rows[0].result == "updated"
-    owner = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key).by_phone(
+    owner = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key).by_phone(
         "13900139000"
     )
     assert owner is not None
@@ -401,7 +395,7 @@ def test_xlsx_with_a_title_row_merged_cells_and_excel_dates_imports(
         (5, "ok", "lanting/2/2-1504"),
         (6, "ok", "lanting/3/1-101"),
     ]
-    repo = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key)
+    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
     dates = {}
     for phone in ("13800138000", "13900139000", "13500135000"):
         owner = repo.by_phone(phone)
@@ -570,7 +564,7 @@ def test_an_owner_created_meanwhile_is_a_conflict_and_the_failed_import_is_audit
     with pytest.raises(Conflict) as caught:
         run(RaceClient(ddb, settings), settings, lanting, data)
     assert caught.value.code == "owner_changed"
-    owner = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key).by_phone(
+    owner = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key).by_phone(
         "13800138000"
     )
     assert owner is not None and owner.name == "别人先建的"  # not overwritten

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 
 from functions.app import create_app
 from portal.accounts.audit import AuditLog
-from portal.accounts.owners import OwnerRepo
+from portal.accounts.owners import OwnerRepository
 from portal.settings import Settings
+from portal.store.table import Table
 from tests.factories import make_owner, make_staff
 from tests.unit.test_functions_session import FakeClock, sign_in
 
@@ -64,7 +65,7 @@ def test_front_desk_of_lanting_imports_the_lanting_roster(
     assert body["counts"]["owners_created"] == 3 and body["counts"]["bindings_created"] == 4
     assert body["rows"][0]["unit_id"] == "lanting/2/2-1503"
     assert body["message"] and body["message_en"].isascii()
-    repo = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key)
+    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
     assert repo.by_phone("13800138000") is not None
 
 
@@ -94,7 +95,7 @@ def test_a_file_with_errors_is_a_report_that_says_nothing_was_written(
     assert "第 2 行" in duplicate["errors"][0]["message"]
     assert "row 2" in duplicate["errors"][0]["message_en"]
     assert next(r for r in body["rows"] if r["row"] == 8)["status"] == "skipped"
-    repo = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key)
+    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
     assert repo.by_phone("13800138000") is None
 
 
@@ -106,7 +107,7 @@ def test_allow_partial_and_dry_run_come_from_the_query(
     dry = upload(client, "estate=lanting&allow_partial=true&dry_run=true", mixed, csrf).json
     assert dry["dry_run"] and dry["mode"] == "allow_partial" and not dry["written"]
     assert dry["outcome"] == "partially_imported" and dry["counts"]["owners_created"] == 3
-    repo = OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key)
+    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
     assert repo.by_phone("13800138000") is None
     real = upload(client, "estate=lanting&allow_partial=true", mixed, csrf).json
     assert real["written"] and real["counts"]["owners_created"] == 3
@@ -190,7 +191,7 @@ def test_the_import_writes_an_audit_event_with_the_staff_member_and_address(
 ) -> None:
     client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
     upload(client, "estate=lanting", good_csv(), csrf, name="兰亭苑名册.csv")
-    log = AuditLog(ddb, settings.table_name("main"), clock)
+    log = AuditLog(Table(ddb, settings.table_name("main")), clock)
     events = [e for e in log.day(clock.now.date().isoformat()) if e["action"] == "owners.import"]
     assert len(events) == 1
     event = events[0]

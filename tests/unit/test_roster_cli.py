@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +10,19 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from portal.accounts.audit import AuditLog
-from portal.accounts.owners import OwnerRepo
+from portal.accounts.owners import OwnerRepository
 from portal.cli.owners import register
 from portal.settings import Settings
+from portal.store.table import Table
+from portal.wiring import Services
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 
 
 @pytest.fixture
-def portal_cli(ddb: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> click.Group:
+def portal_cli(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> click.Group:
+    """The command group, on the test's tables (the estates synced into them)."""
+    monkeypatch.setattr("portal.wiring.Services", lambda _settings: services)
     monkeypatch.setenv("PORTAL_STAGE", "test")
     monkeypatch.setenv("PORTAL_TABLE_PREFIX", settings.table_prefix)
 
@@ -36,8 +38,8 @@ def invoke(cli: click.Group, *args: str) -> Any:
     return CliRunner().invoke(cli, ["owners", "import", *args], catch_exceptions=False)
 
 
-def repo(ddb: Any, settings: Settings) -> OwnerRepo:
-    return OwnerRepo(ddb, settings.table_name("main"), settings.phone_hash_key)
+def repo(ddb: Any, settings: Settings) -> OwnerRepository:
+    return OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
 
 
 def test_cli_imports_a_good_file_and_exits_0(
@@ -85,13 +87,11 @@ def test_cli_dry_run_prints_json_and_writes_nothing(
 
 
 def test_cli_import_is_audited_as_the_operator(
-    portal_cli: click.Group, ddb: Any, settings: Settings
+    portal_cli: click.Group, services: Services
 ) -> None:
     invoke(portal_cli, str(FIXTURES / "good.csv"), "--estate", "lanting")
-    log = AuditLog(ddb, settings.table_name("main"))
-    today = datetime.now(UTC).date()
-    days = {today - timedelta(days=1), today}  # the command may have run before midnight UTC
-    events = [e for d in days for e in log.day(d.isoformat()) if e["action"] == "owners.import"]
+    day = services.clock().date().isoformat()
+    events = [e for e in services.audit.day(day) if e["action"] == "owners.import"]
     assert len(events) == 1 and events[0]["actor"].startswith("cli:")
     assert events[0]["source_ip"].startswith("cli:") and events[0]["target"] == "lanting"
 

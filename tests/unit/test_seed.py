@@ -6,20 +6,33 @@ from typing import Any
 
 import pytest
 
-from portal.estates import parse_company
-from portal.estates.seed import (
-    BATCH_SIZE,
-    SEED_CREATED_AT,
-    SeedError,
-    SeedIncomplete,
-    batch_put,
-    demo_items,
-    from_attribute_values,
-    seed_demo,
-)
+from portal.estates.records import SEED_CREATED_AT
+from portal.estates.records import company_items as demo_items
+from portal.estates.source import parse_company
+from portal.estates.sync import SyncError as SeedError
+from portal.localdev.demo import seed_demo
 from portal.settings import Settings
 from portal.store import keys
+from portal.store.errors import StoreUnavailable as SeedIncomplete
+from portal.store.items import decode_item as from_attribute_values
+from portal.store.table import BATCH_WRITE_ITEMS as BATCH_SIZE
+from portal.store.table import Table
 from portal.store.tables import MAIN
+from tests.factories import wired
+
+
+def batch_put(client: Any, table: str, items: list[dict[str, Any]], *, max_attempts: int = 8,
+              sleep: Any = lambda s: None) -> int:  # fmt: skip
+    """The table helper's batch put (what the sync uses), on a stand-in client."""
+    import portal.store.table as table_module
+
+    saved = table_module.BATCH_ATTEMPTS
+    table_module.BATCH_ATTEMPTS = max_attempts
+    try:
+        return Table(client, table, sleep=sleep).batch_put(items)
+    finally:
+        table_module.BATCH_ATTEMPTS = saved
+
 
 COMPANY_YAML = """\
 company:
@@ -82,7 +95,7 @@ def all_items(client: Any, settings: Settings) -> list[dict[str, Any]]:
 def test_seed_loads_the_company_its_estates_buildings_and_every_unit(
     ddb: Any, settings: Settings, content: Path
 ) -> None:
-    report = seed_demo(ddb, settings, content)
+    report = seed_demo(wired(ddb, settings, with_estates=False), content)
 
     assert (report.estates, report.buildings, report.units) == (2, 2, UNITS)
     assert (report.created, report.updated, report.unchanged) == (ITEMS, 0, 0)
@@ -104,7 +117,7 @@ def test_seed_loads_the_company_its_estates_buildings_and_every_unit(
 def test_unit_area_is_stored_as_the_decimal_written_never_a_float(
     ddb: Any, settings: Settings, content: Path
 ) -> None:
-    seed_demo(ddb, settings, content)
+    seed_demo(wired(ddb, settings, with_estates=False), content)
     raw = ddb.get_item(
         TableName=settings.table_name(MAIN.suffix),
         Key={k: {"S": v} for k, v in keys.unit("alpha", "1", "1-102").items()},
@@ -119,11 +132,11 @@ def test_unit_area_is_stored_as_the_decimal_written_never_a_float(
 def test_second_seed_writes_nothing_and_leaves_every_item_identical(
     ddb: Any, settings: Settings, content: Path
 ) -> None:
-    seed_demo(ddb, settings, content)
+    seed_demo(wired(ddb, settings, with_estates=False), content)
     before = all_items(ddb, settings)
     counting = CountingClient(ddb)
 
-    report = seed_demo(counting, settings, content)
+    report = seed_demo(wired(counting, settings, with_estates=False), content)
 
     assert counting.batches == []
     assert (report.created, report.updated, report.unchanged) == (0, 0, ITEMS)
@@ -142,7 +155,7 @@ def test_items_are_deterministic_with_a_fixed_created_at(content: Path) -> None:
 def test_reseed_after_a_yaml_change_updates_the_item_and_keeps_what_the_app_added(
     ddb: Any, settings: Settings, content: Path
 ) -> None:
-    seed_demo(ddb, settings, content)
+    seed_demo(wired(ddb, settings, with_estates=False), content)
     table = settings.table_name(MAIN.suffix)
     key = {k: {"S": v} for k, v in keys.unit("beta", "A", "1-102").items()}
     ddb.update_item(
@@ -154,7 +167,7 @@ def test_reseed_after_a_yaml_change_updates_the_item_and_keeps_what_the_app_adde
     changed = COMPANY_YAML.replace("[60, 75.5]", "[60, 76.5]")
     (content / "company.yaml").write_text(changed, encoding="utf-8")
 
-    report = seed_demo(ddb, settings, content)
+    report = seed_demo(wired(ddb, settings, with_estates=False), content)
 
     # the building and its two units in the second room position
     assert (report.created, report.updated, report.unchanged) == (0, 3, ITEMS - 3)
@@ -174,7 +187,7 @@ def test_invalid_company_yaml_raises_with_file_and_line_and_writes_nothing(
     )
     client = dynamodb_client(settings)
     with pytest.raises(SeedError) as exc:
-        seed_demo(client, settings, content)
+        seed_demo(wired(client, settings, with_estates=False), content)
     assert "company.yaml:" in str(exc.value)
     assert client.list_tables()["TableNames"] == []
 
@@ -185,7 +198,7 @@ def test_missing_company_yaml_raises_seed_error(
     from portal.store.client import dynamodb_client
 
     with pytest.raises(SeedError):
-        seed_demo(dynamodb_client(settings), settings, tmp_path)
+        seed_demo(wired(dynamodb_client(settings), settings, with_estates=False), tmp_path)
 
 
 class FlakyClient:

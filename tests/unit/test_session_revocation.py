@@ -9,6 +9,7 @@ import pytest
 from portal.accounts import passwords
 from portal.phones import normalise
 from portal.settings import Settings
+from portal.store.table import Table
 from tests.factories import make_staff
 from tests.unit.test_functions_session import FakeClock
 from tests.unit.test_staff_login import OTHER, PASSWORD, _app, _signed_in
@@ -89,9 +90,9 @@ def test_admin_set_password_must_be_changed_before_anything_else(
 ) -> None:
     make_staff(ddb, settings, "new.desk", "front_desk", "supervisor", estates=("lanting",),
                password_hash=passwords.hash_password(PASSWORD))  # fmt: skip
-    from portal.accounts.staff import StaffRepo
+    from portal.accounts.staff.repository import StaffRepository
 
-    repo = StaffRepo(ddb, settings.table_name("main"))
+    repo = StaffRepository(Table(ddb, settings.table_name("main")))
     account = repo.get("new.desk")
     assert account is not None
     from dataclasses import replace

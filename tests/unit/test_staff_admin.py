@@ -12,8 +12,9 @@ from werkzeug.test import TestResponse
 
 from portal.accounts import passwords
 from portal.accounts.audit import AuditLog
-from portal.accounts.staff import StaffRepo
+from portal.accounts.staff.repository import StaffRepository
 from portal.settings import Settings
+from portal.store.table import Table
 from tests.factories import make_owner, make_staff
 from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
 
@@ -84,7 +85,7 @@ def login(app: Any, username: str, password: str) -> TestResponse:
 
 
 def events(ddb: Any, settings: Settings, action: str) -> list[dict[str, Any]]:
-    rows = AuditLog(ddb, settings.table_name("main")).day("2026-11-22")
+    rows = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
     return [{**e, "details": json.loads(e["details"])} for e in rows if e["action"] == action]
 
 
@@ -118,7 +119,7 @@ def test_only_an_argon2_hash_is_stored_never_the_password(
     admin.post("/api/staff", new_butler())
     dump = json.dumps(ddb.scan(TableName=settings.table_name("main"))["Items"], ensure_ascii=False)
     assert PASSWORD not in dump
-    stored = StaffRepo(ddb, settings.table_name("main")).get("li.butler")
+    stored = StaffRepository(Table(ddb, settings.table_name("main"))).get("li.butler")
     assert stored is not None and stored.password_hash.startswith("$argon2id$")
     assert stored.phone == "13800138000"  # normalised; masked only on the way out
 
@@ -223,7 +224,7 @@ def test_non_admin_staff_owners_and_anonymous_cannot_manage_accounts(
         assert caller.post("/api/staff/target/password", pw).status_code == status
     for caller, status in ((butler, 403), (as_owner, 403), (anonymous, 401)):
         assert caller.get("/api/staff").status_code == status
-    assert StaffRepo(ddb, settings.table_name("main")).get("new.one") is None
+    assert StaffRepository(Table(ddb, settings.table_name("main"))).get("new.one") is None
 
 
 # ------------------------------------------------------------------ change
@@ -298,7 +299,7 @@ def test_admin_cannot_disable_or_demote_themself(
     for change in ({"disabled": True}, {"roles": ["supervisor"], "estates": ["lanting"]}):
         res = admin.patch("/api/staff/root", change)
         assert res.status_code == 403 and code(res) == "staff_self_lockout"
-    account = StaffRepo(ddb, settings.table_name("main")).get("root")
+    account = StaffRepository(Table(ddb, settings.table_name("main"))).get("root")
     assert account is not None and account.roles == {"admin"} and not account.disabled
     assert admin.get("/api/staff").status_code == 200
     # Changing their own name, or adding a role, is fine.
@@ -324,7 +325,7 @@ def test_patching_an_unknown_account_is_404(admin: Caller) -> None:
 def test_a_stale_write_is_a_conflict(ddb: Any, settings: Settings) -> None:
     from portal.errors import Conflict
 
-    repo = StaffRepo(ddb, settings.table_name("main"))
+    repo = StaffRepository(Table(ddb, settings.table_name("main")))
     account = make_staff(ddb, settings, "li.butler", "butler", estates=("lanting",))
     from dataclasses import replace
 
@@ -384,5 +385,5 @@ def test_staff_endpoints_are_in_the_openapi_document(app: Any) -> None:
 
 def test_hashes_made_by_the_api_verify(ddb: Any, settings: Settings, admin: Caller) -> None:
     admin.post("/api/staff", new_butler())
-    stored = StaffRepo(ddb, settings.table_name("main")).get("li.butler")
+    stored = StaffRepository(Table(ddb, settings.table_name("main"))).get("li.butler")
     assert stored is not None and passwords.verify(stored.password_hash, PASSWORD).ok

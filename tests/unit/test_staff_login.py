@@ -13,12 +13,14 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from functions.app import create_app
-from functions.context import portal_state
 from portal.accounts import passwords
 from portal.accounts.audit import AuditLog
-from portal.accounts.staff import MAX_FAILURES, LoginThrottle, StaffRepo
+from portal.accounts.signin.staff import MAX_FAILURES, LoginThrottle
+from portal.accounts.staff.repository import StaffRepository
 from portal.settings import Settings
-from tests.factories import make_owner, make_staff
+from portal.store.counters import WindowCounter
+from portal.store.table import Table
+from tests.factories import make_owner, make_staff, wired
 from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
 
 PASSWORD = "lanting-garden-7"
@@ -31,10 +33,7 @@ def clock() -> FakeClock:
 
 
 def _app(ddb: Any, settings: Settings, clock: FakeClock) -> Any:
-    app = create_app(settings)
-    state = portal_state(app)
-    state.client_factory = lambda _s: ddb
-    state.clock = clock
+    app = create_app(settings, wired(ddb, settings, clock))
     return app
 
 
@@ -65,7 +64,7 @@ def login(client: FlaskClient, username: str, password: str) -> TestResponse:
 
 
 def events(ddb: Any, settings: Settings, action: str | None = None) -> list[dict[str, Any]]:
-    out = AuditLog(ddb, settings.table_name("main")).day("2026-11-22")
+    out = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
     rows = [{**e, "details": json.loads(e["details"])} for e in out]
     return [e for e in rows if action is None or e["action"] == action]
 
@@ -144,7 +143,7 @@ def test_unknown_user_goes_through_the_same_path_as_a_wrong_password(
     login(app.test_client(), "li.butler", "wrong-password-1")
     login(app.test_client(), "nobody.here", "wrong-password-1")
     assert len(verified) == 2  # one argon2 verification each: the unknown user's against a dummy
-    throttle = LoginThrottle(ddb, settings.table_name("main"), FakeClock())
+    throttle = LoginThrottle(WindowCounter(Table(ddb, settings.table_name("main")), FakeClock()))
     assert throttle.failures("li.butler") == 1 and throttle.failures("nobody.here") == 1
 
 
@@ -185,7 +184,7 @@ def test_the_failure_counter_is_shared_by_every_instance(
 
 def test_the_counter_is_atomic_and_expires_by_ttl(ddb: Any, settings: Settings) -> None:
     clock = FakeClock()
-    throttle = LoginThrottle(ddb, settings.table_name("main"), clock)
+    throttle = LoginThrottle(WindowCounter(Table(ddb, settings.table_name("main")), clock))
     for _ in range(MAX_FAILURES):
         throttle.take_attempt("li.butler")
     with pytest.raises(Exception) as err:
@@ -216,7 +215,7 @@ def test_a_hash_with_old_parameters_is_replaced_at_login(
         ddb, settings, "old.hash", "cleaning", estates=("meixi",), password_hash=old.hash(PASSWORD)
     )
     assert login(app.test_client(), "old.hash", PASSWORD).status_code == 200
-    stored = StaffRepo(ddb, settings.table_name("main")).get("old.hash")
+    stored = StaffRepository(Table(ddb, settings.table_name("main"))).get("old.hash")
     assert stored is not None and stored.password_hash.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
     assert login(app.test_client(), "old.hash", PASSWORD).status_code == 200
 

@@ -1,6 +1,6 @@
 """Owner sign-in with a one-time code sent by SMS (短信验证码登录).
 
-Requesting a code (:meth:`OneTimeCodes.request`)
+Requesting a code (:meth:`OwnerSignInService.request`)
     A 6-digit code valid :data:`CODE_TTL` is sent to the number when it
     belongs to a known owner. The caller cannot tell whether it does: unknown
     numbers get the same answer and the same store work (owner look-up, a
@@ -10,7 +10,7 @@ Requesting a code (:meth:`OneTimeCodes.request`)
     Both limits are checked and the code stored in one DynamoDB transaction,
     so a refused request neither replaces the pending code nor uses up a send.
 
-Verifying a code (:meth:`OneTimeCodes.verify`)
+Verifying a code (:meth:`OwnerSignInService.verify`)
     Every attempt is counted *before* the code is looked at, in a counter per
     number and fixed :data:`TRIES_WINDOW` (atomic conditional update, so the
     limit holds across Lambda instances and concurrent requests): at most
@@ -34,6 +34,7 @@ only masked numbers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -42,20 +43,21 @@ import re
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from botocore.exceptions import ClientError
-
-from portal.accounts.audit import AuditLog, Event
-from portal.accounts.owners import Owner, OwnerRepo, owner_id_for
+from portal.accounts.audit import ANONYMOUS, AuditLog, Event, actor
+from portal.accounts.owners import Owner, OwnerRepository, owner_id_for
 from portal.clock import Clock, iso, parse_iso
 from portal.errors import InvalidInput, RateLimited, Unavailable
 from portal.i18n import DEFAULT_LANG, translate
 from portal.messaging import MessageSender
 from portal.phones import mask, normalise
 from portal.store import keys
-from portal.store.conditions import CHECK_FAILED, cancellation_reasons, is_condition_failure
+from portal.store.conditions import Condition, condition
 from portal.store.counters import WindowCounter
+from portal.store.errors import ConditionFailed, TransactionCancelled
+from portal.store.items import text
+from portal.store.table import Put, Table, Update
+from portal.store.tables import TTL_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
@@ -91,25 +93,49 @@ def seconds_until(now: datetime, then: datetime) -> int:
     return max(1, math.ceil((then - now).total_seconds()))
 
 
-def _epoch(dt: datetime) -> dict[str, str]:
-    return {"N": str(int(dt.timestamp()))}
+def _epoch(dt: datetime) -> int:
+    return int(dt.timestamp())
 
 
-def _key(key: keys.Key) -> dict[str, Any]:
-    return {k: {"S": v} for k, v in key.items()}
+def resend_interval_passed(now: datetime) -> Condition:
+    """No pending code, or the last one was sent at least :data:`RESEND_AFTER` ago."""
+    return condition("resend_interval_passed", "attribute_not_exists(pk) OR sent_at <= :cutoff",
+                     cutoff=iso(now - RESEND_AFTER))  # fmt: skip
 
 
-class OneTimeCodes:
-    """Request and verify sign-in codes for owners, keyed by mobile number."""
+SENDS_BELOW_LIMIT = condition(
+    "sends_below_limit",
+    "attribute_not_exists(codes_sent) OR codes_sent < :max",
+    max=SENDS_PER_WINDOW,
+)
+"""At most :data:`SENDS_PER_WINDOW` codes per number and window."""
+
+
+def still_this_code(digest: str) -> Condition:
+    return condition("still_this_code", "code_hash = :h", h=digest)
+
+
+def code_matches_and_is_live(digest: str, now: datetime) -> Condition:
+    """One code, one use, even for concurrent verifies."""
+    return condition("code_matches_and_is_live", "code_hash = :h AND valid_until > :now",
+                     h=digest, now=iso(now))  # fmt: skip
+
+
+class OwnerSignInService:
+    """Owners sign in with a code sent by SMS: request and verify, keyed by mobile number."""
 
     def __init__(
-        self, client: Any, table: str, key: bytes, clock: Clock, sender: MessageSender
+        self,
+        table: Table,
+        owners: OwnerRepository,
+        audit: AuditLog,
+        limits: WindowCounter,
+        sender: MessageSender,
+        key: bytes,
+        clock: Clock,
     ) -> None:
-        self.client, self.table, self.key, self.clock = client, table, key, clock
-        self.sender = sender
-        self.owners = OwnerRepo(client, table, key)
-        self.audit = AuditLog(client, table, clock)
-        self.limits = WindowCounter(client, table, clock)
+        self.table, self.owners, self.audit, self.limits = table, owners, audit, limits
+        self.sender, self.key, self.clock = sender, key, clock
 
     def code_hash(self, owner_id: str, code: str) -> str:
         """The stored form of a code: an HMAC under the phone-hash key, bound to the owner."""
@@ -155,82 +181,40 @@ class OneTimeCodes:
 
     def _store_code(self, owner_id: str, digest: str, now: datetime) -> None:
         day, day_end = window_of(now, SEND_WINDOW)
+        code = {
+            **keys.otp_code(owner_id),
+            "code_hash": digest,
+            "sent_at": iso(now),
+            "valid_until": iso(now + CODE_TTL),
+            TTL_ATTRIBUTE: _epoch(now + CODE_TTL),
+        }
+        sent = Update(keys.otp_sent(owner_id, day), add={"codes_sent": 1},
+                      set={TTL_ATTRIBUTE: _epoch(day_end)}, condition=SENDS_BELOW_LIMIT)  # fmt: skip
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": {
-                                **_key(keys.otp_code(owner_id)),
-                                "code_hash": {"S": digest},
-                                "sent_at": {"S": iso(now)},
-                                "valid_until": {"S": iso(now + CODE_TTL)},
-                                "expires_at": _epoch(now + CODE_TTL),
-                            },
-                            # resend_interval_passed: no code, or the last one is old enough
-                            "ConditionExpression": "attribute_not_exists(pk) OR sent_at <= :cutoff",
-                            "ExpressionAttributeValues": {
-                                ":cutoff": {"S": iso(now - RESEND_AFTER)}
-                            },
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": _key(keys.otp_sent(owner_id, day)),
-                            "UpdateExpression": "ADD codes_sent :one SET expires_at = :ttl",
-                            # sends_below_limit: at most SENDS_PER_WINDOW codes per window
-                            "ConditionExpression": (
-                                "attribute_not_exists(codes_sent) OR codes_sent < :max"
-                            ),
-                            "ExpressionAttributeValues": {
-                                ":one": {"N": "1"},
-                                ":max": {"N": str(SENDS_PER_WINDOW)},
-                                ":ttl": _epoch(day_end),
-                            },
-                        }
-                    },
-                ]
-            )
-        except ClientError as exc:
-            cancelled = cancellation_reasons(exc)
-            if cancelled is None:
-                raise
-            reasons = cancelled
-            resend, daily = [*reasons, "", ""][:2]
-            if daily == CHECK_FAILED and resend != CHECK_FAILED:
+            self.table.transact([Put(code, resend_interval_passed(now)), sent])
+        except TransactionCancelled as exc:
+            if SENDS_BELOW_LIMIT.name in exc.failed and "resend_interval_passed" not in exc.failed:
                 raise RateLimited(
                     "code_daily_limit",
                     seconds=seconds_until(now, day_end),
                     hours=math.ceil(seconds_until(now, day_end) / 3600),
                 ) from exc
-            if CHECK_FAILED in reasons or "TransactionConflict" in reasons:
+            if exc.failed or exc.conflict:
                 # The last code is too recent (or another request is storing one right now).
                 wait = self._resend_wait(owner_id, now)
                 raise RateLimited("code_sent_recently", seconds=wait) from exc
             raise
 
     def _resend_wait(self, owner_id: str, now: datetime) -> int:
-        item = self.client.get_item(
-            TableName=self.table, Key=_key(keys.otp_code(owner_id)), ConsistentRead=True
-        ).get("Item")
+        item = self.table.get(keys.otp_code(owner_id))
         if not item or "sent_at" not in item:
             return int(RESEND_AFTER.total_seconds())
-        sent_at = parse_iso(item["sent_at"]["S"])
+        sent_at = parse_iso(text(item, "sent_at"))
         return seconds_until(now, sent_at + RESEND_AFTER)
 
     def _discard_code(self, owner_id: str, digest: str) -> None:
-        try:
-            self.client.delete_item(
-                TableName=self.table,
-                Key=_key(keys.otp_code(owner_id)),
-                ConditionExpression="code_hash = :h",  # still_this_code
-                ExpressionAttributeValues={":h": {"S": digest}},
-            )
-        except ClientError as exc:
-            if not is_condition_failure(exc):
-                raise
+        with contextlib.suppress(ConditionFailed):
+            self.table.delete(keys.otp_code(owner_id), still_this_code(digest))
 
     # ------------------------------------------------------------------ verify
 
@@ -268,7 +252,7 @@ class OneTimeCodes:
             if tries >= MAX_TRIES:
                 self.audit.record(
                     Event(
-                        actor="anonymous",
+                        actor=ANONYMOUS,
                         action="auth.locked",
                         target=masked,
                         source_ip=source_ip,
@@ -280,9 +264,9 @@ class OneTimeCodes:
 
         self.audit.record(
             Event(
-                actor=f"owner:{owner.owner_id}",
+                actor=actor("owner", owner.owner_id),
                 action="auth.login",
-                target=f"owner:{owner.owner_id}",
+                target=actor("owner", owner.owner_id),
                 source_ip=source_ip,
                 details={"method": "sms_code"},
             )
@@ -291,33 +275,23 @@ class OneTimeCodes:
         return owner
 
     def _live_code_hash(self, owner_id: str, now: datetime) -> str:
-        item = self.client.get_item(
-            TableName=self.table, Key=_key(keys.otp_code(owner_id)), ConsistentRead=True
-        ).get("Item")
-        if not item or item.get("valid_until", {}).get("S", "") <= iso(now):
+        item = self.table.get(keys.otp_code(owner_id))
+        if not item or text(item, "valid_until") <= iso(now):
             return ""
-        return str(item.get("code_hash", {}).get("S", ""))
+        return text(item, "code_hash")
 
     def _consume(self, owner_id: str, digest: str, now: datetime) -> bool:
         """Delete the code if it is still this one and unexpired; False if another got it."""
         try:
-            self.client.delete_item(
-                TableName=self.table,
-                Key=_key(keys.otp_code(owner_id)),
-                # code_matches_and_is_live: one code, one use, even for concurrent verifies
-                ConditionExpression="code_hash = :h AND valid_until > :now",
-                ExpressionAttributeValues={":h": {"S": digest}, ":now": {"S": iso(now)}},
-            )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise
+            self.table.delete(keys.otp_code(owner_id), code_matches_and_is_live(digest, now))
+        except ConditionFailed:
+            return False
         return True
 
     def _failed(self, masked: str, source_ip: str, reason: str) -> None:
         self.audit.record(
             Event(
-                actor="anonymous",
+                actor=ANONYMOUS,
                 action="auth.login_failed",
                 target=masked,
                 source_ip=source_ip,

@@ -1,0 +1,50 @@
+"""``portal estates sync``: write a company's ``company.yaml`` into the store (idempotent).
+
+The API and the command line read estates, buildings and units from the store
+(the estate directory), never from ``site/content``. A real company's file is
+synced with this command; ``portal seed`` does the same for the demo content
+(and creates missing tables, which in production CloudFormation owns).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from portal.i18n import both
+from portal.settings import Settings
+
+
+def register(main: click.Group) -> None:
+    main.add_command(estates)
+
+
+@click.group()
+def estates() -> None:
+    """Estates (小区): the company, its estates, buildings and units in the store."""
+
+
+@estates.command("sync")
+@click.option("--content", "content_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder with company.yaml (default: site/content).")
+def sync(content_dir: Path | None) -> None:
+    """Write company.yaml into the store: missing or changed items only."""
+    from portal.estates.sync import SyncError, sync_file
+    from portal.store.errors import StoreError
+    from portal.wiring import Services
+
+    settings = Settings.from_env()
+    services = Services(settings)
+    try:
+        report = sync_file(services.table, content_dir or settings.content_dir)
+    except SyncError as exc:
+        for err in exc.errors:
+            click.echo(str(err), err=True)
+        sys.exit(1)
+    except StoreError as exc:
+        click.echo(both("staff.cli.store_failed", table=services.table.name, problem=str(exc)),
+                   err=True)  # fmt: skip
+        sys.exit(1)
+    click.echo(report)

@@ -1,0 +1,184 @@
+"""The one composition root: every service, built from settings, clients, a clock and a sender.
+
+The Flask app (``functions.context``), the command line (``portal.cli``), the
+local server and the tests all take their services from a :class:`Services`;
+no service builds its own collaborators. Everything is built lazily on first
+use and then kept (services hold no per-request state), so a Lambda cold start
+that serves ``/api/health`` builds one DynamoDB client and nothing else.
+
+==========================  ===============================================
+what                        built from
+==========================  ===============================================
+``table``                   the DynamoDB client + ``settings.table_name``
+``audit``, ``sessions``     the table + the clock
+``owners``, ``staff_repo``  the table (+ the phone-hash key)
+``estates``                 the table + the clock (the estate directory)
+``counters``                the table + the clock (every rate limit)
+``sender``                  the local outbox (local, test) or SNS (dev, prod)
+``owner_sign_in``           owners, audit, counters, sender, key, clock
+``staff_sign_in``           staff_repo, login throttle, sessions, audit, clock
+``staff``                   staff_repo, sessions, throttle, audit, estates, clock
+``roster``                  owners, import log, audit, key, clock
+==========================  ===============================================
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import Any
+
+from portal.accounts.audit import AuditLog
+from portal.accounts.owners import OwnerRepository
+from portal.accounts.roster.importer import RosterImporter
+from portal.accounts.roster.log import ImportLogRepository
+from portal.accounts.sessions import SessionStore
+from portal.accounts.signin.owner import OwnerSignInService
+from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
+from portal.accounts.staff.repository import StaffRepository
+from portal.accounts.staff.service import StaffService
+from portal.clock import Clock, system_clock
+from portal.estates.directory import EstateDirectory
+from portal.messaging import MessageSender, OutboxSender, SnsSender
+from portal.settings import Settings
+from portal.store import client as aws
+from portal.store.counters import WindowCounter
+from portal.store.table import Table
+from portal.store.tables import MAIN
+
+
+class Clients:
+    """The AWS clients of one process, each created on first use (thread-safe).
+
+    Tests pass ready-made clients (moto, DynamoDB Local); otherwise they come
+    from :mod:`portal.store.client` with its local guard.
+    """
+
+    def __init__(
+        self, settings: Settings, *, dynamodb: Any = None, s3: Any = None, sns: Any = None
+    ) -> None:
+        self.settings = settings
+        self._made: dict[str, Any] = {"dynamodb": dynamodb, "s3": s3, "sns": sns}
+        self._lock = threading.Lock()
+
+    def _get(self, name: str) -> Any:
+        made = self._made[name]
+        if made is None:
+            with self._lock:
+                made = self._made[name]
+                if made is None:
+                    factory = {
+                        "dynamodb": aws.dynamodb_client,
+                        "s3": aws.s3_client,
+                        "sns": aws.sns_client,
+                    }[name]
+                    made = self._made[name] = factory(self.settings)
+        return made
+
+    @property
+    def dynamodb(self) -> Any:
+        return self._get("dynamodb")
+
+    @property
+    def s3(self) -> Any:
+        return self._get("s3")
+
+    @property
+    def sns(self) -> Any:
+        return self._get("sns")
+
+
+class Services:
+    """Every service of the portal for one settings object (see the module's table)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clients: Clients | None = None,
+        clock: Clock = system_clock,
+        sender: MessageSender | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clients = clients or Clients(settings)
+        self.clock = clock
+        self._sender = sender
+
+    # -- the store ---------------------------------------------------------------------
+
+    @cached_property
+    def table(self) -> Table:
+        return Table(self.clients.dynamodb, self.settings.table_name(MAIN.suffix))
+
+    @cached_property
+    def counters(self) -> WindowCounter:
+        return WindowCounter(self.table, self.clock)
+
+    # -- platform ----------------------------------------------------------------------
+
+    @cached_property
+    def sender(self) -> MessageSender:
+        """The local outbox in the local and test stages, SNS in dev and prod."""
+        if self._sender is not None:
+            return self._sender
+        if self.settings.is_local:
+            return self.outbox
+        return SnsSender(self.clients.sns)
+
+    @cached_property
+    def outbox(self) -> OutboxSender:
+        return OutboxSender(self.table, self.clock)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.table, self.clock)
+
+    # -- estates -----------------------------------------------------------------------
+
+    @cached_property
+    def estates(self) -> EstateDirectory:
+        return EstateDirectory(self.table, self.clock)
+
+    # -- accounts ----------------------------------------------------------------------
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        return SessionStore(self.table, self.clock)
+
+    @cached_property
+    def owners(self) -> OwnerRepository:
+        return OwnerRepository(self.table, self.settings.phone_hash_key)
+
+    @cached_property
+    def staff_repo(self) -> StaffRepository:
+        return StaffRepository(self.table)
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        return LoginThrottle(self.counters)
+
+    @cached_property
+    def owner_sign_in(self) -> OwnerSignInService:
+        return OwnerSignInService(
+            self.table, self.owners, self.audit, self.counters, self.sender,
+            self.settings.phone_hash_key, self.clock,
+        )  # fmt: skip
+
+    @cached_property
+    def staff_sign_in(self) -> StaffSignInService:
+        return StaffSignInService(
+            self.staff_repo, self.login_throttle, self.sessions, self.audit, self.clock
+        )
+
+    @cached_property
+    def staff(self) -> StaffService:
+        return StaffService(
+            self.staff_repo, self.sessions, self.login_throttle, self.audit, self.estates,
+            self.clock,
+        )  # fmt: skip
+
+    @cached_property
+    def roster(self) -> RosterImporter:
+        return RosterImporter(
+            self.owners, ImportLogRepository(self.table), self.audit,
+            self.settings.phone_hash_key, self.clock,
+        )  # fmt: skip

@@ -63,7 +63,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from functions.local.static import StaticSite
 from portal import ROOT
-from portal.estates import load_company
+from portal.estates.source import load_company
 from portal.site.build import build_site
 
 CONTENT_DIR = ROOT / "site" / "content"

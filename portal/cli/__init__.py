@@ -98,11 +98,11 @@ def seed(content_dir: Path | None) -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import owners as cli_owners
-    from portal.cli import staff as cli_staff
+    from portal.cli import estates, owners, staff
 
-    cli_staff.register(main)
-    cli_owners.register(main)
+    staff.register(main)
+    owners.register(main)
+    estates.register(main)
 
 
 _register_groups()

@@ -77,8 +77,9 @@ class AccountSite:
 def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSite]:
     from functions.app import create_app
     from functions.local.server import compose
-    from portal.store.bootstrap import ensure_tables
+    from portal.localdev.demo import seed_demo
     from portal.store.client import dynamodb_client
+    from tests.factories import wired
 
     root = tmp_path_factory.mktemp("account-site")
     ddb = start_dynamodb_local()
@@ -93,7 +94,7 @@ def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSi
             build_dir=root,
         )
         client = dynamodb_client(settings)
-        ensure_tables(client, settings.table_prefix)
+        seed_demo(wired(client, settings, with_estates=False), CONTENT_DIR)  # tables + estates
         static = StaticSite(root)
         server = make_server(HOST, 0, static, threaded=True, request_handler=_QuietHandler)
         base_url = f"http://{HOST}:{server.server_port}"

@@ -85,7 +85,7 @@ typecheck: $(VENV_STAMP)
 # -m "": every marker (integration, browser, slow) runs, whatever addopts deselects.
 pytest: $(VENV_STAMP)
 	@echo "==> pytest (-n $(PYTEST_WORKERS))"
-	@$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m "" $(PYTEST_ARGS)
+	@$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "" $(PYTEST_ARGS)
 
 # The development venv: runtime pins (requirements.lock, what the Lambda package holds)
 # plus the test and development tools (requirements-dev.lock, which includes the former).

@@ -85,10 +85,10 @@ def pyenv_roots() -> list[Path]:
 def runtime_env() -> RuntimeEnv:
     python, tried = lambda_build.find_python312(pyenv_roots())
     if python is None:
+        places = ", ".join(f"{root}/versions/3.12*" for root in pyenv_roots())
         reason = (
-            "no Python 3.12 found (python3.12 on PATH, or a pyenv build under "
-            f"{', '.join(str(r) for r in pyenv_roots())}/versions/3.12*); tried: "
-            f"{'; '.join(tried) or 'nothing'}"
+            f"no Python 3.12 found (python3.12 on PATH, or a pyenv build: {places}); "
+            f"tried: {'; '.join(tried) or 'nothing that exists'}"
         )
         print(f"\nlambda package: SKIPPED: {reason}")
         pytest.skip(reason)

@@ -85,15 +85,17 @@ typecheck: $(VENV_STAMP)
 # -m "": every marker (integration, browser, slow) runs, whatever addopts deselects.
 pytest: $(VENV_STAMP)
 	@echo "==> pytest (-n $(PYTEST_WORKERS))"
-	@$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m "" $(PYTEST_ARGS)
+	@$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "" $(PYTEST_ARGS)
 
-$(VENV_STAMP): requirements.lock pyproject.toml
-	@echo "==> Python environment: $(VENV) (requirements.lock)"
+# The development venv: runtime pins (requirements.lock, what the Lambda package holds)
+# plus the test and development tools (requirements-dev.lock, which includes the former).
+$(VENV_STAMP): requirements.lock requirements-dev.lock pyproject.toml
+	@echo "==> Python environment: $(VENV) (requirements.lock + requirements-dev.lock)"
 	@if [ ! -x $(VENV)/bin/python ]; then \
 	  if ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then $(call need_debian,python3-venv); fi; \
 	  $(PYTHON) -m venv $(VENV); \
 	fi
-	@$(PIP) install -r requirements.lock
+	@$(PIP) install -r requirements-dev.lock
 	@$(PIP) install --no-deps -e . > $(VENV)/pip-editable.log 2>&1 \
 	  || { cat $(VENV)/pip-editable.log >&2; exit 1; }
 	@touch $@

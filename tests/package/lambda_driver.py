@@ -1,0 +1,74 @@
+"""A stand-in for the Lambda python3.12 runtime, run by ``test_lambda_package.py``.
+
+Started as ``python3.12 -S -s -P -B lambda_driver.py`` with the unzipped package as
+the working directory and ``PYTHONPATH`` = the package + a folder holding only what
+Lambda's runtime provides (boto3, botocore, ...): no site-packages, no project checkout.
+It imports Zappa's ``handler`` from the package root, then reads one JSON request per
+line on stdin and writes one JSON answer per line: ``{"event": ...}`` is passed to
+``handler.lambda_handler`` (one warm container, as on Lambda), ``{"probe": true}``
+answers where the loaded modules came from. Anything the app prints goes to stderr.
+
+Standard library only: it must not import anything from the test suite.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import traceback
+import uuid
+from typing import Any
+
+
+class LambdaContext:
+    """The attributes of Lambda's context object that Zappa and the app may read."""
+
+    function_name = "owner-portal-dev"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-east-1:123456789012:function:owner-portal-dev"
+    memory_limit_in_mb = 512
+    log_group_name = "/aws/lambda/owner-portal-dev"
+    log_stream_name = "2026/01/01/[$LATEST]0123456789abcdef"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 28_000
+
+
+def probe() -> dict[str, Any]:
+    names = sorted(
+        name
+        for name in sys.modules
+        if "." not in name and getattr(sys.modules[name], "__file__", None)
+    )
+    return {
+        "python": list(sys.version_info[:3]),
+        "sys_path": list(sys.path),
+        "modules": {name: sys.modules[name].__file__ for name in names},
+    }
+
+
+def main() -> None:
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # prints of the app land in stderr, never in the answers
+    handler: Any = None
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            if request.get("probe"):
+                answer: dict[str, Any] = {"probe": probe()}
+            else:
+                if handler is None:  # the cold start: Zappa's handler.py at the package root
+                    handler = importlib.import_module("handler")
+                answer = {"result": handler.lambda_handler(request["event"], LambdaContext())}
+        except BaseException:  # reported to the test, which fails with the traceback
+            answer = {"exception": traceback.format_exc()}
+        answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

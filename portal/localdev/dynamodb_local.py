@@ -235,21 +235,9 @@ class DynamoDBLocal:
                 time.sleep(0.1)
 
     def _probe_client(self) -> Any:
-        import boto3
-        from botocore.config import Config
+        from portal.store.client import local_probe_client
 
-        session = boto3.session.Session(
-            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
-        )
-        return session.client(
-            "dynamodb",
-            endpoint_url=self.endpoint,
-            config=Config(
-                connect_timeout=0.5,
-                read_timeout=2,
-                retries={"mode": "standard", "max_attempts": 1},
-            ),
-        )
+        return local_probe_client(self.endpoint)
 
     def log_tail(self, max_chars: int = 2000) -> str:
         """The end of DynamoDB Local's output (for error messages)."""

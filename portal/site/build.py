@@ -29,6 +29,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from portal import ROOT
 from portal.estates.source import load_company
 from portal.site import content as content_mod
+from portal.site import sources
 from portal.site.ical import campaign_ics
 from portal.site.pages import Page, plan, set_site_url
 from portal.site.render import make_env, preload
@@ -56,7 +57,7 @@ class BuildResult:
 class Manifest:
     version: str = BUILDER_VERSION
     site_hash: str = ""
-    files: dict[str, content_mod.Parsed] = field(default_factory=dict)
+    files: dict[str, sources.Parsed] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     assets: list[str] = field(default_factory=list)
 
@@ -108,7 +109,7 @@ def _load_manifest(out_dir: Path) -> Manifest:
 
 def _save_manifest(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
     """Write the shards whose records changed, then the manifest itself (last: it commits)."""
-    shards: list[dict[str, content_mod.Parsed]] = [{} for _ in range(SHARDS)]
+    shards: list[dict[str, sources.Parsed]] = [{} for _ in range(SHARDS)]
     dirty = [False] * SHARDS
     for rel, parsed in manifest.files.items():
         shard = _shard_of(rel)
@@ -232,7 +233,7 @@ def _parse_chunk(items: list[tuple[str, str]]) -> list[tuple[str, str, Any, list
     out = []
     for rel, path in items:
         data = Path(path).read_bytes()
-        digest, value, errs = content_mod.parse_source(rel, data)
+        digest, value, errs = sources.parse_source(rel, data)
         out.append((rel, digest, value, errs))
     return out
 
@@ -296,8 +297,8 @@ def build_site(
         result.errors.append(error("company.yaml", 1, "no_company"))
         result.seconds = time.perf_counter() - started
         return result
-    stats = content_mod.scan(content_dir)
-    files: dict[str, content_mod.Parsed] = {}
+    stats = sources.scan(content_dir)
+    files: dict[str, sources.Parsed] = {}
     todo = []
     for rel, sig in stats.items():
         cached = manifest.files.get(rel)
@@ -306,7 +307,7 @@ def build_site(
         else:
             todo.append(rel)
     for rel, digest, value, errs in _parse(content_dir, todo, jobs):
-        files[rel] = content_mod.Parsed(stats[rel], digest, value, tuple(errs))
+        files[rel] = sources.Parsed(stats[rel], digest, value, tuple(errs))
     result.parsed = len(todo)
     for rel in sorted(files):
         result.errors += files[rel].errors

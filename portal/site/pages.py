@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from portal.accounts.identity import RELATIONSHIPS
 from portal.accounts.policy import ADMIN, FINANCE, STAFF_ROLES, allowed_roles
+from portal.clock import zone
 from portal.estates.model import Estate
-from portal.i18n import translate
+from portal.i18n import LANGS, translate
 from portal.service_levels import (
     ACKNOWLEDGE_MIN,
     CALLBACK_WITHIN_H,
@@ -32,11 +32,10 @@ from portal.service_levels import (
 )
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 
-LANGS = ("zh-CN", "en")
 PAGE_SIZE = 20
 HOME_LATEST = 8
 FEED_SIZE = 20
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = zone()  # the company default; an estate may name its own
 
 
 def url(path: str, lang: str) -> str:

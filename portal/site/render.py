@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from portal.clock import zone
 from portal.i18n import translate
 from portal.site import markdown
 from portal.site.model import Body, FileBody
@@ -20,7 +21,7 @@ from portal.site.pages import notice_url, url
 from portal.site.qr import qr_svg
 from portal.site.security import CSP
 
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_TZ = zone()
 
 
 @lru_cache(maxsize=512)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import click
 
-from portal.i18n import translate
+from portal.i18n import LANGS, translate
 from portal.site.build import BuildResult, Progress
 
 
@@ -36,7 +36,7 @@ def progress_bar() -> Iterator[Progress | None]:
 def print_report(result: BuildResult) -> None:
     for err in result.errors:
         click.echo(str(err), err=True)
-    for lang in ("zh-CN", "en"):
+    for lang in LANGS:
         click.echo(translate("build_report.summary", lang, pages=result.pages,
                              written=len(result.written), deleted=len(result.deleted),
                              parsed=result.parsed, errors=len(result.errors),

@@ -63,3 +63,12 @@ def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
 
 def sns_client(settings: Settings) -> Any:
     return _session(settings, None).client("sns", config=botocore_config(settings))
+
+
+def local_probe_client(endpoint: str) -> Any:
+    """A DynamoDB Local client that answers fast or not at all (is it up yet?)."""
+    session = boto3.session.Session(region_name="us-east-1", **LOCAL_CREDENTIALS)
+    config = Config(
+        connect_timeout=0.5, read_timeout=2, retries={"mode": "standard", "max_attempts": 1}
+    )
+    return session.client("dynamodb", endpoint_url=endpoint, config=config)

@@ -10,7 +10,6 @@ when the file or the estate cannot be used at all.
 
 from __future__ import annotations
 
-import json
 import socket
 import sys
 from pathlib import Path
@@ -77,7 +76,9 @@ def import_roster(
             )
         sys.exit(2)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        from portal.accounts.roster.payload import ImportReportOut
+
+        click.echo(ImportReportOut.of(report).model_dump_json(indent=2))
     else:
         for lang in LANGS:
             click.echo(report.message(lang))

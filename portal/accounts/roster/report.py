@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from portal.accounts.roster.columns import Mode, Outcome
 from portal.accounts.roster.validate import RowReport
@@ -86,48 +85,3 @@ class ImportReport:
                 times=self.previous_import.times,
             )
         return text
-
-    def as_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (the API's response, ``portal owners import --json``)."""
-        p = self.previous_import
-        return {
-            "estate": self.estate,
-            "file_name": self.file_name,
-            "sha256": self.sha256,
-            "format": self.format,
-            "encoding": self.encoding,
-            "header_row": self.header_row,
-            "mode": self.mode,
-            "dry_run": self.dry_run,
-            "outcome": self.outcome,
-            "written": self.written,
-            "already_imported": p is not None,
-            "previous_import": None
-            if p is None
-            else {"first_at": p.first_at, "last_at": p.last_at, "by": p.by, "times": p.times},
-            "message": self.message("zh-CN"),
-            "message_en": self.message("en"),
-            "counts": vars(self.counts).copy(),
-            "rows": [
-                {
-                    "row": r.row,
-                    "status": r.status,
-                    "unit_id": r.unit_id,
-                    "building": r.building,
-                    "room": r.room,
-                    "name": r.name,
-                    "phone": r.phone,
-                    "relationship": r.relationship,
-                    "result": r.result,
-                    "errors": [
-                        {
-                            "code": e.code,
-                            "message": e.message("zh-CN"),
-                            "message_en": e.message("en"),
-                        }
-                        for e in r.errors
-                    ],
-                }
-                for r in self.rows
-            ],
-        }

@@ -39,20 +39,12 @@ def owners() -> None:
     "--allow-partial", is_flag=True, help="Write the good rows even if other rows have errors."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (as the API).")
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Content folder with company.yaml (default: site/content).",
-)
 def import_roster(
     file: Path,
     estate: str,
     dry_run: bool,
     allow_partial: bool,
     as_json: bool,
-    content_dir: Path | None,
 ) -> None:
     """Import the owner roster (业主名册) of an estate from a CSV or XLSX file."""
     from portal.accounts.audit import cli_actor

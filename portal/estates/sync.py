@@ -57,7 +57,7 @@ class SyncReport:
 
     def message(self, lang: str = "zh-CN") -> str:
         return translate(
-            "dev.seed_report", lang, table=self.table, estates=self.estates,
+            "estates.sync_report", lang, table=self.table, estates=self.estates,
             buildings=self.buildings, units=self.units, created=self.created,
             updated=self.updated, unchanged=self.unchanged,
         )  # fmt: skip

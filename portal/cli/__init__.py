@@ -1,31 +1,16 @@
-"""The `portal` command line.
+"""The `portal` command line: the main group, and one module per command group.
 
 Each command is a thin wrapper: the work lives in the module it imports, and
-imports are lazy so that `portal build` starts fast.
+imports are lazy so that `portal build` starts fast. ``portal dev`` is added
+by the console script (:mod:`functions.local.command`), since it serves the
+HTTP layer.
 """
 
 from __future__ import annotations
 
-import sys
-from datetime import datetime
-from pathlib import Path
-
 import click
 
 from portal.logs import setup_logging
-from portal.settings import Settings
-
-
-def _parse_now(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        now = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"not an ISO-8601 date-time: {value!r}") from exc
-    if now.tzinfo is None:
-        raise click.BadParameter("--now needs a UTC offset, e.g. 2026-11-22T09:00:00+08:00")
-    return now
 
 
 @click.group()
@@ -34,72 +19,10 @@ def main() -> None:
     setup_logging(stream_handler=True)
 
 
-@main.command()
-@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=None,
-              help="Content folder (default: site/content).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: build/site).")
-@click.option("--now", "now", default=None,
-              help="Fix 'today' (ISO-8601 with offset) for expiry and the current campaign.")
-@click.option("--site-url", default=None, help="Absolute URL the site is served from.")
-@click.option("--clean", is_flag=True, help="Ignore the manifest and rebuild every page.")
-@click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: CPUs).")
-def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
-          site_url: str | None, clean: bool, jobs: int | None) -> None:
-    """Build the static site (incrementally)."""
-    from portal.site.build import build_site
-    from portal.site.report import print_report, progress_bar
-
-    settings = Settings.from_env()
-    with progress_bar() as progress:
-        result = build_site(
-            content_dir=content_dir or settings.content_dir,
-            out_dir=out_dir or settings.build_dir,
-            now=_parse_now(now),
-            site_url=site_url or settings.site_url,
-            clean=clean,
-            jobs=jobs,
-            progress=progress,
-        )
-    print_report(result)
-    sys.exit(1 if result.errors else 0)
-
-
-@main.command()
-@click.option("--bucket", required=True, help="Target S3 bucket.")
-@click.option("--endpoint-url", default=None, help="S3 endpoint (for S3-compatible stores).")
-@click.option("--prefix", default="", help="Key prefix inside the bucket.")
-@click.option("--site", "site_dir", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Built site folder (default: build/site).")
-@click.option("--dry-run", is_flag=True, help="Show what would change; upload nothing.")
-def publish(bucket: str, endpoint_url: str | None, prefix: str, site_dir: Path | None,
-            dry_run: bool) -> None:
-    """Upload the built site to S3: changed files only, stale pages removed."""
-    from portal.site.publish import publish_site
-
-    settings = Settings.from_env()
-    plan = publish_site(
-        site_dir or settings.build_dir, bucket=bucket, prefix=prefix,
-        endpoint_url=endpoint_url, settings=settings, dry_run=dry_run,
-    )
-    click.echo(plan.summary())
-
-
-@main.command()
-@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=None)
-def seed(content_dir: Path | None) -> None:
-    """Create the tables and load the demo estate (idempotent)."""
-    from portal.localdev.demo import seed_demo
-    from portal.wiring import Services
-
-    settings = Settings.from_env()
-    report = seed_demo(Services(settings), content_dir or settings.content_dir)
-    click.echo(report)
-
-
 def _register_groups() -> None:
-    from portal.cli import estates, owners, staff
+    from portal.cli import estates, owners, site, staff
 
+    site.register(main)
     staff.register(main)
     owners.register(main)
     estates.register(main)

@@ -7,6 +7,7 @@ definitions in ``portal.store.tables``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -20,36 +21,90 @@ from portal.estates.model import Company
 from portal.estates.records import company_items
 from portal.estates.sync import read_company
 from portal.settings import Settings
-from portal.store.bootstrap import ensure_tables
 from portal.store.table import Table
+from portal.store.tables import TABLES
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock
+from tests.support.auth import SITE_URL
+
+_test_number = itertools.count(1)
 
 
 @pytest.fixture
-def settings(tmp_path: Any) -> Settings:
-    return Settings(stage="test", table_prefix="portal-test-", build_dir=tmp_path / "site")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Test settings with a table prefix of this test's own (``portal-test-<n>-``).
+
+    ``build_dir`` is a folder of this test's own too, created only if something builds
+    there (most tests never do, and a ``tmp_path`` for each would cost a folder per test).
+    The site origin (``settings.site_origin``) is the only one allowed to change state.
+    """
+    n = next(_test_number)
+    return Settings(
+        stage="test",
+        table_prefix=f"portal-test-{n}-",
+        site_url=SITE_URL,
+        build_dir=tmp_path_factory.getbasetemp() / "site-builds" / str(n),
+    )
 
 
-@pytest.fixture
-def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+@pytest.fixture(scope="session")
+def _moto_session() -> Iterator[None]:
+    """One moto mock for the whole session (per xdist worker), started on first use.
+
+    Starting moto and building a boto3 client cost more than most unit tests, so they
+    are paid once; tests are kept apart by their own table prefix and by
+    :func:`moto_aws` forgetting every test's AWS state at its teardown.
+    """
     from moto import mock_aws
 
-    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(k, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-east-1")
-    with mock_aws():
-        yield
+    with pytest.MonkeyPatch.context() as mp:
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            mp.setenv(k, "testing")
+        mp.setenv("AWS_DEFAULT_REGION", "ap-east-1")
+        with mock_aws():
+            yield
 
 
 @pytest.fixture
-def ddb(moto_aws: None, settings: Settings) -> Any:
-    """A moto DynamoDB client with every table created from its definition."""
+def moto_aws(_moto_session: None) -> Iterator[None]:
+    """AWS (DynamoDB, S3, SNS ...) in moto, empty at the start of the test.
+
+    At teardown every moto backend is reset: the tables, buckets and SMS messages of
+    this test are gone, so the mock's state never grows over the session (a reset is
+    cheaper than deleting what the test made, and also covers SNS, which has no names
+    to keep tests apart).
+    """
+    from moto.core.base_backend import BackendDict
+
+    yield
+    BackendDict.reset()
+
+
+@pytest.fixture(scope="session")
+def _dynamodb_client(_moto_session: None) -> Any:
+    """The one moto DynamoDB client of the session (clients cost ~0.1 s to build)."""
     from portal.store.client import dynamodb_client
 
-    client = dynamodb_client(settings)
-    ensure_tables(client, settings.table_prefix)
-    return client
+    return dynamodb_client(Settings(stage="test"))
+
+
+@pytest.fixture
+def ddb(moto_aws: None, _dynamodb_client: Any, settings: Settings) -> Any:
+    """A moto DynamoDB client with every table created from its definition (this test's prefix).
+
+    Created directly from the definitions (``portal.store.tables``): moto's tables are
+    ACTIVE at once, so :func:`ensure_tables`' waiting and TTL look-ups would only cost
+    requests (``test_store_tables`` covers ``ensure_tables`` itself).
+    """
+    for t in TABLES:
+        name = settings.table_name(t.suffix)
+        _dynamodb_client.create_table(**t.create_table_kwargs(name))
+        if t.ttl_attribute:
+            _dynamodb_client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": t.ttl_attribute, "Enabled": True},
+            )
+    return _dynamodb_client
 
 
 @pytest.fixture

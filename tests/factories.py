@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -94,3 +95,24 @@ def _estate_items() -> tuple[dict[str, Any], ...]:
     """The demo company's items but its 1,264 units (what the estate directory reads)."""
     company = read_company(ROOT / "site" / "content")
     return tuple(i for i in company_items(company) if i.get("type") != "unit")
+
+
+def xlsx_roster() -> bytes:
+    """A Lanting roster as staff export it from Excel: a title row, merged cells, Excel dates."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "业主名册"
+    ws.append(["兰亭苑业主名册（2026年11月）"])
+    ws.merge_cells("A1:G1")
+    ws.append([])
+    ws.append(["楼栋", "单元/房号", "姓名", "手机号", "关系", "入伙日期", "入住状态"])
+    ws.append(["2栋", "2-1503", "王芳", 13800138000, "业主", datetime(2021, 3, 15), "已入住"])
+    ws.append([None, "2-1504", "李雷", "13900139000", "租户", date(2022, 7, 1), None])
+    ws.merge_cells("A4:A5")  # 楼栋 merged over both rows, as rosters often do
+    ws.append(["3", "1-101", "韩梅梅", 13500135000.0, None, 44270, "未装修"])
+    ws["F4"].number_format = "yyyy/m/d"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

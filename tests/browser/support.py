@@ -76,3 +76,29 @@ class OpenPage(Protocol):
     def __call__(
         self, path: str, width: int = 390, height: int = 844, media: Media = "screen"
     ) -> WatchedPage: ...
+
+
+# Every element whose box reaches past the right edge of a ``vw``-wide screen, unless an
+# ancestor clips or scrolls it (a wide table scrolls inside its own box, which is
+# itself checked). Off-screen-left elements (the skip link) are not overflow.
+OVERFLOWING = """
+(vw) => {
+  const clippedByAncestor = (el) => {
+    for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.classList.length ? "." + [...el.classList].join(".") : "");
+  const out = [];
+  for (const el of document.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right > vw + 0.5 && !clippedByAncestor(el)) {
+      out.push(`${describe(el)} right=${r.right.toFixed(1)} "${(el.textContent || "").trim().slice(0, 40)}"`);
+    }
+  }
+  return out;
+}
+"""

@@ -23,7 +23,7 @@ from portal.i18n import translate
 from portal.store.table import Table
 from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
-from tests.browser.test_pages_render import _OVERFLOWING
+from tests.browser.support import OVERFLOWING
 from tests.factories import make_owner, make_staff
 
 account_site = conftest_account.account_site  # the fixtures this module uses
@@ -38,7 +38,7 @@ def _zh(key: str, **params: object) -> str:
 
 
 def _fits_the_screen(page: Page, width: int = 390) -> None:
-    assert page.evaluate(_OVERFLOWING, width) == []
+    assert page.evaluate(OVERFLOWING, width) == []
 
 
 def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(

@@ -17,7 +17,7 @@ from functools import cache
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.support import DemoSite, OpenPage
+from tests.browser.support import OVERFLOWING, DemoSite, OpenPage
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FALLBACK_CJK_FAMILIES = frozenset({"WenQuanYi Micro Hei"})
@@ -77,32 +77,6 @@ def _open(open_page: OpenPage, demo: DemoSite, case: Case) -> Page:
     return open_page(case.path(demo), width=case.width).page
 
 
-# Every element whose box reaches past the right edge of a ``vw``-wide screen, unless an
-# ancestor clips or scrolls it (a wide table scrolls inside its own box, which is
-# itself checked). Off-screen-left elements (the skip link) are not overflow.
-_OVERFLOWING = """
-(vw) => {
-  const clippedByAncestor = (el) => {
-    for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== "visible") return true;
-    }
-    return false;
-  };
-  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-    (el.classList.length ? "." + [...el.classList].join(".") : "");
-  const out = [];
-  for (const el of document.querySelectorAll("*")) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (r.right > vw + 0.5 && !clippedByAncestor(el)) {
-      out.push(`${describe(el)} right=${r.right.toFixed(1)} "${(el.textContent || "").trim().slice(0, 40)}"`);
-    }
-  }
-  return out;
-}
-"""
-
-
 @pages
 def test_page_shows_its_text_in_the_page_language(
     open_page: OpenPage, demo: DemoSite, case: Case
@@ -122,7 +96,7 @@ def test_nothing_overflows_the_phone_screen_horizontally(
     watched = open_page(case.path(demo), width=case.width)
     page = watched.page
     watched.screenshot(case.name)
-    assert page.evaluate(_OVERFLOWING, case.width) == []
+    assert page.evaluate(OVERFLOWING, case.width) == []
     inner_width, scroll_width = page.evaluate(
         "[window.innerWidth, document.documentElement.scrollWidth]"
     )

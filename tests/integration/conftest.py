@@ -24,6 +24,7 @@ from portal.localdev.errors import LocalDevError, PortInUse
 from portal.localdev.ports import free_port
 from portal.settings import Settings
 from portal.store.bootstrap import ensure_tables
+from tests.support.auth import SITE_URL
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -82,6 +83,7 @@ def settings(dynamodb_local: DynamoDBLocal, tmp_path: Path) -> Settings:
         stage="test",
         dynamodb_endpoint=dynamodb_local.endpoint,
         table_prefix=f"it-{uuid.uuid4().hex[:10]}-",
+        site_url=SITE_URL,
         build_dir=tmp_path / "site",
         content_dir=DATA,
     )

@@ -21,9 +21,9 @@ from portal.errors import InvalidInput, RateLimited
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
 from tests.factories import FakeClock, RecordingSender, make_owner, wired
+from tests.support.auth import ORIGIN
 
 PHONE = "13800138000"
-ORIGIN = "http://127.0.0.1:8000"
 T = TypeVar("T")
 
 

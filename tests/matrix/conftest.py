@@ -44,9 +44,8 @@ from portal.store.bootstrap import ensure_tables
 from portal.store.table import Table
 from tests.factories import FakeClock, RecordingSender, make_owner, make_staff, wired
 from tests.matrix.routes import LOGIN_ACCOUNT, PASSWORD, TARGET_CLERK, Call, Needs, Row
+from tests.support.auth import ORIGIN, SITE_URL
 
-ORIGIN = "http://localhost"
-"""The test client's own origin: accepted as same-origin in the test stage."""
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
 
@@ -311,6 +310,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     settings = Settings(
         stage="test",
         table_prefix="portal-matrix-",
+        site_url=SITE_URL,
         build_dir=tmp_path_factory.mktemp("matrix") / "site",
     )
     with pytest.MonkeyPatch.context() as mp:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import jsonify
 
-from functions.app import create_app
 from functions.auth import current_identity, signature_authenticated
-from portal.settings import Settings
-from tests.factories import make_owner, wired
-from tests.unit.test_functions_session import FakeClock, sign_in
+from tests.support.auth import AuthActions
 
 
-def _app(ddb: Any, settings: Settings) -> Any:
-    app = create_app(settings, wired(ddb, settings))
+@pytest.fixture
+def app(make_app: Callable[..., Any]) -> Any:
+    """The API with two test routes: one signature-authenticated, one ordinary."""
+    app = make_app()
 
     @signature_authenticated
     def provider_notification() -> Any:
@@ -29,33 +30,22 @@ def _app(ddb: Any, settings: Settings) -> Any:
 
 
 def test_signature_authenticated_route_accepts_a_cross_origin_post_without_csrf_token(
-    ddb: Any, settings: Settings
+    app: Any,
 ) -> None:
-    res = (
-        _app(ddb, settings)
-        .test_client()
-        .post("/api/test/notify", data="sign=abc", headers={"Origin": "https://openapi.alipay.com"})
+    res = app.test_client().post(
+        "/api/test/notify", data="sign=abc", headers={"Origin": "https://openapi.alipay.com"}
     )
-    assert res.status_code == 200
-
-
-def test_signature_authenticated_route_ignores_a_session_cookie(
-    ddb: Any, settings: Settings
-) -> None:
-    app = _app(ddb, settings)
-    owner = make_owner(ddb, settings, "13800138077", "钱七", ("lanting", "1", "1-0201"))
-    client = app.test_client()
-    sign_in(app, client, "owner", owner.owner_id, FakeClock())
-    res = client.post("/api/test/notify", data="sign=abc")
     assert res.status_code == 200 and res.json == {"identity": False}
 
 
-def test_ordinary_route_refuses_the_same_cross_origin_post(ddb: Any, settings: Settings) -> None:
-    res = (
-        _app(ddb, settings)
-        .test_client()
-        .post(
-            "/api/test/ordinary", data="sign=abc", headers={"Origin": "https://openapi.alipay.com"}
-        )
+def test_signature_authenticated_route_ignores_a_session_cookie(auth: AuthActions) -> None:
+    owner = auth.owner("13800138077", "钱七", ("lanting", "1", "1-0201"))
+    res = owner.client.post("/api/test/notify", data="sign=abc")
+    assert res.status_code == 200 and res.json == {"identity": False}
+
+
+def test_ordinary_route_refuses_the_same_cross_origin_post(app: Any) -> None:
+    res = app.test_client().post(
+        "/api/test/ordinary", data="sign=abc", headers={"Origin": "https://openapi.alipay.com"}
     )
     assert res.status_code == 403 and res.json["error"]["code"] == "csrf_failed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from portal import errors as domain
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.settings import Settings
 from portal.store.errors import ConditionFailed, translate
+from tests.support.auth import ORIGIN
 
 
 class Probe(BaseModel):
@@ -69,7 +71,7 @@ def _probe_app(settings: Settings) -> OpenAPI:
 @pytest.fixture
 def client(settings: Settings) -> FlaskClient:
     client = _probe_app(settings).test_client()
-    client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # same origin: passes the CSRF check
+    client.environ_base["HTTP_ORIGIN"] = ORIGIN  # the site's origin: passes the CSRF check
     return client
 
 
@@ -82,7 +84,7 @@ def assert_envelope(response: Any, status: int, code: str) -> dict[str, Any]:
     assert error["code"] == code
     assert error["message"] and error["message_en"]
     assert error["message"] != error["message_en"]
-    assert response.headers["X-Request-Id"]
+    uuid.UUID(response.headers["X-Request-Id"])  # one of our own: no API Gateway id here
     return error
 
 

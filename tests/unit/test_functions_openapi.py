@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
 
 import pytest
 
 from functions.app import create_app
+from portal.i18n import translate
 from portal.settings import Settings
 
 
@@ -27,7 +29,8 @@ def _resolve(doc: dict[str, Any], ref: str) -> dict[str, Any]:
 
 def test_document_is_openapi_3_1_with_title_and_version(doc: dict[str, Any]) -> None:
     assert doc["openapi"] == "3.1.0"
-    assert doc["info"]["title"] and doc["info"]["version"]
+    assert doc["info"]["title"] == translate("api.title", "en")
+    assert doc["info"]["version"] == version("owner-portal")
 
 
 def test_health_is_listed_with_its_response_schema_for_200_and_503(doc: dict[str, Any]) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from functions.app import create_app
 from portal.i18n import translate
 from portal.messaging import OutboxSender, SnsSender
 from portal.settings import Settings
@@ -17,9 +17,9 @@ from portal.store.client import sns_client
 from portal.store.table import Table
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock, make_owner, wired
+from tests.support.auth import AuthActions
 
 PHONE = "13800138000"
-ORIGIN = "http://127.0.0.1:8000"
 
 
 class SpyClient:
@@ -127,33 +127,32 @@ def test_the_outbox_lists_messages_newest_first_and_hides_those_older_than_a_day
 
 
 def test_dev_outbox_shows_the_local_messages_newest_first(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
     make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
-    client = app.test_client()
+    client = auth.client()
     assert client.get("/api/dev/outbox").json == []
-    client.post("/api/auth/code", json={"phone": PHONE}, headers={"Origin": ORIGIN})
+    res = client.post("/api/auth/code", json={"phone": PHONE}, headers=auth.same_origin)
+    assert res.status_code == 200
     clock.now += timedelta(minutes=2)
-    client.post("/api/auth/code", json={"phone": PHONE, "lang": "en"}, headers={"Origin": ORIGIN})
+    body = {"phone": PHONE, "lang": "en"}
+    assert client.post("/api/auth/code", json=body, headers=auth.same_origin).status_code == 200
     res = client.get("/api/dev/outbox")
     assert res.status_code == 200
     messages = res.json
     assert [m["phone"] for m in messages] == [PHONE, PHONE]
     assert messages[0]["at"] == "2026-11-22T02:02:00Z" and "sign-in code" in messages[0]["text"]
     assert "验证码" in messages[1]["text"] and messages[0]["channel"] == "sms"
-    assert len(client.get("/api/dev/outbox?limit=1").json) == 1
-    assert client.get("/api/dev/outbox?limit=0").status_code == 400
+    assert client.get("/api/dev/outbox?limit=1").json == messages[:1]
+    res = client.get("/api/dev/outbox?limit=0")
+    assert res.status_code == 400 and res.json["error"]["code"] == "invalid_input"
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_dev_routes_do_not_exist_outside_local_stages(ddb: Any, stage: str) -> None:
-    cfg = Settings(
-        stage=stage,  # type: ignore[arg-type]
-        table_prefix="portal-test-",
-        site_url="https://portal.example.cn",
-        phone_hash_key=b"k" * 32,
-    )
-    app = create_app(cfg, wired(ddb, cfg))
+def test_dev_routes_do_not_exist_outside_local_stages(
+    make_app: Callable[..., Any], stage: str
+) -> None:
+    app = make_app(stage=stage, site_url="https://portal.example.cn", phone_hash_key=b"k" * 32)
     res = app.test_client().get("/api/dev/outbox")
     body: Any = res.json
     assert res.status_code == 404 and body["error"]["code"] == "not_found"

@@ -29,11 +29,6 @@ class FailingSender:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def sender() -> RecordingSender:
     return RecordingSender()
 

@@ -9,19 +9,15 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from functions.context import portal_state
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import Owner
-from portal.accounts.sessions import SessionStore
 from portal.accounts.signin.owner import MAX_TRIES
 from portal.settings import Settings
-from portal.store.table import Table
-from tests.factories import FakeClock, make_owner
+from tests.factories import FakeClock, main_table, make_owner
+from tests.support.auth import SAME_ORIGIN, AuthActions
 
-ORIGIN = "http://127.0.0.1:8000"
 PHONE = "13800138000"
 UNKNOWN = "13900139000"
-SAME_ORIGIN = {"Origin": ORIGIN}
 
 
 @pytest.fixture
@@ -116,32 +112,23 @@ def test_verifying_the_right_code_sets_an_httponly_lax_session_and_answers_like_
     me = client.get("/api/me")
     assert me.status_code == 200 and me.json == res.json
     assert res.json["kind"] == "owner" and res.json["user_id"] == owner.owner_id
-    assert res.json["phone"] == PHONE and len(res.json["units"]) == 2
+    assert res.json["phone"] == PHONE
+    assert [u["unit_id"] for u in res.json["units"]] == ["lanting/2/1-1503", "lanting/3/2-0801"]
 
 
 def test_signing_in_replaces_an_existing_session_with_a_new_token(
-    app: Any, owner: Owner, clock: FakeClock
+    app: Any, auth: AuthActions, owner: Owner
 ) -> None:
-    client = app.test_client()
-    with app.app_context():
-        store = SessionStore(portal_state(app).services.table, clock)
-        old_token, _ = store.create("owner", owner.owner_id)
-    client.set_cookie("portal_session", old_token, domain="localhost")
-    csrf = client.get("/api/me").json["csrf_token"]
-    ask_code(client)  # signed in already: needs the session's CSRF token like any POST
-    assert (
-        client.post("/api/auth/code", json={"phone": PHONE}, headers=SAME_ORIGIN).status_code == 403
-    )
-    assert (
-        client.post(
-            "/api/auth/code", json={"phone": PHONE}, headers={**SAME_ORIGIN, "X-CSRF-Token": csrf}
-        ).status_code
-        == 200
-    )
+    signed_in = auth.as_user("owner", owner.owner_id)
+    client, old_token, csrf = signed_in.client, signed_in.token, signed_in.csrf_token
+    # Signed in already: asking for a code needs the session's CSRF token like any POST.
+    res = ask_code(client)
+    assert res.status_code == 403 and res.json["error"]["code"] == "csrf_failed"
+    assert signed_in.post("/api/auth/code", {"phone": PHONE}).status_code == 200
     res = verify(client, latest_code(client), **{"X-CSRF-Token": csrf})
     assert res.status_code == 200
     new_token = res.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
-    assert new_token and new_token != old_token
+    assert len(new_token) >= 43 and new_token != old_token
     assert res.json["csrf_token"] != csrf
     replay = app.test_client()
     replay.set_cookie("portal_session", old_token, domain="localhost")
@@ -170,15 +157,17 @@ def test_five_wrong_codes_then_429_code_locked_even_with_the_right_code(
     ask_code(client)
     code = latest_code(client)
     for _ in range(MAX_TRIES):
-        assert verify(client, wrong(code)).status_code == 400
+        res = verify(client, wrong(code))
+        assert res.status_code == 400 and res.json["error"]["code"] == "code_invalid"
     clock.now += timedelta(minutes=1)
     res = verify(client, code)
     assert res.status_code == 429 and res.json["error"]["code"] == "code_locked"
     assert res.json["error"]["retry_after"] == 540 and res.headers["Retry-After"] == "540"
     assert "9" in res.json["error"]["message"]
     clock.now += timedelta(minutes=9)  # the window is over; the code has expired meanwhile
-    assert verify(client, code).json["error"]["code"] == "code_invalid"
-    ask_code(client)
+    res = verify(client, code)
+    assert res.status_code == 400 and res.json["error"]["code"] == "code_invalid"
+    assert ask_code(client).status_code == 200
     assert verify(client, latest_code(client)).status_code == 200
 
 
@@ -187,7 +176,8 @@ def test_a_code_cannot_be_used_twice_over_http(app: Any, owner: Owner) -> None:
     ask_code(client)
     code = latest_code(client)
     assert verify(client, code).status_code == 200
-    assert verify(app.test_client(), code).json["error"]["code"] == "code_invalid"
+    res = verify(app.test_client(), code)
+    assert res.status_code == 400 and res.json["error"]["code"] == "code_invalid"
 
 
 def test_sign_ins_and_failures_are_audited_with_the_client_address(
@@ -196,9 +186,9 @@ def test_sign_ins_and_failures_are_audited_with_the_client_address(
     client = app.test_client()
     ask_code(client)
     code = latest_code(client)
-    verify(client, wrong(code))
-    verify(client, code)
-    events = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
+    assert verify(client, wrong(code)).status_code == 400
+    assert verify(client, code).status_code == 200
+    events = AuditLog(main_table(ddb, settings)).day("2026-11-22")
     assert sorted(e["action"] for e in events) == ["auth.login", "auth.login_failed"]
     failed = next(e for e in events if e["action"] == "auth.login_failed")
     login = next(e for e in events if e["action"] == "auth.login")

@@ -12,6 +12,7 @@ from portal.accounts.signin.owner import CODES_PER_ADDRESS, OwnerSignInService
 from portal.errors import RateLimited
 from portal.settings import Settings
 from tests.factories import FakeClock, RecordingSender, make_owner, wired
+from tests.support.auth import SAME_ORIGIN
 
 NUMBERS = [
     f"139{n:08d}" for n in range(CODES_PER_ADDRESS + 1)
@@ -65,7 +66,7 @@ def test_the_api_answers_429_with_retry_after_when_an_address_is_over_its_limit(
 ) -> None:
     monkeypatch.setattr(otp, "CODES_PER_ADDRESS", 2)
     client = app.test_client()
-    headers = {"Origin": "http://localhost"}
+    headers = SAME_ORIGIN
     for phone in NUMBERS[:2]:
         assert (
             client.post("/api/auth/code", json={"phone": phone}, headers=headers).status_code == 200

@@ -119,7 +119,7 @@ def test_a_hash_with_old_parameters_still_verifies_and_asks_for_a_rehash() -> No
     old = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=2, type=Type.ID)
     stored = old.hash("lanting-garden-7")
     result = passwords.verify(stored, "lanting-garden-7")
-    assert result.ok and result.needs_rehash
+    assert result == passwords.Verification(ok=True, needs_rehash=True)
     assert not passwords.verify(
         passwords.hash_password("lanting-garden-7"), "lanting-garden-7"
     ).needs_rehash

@@ -7,42 +7,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask.testing import FlaskClient
-
 from functions.app import create_app
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import OwnerRepository
 from portal.settings import Settings
-from portal.store.table import Table
-from tests.factories import make_owner, make_staff
-from tests.unit.test_functions_session import FakeClock, sign_in
+from tests.factories import FakeClock, main_table, xlsx_roster
+from tests.support.auth import AuthActions, Caller
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
-ORIGIN = "http://localhost"
 
 
-def signed_in_staff(
-    app: Any,
-    ddb: Any,
-    settings: Settings,
-    clock: FakeClock,
-    username: str,
-    *roles: str,
-    estates: tuple[str, ...] = ("lanting",),
-) -> tuple[FlaskClient, str]:
-    make_staff(ddb, settings, username, *roles, estates=estates)
-    client = app.test_client()
-    sign_in(app, client, "staff", username, clock)
-    return client, client.get("/api/me").json["csrf_token"]
-
-
-def upload(
-    client: FlaskClient, query: str, data: bytes, csrf: str = "", name: str = "roster.csv"
-) -> Any:  # a TestResponse, whose .json is typed Optional
-    headers = {"Origin": ORIGIN}
-    if csrf:
-        headers["X-CSRF-Token"] = csrf
-    return client.post(
+def upload(caller: Caller, query: str, data: bytes, csrf: bool = True,
+           name: str = "roster.csv") -> Any:  # fmt: skip
+    """Post ``data`` as the roster file (a TestResponse, whose .json is typed Optional)."""
+    headers = dict(caller.headers)
+    if not csrf:
+        headers.pop("X-CSRF-Token", None)
+    return caller.client.post(
         f"/api/owners/import?{query}",
         data={"file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
@@ -50,28 +31,39 @@ def upload(
     )
 
 
+def owner_units(ddb: Any, settings: Settings, phone: str) -> tuple[str, list[str]] | None:
+    """The name and unit ids of the owner with ``phone``, or ``None`` if there is none."""
+    owner = OwnerRepository(main_table(ddb, settings), settings.phone_hash_key).by_phone(phone)
+    return None if owner is None else (owner.name, sorted(u.unit_id for u in owner.units))
+
+
 def good_csv() -> bytes:
     return (FIXTURES / "good.csv").read_bytes()
 
 
 def test_front_desk_of_lanting_imports_the_lanting_roster(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=lanting", good_csv(), csrf)
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", good_csv())
     assert res.status_code == 200, res.json
     body = res.json
     assert body["outcome"] == "imported" and body["written"] is True
     assert body["counts"]["owners_created"] == 3 and body["counts"]["bindings_created"] == 4
     assert body["rows"][0]["unit_id"] == "lanting/2/2-1503"
     assert body["message"] and body["message_en"].isascii()
-    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
-    assert repo.by_phone("13800138000") is not None
+    assert owner_units(ddb, settings, "13800138000") == (
+        "王芳",
+        ["lanting/1/1-801", "lanting/2/2-1503"],
+    )
+    assert owner_units(ddb, settings, "13500135000") == ("韩梅梅", ["lanting/3/2-2606"])
 
 
-def test_report_phones_are_masked(app: Any, ddb: Any, settings: Settings, clock: FakeClock) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=lanting", (FIXTURES / "mixed.csv").read_bytes(), csrf)
+def test_report_phones_are_masked(
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
+) -> None:
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", (FIXTURES / "mixed.csv").read_bytes())
     text = res.get_data(as_text=True)
     for phone in ("13800138000", "13900139000", "13500135000", "13700137000", "1380013800"):
         assert phone not in text
@@ -83,10 +75,10 @@ def test_report_phones_are_masked(app: Any, ddb: Any, settings: Settings, clock:
 
 
 def test_a_file_with_errors_is_a_report_that_says_nothing_was_written(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=lanting", (FIXTURES / "mixed.csv").read_bytes(), csrf)
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", (FIXTURES / "mixed.csv").read_bytes())
     assert res.status_code == 200
     body = res.json
     assert body["outcome"] == "rejected" and body["written"] is False
@@ -95,103 +87,104 @@ def test_a_file_with_errors_is_a_report_that_says_nothing_was_written(
     assert "第 2 行" in duplicate["errors"][0]["message"]
     assert "row 2" in duplicate["errors"][0]["message_en"]
     assert next(r for r in body["rows"] if r["row"] == 8)["status"] == "skipped"
-    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
-    assert repo.by_phone("13800138000") is None
+    assert owner_units(ddb, settings, "13800138000") is None
 
 
 def test_allow_partial_and_dry_run_come_from_the_query(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "zhao.pm", "project_manager")
+    caller = auth.staff("zhao.pm", "project_manager", estates=("lanting",))
     mixed = (FIXTURES / "mixed.csv").read_bytes()
-    dry = upload(client, "estate=lanting&allow_partial=true&dry_run=true", mixed, csrf).json
-    assert dry["dry_run"] and dry["mode"] == "allow_partial" and not dry["written"]
+    dry = upload(caller, "estate=lanting&allow_partial=true&dry_run=true", mixed).json
+    assert dry["dry_run"] is True and dry["mode"] == "allow_partial" and dry["written"] is False
     assert dry["outcome"] == "partially_imported" and dry["counts"]["owners_created"] == 3
-    repo = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
-    assert repo.by_phone("13800138000") is None
-    real = upload(client, "estate=lanting&allow_partial=true", mixed, csrf).json
-    assert real["written"] and real["counts"]["owners_created"] == 3
-    assert repo.by_phone("13800138000") is not None
-    again = upload(client, "estate=lanting&allow_partial=true", mixed, csrf).json
-    assert again["already_imported"] and again["counts"]["owners_created"] == 0
+    assert owner_units(ddb, settings, "13800138000") is None
+    real = upload(caller, "estate=lanting&allow_partial=true", mixed).json
+    assert real["written"] is True and real["counts"]["owners_created"] == 3
+    assert owner_units(ddb, settings, "13800138000") == (
+        "王芳",
+        ["lanting/1/1-801", "lanting/2/2-1503"],
+    )
+    again = upload(caller, "estate=lanting&allow_partial=true", mixed).json
+    assert again["already_imported"] is True and again["counts"]["owners_created"] == 0
     assert again["previous_import"]["by"] == "staff:zhao.pm"
 
 
 def test_front_desk_of_lanting_gets_403_for_meixi(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=meixi", good_csv(), csrf)
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=meixi", good_csv())
     assert res.status_code == 403 and res.json["error"]["code"] == "forbidden"
 
 
-def test_roles_outside_the_policy_get_403(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+def test_staff_whose_role_may_not_import_rosters_get_403(
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "liu.clean", "cleaning")
-    assert upload(client, "estate=lanting", good_csv(), csrf).status_code == 403
+    caller = auth.staff("liu.clean", "cleaning", estates=("lanting",))
+    res = upload(caller, "estate=lanting", good_csv())
+    assert res.status_code == 403 and res.json["error"]["code"] == "forbidden"
 
 
-def test_an_owner_gets_403(app: Any, ddb: Any, settings: Settings, clock: FakeClock) -> None:
-    owner = make_owner(ddb, settings, "13800138009", "业主甲", ("lanting", "2", "2-1503"))
-    client = app.test_client()
-    sign_in(app, client, "owner", owner.owner_id, clock)
-    csrf = client.get("/api/me").json["csrf_token"]
-    res = upload(client, "estate=lanting", good_csv(), csrf)
-    assert res.status_code == 403
+def test_an_owner_cannot_import_a_roster(
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
+) -> None:
+    owner = auth.owner("13800138009", "业主甲", ("lanting", "2", "2-1503"))
+    res = upload(owner, "estate=lanting", good_csv())
+    assert res.status_code == 403 and res.json["error"]["code"] == "forbidden"
 
 
-def test_anonymous_gets_401(app: Any) -> None:
-    res = upload(app.test_client(), "estate=lanting", good_csv())
+def test_importing_a_roster_needs_a_signed_in_caller(auth: AuthActions) -> None:
+    res = upload(auth.anonymous(), "estate=lanting", good_csv())
     assert res.status_code == 401 and res.json["error"]["code"] == "unauthenticated"
 
 
 def test_admin_gets_404_for_an_estate_that_does_not_exist(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "root", "admin", estates=())
-    res = upload(client, "estate=nowhere", good_csv(), csrf)
+    caller = auth.staff("root", "admin", estates=())
+    res = upload(caller, "estate=nowhere", good_csv())
     assert res.status_code == 404 and res.json["error"]["code"] == "unknown_estate"
 
 
 def test_without_a_file_or_with_a_non_roster_file_is_400_with_a_clear_code(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res: Any = client.post(
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res: Any = caller.client.post(
         "/api/owners/import?estate=lanting",
         data={},
         content_type="multipart/form-data",
-        headers={"Origin": ORIGIN, "X-CSRF-Token": csrf},
+        headers=caller.headers,
     )
     assert res.status_code == 400 and res.json["error"]["code"] == "roster_missing_file"
-    res = upload(client, "estate=lanting", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, csrf, "a.xls")
+    res = upload(caller, "estate=lanting", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "a.xls")
     assert res.status_code == 400 and res.json["error"]["code"] == "roster_xls_unsupported"
     assert "xlsx" in res.json["error"]["message"]
 
 
 def test_an_upload_over_1_mib_is_413(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=lanting", b"x" * (1024 * 1024 + 1), csrf)
-    assert res.status_code == 413
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", b"x" * (1024 * 1024 + 1))
+    assert res.status_code == 413 and res.json["error"]["code"] == "payload_too_large"
 
 
 def test_the_import_without_the_csrf_token_is_refused(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, _csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=lanting", good_csv())
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", good_csv(), csrf=False)
     assert res.status_code == 403 and res.json["error"]["code"] == "csrf_failed"
 
 
 def test_the_import_writes_an_audit_event_with_the_staff_member_and_address(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    upload(client, "estate=lanting", good_csv(), csrf, name="兰亭苑名册.csv")
-    log = AuditLog(Table(ddb, settings.table_name("main")), clock)
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    upload(caller, "estate=lanting", good_csv(), name="兰亭苑名册.csv")
+    log = AuditLog(main_table(ddb, settings), clock)
     events = [e for e in log.day(clock.now.date().isoformat()) if e["action"] == "owners.import"]
     assert len(events) == 1
     event = events[0]
@@ -202,11 +195,11 @@ def test_the_import_writes_an_audit_event_with_the_staff_member_and_address(
     assert details["counts"]["bindings_created"] == 4
 
 
-def test_an_xlsx_upload_imports(app: Any, ddb: Any, settings: Settings, clock: FakeClock) -> None:
-    from tests.unit.test_roster import xlsx_roster
-
-    client, csrf = signed_in_staff(app, ddb, settings, clock, "wang.desk", "front_desk")
-    res = upload(client, "estate=lanting", xlsx_roster(), csrf, name="名册.xlsx")
+def test_an_xlsx_upload_imports_like_a_csv(
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
+) -> None:
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", xlsx_roster(), name="名册.xlsx")
     assert res.status_code == 200 and res.json["format"] == "xlsx"
     assert res.json["header_row"] == 3 and res.json["counts"]["owners_created"] == 3
 

@@ -48,7 +48,9 @@ def test_cli_imports_a_good_file_and_exits_0(
     result = invoke(portal_cli, str(FIXTURES / "good.csv"), "--estate", "lanting")
     assert result.exit_code == 0, result.output
     assert "导入完成" in result.output and "Imported 4 rows" in result.output
-    assert repo(ddb, settings).by_phone("13800138000") is not None
+    owner = repo(ddb, settings).by_phone("13800138000")
+    assert owner is not None and owner.name == "王芳"
+    assert sorted(u.unit_id for u in owner.units) == ["lanting/1/1-801", "lanting/2/2-1503"]
     again = invoke(portal_cli, str(FIXTURES / "good.csv"), "--estate", "lanting")
     assert again.exit_code == 0 and "already imported" in again.output
 
@@ -70,7 +72,9 @@ def test_cli_allow_partial_writes_the_good_rows(
         portal_cli, str(FIXTURES / "mixed.csv"), "--estate", "lanting", "--allow-partial"
     )
     assert result.exit_code == 1  # some rows still have errors
-    assert repo(ddb, settings).by_phone("13800138000") is not None
+    owner = repo(ddb, settings).by_phone("13800138000")
+    assert owner is not None and owner.name == "王芳"
+    assert sorted(u.unit_id for u in owner.units) == ["lanting/1/1-801", "lanting/2/2-1503"]
     assert repo(ddb, settings).by_phone("13700137000") is None
 
 
@@ -82,7 +86,8 @@ def test_cli_dry_run_prints_json_and_writes_nothing(
     )
     assert result.exit_code == 0
     report = json.loads(result.output)
-    assert report["dry_run"] and not report["written"] and report["counts"]["owners_created"] == 3
+    assert report["dry_run"] is True and report["written"] is False
+    assert report["counts"]["owners_created"] == 3
     assert repo(ddb, settings).by_phone("13800138000") is None
 
 

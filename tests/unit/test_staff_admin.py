@@ -7,59 +7,20 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.accounts import passwords
 from portal.accounts.audit import AuditLog
 from portal.accounts.staff.repository import StaffRepository
 from portal.settings import Settings
-from portal.store.table import Table
-from tests.factories import make_owner, make_staff
-from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
-
-PASSWORD = "lanting-garden-7"
-NEW_PASSWORD = "meixi-river-2026"
-
-
-class Caller:
-    """A signed-in test client that sends Origin and the session's CSRF token."""
-
-    def __init__(self, app: Any, client: FlaskClient) -> None:
-        self.client = client
-        me = client.get("/api/me")
-        self.headers = {"Origin": ORIGIN}
-        if me.status_code == 200:
-            self.headers["X-CSRF-Token"] = me.json["csrf_token"]
-
-    def get(self, path: str) -> TestResponse:
-        return self.client.get(path)
-
-    def post(self, path: str, body: dict[str, Any]) -> TestResponse:
-        return self.client.post(path, json=body, headers=self.headers)
-
-    def patch(self, path: str, body: dict[str, Any]) -> TestResponse:
-        return self.client.patch(path, json=body, headers=self.headers)
-
-
-def as_staff(
-    app: Any,
-    ddb: Any,
-    settings: Settings,
-    clock: FakeClock,
-    username: str,
-    *roles: str,
-    estates: tuple[str, ...] = (),
-) -> Caller:
-    make_staff(ddb, settings, username, *roles, estates=estates)
-    client = app.test_client()
-    sign_in(app, client, "staff", username, clock)
-    return Caller(app, client)
+from tests.factories import FakeClock, main_table
+from tests.support.auth import OTHER_PASSWORD as NEW_PASSWORD
+from tests.support.auth import PASSWORD, AuthActions, Caller
 
 
 @pytest.fixture
-def admin(app: Any, ddb: Any, settings: Settings, clock: FakeClock) -> Caller:
-    return as_staff(app, ddb, settings, clock, "root", "admin")
+def admin(auth: AuthActions) -> Caller:
+    return auth.staff("root", "admin")
 
 
 def new_butler(**changes: Any) -> dict[str, Any]:
@@ -76,16 +37,8 @@ def new_butler(**changes: Any) -> dict[str, Any]:
     return body
 
 
-def login(app: Any, username: str, password: str) -> TestResponse:
-    return app.test_client().post(
-        "/api/auth/login",
-        json={"username": username, "password": password},
-        headers={"Origin": ORIGIN},
-    )
-
-
 def events(ddb: Any, settings: Settings, action: str) -> list[dict[str, Any]]:
-    rows = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
+    rows = AuditLog(main_table(ddb, settings)).day("2026-11-22")
     return [{**e, "details": json.loads(e["details"])} for e in rows if e["action"] == action]
 
 
@@ -97,7 +50,7 @@ def code(res: TestResponse) -> str:
 
 
 def test_admin_creates_an_account_that_can_then_sign_in(
-    admin: Caller, app: Any, ddb: Any, settings: Settings
+    admin: Caller, auth: AuthActions, ddb: Any, settings: Settings
 ) -> None:
     res = admin.post("/api/staff", new_butler())
     assert res.status_code == 201
@@ -106,7 +59,7 @@ def test_admin_creates_an_account_that_can_then_sign_in(
     assert body["buildings"] == {"lanting": ["1", "2"]} and body["phone"] == "138****8000"
     assert body["must_change_password"] is True
     assert PASSWORD not in json.dumps(body) and "password_hash" not in body
-    signed_in = login(app, "li.butler", PASSWORD)
+    signed_in = auth.login("li.butler", PASSWORD)
     assert signed_in.status_code == 200 and signed_in.json["must_change_password"] is True
     (event,) = events(ddb, settings, "staff.created")
     assert event["actor"] == "staff:root" and event["target"] == "staff:li.butler"
@@ -119,7 +72,7 @@ def test_only_an_argon2_hash_is_stored_never_the_password(
     admin.post("/api/staff", new_butler())
     dump = json.dumps(ddb.scan(TableName=settings.table_name("main"))["Items"], ensure_ascii=False)
     assert PASSWORD not in dump
-    stored = StaffRepository(Table(ddb, settings.table_name("main"))).get("li.butler")
+    stored = StaffRepository(main_table(ddb, settings)).get("li.butler")
     assert stored is not None and stored.password_hash.startswith("$argon2id$")
     assert stored.phone == "13800138000"  # normalised; masked only on the way out
 
@@ -147,16 +100,18 @@ def test_list_shows_accounts_with_masked_phones(admin: Caller) -> None:
 
 
 def test_managers_list_only_the_accounts_of_their_estates(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions,
 ) -> None:
-    make_staff(ddb, settings, "lan.desk", "front_desk", estates=("lanting",))
-    make_staff(ddb, settings, "mei.desk", "front_desk", estates=("meixi",))
-    supervisor = as_staff(app, ddb, settings, clock, "lan.sup", "supervisor", estates=("lanting",))
+    auth.make_staff("lan.desk", "front_desk", estates=("lanting",))
+    auth.make_staff("mei.desk", "front_desk", estates=("meixi",))
+    supervisor = auth.staff("lan.sup", "supervisor", estates=("lanting",))
     res = supervisor.get("/api/staff")
     assert res.status_code == 200
     assert [i["username"] for i in res.json["items"]] == ["lan.desk", "lan.sup"]
-    assert supervisor.get("/api/staff/mei.desk").status_code == 404  # existence not revealed
-    assert supervisor.post("/api/staff", new_butler()).status_code == 403
+    res = supervisor.get("/api/staff/mei.desk")
+    assert res.status_code == 404 and code(res) == "staff_not_found"  # existence not revealed
+    res = supervisor.post("/api/staff", new_butler())
+    assert res.status_code == 403 and code(res) == "forbidden"
 
 
 def test_a_taken_username_is_409(admin: Caller) -> None:
@@ -206,16 +161,13 @@ def test_an_admin_needs_no_estates(admin: Caller) -> None:
 
 
 def test_non_admin_staff_owners_and_anonymous_cannot_manage_accounts(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions, ddb: Any, settings: Settings
 ) -> None:
-    make_staff(ddb, settings, "target", "cleaning", estates=("lanting",))
-    butler = as_staff(app, ddb, settings, clock, "li.butler", "butler", estates=("lanting",))
-    pm = as_staff(app, ddb, settings, clock, "pm", "project_manager", estates=("lanting",))
-    owner = make_owner(ddb, settings, "13800138009", "王芳", ("lanting", "2", "1-1503"))
-    owner_client = app.test_client()
-    sign_in(app, owner_client, "owner", owner.owner_id, clock)
-    as_owner = Caller(app, owner_client)
-    anonymous = Caller(app, app.test_client())
+    auth.make_staff("target", "cleaning", estates=("lanting",))
+    butler = auth.staff("li.butler", "butler", estates=("lanting",))
+    pm = auth.staff("pm", "project_manager", estates=("lanting",))
+    as_owner = auth.owner("13800138009", "王芳", ("lanting", "2", "1-1503"))
+    anonymous = auth.anonymous()
     body = new_butler(username="new.one")
     for caller, status in ((butler, 403), (pm, 403), (as_owner, 403), (anonymous, 401)):
         assert caller.post("/api/staff", body).status_code == status
@@ -224,7 +176,7 @@ def test_non_admin_staff_owners_and_anonymous_cannot_manage_accounts(
         assert caller.post("/api/staff/target/password", pw).status_code == status
     for caller, status in ((butler, 403), (as_owner, 403), (anonymous, 401)):
         assert caller.get("/api/staff").status_code == status
-    assert StaffRepository(Table(ddb, settings.table_name("main"))).get("new.one") is None
+    assert StaffRepository(main_table(ddb, settings)).get("new.one") is None
 
 
 # ------------------------------------------------------------------ change
@@ -253,7 +205,8 @@ def test_scope_change_keeps_buildings_of_estates_still_in_scope_and_is_audited(
     assert res.json["buildings"] == {}
     res = admin.patch("/api/staff/li.butler", {"buildings": {"meixi": ["7"]}})
     assert res.json["buildings"] == {"meixi": ["7"]}
-    assert admin.patch("/api/staff/li.butler", {"buildings": {"meixi": ["70"]}}).status_code == 400
+    res = admin.patch("/api/staff/li.butler", {"buildings": {"meixi": ["70"]}})
+    assert res.status_code == 400 and code(res) == "unknown_building"
     scope = events(ddb, settings, "staff.scope_changed")
     assert len(scope) == 3 and scope[0]["details"]["before"]["estates"] == ["lanting"]
 
@@ -270,25 +223,17 @@ def test_name_and_phone_change_and_an_unchanged_patch_writes_nothing(
 
 
 def test_disabling_signs_the_person_out_at_once_and_enabling_lets_them_back(
-    admin: Caller, app: Any, ddb: Any, settings: Settings
+    admin: Caller, auth: AuthActions, ddb: Any, settings: Settings
 ) -> None:
     admin.post("/api/staff", new_butler())
-    person = app.test_client()
-    assert (
-        person.post(
-            "/api/auth/login",
-            json={"username": "li.butler", "password": PASSWORD},
-            headers={"Origin": ORIGIN},
-        ).status_code
-        == 200
-    )
-    assert person.get("/api/me").status_code == 200
+    person = auth.signed_in("li.butler", PASSWORD)
+    assert person.me().status_code == 200
     res = admin.patch("/api/staff/li.butler", {"disabled": True})
     assert res.status_code == 200 and res.json["disabled"] is True
-    assert person.get("/api/me").status_code == 401
-    assert code(login(app, "li.butler", PASSWORD)) == "login_failed"
+    assert person.me().status_code == 401
+    assert code(auth.login("li.butler", PASSWORD)) == "login_failed"
     assert admin.patch("/api/staff/li.butler", {"disabled": False}).json["disabled"] is False
-    assert login(app, "li.butler", PASSWORD).status_code == 200
+    assert auth.login("li.butler", PASSWORD).status_code == 200
     assert len(events(ddb, settings, "staff.disabled")) == 1
     assert len(events(ddb, settings, "staff.enabled")) == 1
 
@@ -299,7 +244,7 @@ def test_admin_cannot_disable_or_demote_themself(
     for change in ({"disabled": True}, {"roles": ["supervisor"], "estates": ["lanting"]}):
         res = admin.patch("/api/staff/root", change)
         assert res.status_code == 403 and code(res) == "staff_self_lockout"
-    account = StaffRepository(Table(ddb, settings.table_name("main"))).get("root")
+    account = StaffRepository(main_table(ddb, settings)).get("root")
     assert account is not None and account.roles == {"admin"} and not account.disabled
     assert admin.get("/api/staff").status_code == 200
     # Changing their own name, or adding a role, is fine.
@@ -310,8 +255,8 @@ def test_admin_cannot_disable_or_demote_themself(
     assert res.status_code == 200 and res.json["roles"] == ["admin", "supervisor"]
 
 
-def test_admin_can_demote_another_admin(admin: Caller, ddb: Any, settings: Settings) -> None:
-    make_staff(ddb, settings, "other.admin", "admin")
+def test_admin_can_demote_another_admin(admin: Caller, auth: AuthActions) -> None:
+    auth.make_staff("other.admin", "admin")
     res = admin.patch("/api/staff/other.admin", {"roles": ["supervisor"], "estates": ["meixi"]})
     assert res.status_code == 200 and res.json["roles"] == ["supervisor"]
 
@@ -319,13 +264,16 @@ def test_admin_can_demote_another_admin(admin: Caller, ddb: Any, settings: Setti
 def test_patching_an_unknown_account_is_404(admin: Caller) -> None:
     res = admin.patch("/api/staff/nobody", {"disabled": True})
     assert res.status_code == 404 and code(res) == "staff_not_found"
-    assert admin.post("/api/staff/nobody/password", {"password": NEW_PASSWORD}).status_code == 404
+    res = admin.post("/api/staff/nobody/password", {"password": NEW_PASSWORD})
+    assert res.status_code == 404 and code(res) == "staff_not_found"
 
 
 def test_a_stale_write_is_a_conflict(ddb: Any, settings: Settings) -> None:
     from portal.errors import Conflict
 
-    repo = StaffRepository(Table(ddb, settings.table_name("main")))
+    repo = StaffRepository(main_table(ddb, settings))
+    from tests.factories import make_staff
+
     account = make_staff(ddb, settings, "li.butler", "butler", estates=("lanting",))
     from dataclasses import replace
 
@@ -338,33 +286,27 @@ def test_a_stale_write_is_a_conflict(ddb: Any, settings: Settings) -> None:
 
 
 def test_reset_sets_a_new_password_that_must_be_changed_and_lifts_a_lockout(
-    admin: Caller, app: Any, ddb: Any, settings: Settings
+    admin: Caller, auth: AuthActions, ddb: Any, settings: Settings
 ) -> None:
     admin.post("/api/staff", new_butler())
     for _ in range(5):
-        login(app, "li.butler", "wrong-password-1")
-    assert login(app, "li.butler", PASSWORD).status_code == 429
+        auth.login("li.butler", "wrong-password-1")
+    assert auth.login("li.butler", PASSWORD).status_code == 429
     res = admin.post("/api/staff/li.butler/password", {"password": NEW_PASSWORD})
     assert res.status_code == 200 and res.json["must_change_password"] is True
-    assert login(app, "li.butler", PASSWORD).status_code == 401
-    signed_in = login(app, "li.butler", NEW_PASSWORD)
+    assert auth.login("li.butler", PASSWORD).status_code == 401
+    signed_in = auth.login("li.butler", NEW_PASSWORD)
     assert signed_in.status_code == 200 and signed_in.json["must_change_password"] is True
     (event,) = events(ddb, settings, "staff.password_reset")
     assert event["actor"] == "staff:root" and event["target"] == "staff:li.butler"
 
 
-def test_changing_the_reset_password_clears_must_change(admin: Caller, app: Any) -> None:
+def test_changing_the_reset_password_clears_must_change(admin: Caller, auth: AuthActions) -> None:
     admin.post("/api/staff", new_butler())
-    person = app.test_client()
-    res = person.post(
-        "/api/auth/login",
-        json={"username": "li.butler", "password": PASSWORD},
-        headers={"Origin": ORIGIN},
-    )
-    headers = {"Origin": ORIGIN, "X-CSRF-Token": res.json["csrf_token"]}
+    person = auth.signed_in("li.butler", PASSWORD)
     body = {"old_password": PASSWORD, "new_password": NEW_PASSWORD}
-    assert person.post("/api/auth/password", json=body, headers=headers).status_code == 204
-    assert login(app, "li.butler", NEW_PASSWORD).json["must_change_password"] is False
+    assert person.post("/api/auth/password", body).status_code == 204
+    assert auth.login("li.butler", NEW_PASSWORD).json["must_change_password"] is False
 
 
 def test_reset_applies_the_password_rules(admin: Caller) -> None:
@@ -385,5 +327,5 @@ def test_staff_endpoints_are_in_the_openapi_document(app: Any) -> None:
 
 def test_hashes_made_by_the_api_verify(ddb: Any, settings: Settings, admin: Caller) -> None:
     admin.post("/api/staff", new_butler())
-    stored = StaffRepository(Table(ddb, settings.table_name("main"))).get("li.butler")
+    stored = StaffRepository(main_table(ddb, settings)).get("li.butler")
     assert stored is not None and passwords.verify(stored.password_hash, PASSWORD).ok

@@ -14,7 +14,7 @@ from portal.accounts.staff.repository import StaffRepository
 from portal.cli.staff import register
 from portal.settings import Settings
 from portal.store.table import Table
-from tests.factories import make_staff
+from tests.factories import main_table, make_staff
 
 PASSWORD = "lanting-garden-7"
 
@@ -70,7 +70,9 @@ def test_create_admin_asks_again_when_the_passwords_differ_or_are_weak(
     result = run(cli, "create-admin", "--username", "root", "--name", "Root", input=typed)
     assert result.exit_code == 0, result.output
     assert "两次输入的密码不一致" in result.output and "too common" in result.output
-    assert StaffRepository(Table(ddb, settings.table_name("main"))).get("root") is not None
+    account = StaffRepository(main_table(ddb, settings)).get("root")
+    assert account is not None and account.roles == {"admin"}
+    assert passwords.verify(account.password_hash, PASSWORD).ok
 
 
 def test_create_admin_gives_up_after_three_bad_passwords(

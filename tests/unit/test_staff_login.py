@@ -3,77 +3,47 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, Type
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
-from functions.app import create_app
 from portal.accounts import passwords
 from portal.accounts.audit import AuditLog
 from portal.accounts.signin.staff import MAX_FAILURES, LoginThrottle
+from portal.accounts.staff.model import StaffAccount
 from portal.accounts.staff.repository import StaffRepository
 from portal.settings import Settings
 from portal.store.counters import WindowCounter
-from portal.store.table import Table
-from tests.factories import make_owner, make_staff, wired
-from tests.unit.test_functions_session import ORIGIN, FakeClock, sign_in
-
-PASSWORD = "lanting-garden-7"
-OTHER = "meixi-river-2026"
+from tests.factories import FakeClock, main_table
+from tests.support.auth import OTHER_PASSWORD as OTHER
+from tests.support.auth import PASSWORD, AuthActions
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-def _app(ddb: Any, settings: Settings, clock: FakeClock) -> Any:
-    app = create_app(settings, wired(ddb, settings, clock))
-    return app
-
-
-@pytest.fixture
-def app(ddb: Any, settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    yield _app(ddb, settings, clock)
-
-
-@pytest.fixture
-def butler(ddb: Any, settings: Settings) -> Any:
-    return make_staff(
-        ddb,
-        settings,
+def butler(auth: AuthActions) -> StaffAccount:
+    return auth.make_staff(
         "li.butler",
         "butler",
         estates=("lanting",),
         buildings={"lanting": frozenset({"1", "2"})},
-        password_hash=passwords.hash_password(PASSWORD),
-    )
-
-
-def login(client: FlaskClient, username: str, password: str) -> TestResponse:
-    return client.post(
-        "/api/auth/login",
-        json={"username": username, "password": password},
-        headers={"Origin": ORIGIN},
+        password=PASSWORD,
     )
 
 
 def events(ddb: Any, settings: Settings, action: str | None = None) -> list[dict[str, Any]]:
-    out = AuditLog(Table(ddb, settings.table_name("main"))).day("2026-11-22")
+    out = AuditLog(main_table(ddb, settings)).day("2026-11-22")
     rows = [{**e, "details": json.loads(e["details"])} for e in out]
     return [e for e in rows if action is None or e["action"] == action]
 
 
 def test_login_with_the_right_password_sets_the_cookie_and_answers_like_me(
-    app: Any, butler: Any
+    auth: AuthActions, butler: StaffAccount
 ) -> None:
-    client = app.test_client()
-    res = login(client, "li.butler", PASSWORD)
+    client = auth.client()
+    res = auth.login("li.butler", PASSWORD, client)
     assert res.status_code == 200
     cookie = res.headers["Set-Cookie"]
     assert cookie.startswith("portal_session=") and "HttpOnly" in cookie
@@ -86,35 +56,30 @@ def test_login_with_the_right_password_sets_the_cookie_and_answers_like_me(
     assert me.json["csrf_token"] == body["csrf_token"]
 
 
-def test_login_username_is_case_and_space_insensitive(app: Any, butler: Any) -> None:
-    assert login(app.test_client(), "  Li.Butler ", PASSWORD).status_code == 200
+def test_login_username_is_case_and_space_insensitive(
+    auth: AuthActions, butler: StaffAccount
+) -> None:
+    res = auth.login("  Li.Butler ", PASSWORD)
+    assert res.status_code == 200 and res.json["user_id"] == "li.butler"
 
 
 def test_login_is_written_to_the_audit_log_with_the_client_ip(
-    app: Any, ddb: Any, settings: Settings, butler: Any
+    auth: AuthActions, ddb: Any, settings: Settings, butler: StaffAccount
 ) -> None:
-    login(app.test_client(), "li.butler", PASSWORD)
+    assert auth.login("li.butler", PASSWORD).status_code == 200
     (event,) = events(ddb, settings, "auth.login")
     assert event["actor"] == "staff:li.butler" and event["source_ip"] == "127.0.0.1"
     assert event["at"] == "2026-11-22T02:00:00Z"
 
 
 def test_wrong_password_unknown_user_and_disabled_account_get_the_same_401(
-    app: Any, ddb: Any, settings: Settings, butler: Any
+    auth: AuthActions, ddb: Any, settings: Settings, butler: StaffAccount
 ) -> None:
-    make_staff(
-        ddb,
-        settings,
-        "gone",
-        "front_desk",
-        estates=("lanting",),
-        disabled=True,
-        password_hash=passwords.hash_password(PASSWORD),
-    )
+    auth.make_staff("gone", "front_desk", estates=("lanting",), disabled=True, password=PASSWORD)
     answers = [
-        login(app.test_client(), "li.butler", "wrong-password-1"),
-        login(app.test_client(), "nobody.here", PASSWORD),
-        login(app.test_client(), "gone", PASSWORD),  # right password, disabled account
+        auth.login("li.butler", "wrong-password-1"),
+        auth.login("nobody.here", PASSWORD),
+        auth.login("gone", PASSWORD),  # right password, disabled account
     ]
     for res in answers:
         assert res.status_code == 401 and "Set-Cookie" not in res.headers
@@ -126,7 +91,11 @@ def test_wrong_password_unknown_user_and_disabled_account_get_the_same_401(
 
 
 def test_unknown_user_goes_through_the_same_path_as_a_wrong_password(
-    app: Any, ddb: Any, settings: Settings, butler: Any, monkeypatch: pytest.MonkeyPatch
+    auth: AuthActions,
+    ddb: Any,
+    settings: Settings,
+    butler: StaffAccount,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     real = passwords.HASHER
     verified: list[str] = []
@@ -140,51 +109,53 @@ def test_unknown_user_goes_through_the_same_path_as_a_wrong_password(
             return real.verify(stored, password)
 
     monkeypatch.setattr(passwords, "HASHER", Spy())
-    login(app.test_client(), "li.butler", "wrong-password-1")
-    login(app.test_client(), "nobody.here", "wrong-password-1")
+    assert auth.login("li.butler", "wrong-password-1").status_code == 401
+    assert auth.login("nobody.here", "wrong-password-1").status_code == 401
     assert len(verified) == 2  # one argon2 verification each: the unknown user's against a dummy
-    throttle = LoginThrottle(WindowCounter(Table(ddb, settings.table_name("main")), FakeClock()))
+    assert verified[0] == butler.password_hash and verified[1] != butler.password_hash
+    throttle = LoginThrottle(WindowCounter(main_table(ddb, settings), FakeClock()))
     assert throttle.failures("li.butler") == 1 and throttle.failures("nobody.here") == 1
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password_until_the_window_ends(
-    app: Any, butler: Any, clock: FakeClock
+    auth: AuthActions, butler: StaffAccount, clock: FakeClock
 ) -> None:
-    client = app.test_client()
+    client = auth.client()
     for _ in range(MAX_FAILURES):
-        assert login(client, "li.butler", "wrong-password-1").status_code == 401
-    locked = login(client, "li.butler", PASSWORD)
+        assert auth.login("li.butler", "wrong-password-1", client).status_code == 401
+    locked = auth.login("li.butler", PASSWORD, client)
     assert locked.status_code == 429 and locked.json["error"]["code"] == "login_locked"
     assert "15" in locked.json["error"]["message_en"]
     assert "Set-Cookie" not in locked.headers
     clock.now += timedelta(minutes=14, seconds=59)
-    assert login(client, "li.butler", PASSWORD).status_code == 429
+    assert auth.login("li.butler", PASSWORD, client).status_code == 429
     clock.now += timedelta(seconds=1)  # the 15-minute window is over
-    assert login(client, "li.butler", PASSWORD).status_code == 200
+    assert auth.login("li.butler", PASSWORD, client).status_code == 200
 
 
-def test_unknown_usernames_are_locked_the_same_way(app: Any, butler: Any) -> None:
-    client = app.test_client()
+def test_unknown_usernames_are_locked_the_same_way(auth: AuthActions, butler: StaffAccount) -> None:
+    client = auth.client()
     for _ in range(MAX_FAILURES):
-        assert login(client, "nobody.here", "wrong-password-1").status_code == 401
-    assert login(client, "nobody.here", PASSWORD).json["error"]["code"] == "login_locked"
+        assert auth.login("nobody.here", "wrong-password-1", client).status_code == 401
+    res = auth.login("nobody.here", PASSWORD, client)
+    assert res.status_code == 429 and res.json["error"]["code"] == "login_locked"
 
 
 def test_the_failure_counter_is_shared_by_every_instance(
-    ddb: Any, settings: Settings, clock: FakeClock, butler: Any
+    make_app: Callable[..., Any], auth: AuthActions, butler: StaffAccount
 ) -> None:
-    one, two = _app(ddb, settings, clock), _app(ddb, settings, clock)  # two Lambda instances
+    one, two = make_app(), make_app()  # two Lambda instances on one table
     for _ in range(3):
-        login(one.test_client(), "li.butler", "wrong-password-1")
+        assert auth.login("li.butler", "wrong-password-1", one.test_client()).status_code == 401
     for _ in range(2):
-        login(two.test_client(), "li.butler", "wrong-password-1")
-    assert login(one.test_client(), "li.butler", PASSWORD).status_code == 429
-    assert login(two.test_client(), "li.butler", PASSWORD).status_code == 429
+        assert auth.login("li.butler", "wrong-password-1", two.test_client()).status_code == 401
+    assert auth.login("li.butler", PASSWORD, one.test_client()).status_code == 429
+    assert auth.login("li.butler", PASSWORD, two.test_client()).status_code == 429
 
 
 def test_the_counter_is_atomic_and_expires_by_ttl(ddb: Any, settings: Settings) -> None:
     clock = FakeClock()
-    throttle = LoginThrottle(WindowCounter(Table(ddb, settings.table_name("main")), clock))
+    throttle = LoginThrottle(WindowCounter(main_table(ddb, settings), clock))
     for _ in range(MAX_FAILURES):
         throttle.take_attempt("li.butler")
     with pytest.raises(Exception) as err:
@@ -197,32 +168,32 @@ def test_the_counter_is_atomic_and_expires_by_ttl(ddb: Any, settings: Settings) 
     assert int(counter["expires_at"]["N"]) >= window_end
 
 
-def test_a_successful_login_clears_earlier_failures(app: Any, butler: Any) -> None:
-    client = app.test_client()
+def test_a_successful_login_clears_earlier_failures(
+    auth: AuthActions, butler: StaffAccount
+) -> None:
+    client = auth.client()
     for _ in range(MAX_FAILURES - 1):
-        login(client, "li.butler", "wrong-password-1")
-    assert login(client, "li.butler", PASSWORD).status_code == 200
+        assert auth.login("li.butler", "wrong-password-1", client).status_code == 401
+    assert auth.login("li.butler", PASSWORD, client).status_code == 200
     for _ in range(MAX_FAILURES - 1):
-        assert login(app.test_client(), "li.butler", "wrong-password-1").status_code == 401
-    assert login(app.test_client(), "li.butler", PASSWORD).status_code == 200
+        assert auth.login("li.butler", "wrong-password-1").status_code == 401
+    assert auth.login("li.butler", PASSWORD).status_code == 200
 
 
 def test_a_hash_with_old_parameters_is_replaced_at_login(
-    app: Any, ddb: Any, settings: Settings
+    auth: AuthActions, ddb: Any, settings: Settings
 ) -> None:
     old = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=2, type=Type.ID)
-    make_staff(
-        ddb, settings, "old.hash", "cleaning", estates=("meixi",), password_hash=old.hash(PASSWORD)
-    )
-    assert login(app.test_client(), "old.hash", PASSWORD).status_code == 200
-    stored = StaffRepository(Table(ddb, settings.table_name("main"))).get("old.hash")
+    auth.make_staff("old.hash", "cleaning", estates=("meixi",), password_hash=old.hash(PASSWORD))
+    assert auth.login("old.hash", PASSWORD).status_code == 200
+    stored = StaffRepository(main_table(ddb, settings)).get("old.hash")
     assert stored is not None and stored.password_hash.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
-    assert login(app.test_client(), "old.hash", PASSWORD).status_code == 200
+    assert auth.login("old.hash", PASSWORD).status_code == 200
 
 
-def test_login_body_is_validated(app: Any) -> None:
+def test_a_login_without_a_password_is_400_invalid_input(app: Any, auth: AuthActions) -> None:
     res = app.test_client().post(
-        "/api/auth/login", json={"username": "x"}, headers={"Origin": ORIGIN}
+        "/api/auth/login", json={"username": "x"}, headers=auth.same_origin
     )
     assert res.status_code == 400 and res.json["error"]["code"] == "invalid_input"
 
@@ -230,34 +201,23 @@ def test_login_body_is_validated(app: Any) -> None:
 # ------------------------------------------------------------------ own password
 
 
-def _signed_in(app: Any, username: str, password: str) -> tuple[FlaskClient, dict[str, str]]:
-    client = app.test_client()
-    res = login(client, username, password)
-    assert res.status_code == 200
-    return client, {"Origin": ORIGIN, "X-CSRF-Token": res.json["csrf_token"]}
-
-
 def test_staff_change_their_own_password_with_the_old_one(
-    app: Any, ddb: Any, settings: Settings, butler: Any
+    auth: AuthActions, ddb: Any, settings: Settings, butler: StaffAccount
 ) -> None:
-    client, headers = _signed_in(app, "li.butler", PASSWORD)
-    res = client.post(
-        "/api/auth/password",
-        json={"old_password": PASSWORD, "new_password": OTHER},
-        headers=headers,
-    )
+    butler_ = auth.signed_in("li.butler", PASSWORD)
+    res = butler_.post("/api/auth/password", {"old_password": PASSWORD, "new_password": OTHER})
     assert res.status_code == 204
-    assert login(app.test_client(), "li.butler", PASSWORD).status_code == 401
-    assert login(app.test_client(), "li.butler", OTHER).status_code == 200
+    assert auth.login("li.butler", PASSWORD).status_code == 401
+    assert auth.login("li.butler", OTHER).status_code == 200
     assert [e["actor"] for e in events(ddb, settings, "auth.password_changed")] == [
         "staff:li.butler"
     ]
 
 
 def test_own_password_change_needs_the_right_old_password_and_a_good_new_one(
-    app: Any, butler: Any
+    auth: AuthActions, butler: StaffAccount
 ) -> None:
-    client, headers = _signed_in(app, "li.butler", PASSWORD)
+    butler_ = auth.signed_in("li.butler", PASSWORD)
     cases = [
         ({"old_password": "not-my-password", "new_password": OTHER}, "password_wrong"),
         ({"old_password": PASSWORD, "new_password": "short"}, "password_too_short"),
@@ -265,34 +225,32 @@ def test_own_password_change_needs_the_right_old_password_and_a_good_new_one(
         ({"old_password": PASSWORD, "new_password": PASSWORD}, "password_unchanged"),
     ]
     for body, code in cases:
-        res = client.post("/api/auth/password", json=body, headers=headers)
+        res = butler_.post("/api/auth/password", body)
         assert res.status_code == 400 and res.json["error"]["code"] == code, body
-    assert login(app.test_client(), "li.butler", PASSWORD).status_code == 200
+    assert auth.login("li.butler", PASSWORD).status_code == 200
 
 
-def test_guessing_the_old_password_counts_towards_the_lockout(app: Any, butler: Any) -> None:
-    client, headers = _signed_in(app, "li.butler", PASSWORD)
+def test_guessing_the_old_password_counts_towards_the_lockout(
+    auth: AuthActions, butler: StaffAccount
+) -> None:
+    butler_ = auth.signed_in("li.butler", PASSWORD)
     for _ in range(MAX_FAILURES):
         body = {"old_password": "guess-guess-1", "new_password": OTHER}
-        assert client.post("/api/auth/password", json=body, headers=headers).status_code == 400
-    body = {"old_password": PASSWORD, "new_password": OTHER}
-    assert client.post("/api/auth/password", json=body, headers=headers).status_code == 429
+        res = butler_.post("/api/auth/password", body)
+        assert res.status_code == 400 and res.json["error"]["code"] == "password_wrong"
+    res = butler_.post("/api/auth/password", {"old_password": PASSWORD, "new_password": OTHER})
+    assert res.status_code == 429 and res.json["error"]["code"] == "login_locked"
 
 
 def test_owners_cannot_use_the_staff_password_change_and_anonymous_must_sign_in(
-    app: Any, ddb: Any, settings: Settings, clock: FakeClock
+    auth: AuthActions,
 ) -> None:
-    owner = make_owner(ddb, settings, "13800138000", "王芳", ("lanting", "2", "1-1503"))
-    client = app.test_client()
-    sign_in(app, client, "owner", owner.owner_id, clock)
-    csrf = client.get("/api/me").json["csrf_token"]
+    owner = auth.owner("13800138000", "王芳", ("lanting", "2", "1-1503"))
     body = {"old_password": PASSWORD, "new_password": OTHER}
-    res = client.post(
-        "/api/auth/password", json=body, headers={"Origin": ORIGIN, "X-CSRF-Token": csrf}
-    )
-    assert res.status_code == 403
-    res = app.test_client().post("/api/auth/password", json=body, headers={"Origin": ORIGIN})
-    assert res.status_code == 401
+    res = owner.post("/api/auth/password", body)
+    assert res.status_code == 403 and res.json["error"]["code"] == "forbidden"
+    res = auth.anonymous().post("/api/auth/password", body)
+    assert res.status_code == 401 and res.json["error"]["code"] == "unauthenticated"
 
 
 def test_login_and_password_endpoints_are_in_the_openapi_document(app: Any) -> None:

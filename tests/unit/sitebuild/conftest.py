@@ -117,4 +117,16 @@ def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The default content built once, for the module's tests that only read the output.
+
+    A build writes some 200 files; tests that change the content or build again use ``site``.
+    """
+    site = Site(tmp_path_factory.mktemp("built"))
+    result = site.build()
+    assert result.errors == []
+    return site
+
+
 SiteFactory = Callable[[], Site]

@@ -38,9 +38,8 @@ def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: 
         assert (site.out / rel).is_file(), rel
 
 
-def test_every_html_page_declares_the_strict_csp_and_its_language(site: Site) -> None:
-    site.build()
-    pages = list(site.out.rglob("*.html"))
+def test_every_html_page_declares_the_strict_csp_and_its_language(built: Site) -> None:
+    pages = list(built.out.rglob("*.html"))
     assert len(pages) > 30
     for p in pages:
         html = p.read_text(encoding="utf-8")
@@ -48,7 +47,7 @@ def test_every_html_page_declares_the_strict_csp_and_its_language(site: Site) ->
         lang = "en" if "/en/" in str(p) else "zh-CN"
         assert f'<html lang="{lang}">' in html, p
         assert " style=" not in html, p
-        rel = p.relative_to(site.out).as_posix().removeprefix("en/")
+        rel = p.relative_to(built.out).as_posix().removeprefix("en/")
         if rel.startswith(("account/", "staff/")):  # the pages that act: our script files only
             tags = re.findall(r"<script\b[^>]*>.*?</script>", html, re.S)
             assert tags and all(SCRIPT_FILE.fullmatch(t) for t in tags), (p, tags)
@@ -57,9 +56,8 @@ def test_every_html_page_declares_the_strict_csp_and_its_language(site: Site) ->
             assert "<script" not in html, p
 
 
-def test_estate_home_lists_pinned_and_urgent_first_and_links_the_hotline(site: Site) -> None:
-    site.build()
-    html = site.page("estates/lanting/index.html")
+def test_estate_home_lists_pinned_and_urgent_first_and_links_the_hotline(built: Site) -> None:
+    html = built.page("estates/lanting/index.html")
     assert 'href="tel:073188881234"' in html
     assert html.index("物业费缴纳提醒") < html.index("2栋停水通知")
     assert "消防安全宣传月" in html  # November's campaign is featured
@@ -67,11 +65,10 @@ def test_estate_home_lists_pinned_and_urgent_first_and_links_the_hotline(site: S
     assert "消防演练" not in html.split("本月宣传主题")[0]  # meixi's notice is not on lanting
 
 
-def test_expired_notice_leaves_lists_but_keeps_its_page_marked_expired(site: Site) -> None:
-    site.build()
-    assert "旧的停电通知" not in site.page("estates/lanting/notices/index.html")
-    assert "旧的停电通知" not in site.page("estates/lanting/index.html")
-    page = site.page("notices/old/index.html")
+def test_expired_notice_leaves_lists_but_keeps_its_page_marked_expired(built: Site) -> None:
+    assert "旧的停电通知" not in built.page("estates/lanting/notices/index.html")
+    assert "旧的停电通知" not in built.page("estates/lanting/index.html")
+    page = built.page("notices/old/index.html")
     assert "已过期" in page and "旧的停电通知" in page
 
 
@@ -84,26 +81,23 @@ def test_notice_lists_are_newest_first_with_pinned_on_top(site: Site) -> None:
     assert order == sorted(order)
 
 
-def test_notice_for_all_estates_is_listed_in_every_estate(site: Site) -> None:
-    site.build()
-    assert "物业费缴纳提醒" in site.page("estates/meixi/notices/fees/index.html")
-    assert "物业费缴纳提醒" in site.page("estates/lanting/notices/fees/index.html")
+def test_notice_for_all_estates_is_listed_in_every_estate(built: Site) -> None:
+    assert "物业费缴纳提醒" in built.page("estates/meixi/notices/fees/index.html")
+    assert "物业费缴纳提醒" in built.page("estates/lanting/notices/fees/index.html")
 
 
-def test_english_site_uses_translations_and_falls_back_to_chinese_pages(site: Site) -> None:
-    site.build()
-    html = site.page("en/estates/lanting/notices/index.html")
+def test_english_site_uses_translations_and_falls_back_to_chinese_pages(built: Site) -> None:
+    html = built.page("en/estates/lanting/notices/index.html")
     assert "Water outage, Building 2" in html and 'href="/en/notices/water/"' in html
     # No English version: listed with the Chinese title, linking to the Chinese page.
     assert 'href="/notices/pinned/" lang="zh-CN"' in html
-    assert not (site.out / "en/notices/pinned/index.html").exists()
-    zh = site.page("notices/water/index.html")
+    assert not (built.out / "en/notices/pinned/index.html").exists()
+    zh = built.page("notices/water/index.html")
     assert 'hreflang="en" href="https://portal.example.cn/en/notices/water/"' in zh
 
 
-def test_print_view_has_a_qr_code_and_links_back_to_the_notice(site: Site) -> None:
-    site.build()
-    html = site.page("notices/water/print/index.html")
+def test_print_view_has_a_qr_code_and_links_back_to_the_notice(built: Site) -> None:
+    html = built.page("notices/water/print/index.html")
     assert "<svg" in html and 'href="https://portal.example.cn/notices/water/"' in html
     assert 'rel="canonical" href="https://portal.example.cn/notices/water/"' in html
 
@@ -127,26 +121,23 @@ def test_qr_code_is_module_for_module_what_segno_encodes(length: int) -> None:
     assert drawn == dark
 
 
-def test_campaign_calendar_highlights_the_current_month(site: Site) -> None:
-    site.build()
-    html = site.page("campaigns/index.html")
+def test_campaign_calendar_highlights_the_current_month(built: Site) -> None:
+    html = built.page("campaigns/index.html")
     assert html.count('aria-current="date"') == 1
     current = html.split('aria-current="date"')[1].split("</li>")[0]
     assert "11月" in current and "消防安全宣传月" in current
 
 
-def test_campaign_ics_is_valid_icalendar_with_the_event_in_utc(site: Site) -> None:
-    site.build()
-    ics = (site.out / "campaigns/2026-11/events.ics").read_bytes().decode()
+def test_campaign_ics_is_valid_icalendar_with_the_event_in_utc(built: Site) -> None:
+    ics = (built.out / "campaigns/2026-11/events.ics").read_bytes().decode()
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
     assert "DTSTART:20261115T013000Z" in ics and "DTEND:20261115T030000Z" in ics
     assert "SUMMARY:消防演练" in ics
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
 
 
-def test_atom_feed_is_well_formed_and_escapes_html_content(site: Site) -> None:
-    site.build()
-    root = ET.fromstring((site.out / "estates/lanting/feed.xml").read_bytes())
+def test_atom_feed_is_well_formed_and_escapes_html_content(built: Site) -> None:
+    root = ET.fromstring((built.out / "estates/lanting/feed.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
     assert "2栋停水通知" in titles and "旧的停电通知" not in titles
@@ -154,22 +145,19 @@ def test_atom_feed_is_well_formed_and_escapes_html_content(site: Site) -> None:
     assert content is not None and "<p>" in (content.text or "")
 
 
-def test_newsletter_issue_shows_moving_stories(site: Site) -> None:
-    site.build()
-    html = site.page("newsletter/3/index.html")
+def test_newsletter_issue_shows_moving_stories(built: Site) -> None:
+    html = built.page("newsletter/3/index.html")
     assert "感动客户" in html and "凌晨两点的抢修" in html and "文 / 客服部" in html
 
 
-def test_service_pages_show_contacts_hours_fees_and_commitments(site: Site) -> None:
-    site.build()
-    assert "0731-8888-1200" in site.page("estates/lanting/service/index.html")
-    assert "2.80 元/平方米·月" in site.page("estates/lanting/fees/index.html")
-    commitments = site.page("commitments/index.html")
+def test_service_pages_show_contacts_hours_fees_and_commitments(built: Site) -> None:
+    assert "0731-8888-1200" in built.page("estates/lanting/service/index.html")
+    assert "2.80 元/平方米·月" in built.page("estates/lanting/fees/index.html")
+    commitments = built.page("commitments/index.html")
     assert "15 分钟内受理" in commitments and "≥ 98%" in commitments and "≤ 2‰" in commitments
 
 
-def test_assets_have_hashed_names(site: Site) -> None:
-    site.build()
-    css = list((site.out / "assets").glob("style.*.css"))
+def test_assets_have_hashed_names(built: Site) -> None:
+    css = list((built.out / "assets").glob("style.*.css"))
     assert len(css) == 1 and re.fullmatch(r"style\.[0-9a-f]{10}\.css", css[0].name)
-    assert f'href="/assets/{css[0].name}"' in site.page("index.html")
+    assert f'href="/assets/{css[0].name}"' in built.page("index.html")

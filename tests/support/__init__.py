@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites (never imported from a test module into another)."""

@@ -98,3 +98,12 @@ def test_no_module_outside_the_store_builds_dynamodb_attribute_values() -> None:
                 ):
                     offenders.append(f"{_rel(p)}:{node.lineno}")
     assert offenders == []
+
+def test_no_test_module_imports_another_test_module() -> None:
+    offenders = [
+        f"{_rel(p)}: {name}"
+        for p in _modules("tests")
+        for name in _imports(p)
+        if name.startswith("tests.") and name.split(".")[-1].startswith("test_")
+    ]
+    assert offenders == []

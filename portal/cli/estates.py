@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from portal.i18n import both
-from portal.settings import Settings
 
 
 def register(main: click.Group) -> None:
@@ -31,14 +30,13 @@ def estates() -> None:
               default=None, help="Folder with company.yaml (default: site/content).")
 def sync(content_dir: Path | None) -> None:
     """Write company.yaml into the store: missing or changed items only."""
+    from portal.cli.context import services as current
     from portal.estates.sync import SyncError, sync_file
     from portal.store.errors import StoreError
-    from portal.wiring import Services
 
-    settings = Settings.from_env()
-    services = Services(settings)
+    services = current()
     try:
-        report = sync_file(services.table, content_dir or settings.content_dir)
+        report = sync_file(services.table, content_dir or services.settings.content_dir)
     except SyncError as exc:
         for err in exc.errors:
             click.echo(str(err), err=True)

@@ -18,7 +18,6 @@ import click
 
 from portal.errors import DomainError, describe
 from portal.i18n import LANGS, translate
-from portal.settings import Settings
 
 
 def register(main: click.Group) -> None:
@@ -48,9 +47,9 @@ def import_roster(
 ) -> None:
     """Import the owner roster (业主名册) of an estate from a CSV or XLSX file."""
     from portal.accounts.audit import cli_actor
-    from portal.wiring import Services
+    from portal.cli.context import services as current
 
-    services = Services(Settings.from_env())
+    services = current()
     try:
         report = services.roster.run(
             file.read_bytes(),

@@ -83,9 +83,9 @@ def publish(bucket: str, endpoint_url: str | None, prefix: str, site_dir: Path |
 @click.option("--content", "content_dir", type=click.Path(path_type=Path), default=None)
 def seed(content_dir: Path | None) -> None:
     """Create the tables and load the demo estate (idempotent)."""
+    from portal.cli.context import services as current
     from portal.localdev.demo import seed_demo
-    from portal.wiring import Services
 
-    settings = Settings.from_env()
-    report = seed_demo(Services(settings), content_dir or settings.content_dir)
+    services = current()
+    report = seed_demo(services, content_dir or services.settings.content_dir)
     click.echo(report)

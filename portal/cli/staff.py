@@ -16,7 +16,6 @@ import click
 
 from portal.errors import DomainError, describe
 from portal.i18n import translate
-from portal.settings import Settings
 from portal.store.errors import StoreError
 
 PASSWORD_ATTEMPTS = 3
@@ -78,9 +77,9 @@ def create_admin(username: str, name: str, phone: str) -> None:
     from portal.accounts.audit import cli_actor
     from portal.accounts.staff.model import NewStaff
     from portal.accounts.staff.validation import validate_name, validate_username
-    from portal.wiring import Services
+    from portal.cli.context import services as current
 
-    services = Services(Settings.from_env())
+    services = current()
     table = services.table.name
     try:
         username = validate_username(username)
@@ -115,9 +114,9 @@ def create_admin(username: str, name: str, phone: str) -> None:
 @staff.command("list")
 def list_staff() -> None:
     """List the staff accounts (phones masked)."""
-    from portal.wiring import Services
+    from portal.cli.context import services as current
 
-    services = Services(Settings.from_env())
+    services = current()
     table = services.table.name
     try:
         accounts = services.staff_repo.list_all()

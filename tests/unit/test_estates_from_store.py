@@ -132,13 +132,14 @@ def test_portal_estates_sync_writes_the_company_and_a_second_run_writes_nothing(
     from portal.cli import main
 
     services = Services(settings, Clients(settings, dynamodb=ddb))
-    monkeypatch.setattr("portal.wiring.Services", lambda _settings: services)
     content = Path(__file__).resolve().parents[2] / "site" / "content"
-    first = CliRunner().invoke(main, ["estates", "sync", "--content", str(content)])
+    first = CliRunner().invoke(main, ["estates", "sync", "--content", str(content)], obj=services)
     assert first.exit_code == 0, first.output
     assert "新建 " in first.output or "created" in first.output
-    second = CliRunner().invoke(main, ["estates", "sync", "--content", str(content)])
+    second = CliRunner().invoke(main, ["estates", "sync", "--content", str(content)], obj=services)
     assert second.exit_code == 0, second.output
     assert services.estates.estate("lanting").unit_count == 1008
-    bad = CliRunner().invoke(main, ["estates", "sync", "--content", str(content / "nowhere")])
+    bad = CliRunner().invoke(
+        main, ["estates", "sync", "--content", str(content / "nowhere")], obj=services
+    )
     assert bad.exit_code == 1 and "company.yaml" in bad.output

@@ -20,13 +20,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 
 
 @pytest.fixture
-def portal_cli(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> click.Group:
-    """The command group, on the test's tables (the estates synced into them)."""
-    monkeypatch.setattr("portal.wiring.Services", lambda _settings: services)
-    monkeypatch.setenv("PORTAL_STAGE", "test")
-    monkeypatch.setenv("PORTAL_TABLE_PREFIX", settings.table_prefix)
+def portal_cli(services: Services) -> click.Group:
+    """The command group on the test's services (its tables, with the estates synced into them),
+    handed over as click's context object as ``portal`` itself takes them."""
 
-    @click.group()
+    @click.group(context_settings={"obj": services})
     def main() -> None:
         """A stand-in for ``portal.cli.main``."""
 

@@ -1,0 +1,21 @@
+"""The services of one command-line invocation: from the one wiring, built once.
+
+A command asks :func:`services` for them. The caller may hand them over as
+click's context object (``main(obj=services)``, ``CliRunner().invoke(main, args,
+obj=services)`` in the tests); otherwise they are built from the environment,
+once per invocation, by :class:`portal.wiring.Services`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from portal.settings import Settings
+from portal.wiring import Services
+
+
+def services() -> Services:
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, Services):
+        root.obj = Services(Settings.from_env())
+    return root.obj

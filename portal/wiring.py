@@ -16,8 +16,9 @@ what                        built from
 ``counters``                the table + the clock (every rate limit)
 ``sender``                  the local outbox (local, test) or SNS (dev, prod)
 ``owner_sign_in``           owners, audit, counters, sender, key, clock
-``staff_sign_in``           staff_repo, login throttle, sessions, audit, clock
-``staff``                   staff_repo, sessions, throttle, audit, estates, clock
+``staff_sign_in``           staff_repo, login throttle, sessions, audit, hashing, clock
+``staff``                   staff_repo, sessions, throttle, audit, estates, hashing,
+                            clock
 ``roster``                  owners, import log, audit, key, clock
 ==========================  ===============================================
 """
@@ -30,6 +31,7 @@ from typing import Any
 
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import OwnerRepository
+from portal.accounts.passwords import PasswordHashing, default_hashing
 from portal.accounts.roster.importer import RosterImporter
 from portal.accounts.roster.log import ImportLogRepository
 from portal.accounts.sessions import SessionStore
@@ -97,11 +99,14 @@ class Services:
         clients: Clients | None = None,
         clock: Clock = system_clock,
         sender: MessageSender | None = None,
+        password_hashing: PasswordHashing | None = None,
     ) -> None:
         self.settings = settings
         self.clients = clients or Clients(settings)
         self.clock = clock
         self._sender = sender
+        self.password_hashing = password_hashing or default_hashing()
+        """argon2id with the production parameters unless the caller (a test) gives others."""
 
     # -- the store ---------------------------------------------------------------------
 
@@ -166,14 +171,15 @@ class Services:
     @cached_property
     def staff_sign_in(self) -> StaffSignInService:
         return StaffSignInService(
-            self.staff_repo, self.login_throttle, self.sessions, self.audit, self.clock
-        )
+            self.staff_repo, self.login_throttle, self.sessions, self.audit,
+            self.password_hashing, self.clock,
+        )  # fmt: skip
 
     @cached_property
     def staff(self) -> StaffService:
         return StaffService(
             self.staff_repo, self.sessions, self.login_throttle, self.audit, self.estates,
-            self.clock,
+            self.password_hashing, self.clock,
         )  # fmt: skip
 
     @cached_property

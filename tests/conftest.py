@@ -25,7 +25,7 @@ from portal.store.table import Table
 from portal.store.tables import TABLES
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock
-from tests.support.auth import SITE_URL
+from tests.support.auth import FAST_HASHING, SITE_URL
 
 _test_number = itertools.count(1)
 
@@ -128,7 +128,8 @@ def put_estates(table: Table, company: Company) -> None:
 @pytest.fixture
 def services(ddb: Any, settings: Settings, clock: FakeClock, demo_company: Company) -> Services:
     """Every service from the one wiring, on the test's tables (with the demo estates) and clock."""
-    wired = Services(settings, Clients(settings, dynamodb=ddb), clock)
+    wired = Services(settings, Clients(settings, dynamodb=ddb), clock,
+                     password_hashing=FAST_HASHING)  # fmt: skip
     put_estates(wired.table, demo_company)
     return wired
 

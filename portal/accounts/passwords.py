@@ -186,33 +186,61 @@ def check(password: str, username: str = "") -> None:
         raise err
 
 
-def hash_password(password: str) -> str:
-    """The argon2id hash (PHC string: parameters, salt and hash) to store."""
-    return HASHER.hash(normalise(password))
-
-
 @dataclass(frozen=True)
 class Verification:
     ok: bool
     needs_rehash: bool = False
 
 
+class PasswordHashing:
+    """Hashing and verifying with one argon2id hasher (the wiring gives services theirs).
+
+    An unknown user's password is checked against this hasher's own dummy hash, so
+    it costs the same time as a wrong password; a stored hash made with other
+    parameters still verifies and asks for a rehash.
+    """
+
+    def __init__(self, hasher: PasswordHasher = HASHER) -> None:
+        self.hasher = hasher
+        self._dummy: str | None = None
+
+    def hash(self, password: str) -> str:
+        """The argon2id hash (PHC string: parameters, salt and hash) to store."""
+        return self.hasher.hash(normalise(password))
+
+    def dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = self.hasher.hash("dummy password for unknown users")
+        return self._dummy
+
+    def verify(self, stored_hash: str | None, password: str) -> Verification:
+        """Does ``password`` match ``stored_hash``? ``None``/empty: compared with the dummy,
+        never ok."""
+        candidate = normalise(password)
+        if len(candidate) > MAX_LENGTH * 4:
+            candidate = candidate[: MAX_LENGTH * 4]  # bounded work; such a password never matches
+            stored_hash = None
+        target = stored_hash or self.dummy_hash()
+        try:
+            self.hasher.verify(target, candidate)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return Verification(ok=False)
+        if not stored_hash:
+            return Verification(ok=False)
+        return Verification(ok=True, needs_rehash=self.hasher.check_needs_rehash(stored_hash))
+
+
 @cache
-def _dummy_hash() -> str:
-    return HASHER.hash("dummy password for unknown users")
+def default_hashing() -> PasswordHashing:
+    """Hashing with the production parameters (:data:`HASHER`)."""
+    return PasswordHashing(HASHER)
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of ``password`` with the production parameters."""
+    return default_hashing().hash(password)
 
 
 def verify(stored_hash: str | None, password: str) -> Verification:
-    """Does ``password`` match ``stored_hash``? ``None``/empty: compared with a dummy, never ok."""
-    candidate = normalise(password)
-    if len(candidate) > MAX_LENGTH * 4:
-        candidate = candidate[: MAX_LENGTH * 4]  # bounded work; such a password never matches
-        stored_hash = None
-    target = stored_hash or _dummy_hash()
-    try:
-        HASHER.verify(target, candidate)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return Verification(ok=False)
-    if not stored_hash:
-        return Verification(ok=False)
-    return Verification(ok=True, needs_rehash=HASHER.check_needs_rehash(stored_hash))
+    """:meth:`PasswordHashing.verify` with the production parameters."""
+    return default_hashing().verify(stored_hash, password)

@@ -12,7 +12,7 @@ from functions.app import create_app
 from portal.settings import Settings
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock
-from tests.support.auth import SITE_URL, AuthActions
+from tests.support.auth import FAST_HASHING, SITE_URL, AuthActions
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +41,9 @@ def make_app(services: Services, ddb: Any, clock: FakeClock) -> Callable[..., An
 
     def make(**changes: Any) -> Any:
         cfg = services.settings.with_(**changes)
-        return create_app(cfg, Services(cfg, Clients(cfg, dynamodb=ddb), clock))
+        return create_app(
+            cfg, Services(cfg, Clients(cfg, dynamodb=ddb), clock, password_hashing=FAST_HASHING)
+        )
 
     return make
 

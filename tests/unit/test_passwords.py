@@ -98,7 +98,8 @@ def test_no_hash_is_verified_against_a_dummy_and_never_matches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
-    real = passwords.HASHER
+    hashing = passwords.default_hashing()
+    real = hashing.hasher
 
     class Spy:
         def __getattr__(self, name: str) -> Any:
@@ -108,7 +109,7 @@ def test_no_hash_is_verified_against_a_dummy_and_never_matches(
             calls.append(stored)
             return real.verify(stored, password)
 
-    monkeypatch.setattr(passwords, "HASHER", Spy())
+    monkeypatch.setattr(hashing, "hasher", Spy())
     dummy_password = "dummy password for unknown users"
     assert not passwords.verify(None, dummy_password).ok
     assert not passwords.verify("", "anything-at-all").ok
@@ -134,3 +135,13 @@ def test_a_corrupt_stored_hash_never_matches() -> None:
 def test_an_enormous_password_is_refused_without_unbounded_work() -> None:
     stored = passwords.hash_password("lanting-garden-7")
     assert not passwords.verify(stored, "lanting-garden-7" * 1000).ok
+
+
+def test_the_wiring_hashes_with_the_production_parameters_unless_a_test_injects_others() -> None:
+    from portal.settings import Settings
+    from portal.wiring import Services
+
+    wired = Services(Settings(stage="prod", phone_hash_key=b"k" * 32))
+    assert wired.password_hashing.hasher is passwords.HASHER
+    assert wired.staff_sign_in.hashing is wired.staff.hashing is wired.password_hashing
+    assert wired.password_hashing.hash("lanting-garden-7").startswith("$argon2id$v=19$m=47104,t=1,p=1$")

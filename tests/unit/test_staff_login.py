@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher, Type
 
-from portal.accounts import passwords
 from portal.accounts.audit import AuditLog
 from portal.accounts.signin.staff import MAX_FAILURES, LoginThrottle
 from portal.accounts.staff.model import StaffAccount
 from portal.accounts.staff.repository import StaffRepository
 from portal.settings import Settings
 from portal.store.counters import WindowCounter
+from portal.wiring import Services
 from tests.factories import FakeClock, main_table
 from tests.support.auth import OTHER_PASSWORD as OTHER
 from tests.support.auth import PASSWORD, AuthActions
@@ -92,12 +92,13 @@ def test_wrong_password_unknown_user_and_disabled_account_get_the_same_401(
 
 def test_unknown_user_goes_through_the_same_path_as_a_wrong_password(
     auth: AuthActions,
+    services: Services,
     ddb: Any,
     settings: Settings,
     butler: StaffAccount,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = passwords.HASHER
+    real = services.password_hashing.hasher
     verified: list[str] = []
 
     class Spy:
@@ -108,7 +109,7 @@ def test_unknown_user_goes_through_the_same_path_as_a_wrong_password(
             verified.append(stored)
             return real.verify(stored, password)
 
-    monkeypatch.setattr(passwords, "HASHER", Spy())
+    monkeypatch.setattr(services.password_hashing, "hasher", Spy())
     assert auth.login("li.butler", "wrong-password-1").status_code == 401
     assert auth.login("nobody.here", "wrong-password-1").status_code == 401
     assert len(verified) == 2  # one argon2 verification each: the unknown user's against a dummy
@@ -180,14 +181,18 @@ def test_a_successful_login_clears_earlier_failures(
     assert auth.login("li.butler", PASSWORD).status_code == 200
 
 
-def test_a_hash_with_old_parameters_is_replaced_at_login(
-    auth: AuthActions, ddb: Any, settings: Settings
+def test_a_hash_with_old_parameters_is_replaced_at_login_with_the_current_parameters(
+    auth: AuthActions, ddb: Any, settings: Settings, services: Services
 ) -> None:
     old = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=2, type=Type.ID)
-    auth.make_staff("old.hash", "cleaning", estates=("meixi",), password_hash=old.hash(PASSWORD))
+    old_hash = old.hash(PASSWORD)
+    auth.make_staff("old.hash", "cleaning", estates=("meixi",), password_hash=old_hash)
     assert auth.login("old.hash", PASSWORD).status_code == 200
     stored = StaffRepository(main_table(ddb, settings)).get("old.hash")
-    assert stored is not None and stored.password_hash.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
+    assert stored is not None and stored.password_hash != old_hash
+    current = services.password_hashing.hasher  # the wiring's hasher (tiny parameters here)
+    assert not current.check_needs_rehash(stored.password_hash)
+    assert current.verify(stored.password_hash, PASSWORD)
     assert auth.login("old.hash", PASSWORD).status_code == 200
 
 

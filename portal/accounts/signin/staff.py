@@ -70,10 +70,11 @@ class StaffSignInService:
         throttle: LoginThrottle,
         sessions: SessionStore,
         audit: AuditLog,
+        hashing: passwords.PasswordHashing,
         clock: Clock,
     ) -> None:
         self.repo, self.throttle, self.sessions = repo, throttle, sessions
-        self.audit, self.clock = audit, clock
+        self.audit, self.hashing, self.clock = audit, hashing, clock
 
     def _record(self, who: str, action: str, target: str, ip: str, **details: Any) -> None:
         self.audit.record(Event(who, action, target, ip, details))
@@ -88,7 +89,7 @@ class StaffSignInService:
             self._record(ANONYMOUS, "auth.login_failed", target, source_ip, reason="locked")
             raise
         account = self.repo.get(name)
-        result = passwords.verify(account.password_hash if account else None, password)
+        result = self.hashing.verify(account.password_hash if account else None, password)
         if account is None or not result.ok or account.disabled:
             reason = (
                 "unknown_user"
@@ -100,7 +101,7 @@ class StaffSignInService:
         self.throttle.clear(name)
         rehashed = False
         if result.needs_rehash:
-            new_hash = passwords.hash_password(password)
+            new_hash = self.hashing.hash(password)
             rehashed = self.repo.replace_hash(name, account.password_hash, new_hash)
             if rehashed:
                 account = replace(account, password_hash=new_hash)
@@ -127,14 +128,14 @@ class StaffSignInService:
         account = self.repo.get(username)
         if account is None or account.disabled:
             raise Unauthenticated()
-        if not passwords.verify(account.password_hash, old_password).ok:
+        if not self.hashing.verify(account.password_hash, old_password).ok:
             self._record(target, "auth.password_change_failed", target, source_ip)
             raise InvalidInput("password_wrong")
         self.throttle.clear(username)
         now = iso(self.clock())
         updated = replace(
             account,
-            password_hash=passwords.hash_password(new_password),
+            password_hash=self.hashing.hash(new_password),
             must_change_password=False,
             version=account.version + 1,
             updated_at=now,

@@ -55,10 +55,11 @@ class StaffService:
         throttle: LoginThrottle,
         audit: AuditLog,
         estates: EstateDirectory,
+        hashing: passwords.PasswordHashing,
         clock: Clock,
     ) -> None:
         self.repo, self.sessions, self.throttle = repo, sessions, throttle
-        self.audit, self.estates, self.clock = audit, estates, clock
+        self.audit, self.estates, self.hashing, self.clock = audit, estates, hashing, clock
 
     def known_estates(self) -> EstateMap:
         return self.estates.buildings_by_estate()
@@ -93,7 +94,7 @@ class StaffService:
             estates=estates,
             buildings=buildings,
             phone=phone,
-            password_hash=passwords.hash_password(new.password),
+            password_hash=self.hashing.hash(new.password),
             must_change_password=new.must_change_password,
             version=1,
             created_at=now,
@@ -187,7 +188,7 @@ class StaffService:
         passwords.check(password, before.username)
         after = replace(
             before,
-            password_hash=passwords.hash_password(password),
+            password_hash=self.hashing.hash(password),
             must_change_password=True,
             version=before.version + 1,
             updated_at=iso(self.clock()),

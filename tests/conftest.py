@@ -12,11 +12,13 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pytest
 
 from portal import ROOT
+from portal.estates.directory import EstateDirectory
 from portal.estates.model import Company
 from portal.estates.records import company_items
 from portal.estates.sync import read_company
@@ -125,13 +127,28 @@ def put_estates(table: Table, company: Company) -> None:
     table.batch_put([i for i in company_items(company) if i.get("type") != "unit"])
 
 
+class _TestServices(Services):
+    """The one wiring, whose store gets the demo estates when something first reads them.
+
+    Most tests never look at an estate; those that do (staff scope, the roster) find the
+    company, estates and buildings in the store, as after ``portal estates sync``.
+    """
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._company = company
+
+    @cached_property
+    def estates(self) -> EstateDirectory:
+        put_estates(self.table, self._company)
+        return EstateDirectory(self.table, self.clock)
+
+
 @pytest.fixture
 def services(ddb: Any, settings: Settings, clock: FakeClock, demo_company: Company) -> Services:
     """Every service from the one wiring, on the test's tables (with the demo estates) and clock."""
-    wired = Services(settings, Clients(settings, dynamodb=ddb), clock,
-                     password_hashing=FAST_HASHING)  # fmt: skip
-    put_estates(wired.table, demo_company)
-    return wired
+    return _TestServices(settings, Clients(settings, dynamodb=ddb), clock,
+                         password_hashing=FAST_HASHING, company=demo_company)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- log capture

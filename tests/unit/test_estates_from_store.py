@@ -14,13 +14,20 @@ from portal.accounts import passwords
 from portal.errors import NotFound, Unavailable
 from portal.estates.directory import CACHE_FOR, EstateDirectory
 from portal.estates.model import Company
-from portal.estates.sync import sync_company
+from portal.estates.sync import read_company, sync_company
 from portal.settings import Settings
 from portal.store.table import Table
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock, make_staff
 
-ROSTER = "楼栋,单元/房号,姓名,手机,关系\n3栋,1-101,王芳,13800138000,业主\n".encode()
+SMALL = Path(__file__).resolve().parents[1] / "integration" / "data"
+"""A small company (2 estates, 29 units): syncing it is 37 items, not the demo's 1,300."""
+ROSTER = "楼栋,单元/房号,姓名,手机,关系\n2栋,1-201,王芳,13800138000,业主\n".encode()
+
+
+@pytest.fixture(scope="module")
+def small_company() -> Company:
+    return read_company(SMALL)
 
 
 @pytest.fixture
@@ -32,10 +39,10 @@ def no_content(tmp_path: Path, settings: Settings) -> Settings:
 
 
 def test_the_api_creates_staff_with_estates_and_imports_a_roster_with_no_content_folder(
-    ddb: Any, no_content: Settings, clock: FakeClock, demo_company: Company
+    ddb: Any, no_content: Settings, clock: FakeClock, small_company: Company
 ) -> None:
     services = Services(no_content, Clients(no_content, dynamodb=ddb), clock)
-    sync_company(services.table, demo_company)  # what `portal estates sync` did at deploy time
+    sync_company(services.table, small_company)  # what `portal estates sync` did at deploy time
     make_staff(ddb, no_content, "root", "admin", password_hash=passwords.hash_password("Lanting#2026"))
     client = create_app(no_content, services).test_client()
     client.environ_base["HTTP_ORIGIN"] = no_content.site_origin
@@ -46,22 +53,22 @@ def test_the_api_creates_staff_with_estates_and_imports_a_roster_with_no_content
     created = client.post(
         "/api/staff",
         json={"username": "zhou.desk", "name": "周前台", "roles": ["front_desk"],
-              "estates": ["lanting"], "buildings": {"lanting": ["3"]},
+              "estates": ["alpha"], "buildings": {"alpha": ["2"]},
               "password": "Temp#Lanting1"},
         headers=csrf,
     )  # fmt: skip
     assert created.status_code == 201, created.json
-    assert created.json["estates"] == ["lanting"] and created.json["buildings"] == {"lanting": ["3"]}
+    assert created.json["estates"] == ["alpha"] and created.json["buildings"] == {"alpha": ["2"]}
 
     imported = client.post(
-        "/api/owners/import?estate=lanting",
+        "/api/owners/import?estate=alpha",
         data={"file": (__import__("io").BytesIO(ROSTER), "roster.csv")},
         headers=csrf,
         content_type="multipart/form-data",
     )
     assert imported.status_code == 200, imported.json
     assert imported.json["outcome"] == "imported" and imported.json["counts"]["owners_created"] == 1
-    assert imported.json["rows"][0]["unit_id"] == "lanting/3/1-101"
+    assert imported.json["rows"][0]["unit_id"] == "alpha/2/1-201"
 
     unknown = client.post(
         "/api/staff",
@@ -82,15 +89,15 @@ def test_before_any_sync_the_directory_says_the_company_is_unavailable(
 
 
 def test_the_directory_rebuilds_the_company_from_the_store(
-    ddb: Any, settings: Settings, clock: FakeClock, demo_company: Company
+    ddb: Any, settings: Settings, clock: FakeClock, small_company: Company
 ) -> None:
     table = Table(ddb, settings.table_name("main"))
-    sync_company(table, demo_company)
+    sync_company(table, small_company)
     company = EstateDirectory(table, clock).company()
-    assert company.name == demo_company.name and company.hotline == demo_company.hotline
+    assert company.name == small_company.name and company.hotline == small_company.hotline
     for read, written in zip(
         sorted(company.estates, key=lambda e: e.slug),
-        sorted(demo_company.estates, key=lambda e: e.slug),
+        sorted(small_company.estates, key=lambda e: e.slug),
         strict=True,
     ):
         assert read.slug == written.slug and read.name == written.name
@@ -103,10 +110,10 @@ def test_the_directory_rebuilds_the_company_from_the_store(
 
 
 def test_the_directory_reads_the_store_once_per_minute_and_sees_a_sync_after_that(
-    ddb: Any, settings: Settings, clock: FakeClock, demo_company: Company
+    ddb: Any, settings: Settings, clock: FakeClock, small_company: Company
 ) -> None:
     table = Table(ddb, settings.table_name("main"))
-    sync_company(table, demo_company)
+    sync_company(table, small_company)
     calls: list[str] = []
     for op in ("Query", "GetItem"):
         ddb.meta.events.register(f"before-call.dynamodb.{op}", lambda **kw: calls.append("x"))
@@ -115,7 +122,7 @@ def test_the_directory_reads_the_store_once_per_minute_and_sees_a_sync_after_tha
     per_read = len(calls)
     assert per_read == 1 + 2 * len(first.estates)  # the company, then per estate profile + buildings
     for _ in range(10):
-        directory.estate("lanting")
+        directory.estate("alpha")
     assert len(calls) == per_read  # cached
 
     table.update({"pk": "COMPANY", "sk": "META"}, set={"hotline": "400-111-2222"})
@@ -132,13 +139,13 @@ def test_portal_estates_sync_writes_the_company_and_a_second_run_writes_nothing(
     from portal.cli import main
 
     services = Services(settings, Clients(settings, dynamodb=ddb))
-    content = Path(__file__).resolve().parents[2] / "site" / "content"
+    content = SMALL
     first = CliRunner().invoke(main, ["estates", "sync", "--content", str(content)], obj=services)
     assert first.exit_code == 0, first.output
     assert "新建 " in first.output or "created" in first.output
     second = CliRunner().invoke(main, ["estates", "sync", "--content", str(content)], obj=services)
     assert second.exit_code == 0, second.output
-    assert services.estates.estate("lanting").unit_count == 1008
+    assert services.estates.estate("alpha").unit_count == 28
     bad = CliRunner().invoke(
         main, ["estates", "sync", "--content", str(content / "nowhere")], obj=services
     )

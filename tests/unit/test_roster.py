@@ -15,13 +15,14 @@ from portal.accounts.roster import (
     ImportReport,
     parse_date,
     parse_roster,
+    plan_changes,
     resolve_building,
 )
 from portal.errors import Conflict, InvalidInput
 from portal.estates.model import Company, Estate
 from portal.settings import Settings
 from portal.store.table import Table
-from tests.factories import FakeClock, make_owner, wired, xlsx_roster
+from tests.factories import FakeClock, main_table, make_owner, wired, xlsx_roster
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roster"
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -304,23 +305,25 @@ class SpyClient:
         return getattr(self.client, name)
 
 
-def test_writes_go_in_transactions_of_at_most_100_items(
+def test_writes_are_split_into_transactions_of_at_most_max_items_keeping_an_owner_together(
     ddb: Any, settings: Settings, lanting: Estate
 ) -> None:
-    # One owner with 64 units (1 + 128 items) and 40 owners with one unit each (3 items).
-    lines = [
-        f"1,1-{floor}{room:02d},陈总,13800138000,业主,,"
-        for floor in range(1, 33)
-        for room in (1, 2)
-    ]
-    lines += [f"3,2-{10 + i // 6}{i % 6 + 1:02d},住户{i},1390000{i:04d},业主,," for i in range(40)]
+    """The splitting rule, with small transactions (the real 100-item limit is tested on
+    DynamoDB Local: tests/integration/test_roster_local.py)."""
+    # One owner with 4 units (1 + 8 items) and 3 owners with one unit each (3 items).
+    lines = [f"1,1-{floor}01,陈总,13800138000,业主,," for floor in range(1, 5)]
+    lines += [f"3,2-1{i + 1:02d},住户{i},1390000{i:04d},业主,," for i in range(3)]
+    parsed = parse_roster((HEADER + "\n".join(lines) + "\n").encode(), lanting)
+    repo = OwnerRepository(main_table(ddb, settings), settings.phone_hash_key)
+    plan = plan_changes(parsed.rows, repo, settings.phone_hash_key)
     spy = SpyClient(ddb)
-    report = run(spy, settings, lanting, (HEADER + "\n".join(lines) + "\n").encode())
-    assert report.counts.errors == 0, [r.errors for r in report.rows if r.errors]
-    assert report.counts.owners_created == 41 and report.counts.bindings_created == 104
-    assert max(spy.transactions) <= 100  # and, by the sum, at least three transactions
-    assert sum(spy.transactions) == 41 + 2 * 104
-    assert kinds(owner_items(ddb, settings)) == {"owners": 41, "owner_units": 104, "residents": 104}
+    spied = OwnerRepository(Table(spy, settings.table_name("main")), settings.phone_hash_key)
+    assert spied.apply(plan.changes, max_items=5) == len(spy.transactions)
+    assert max(spy.transactions) <= 5 and sum(spy.transactions) == 4 + 2 * 7
+    assert spy.transactions[0] == 5  # the big owner's profile first, then as many bindings as fit
+    assert kinds(owner_items(ddb, settings)) == {"owners": 4, "owner_units": 7, "residents": 7}
+    with pytest.raises(ValueError):
+        spied.apply(plan.changes, max_items=101)
 
 
 # --------------------------------------------------------------------------- formats

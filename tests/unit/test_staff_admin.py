@@ -255,6 +255,18 @@ def test_admin_cannot_disable_or_demote_themself(
     assert res.status_code == 200 and res.json["roles"] == ["admin", "supervisor"]
 
 
+def test_a_stolen_admin_session_cannot_reset_the_admins_own_password(
+    admin: Caller, ddb: Any, settings: Settings
+) -> None:
+    before = StaffRepository(main_table(ddb, settings)).get("root")
+    res = admin.post("/api/staff/root/password", {"password": NEW_PASSWORD})
+    assert res.status_code == 403 and code(res) == "reset_own_password"
+    assert "当前密码" in res.json["error"]["message"]
+    after = StaffRepository(main_table(ddb, settings)).get("root")
+    assert before is not None and after == before
+    assert events(ddb, settings, "staff.password_reset") == []
+
+
 def test_admin_can_demote_another_admin(admin: Caller, auth: AuthActions) -> None:
     auth.make_staff("other.admin", "admin")
     res = admin.patch("/api/staff/other.admin", {"roles": ["supervisor"], "estates": ["meixi"]})

@@ -181,10 +181,16 @@ class StaffService:
     def reset_password(
         self, actor: str, username: str, password: str, source_ip: str = ""
     ) -> StaffAccount:
-        """Set a new password chosen by an admin; the person must change it at next sign-in."""
+        """Set a new password chosen by an admin; the person must change it at next sign-in.
+
+        Resetting is for other people: one's own password always needs the current one
+        (a stolen admin session must not be able to take the account over).
+        """
         before = self.repo.get(normalise_username(username))
         if before is None:
             raise NotFound("staff_not_found")
+        if actor == actor_of("staff", before.username):
+            raise Forbidden("reset_own_password")
         passwords.check(password, before.username)
         after = replace(
             before,

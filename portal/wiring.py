@@ -159,7 +159,7 @@ class Services:
 
     @cached_property
     def login_throttle(self) -> LoginThrottle:
-        return LoginThrottle(self.counters)
+        return LoginThrottle(self.counters, self.settings.phone_hash_key)
 
     @cached_property
     def owner_sign_in(self) -> OwnerSignInService:
@@ -172,7 +172,7 @@ class Services:
     def staff_sign_in(self) -> StaffSignInService:
         return StaffSignInService(
             self.staff_repo, self.login_throttle, self.sessions, self.audit,
-            self.password_hashing, self.clock,
+            self.password_hashing, self.settings.phone_hash_key, self.clock,
         )  # fmt: skip
 
     @cached_property

@@ -11,11 +11,10 @@ import pytest
 from argon2 import PasswordHasher, Type
 
 from portal.accounts.audit import AuditLog
-from portal.accounts.signin.staff import MAX_FAILURES, LoginThrottle
+from portal.accounts.signin.staff import MAX_FAILURES
 from portal.accounts.staff.model import StaffAccount
 from portal.accounts.staff.repository import StaffRepository
 from portal.settings import Settings
-from portal.store.counters import WindowCounter
 from portal.wiring import Services
 from tests.factories import FakeClock, main_table
 from tests.support.auth import OTHER_PASSWORD as OTHER
@@ -114,7 +113,7 @@ def test_unknown_user_goes_through_the_same_path_as_a_wrong_password(
     assert auth.login("nobody.here", "wrong-password-1").status_code == 401
     assert len(verified) == 2  # one argon2 verification each: the unknown user's against a dummy
     assert verified[0] == butler.password_hash and verified[1] != butler.password_hash
-    throttle = LoginThrottle(WindowCounter(main_table(ddb, settings), FakeClock()))
+    throttle = services.login_throttle
     assert throttle.failures("li.butler") == 1 and throttle.failures("nobody.here") == 1
 
 
@@ -132,6 +131,19 @@ def test_five_failures_lock_the_account_even_for_the_right_password_until_the_wi
     assert auth.login("li.butler", PASSWORD, client).status_code == 429
     clock.now += timedelta(seconds=1)  # the 15-minute window is over
     assert auth.login("li.butler", PASSWORD, client).status_code == 200
+
+
+def test_a_password_typed_into_the_username_field_is_never_stored(
+    auth: AuthActions, ddb: Any, settings: Settings, butler: StaffAccount
+) -> None:
+    typed = "Lanting\x07Secret#2026"  # a password, with a control character, in the wrong field
+    assert auth.login(typed, PASSWORD).status_code == 401
+    assert auth.login("li.butler", "wrong-password-1").status_code == 401
+    stored = json.dumps(ddb.scan(TableName=settings.table_name("main"))["Items"])
+    assert "secret#2026" not in stored.lower() and "\\u0007" not in stored
+    unknown, known = sorted(events(ddb, settings, "auth.login_failed"), key=lambda e: e["target"])
+    assert unknown["target"] == "staff:(unknown)" and len(unknown["details"]["username_hash"]) == 16
+    assert known["target"] == "staff:li.butler" and "username_hash" not in known["details"]
 
 
 def test_unknown_usernames_are_locked_the_same_way(auth: AuthActions, butler: StaffAccount) -> None:
@@ -154,9 +166,10 @@ def test_the_failure_counter_is_shared_by_every_instance(
     assert auth.login("li.butler", PASSWORD, two.test_client()).status_code == 429
 
 
-def test_the_counter_is_atomic_and_expires_by_ttl(ddb: Any, settings: Settings) -> None:
-    clock = FakeClock()
-    throttle = LoginThrottle(WindowCounter(main_table(ddb, settings), clock))
+def test_the_counter_is_atomic_and_expires_by_ttl(
+    ddb: Any, settings: Settings, services: Services, clock: FakeClock
+) -> None:
+    throttle = services.login_throttle
     for _ in range(MAX_FAILURES):
         throttle.take_attempt("li.butler")
     with pytest.raises(Exception) as err:
@@ -164,7 +177,8 @@ def test_the_counter_is_atomic_and_expires_by_ttl(ddb: Any, settings: Settings) 
     assert getattr(err.value, "code", "") == "login_locked"
     assert throttle.failures("li.butler") == MAX_FAILURES  # a refused attempt adds nothing
     items = ddb.scan(TableName=settings.table_name("main"))["Items"]
-    (counter,) = [i for i in items if i["pk"]["S"] == "LIMIT#staff_login#li.butler"]
+    (counter,) = [i for i in items if i["pk"]["S"].startswith("LIMIT#staff_login#")]
+    assert "li.butler" not in counter["pk"]["S"]  # counted under a keyed hash of the name
     window_end = int((clock.now + timedelta(minutes=15)).timestamp())
     assert int(counter["expires_at"]["N"]) >= window_end
 

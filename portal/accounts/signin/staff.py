@@ -17,6 +17,8 @@ Own password (:meth:`StaffSignInService.change_own_password`)
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -33,6 +35,14 @@ from portal.store.counters import WindowCounter
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+UNKNOWN_ACCOUNT = "(unknown)"
+"""The audit target's name when a sign-in names no account: what was typed is never stored."""
+
+
+def username_hash(username: str, key: bytes) -> str:
+    """A keyed hash of a typed username: the same text gives the same value, which reveals
+    nothing of the text (lets an auditor see repeated attempts without storing them)."""
+    return hmac.new(key, f"staff-login:{username}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 class LoginThrottle:
@@ -47,18 +57,23 @@ class LoginThrottle:
 
     SCOPE = "staff_login"
 
-    def __init__(self, counter: WindowCounter) -> None:
-        self.counter = counter
+    def __init__(self, counter: WindowCounter, key: bytes) -> None:
+        self.counter, self.key = counter, key
+
+    def _subject(self, username: str) -> str:
+        # Whatever was typed as a username (a password in the wrong field...) never becomes a key.
+        return username_hash(username, self.key)
 
     def take_attempt(self, username: str) -> None:
         """Count one attempt; ``RateLimited("login_locked")`` when the window's limit is reached."""
-        self.counter.take(self.SCOPE, username, MAX_FAILURES, FAILURE_WINDOW, "login_locked")
+        self.counter.take(self.SCOPE, self._subject(username), MAX_FAILURES, FAILURE_WINDOW,
+                          "login_locked")  # fmt: skip
 
     def clear(self, username: str) -> None:
-        self.counter.clear(self.SCOPE, username, FAILURE_WINDOW)
+        self.counter.clear(self.SCOPE, self._subject(username), FAILURE_WINDOW)
 
     def failures(self, username: str) -> int:
-        return self.counter.count(self.SCOPE, username, FAILURE_WINDOW)
+        return self.counter.count(self.SCOPE, self._subject(username), FAILURE_WINDOW)
 
 
 class StaffSignInService:
@@ -71,10 +86,11 @@ class StaffSignInService:
         sessions: SessionStore,
         audit: AuditLog,
         hashing: passwords.PasswordHashing,
+        key: bytes,
         clock: Clock,
     ) -> None:
         self.repo, self.throttle, self.sessions = repo, throttle, sessions
-        self.audit, self.hashing, self.clock = audit, hashing, clock
+        self.audit, self.hashing, self.key, self.clock = audit, hashing, key, clock
 
     def _record(self, who: str, action: str, target: str, ip: str, **details: Any) -> None:
         self.audit.record(Event(who, action, target, ip, details))
@@ -82,13 +98,14 @@ class StaffSignInService:
     def login(self, username: str, password: str, source_ip: str = "") -> StaffAccount:
         """The account for a correct username and password; else ``login_failed``/``login_locked``."""
         name = normalise_username(username)[:64]
-        target = actor("staff", name)
         try:
             self.throttle.take_attempt(name)
         except RateLimited:
-            self._record(ANONYMOUS, "auth.login_failed", target, source_ip, reason="locked")
+            target, who = self._target(name, self.repo.get(name))
+            self._record(ANONYMOUS, "auth.login_failed", target, source_ip, reason="locked", **who)
             raise
         account = self.repo.get(name)
+        target, who = self._target(name, account)
         result = self.hashing.verify(account.password_hash if account else None, password)
         if account is None or not result.ok or account.disabled:
             reason = (
@@ -96,7 +113,7 @@ class StaffSignInService:
                 if account is None
                 else ("wrong_password" if not result.ok else "disabled")
             )
-            self._record(ANONYMOUS, "auth.login_failed", target, source_ip, reason=reason)
+            self._record(ANONYMOUS, "auth.login_failed", target, source_ip, reason=reason, **who)
             raise Unauthenticated("login_failed")
         self.throttle.clear(name)
         rehashed = False
@@ -107,6 +124,13 @@ class StaffSignInService:
                 account = replace(account, password_hash=new_hash)
         self._record(target, "auth.login", target, source_ip, kind="staff", rehashed=rehashed)
         return account
+
+    def _target(self, name: str, account: StaffAccount | None) -> tuple[str, dict[str, str]]:
+        """The audit target of a sign-in: the account, or for a name that is none, a keyed
+        hash of what was typed (never the text: it may be a password or control characters)."""
+        if account is not None:
+            return actor("staff", account.username), {}
+        return actor("staff", UNKNOWN_ACCOUNT), {"username_hash": username_hash(name, self.key)}
 
     def change_own_password(
         self,

@@ -35,6 +35,7 @@ back to the class's generic message when the catalog has no such key.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -246,11 +247,22 @@ def check_request_body() -> None:
     length = request.content_length
     if limit is not None and length is not None and length > limit:
         raise RequestEntityTooLarge()
+    if limit is not None and length is None and request.method in BODY_METHODS:
+        # A chunked body declares no length: read it up to the cap, refuse it at the cap
+        # (the stream stops there), and hand the rest of the app a body of known length.
+        data = request.stream.read(limit + 1)
+        if len(data) >= limit:
+            raise RequestEntityTooLarge()
+        request.environ["wsgi.input"] = io.BytesIO(data)
+        request.environ["CONTENT_LENGTH"] = str(len(data))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        request.__dict__.pop("stream", None)
     if request.method in BODY_METHODS and request.is_json and request.get_data(cache=True):
         try:
             request.get_json()
-        except BadRequest as exc:
-            raise InvalidInput("invalid_json") from exc
+        except (BadRequest, RecursionError, ValueError) as exc:
+            # RecursionError: JSON nested a thousand levels deep is not a request, it is an attack.
+            raise InvalidInput("invalid_json") from None if isinstance(exc, RecursionError) else exc
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Response
 from flask_openapi3.models.file import FileStorage
 from pydantic import BaseModel, Field
+from werkzeug.datastructures import FileStorage as UploadedFile
 
 from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
@@ -69,7 +70,7 @@ def import_roster(query: ImportQuery, form: ImportForm) -> Response:
     identity = require("owner.import", Target(estate=query.estate))
     estate = services().estates.estate(query.estate)
     upload = form.file
-    if upload is None:
+    if not isinstance(upload, UploadedFile):  # absent, or sent as a text field
         raise InvalidInput("roster_missing_file")
     data = upload.read(MAX_CONTENT_LENGTH + 1)
     report = services().roster.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import uuid
@@ -113,6 +114,36 @@ def test_body_that_is_not_json_is_400_invalid_json(client: FlaskClient) -> None:
 
 def test_missing_body_is_400_invalid_json(client: FlaskClient) -> None:
     assert_envelope(client.post("/api/test/probe"), 400, "invalid_json")
+
+
+def test_json_nested_a_thousand_levels_deep_is_400_invalid_json_not_a_500(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = '{"name": ' + "[" * 1000 + "]" * 1000 + "}"
+    response = client.post("/api/test/probe", data=body, content_type="application/json")
+    assert_envelope(response, 400, "invalid_json")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # no traceback logged
+
+
+def _chunked(client: FlaskClient, body: bytes) -> Any:
+    """A POST with ``Transfer-Encoding: chunked`` and no declared length, as a server hands it."""
+    return client.post(
+        "/api/test/probe",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_the_cap_is_413_like_a_declared_one(client: FlaskClient) -> None:
+    big = b'{"name": "' + b"x" * MAX_CONTENT_LENGTH + b'", "count": 1}'
+    assert_envelope(_chunked(client, big), 413, "payload_too_large")
+
+
+def test_a_small_chunked_body_is_read_as_usual(client: FlaskClient) -> None:
+    response = _chunked(client, b'{"name": "a", "count": 1}')
+    assert response.status_code == 200, response.get_json()
 
 
 def test_body_over_one_mebibyte_is_413_payload_too_large(client: FlaskClient) -> None:

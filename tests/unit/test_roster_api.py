@@ -158,6 +158,13 @@ def test_without_a_file_or_with_a_non_roster_file_is_400_with_a_clear_code(
         headers=caller.headers,
     )
     assert res.status_code == 400 and res.json["error"]["code"] == "roster_missing_file"
+    as_text: Any = caller.client.post(  # `file` as a text field, not a file: not a 500
+        "/api/owners/import?estate=lanting",
+        data={"file": "楼栋,单元/房号,姓名,手机"},
+        content_type="multipart/form-data",
+        headers=caller.headers,
+    )
+    assert as_text.status_code == 400 and as_text.json["error"]["code"] == "roster_missing_file"
     res = upload(caller, "estate=lanting", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "a.xls")
     assert res.status_code == 400 and res.json["error"]["code"] == "roster_xls_unsupported"
     assert "xlsx" in res.json["error"]["message"]

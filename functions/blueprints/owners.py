@@ -78,6 +78,7 @@ def import_roster(query: ImportQuery, form: ImportForm) -> Response:
         estate=estate,
         file_name=(upload.filename or "")[:200],
         actor=actor("staff", identity.user_id),
+        buildings=identity.buildings.get(query.estate) or None,  # a butler's buildings only
         source_ip=client_ip(),
         dry_run=query.dry_run,
         allow_partial=query.allow_partial,

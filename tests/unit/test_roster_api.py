@@ -11,6 +11,7 @@ from functions.app import create_app
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import OwnerRepository
 from portal.settings import Settings
+from portal.wiring import Services
 from tests.factories import FakeClock, main_table, xlsx_roster
 from tests.support.auth import AuthActions, Caller
 
@@ -222,3 +223,41 @@ def test_the_openapi_document_describes_the_upload_and_the_report(settings: Sett
     assert {"outcome", "written", "counts", "rows", "already_imported"} <= set(report["required"])
     for status in ("401", "403", "413"):
         assert status in operation["responses"]
+
+
+def test_a_front_desk_limited_to_building_1_cannot_import_owners_into_building_3(
+    auth: AuthActions, services: Services
+) -> None:
+    caller = auth.staff(
+        "zhao.desk", "front_desk", estates=("lanting",), buildings={"lanting": frozenset({"1"})}
+    )
+    roster = (
+        "楼栋,单元/房号,姓名,手机,关系\n"
+        "1栋,1-101,赵一,13800138001,业主\n"
+        "3栋,1-101,钱三,13800138003,业主\n"
+    ).encode()
+    res = upload(caller, "estate=lanting", roster)
+    assert res.status_code == 200 and res.json["outcome"] == "rejected"
+    good, outside = res.json["rows"]
+    assert good["status"] == "ok" and outside["status"] == "error"
+    (error,) = outside["errors"]
+    assert error["code"] == "building_outside_scope"
+    assert "3" in error["message"] and "1" in error["message"] and error["message_en"]
+    assert services.owners.by_phone("13800138003") is None  # nothing written
+    assert services.owners.by_phone("13800138001") is None  # all or nothing
+
+    partial = upload(caller, "estate=lanting&allow_partial=true", roster)
+    assert partial.json["outcome"] == "partially_imported"
+    owner = services.owners.by_phone("13800138001")
+    assert owner is not None and [u.building for u in owner.units] == ["1"]
+    assert services.owners.by_phone("13800138003") is None
+
+
+def test_staff_with_the_whole_estate_import_into_any_building(
+    auth: AuthActions, services: Services
+) -> None:
+    caller = auth.staff("sun.desk", "front_desk", estates=("lanting",))
+    res = upload(caller, "estate=lanting", "楼栋,单元/房号,姓名,手机\n3栋,1-101,孙三,13800138003\n".encode())
+    assert res.status_code == 200 and res.json["outcome"] == "imported"
+    owner = services.owners.by_phone("13800138003")
+    assert owner is not None and owner.name == "孙三"

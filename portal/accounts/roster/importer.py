@@ -40,8 +40,11 @@ class RosterImporter:
         dry_run: bool = False,
         allow_partial: bool = False,
         max_rows: int = MAX_ROWS,
+        buildings: frozenset[str] | None = None,
     ) -> ImportReport:
-        parsed = parse_roster(data, estate, max_rows)
+        """Import ``data`` into ``estate``; with ``buildings``, a row for any other building
+        is refused (``building_outside_scope``): staff import only where they work."""
+        parsed = parse_roster(data, estate, max_rows, buildings)
         digest = hashlib.sha256(data).hexdigest()
         reports = parsed.reports
         counts = Counts(

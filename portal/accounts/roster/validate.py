@@ -179,8 +179,12 @@ def parse_date(value: Cell) -> str | None:
 
 
 class _RowValidator:
-    def __init__(self, estate: Estate, header: Header) -> None:
+    def __init__(
+        self, estate: Estate, header: Header, buildings: frozenset[str] | None = None
+    ) -> None:
         self.estate, self.header = estate, header
+        self.buildings = buildings
+        """The buildings the importer may write to (``None``: the whole estate)."""
         self.units = {(u.building, u.room) for u in estate.units()}
         self.entrances = {b.code: b.entrances for b in estate.buildings}
         self.seen: dict[tuple[str, str, str], int] = {}
@@ -276,6 +280,10 @@ class _RowValidator:
             errors.append(_err("unknown_building", value=raw_building))
             return "", ""
         report.building = building
+        if self.buildings is not None and building not in self.buildings:
+            allowed = "、".join(sorted(self.buildings)) or "—"
+            errors.append(_err("building_outside_scope", building=building, allowed=allowed))
+            return "", ""
         if entrance is None:
             if self.entrances.get(building) != 1:
                 errors.append(_err("missing_unit", value=shown))
@@ -307,7 +315,9 @@ class ParsedRoster:
     rows: list[RosterRow]
 
 
-def parse_roster(data: bytes, estate: Estate, max_rows: int = MAX_ROWS) -> ParsedRoster:
+def parse_roster(
+    data: bytes, estate: Estate, max_rows: int = MAX_ROWS, buildings: frozenset[str] | None = None
+) -> ParsedRoster:
     """Read and validate every row (nothing is written); ``InvalidInput`` for a bad file."""
     sheet = read_roster_sheet(data, max_rows)
     header = find_header(sheet.rows)
@@ -318,7 +328,7 @@ def parse_roster(data: bytes, estate: Estate, max_rows: int = MAX_ROWS) -> Parse
         body.pop()  # trailing blank rows (formatted but empty) are not worth reporting
     if len(body) > max_rows:
         raise InvalidInput("roster_too_many_rows", max=max_rows)
-    validator = _RowValidator(estate, header)
+    validator = _RowValidator(estate, header, buildings)
     reports: list[RowReport] = []
     rows: list[RosterRow] = []
     for number, cells in body:

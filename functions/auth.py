@@ -29,6 +29,7 @@ from flask import Flask, Response, current_app, g, request
 
 from functions.context import services, settings
 from portal.accounts import policy
+from portal.accounts.audit import Event, actor
 from portal.accounts.identity import Identity, Kind
 from portal.accounts.policy import Target
 from portal.accounts.sessions import Session
@@ -161,9 +162,14 @@ def start_session(response: Response, kind: Kind, user_id: str) -> Session:
 
 
 def end_session(response: Response) -> None:
+    """Sign out: the session ends server-side, the cookie goes, and the audit log says so."""
     token = request.cookies.get(cookie_name())
+    identity = current_identity()
     if token:
         services().sessions.revoke(token)
+    if identity is not None:
+        who = actor(identity.kind, identity.user_id)
+        services().audit.record(Event(who, "auth.logout", who, client_ip()))
     _delete_cookie(response)
     g.cookie_set = True
 

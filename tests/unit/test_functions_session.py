@@ -5,7 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 from portal.accounts.sessions import token_hash
+from portal.clock import iso
 from portal.settings import Settings
+from portal.wiring import Services
 from tests.factories import FakeClock
 from tests.support.auth import AuthActions
 
@@ -58,6 +60,19 @@ def test_logout_revokes_the_session_server_side(app: Any, auth: AuthActions) -> 
     other = app.test_client()
     other.set_cookie("portal_session", owner.token, domain="localhost")
     assert other.get("/api/me").status_code == 401
+
+
+def test_signing_out_is_written_to_the_audit_log_with_who_and_when(
+    auth: AuthActions, services: Services
+) -> None:
+    staff = auth.staff("li.butler", "butler", estates=("lanting",))
+    assert staff.post("/api/auth/logout").status_code == 204
+    day = services.clock().date().isoformat()
+    (event,) = [e for e in services.audit.day(day) if e["action"] == "auth.logout"]
+    assert event["actor"] == event["target"] == "staff:li.butler"
+    assert event["at"] == iso(services.clock())
+    assert staff.post("/api/auth/logout").status_code == 204  # already out: nothing more logged
+    assert len([e for e in services.audit.day(day) if e["action"] == "auth.logout"]) == 1
 
 
 def test_state_change_from_another_origin_is_refused(auth: AuthActions) -> None:

@@ -17,8 +17,18 @@ import unicodedata
 from portal.errors import InvalidInput
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
-# A mobile number standing alone in free text (not part of a longer digit run).
-_IN_TEXT = re.compile(r"(?<![0-9])((?:\+?86|0086)?)(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+
+_D = "0-9\uff10-\uff19"  # ASCII and full-width digits
+_GAP = r"(?:[\s\-\u2010-\u2015.\u3000]|%20|%2[dD]|\+)?"
+"""What may stand between two digits of a number as people and programs write it: a space
+(also full-width or percent-encoded), a dash, a dot, or a ``+`` (a space in a query string)."""
+_IN_TEXT = re.compile(
+    rf"(?<![{_D}])(?P<cc>(?:(?:\+|%2[bB]|00|\uff0b)?[8\uff18][6\uff16]{_GAP})?)"
+    rf"(?P<n>[1\uff11]{_GAP}[3-9\uff13-\uff19](?:{_GAP}[{_D}]){{9}})(?![{_D}])"
+)
+"""A mobile number standing alone in free text, in every form :func:`normalise` accepts:
+``13800138000``, ``138 0013 8000``, ``138-0013-8000``, full-width digits, ``+86``/``0086``/
+``86`` before it, ``%20`` or ``+`` between its digits (a logged query string)."""
 
 
 def normalise(raw: str) -> str:
@@ -48,9 +58,15 @@ def mask(phone: str) -> str:
     return "****" + phone[-4:] if len(phone) > 4 else "****"
 
 
+def _masked(match: re.Match[str]) -> str:
+    number = re.sub(r"%2[0dD]", "", match["n"])
+    digits = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", number))
+    return f"{match['cc']}{mask(digits)}"
+
+
 def mask_text(text: str) -> str:
-    """Mask every mobile number inside free text."""
-    return _IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)}", text)
+    """Mask every mobile number inside free text, however it is written (see ``_IN_TEXT``)."""
+    return _IN_TEXT.sub(_masked, text)
 
 
 def phone_hash(phone: str, key: bytes) -> str:

@@ -117,3 +117,38 @@ def test_log_filter_masks_numbers_inside_exception_tracebacks() -> None:
     MaskPhonesFilter().filter(record)
     assert record.exc_text is not None
     assert "138****8000" in record.exc_text and "13800138000" not in record.exc_text
+
+
+FORMATTED = [
+    "138 0013 8000",
+    "138-0013-8000",
+    "138.0013.8000",
+    "１３８００１３８０００",  # full-width digits from a Chinese input method
+    "１３８ ００１３ ８０００",
+    "+86 138 0013 8000",
+    "0086-13800138000",
+    "8613800138000",
+    "138%200013%208000",  # a logged query string
+    "138+0013+8000",
+    "138\u30000013\u30008000",  # full-width spaces
+]
+
+
+@pytest.mark.parametrize("written", FORMATTED)
+def test_the_log_mask_catches_every_form_the_phone_parser_accepts(written: str) -> None:
+    """Every form the parser accepts (spaces, dashes, full-width, +86/0086), and a few it does
+    not (dots, a bare 86, a query string's %20 or +): masking more is the safe side."""
+    record = logging.LogRecord("portal", logging.INFO, __file__, 1, "GET /x?phone=%s", (written,), None)
+    MaskPhonesFilter().filter(record)
+    shown = record.getMessage()
+    assert "138****8000" in shown
+    digits = "".join(ch for ch in __import__("unicodedata").normalize("NFKC", shown) if ch.isdigit())
+    assert "00138" not in digits and "0013" not in digits
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-22 13:00:01", "request 1700000000123", "order BX-20261122-0007", "area 138.5 m2"],
+)
+def test_the_log_mask_leaves_dates_ids_and_other_numbers_alone(text: str) -> None:
+    assert mask_text(text) == text

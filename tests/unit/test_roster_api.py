@@ -261,3 +261,26 @@ def test_staff_with_the_whole_estate_import_into_any_building(
     assert res.status_code == 200 and res.json["outcome"] == "imported"
     owner = services.owners.by_phone("13800138003")
     assert owner is not None and owner.name == "孙三"
+
+
+def test_a_dry_run_in_one_estate_does_not_tell_whether_a_number_is_an_owner_in_another(
+    auth: AuthActions, services: Services
+) -> None:
+    """Staff of meixi must not learn that 13800138001 lives in lanting."""
+    make_owner_in_lanting = auth.staff("root.admin", "admin")
+    lanting = "楼栋,单元/房号,姓名,手机\n1栋,1-101,赵一,13800138001\n".encode()
+    assert upload(make_owner_in_lanting, "estate=lanting", lanting).json["outcome"] == "imported"
+
+    desk = auth.staff("meixi.desk", "front_desk", estates=("meixi",))
+    known = upload(desk, "estate=meixi&dry_run=true", "楼栋,单元/房号,姓名,手机\n1栋,1-101,赵一,13800138001\n".encode())
+    unknown = upload(desk, "estate=meixi&dry_run=true", "楼栋,单元/房号,姓名,手机\n1栋,1-101,钱二,13900139002\n".encode())
+    assert known.status_code == unknown.status_code == 200
+    for field in ("owners_created", "owners_updated", "bindings_created", "bindings_updated", "unchanged"):
+        assert known.json["counts"][field] == unknown.json["counts"][field], field
+    assert [r["result"] for r in known.json["rows"]] == [r["result"] for r in unknown.json["rows"]]
+    assert known.json["message"].replace("13800138001", "") == unknown.json["message"].replace("13900139002", "")
+
+    # The real import still keeps one profile per number.
+    assert upload(desk, "estate=meixi", "楼栋,单元/房号,姓名,手机\n1栋,1-101,赵一,13800138001\n".encode()).json["written"]
+    owner = services.owners.by_phone("13800138001")
+    assert owner is not None and sorted(u.estate for u in owner.units) == ["lanting", "meixi"]

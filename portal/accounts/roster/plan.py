@@ -20,7 +20,11 @@ class Plan:
 
 
 def plan_changes(rows: Sequence[RosterRow], repo: OwnerRepository, phone_key: bytes) -> Plan:
-    """What writing ``rows`` changes, compared with what is stored (read in bulk)."""
+    """What writing ``rows`` changes, compared with what is stored (read in bulk).
+
+    The writes depend on the whole store (a known number gets no second profile); the
+    counts and row results depend only on the file's own units (see below).
+    """
     by_owner: dict[str, list[RosterRow]] = {}
     for row in rows:
         by_owner.setdefault(owner_id_for(row.phone, phone_key), []).append(row)
@@ -34,9 +38,11 @@ def plan_changes(rows: Sequence[RosterRow], repo: OwnerRepository, phone_key: by
         create = stored_name is None
         set_name = not create and not stored_name and bool(name)
         writes: list[Binding] = []
+        known_here = False
         for r in owner_rows:
             u = r.unit
             old = snapshot.bindings.get((owner_id, u.estate, u.building, u.room))
+            known_here = known_here or old is not None
             relationship = r.relationship or (old.unit.relationship if old else "owner")
             new = Binding(
                 UnitRef(u.estate, u.building, u.room, relationship),
@@ -54,7 +60,10 @@ def plan_changes(rows: Sequence[RosterRow], repo: OwnerRepository, phone_key: by
                 counts.unchanged += 1
                 continue
             writes.append(new)
-        if create:
+        # Counted from what the caller may see, this estate's units in this file, never from
+        # whether the number is an owner elsewhere (that would tell staff of one estate who
+        # lives in another): an owner none of whose units here were on file is "created".
+        if not known_here:
             counts.owners_created += 1
         elif set_name or writes:
             counts.owners_updated += 1

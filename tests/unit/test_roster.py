@@ -555,4 +555,10 @@ def test_an_owner_created_meanwhile_is_a_conflict_and_the_failed_import_is_audit
     assert json.loads(event["details"])["outcome"] == "failed"
     # Importing again (as the message asks) merges the unit into the existing owner.
     report = run(ddb, settings, lanting, data)
-    assert report.counts.owners_updated == 1 and report.counts.bindings_created == 1
+    # Counted from the file's own units (none was theirs before): "created", whatever else is
+    # on file, so that a report never tells who is an owner elsewhere.
+    assert report.counts.owners_created == 1 and report.counts.bindings_created == 1
+    merged = OwnerRepository(Table(ddb, settings.table_name("main")), settings.phone_hash_key)
+    again = merged.by_phone("13800138000")
+    assert again is not None and again.name == "别人先建的"
+    assert sorted(u.unit_id for u in again.units) == ["lanting/2/2-1503", "lanting/3/1-101"]

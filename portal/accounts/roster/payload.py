@@ -40,8 +40,11 @@ class CountsOut(BaseModel):
     ok: int
     errors: int
     skipped: int
-    owners_created: int
-    owners_updated: int
+    owners_created: int = Field(
+        description="Owners none of whose units in this file were on file for them "
+        "(counted from this estate's units only: it never tells who is an owner elsewhere)."
+    )
+    owners_updated: int = Field(description="Owners with a unit in this file already on file.")
     bindings_created: int
     bindings_updated: int
     unchanged: int = Field(description="Good rows already on file exactly so.")

@@ -20,6 +20,10 @@ Stage = Literal["local", "test", "dev", "prod"]
 _STAGES: tuple[Stage, ...] = ("local", "test", "dev", "prod")
 
 
+class ConfigurationError(ValueError):
+    """The environment does not describe a safe configuration: refuse to start."""
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: Stage = "local"
@@ -56,22 +60,45 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, default_stage: Stage | None = None
+    ) -> Settings:
+        """The settings of the environment; :class:`ConfigurationError` when they are unsafe.
+
+        Fails closed: without ``PORTAL_STAGE`` nothing starts (only callers that never talk
+        to AWS, like ``portal build``, pass a ``default_stage``; ``portal dev`` sets
+        ``local`` itself), and outside the local and test stages the site URL must be
+        ``https://`` and the phone-hash key must be set and not the development one.
+        """
         e = os.environ if env is None else env
-        stage = e.get("PORTAL_STAGE", "local")
+        stage = e.get("PORTAL_STAGE") or default_stage
+        if not stage:
+            raise ConfigurationError(
+                "PORTAL_STAGE is not set: say which stage this is (local, test, dev or prod)"
+            )
         if stage not in _STAGES:
-            raise ValueError(f"PORTAL_STAGE must be one of {_STAGES}, not {stage!r}")
+            raise ConfigurationError(f"PORTAL_STAGE must be one of {_STAGES}, not {stage!r}")
         d = cls()
         key = e.get("PORTAL_PHONE_HASH_KEY", "")
-        if not key and stage not in ("local", "test"):
-            raise ValueError("PORTAL_PHONE_HASH_KEY must be set outside local and test stages")
+        site_url = e.get("PORTAL_SITE_URL", "").rstrip("/")
+        if stage not in ("local", "test"):
+            if not key or key.encode() == d.phone_hash_key:
+                raise ConfigurationError(
+                    "PORTAL_PHONE_HASH_KEY must be set (a secret, not the development key) "
+                    "outside the local and test stages"
+                )
+            if not site_url.startswith("https://"):
+                raise ConfigurationError(
+                    "PORTAL_SITE_URL must be the site's https:// address outside the local "
+                    "and test stages (it is the only origin allowed to change state)"
+                )
         return cls(
             stage=stage,
             aws_region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.aws_region)),
             dynamodb_endpoint=e.get("PORTAL_DYNAMODB_ENDPOINT") or None,
             s3_endpoint=e.get("PORTAL_S3_ENDPOINT") or None,
             table_prefix=e.get("PORTAL_TABLE_PREFIX", f"portal-{stage}-"),
-            site_url=e.get("PORTAL_SITE_URL", d.site_url).rstrip("/"),
+            site_url=site_url or d.site_url,
             content_dir=Path(e.get("PORTAL_CONTENT_DIR", str(d.content_dir))),
             build_dir=Path(e.get("PORTAL_BUILD_DIR", str(d.build_dir))),
             time_zone=e.get("PORTAL_TIME_ZONE", d.time_zone),

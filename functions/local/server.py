@@ -88,7 +88,7 @@ def _short_list(items: Sequence[str], limit: int = 8) -> str:
 
 def local_settings(port: int, dynamodb_port: int, base: Settings | None = None) -> Settings:
     """Settings for the local run: stage ``local``, DynamoDB Local, ``portal-local-`` tables."""
-    return (base or Settings.from_env()).with_(
+    return (base or Settings.from_env(default_stage="local")).with_(
         stage="local",
         dynamodb_endpoint=f"http://{HOST}:{dynamodb_port}",
         table_prefix=LOCAL_TABLE_PREFIX,

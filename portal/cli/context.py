@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import click
 
-from portal.settings import Settings
+from portal.i18n import both
+from portal.settings import ConfigurationError, Settings
 from portal.wiring import Services
 
 
 def services() -> Services:
     root = click.get_current_context().find_root()
     if not isinstance(root.obj, Services):
-        root.obj = Services(Settings.from_env())
+        try:
+            settings = Settings.from_env()
+        except ConfigurationError as exc:  # fail closed, with the reason, not a traceback
+            click.echo(both("dev.config_refused", problem=str(exc)), err=True)
+            raise SystemExit(2) from None
+        root.obj = Services(settings)
     return root.obj

@@ -44,7 +44,7 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
 
-    settings = Settings.from_env()
+    settings = Settings.from_env(default_stage="local")  # a build talks to no AWS service
     with progress_bar() as progress:
         result = build_site(
             content_dir=content_dir or settings.content_dir,
@@ -69,9 +69,10 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
 def publish(bucket: str, endpoint_url: str | None, prefix: str, site_dir: Path | None,
             dry_run: bool) -> None:
     """Upload the built site to S3: changed files only, stale pages removed."""
+    from portal.cli.context import services as current
     from portal.site.publish import publish_site
 
-    settings = Settings.from_env()
+    settings = current().settings  # refuses, with the reason, an unsafe configuration
     plan = publish_site(
         site_dir or settings.build_dir, bucket=bucket, prefix=prefix,
         endpoint_url=endpoint_url, settings=settings, dry_run=dry_run,

@@ -93,6 +93,7 @@ def test_app_reads_settings_from_environment_when_none_are_given(
     monkeypatch.setenv("PORTAL_STAGE", "dev")
     monkeypatch.setenv("PORTAL_TABLE_PREFIX", "portal-dev-")
     monkeypatch.setenv("PORTAL_PHONE_HASH_KEY", "a-real-secret")
+    monkeypatch.setenv("PORTAL_SITE_URL", "https://dev.owner-portal.example.cn")
 
     state = portal_state(create_app())
 

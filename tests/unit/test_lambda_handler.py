@@ -176,6 +176,10 @@ def invoke(handler_class: Any, event: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the settings file
 
 
+SITE_URLS = {"dev": "https://dev.owner-portal.example.cn", "prod": "https://owner-portal.example.cn"}
+"""Each shipped stage names its site (https): the only origin allowed to change state."""
+
+
 def test_every_stage_points_zappa_at_the_wsgi_app_on_python_3_12() -> None:
     config = json.loads(ZAPPA_JSON.read_text(encoding="utf-8"))
     assert set(STAGES) <= set(config)
@@ -206,6 +210,7 @@ def test_generated_settings_module_carries_app_stage_and_environment(
         "AWS_REGION": "ap-east-1",
         "PORTAL_STAGE": stage,
         "PORTAL_TABLE_PREFIX": f"portal-{stage}-",
+        "PORTAL_SITE_URL": SITE_URLS[stage],
     }
 
 

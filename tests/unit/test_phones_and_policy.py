@@ -8,7 +8,7 @@ from portal.accounts.identity import Identity, UnitRef
 from portal.accounts.policy import POLICY, ROLES, Target, can, require, sees_phone
 from portal.errors import Forbidden, InvalidInput, Unauthenticated
 from portal.phones import MaskPhonesFilter, mask, mask_text, normalise, phone_hash
-from portal.settings import Settings
+from portal.settings import ConfigurationError, Settings
 
 
 @pytest.mark.parametrize(
@@ -47,13 +47,43 @@ def test_log_filter_masks_numbers_in_messages_and_arguments() -> None:
     assert record.getMessage() == "code sent to 138****8000"
 
 
+PROD = {"PORTAL_STAGE": "prod", "PORTAL_SITE_URL": "https://owner-portal.example.cn"}
+
+
 def test_settings_outside_local_require_a_phone_hash_key() -> None:
-    with pytest.raises(ValueError, match="PORTAL_PHONE_HASH_KEY"):
-        Settings.from_env({"PORTAL_STAGE": "prod"})
-    assert (
-        Settings.from_env({"PORTAL_STAGE": "prod", "PORTAL_PHONE_HASH_KEY": "s"}).phone_hash_key
-        == b"s"
-    )
+    with pytest.raises(ConfigurationError, match="PORTAL_PHONE_HASH_KEY"):
+        Settings.from_env(PROD)
+    assert Settings.from_env({**PROD, "PORTAL_PHONE_HASH_KEY": "s"}).phone_hash_key == b"s"
+
+
+def test_a_missing_stage_refuses_to_start_instead_of_running_as_local() -> None:
+    with pytest.raises(ConfigurationError, match="PORTAL_STAGE is not set"):
+        Settings.from_env({})
+    with pytest.raises(ConfigurationError, match="PORTAL_STAGE"):
+        Settings.from_env({"PORTAL_STAGE": "production"})
+    # Only callers that talk to no AWS service (portal build) may assume local.
+    assert Settings.from_env({}, default_stage="local").stage == "local"
+
+
+def test_outside_local_the_development_phone_hash_key_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="PORTAL_PHONE_HASH_KEY"):
+        Settings.from_env({**PROD, "PORTAL_PHONE_HASH_KEY": "local-development-only-phone-key"})
+
+
+@pytest.mark.parametrize("url", ["", "http://owner-portal.example.cn", "http://127.0.0.1:8000"])
+def test_outside_local_the_site_url_must_be_https(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="PORTAL_SITE_URL"):
+        Settings.from_env({**PROD, "PORTAL_SITE_URL": url, "PORTAL_PHONE_HASH_KEY": "s"})
+
+
+def test_the_app_refuses_to_start_with_an_unsafe_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from functions.app import create_app
+
+    monkeypatch.delenv("PORTAL_STAGE", raising=False)
+    with pytest.raises(ConfigurationError):
+        create_app()
 
 
 OWNER_A = Identity("owner", "a", frozenset({"owner"}), estates=frozenset({"lanting"}),

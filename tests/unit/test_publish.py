@@ -378,7 +378,8 @@ def test_cli_publish_builds_its_own_client_and_prints_the_summary(s3: Any, site:
     from portal.cli import main
 
     result = CliRunner().invoke(
-        main, ["publish", "--bucket", BUCKET, "--prefix", "www", "--site", str(site)]
+        main, ["publish", "--bucket", BUCKET, "--prefix", "www", "--site", str(site)],
+        env={"PORTAL_STAGE": "test"},
     )
 
     assert result.exit_code == 0, result.output
@@ -386,3 +387,16 @@ def test_cli_publish_builds_its_own_client_and_prints_the_summary(s3: Any, site:
         f"s3://{BUCKET}/www/: uploaded 16 (16 new, 0 changed), 0 unchanged, deleted 0"
     )
     assert keys(s3) == {f"www/{k}" for k in EXPECTED_TYPES}
+
+
+def test_cli_publish_refuses_to_run_without_a_stage(s3: Any, site: Path) -> None:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    result = CliRunner().invoke(
+        main, ["publish", "--bucket", BUCKET, "--site", str(site)], env={"PORTAL_STAGE": ""}
+    )
+    assert result.exit_code == 2 and "PORTAL_STAGE" in result.output
+    assert "拒绝执行" in result.output and "Refusing" in result.output
+    assert keys(s3) == set()

@@ -56,7 +56,10 @@ MiB = 1024 * 1024
 MAX_ZIP = 20 * MiB
 MAX_UNZIPPED = 80 * MiB
 
-SITE_URL = "https://portal.example.cn"
+SITE_URL = json.loads((ROOT / "infra" / "zappa_settings.json").read_text(encoding="utf-8"))[
+    STAGE
+]["environment_variables"]["PORTAL_SITE_URL"]
+"""The stage's own site (Zappa sets the stage's environment at start, over anything else)."""
 ORIGIN = SITE_URL
 COOKIE = "__Host-portal_session"
 """Outside the local and test stages the session cookie has the ``__Host-`` prefix."""

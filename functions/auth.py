@@ -65,9 +65,24 @@ def require(action: str, target: Target | None = None) -> Identity:
     return policy.require(current_identity(), action, target)
 
 
+SOURCE_IP_HEADER = "X-Portal-Source-Ip"
+"""Set by Zappa on Lambda from API Gateway's ``requestContext.identity.sourceIp``
+(``context_header_mappings`` in ``infra/zappa_settings.json``), over any header of that
+name the caller sent."""
+
+
 def client_ip() -> str:
-    """The caller's address (Zappa sets it from CloudFront's X-Forwarded-For on Lambda)."""
-    return request.remote_addr or ""
+    """The caller's address, for the per-address limits and the audit log.
+
+    Locally, the socket's peer. On Lambda, never ``X-Forwarded-For`` (any caller of the
+    API Gateway URL can write it, and Zappa's ``REMOTE_ADDR`` comes from it) but the
+    address API Gateway itself saw. Behind CloudFront that is an edge address; the
+    viewer's address will come from ``CloudFront-Viewer-Address`` once requests carry
+    the origin secret (see SECURITY notes in the README).
+    """
+    if settings().is_local:
+        return request.remote_addr or ""
+    return request.headers.get(SOURCE_IP_HEADER, "").strip()[:64]
 
 
 def _view_is_signature_authenticated() -> bool:

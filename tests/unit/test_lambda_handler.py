@@ -194,6 +194,7 @@ def test_every_stage_points_zappa_at_the_wsgi_app_on_python_3_12() -> None:
         assert s["environment_variables"]["PORTAL_TABLE_PREFIX"] == f"portal-{stage}-"
         assert {"boto3", "botocore", "tests", "bench", "node_modules"} <= set(s["exclude"])
         assert "site/content" in s["exclude_glob"]
+        assert s["context_header_mappings"] == {"X-Portal-Source-Ip": "identity.sourceIp"}
     assert config["dev"]["keep_warm"] is False
 
 
@@ -270,3 +271,28 @@ def test_handler_fails_at_cold_start_when_app_function_is_wrong(
 
     with pytest.raises(AttributeError, match="no_such_app"):
         invoke(LambdaHandler, api_gateway_event("GET", "/api/health", stage))
+
+
+def test_a_forged_x_forwarded_for_does_not_change_the_address_the_limits_and_audit_see(
+    lambda_handler: Any, ddb: Any, settings: Settings, stage: str
+) -> None:
+    """The address is API Gateway's own (requestContext.identity.sourceIp, through Zappa's
+    context_header_mappings), not X-Forwarded-For, nor a header of the same name sent along."""
+    forged = {
+        "X-Forwarded-For": "6.6.6.6, 130.176.0.1",
+        "x-portal-source-ip": "6.6.6.6",
+        "Origin": settings.site_origin,
+        "Content-Type": "application/json",
+    }
+    event = api_gateway_event("POST", "/api/auth/code", stage)
+    event["headers"] = {**event["headers"], **forged}
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    event["body"] = json.dumps({"phone": "13800138000"})
+    result = invoke(lambda_handler, event)
+    assert result["statusCode"] == 200, result.get("body")
+    limits = [
+        item["pk"]["S"]
+        for item in ddb.scan(TableName=settings.table_name("main"))["Items"]
+        if item["pk"]["S"].startswith("LIMIT#codes_ip#")
+    ]
+    assert limits == ["LIMIT#codes_ip#203.0.113.7"]

@@ -18,6 +18,16 @@ from portal.errors import InvalidInput
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
+_SEP = r"[\s\-()（）]*"
+PHONE_PATTERN = (
+    rf"^{_SEP}(?:(?:\+|＋|00|００)(?:86|８６))?{_SEP}[1１]{_SEP}[3-9３-９]"
+    rf"(?:{_SEP}[0-9０-９]){{9}}{_SEP}$"
+)
+"""What :func:`normalise` accepts, as a JSON-schema pattern for the API's documents: 11 digits
+starting 13–19, optionally +86 or 0086 first, spaces, dashes or brackets anywhere, ASCII or
+full-width digits."""
+OPTIONAL_PHONE_PATTERN = f"^$|{PHONE_PATTERN}"
+
 _D = "0-9\uff10-\uff19"  # ASCII and full-width digits
 _GAP = r"(?:[\s\-\u2010-\u2015.\u3000]|%20|%2[dD]|\+)?"
 """What may stand between two digits of a number as people and programs write it: a space

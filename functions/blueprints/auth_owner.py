@@ -30,6 +30,7 @@ from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.signin.owner import CODE_TTL, RESEND_AFTER
 from portal.i18n import translate
+from portal.phones import PHONE_PATTERN
 
 bp = api_blueprint("auth_owner", __name__)
 
@@ -40,6 +41,7 @@ class CodeRequest(BaseModel):
         max_length=32,
         description="Mainland mobile number (`13800138000`; spaces, dashes and +86 are accepted).",
         examples=["13800138000"],
+        json_schema_extra={"pattern": PHONE_PATTERN},
     )
     lang: Literal["zh-CN", "en"] = Field(
         default="zh-CN", description="Language of the text message."
@@ -56,7 +58,10 @@ class CodeRequested(BaseModel):
 
 
 class VerifyRequest(BaseModel):
-    phone: str = Field(min_length=1, max_length=32, examples=["13800138000"])
+    phone: str = Field(
+        min_length=1, max_length=32, examples=["13800138000"],
+        json_schema_extra={"pattern": PHONE_PATTERN},
+    )  # fmt: skip
     code: str = Field(
         min_length=1,
         max_length=16,

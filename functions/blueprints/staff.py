@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from functions.auth import client_ip, require
 from functions.blueprints import api_blueprint
@@ -20,8 +20,11 @@ from functions.context import services
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor
+from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.accounts.policy import ADMIN
 from portal.accounts.staff.model import ASSIGNABLE_ROLES, NewStaff, StaffAccount, StaffChanges
+from portal.accounts.staff.validation import USERNAME_PATTERN
+from portal.phones import OPTIONAL_PHONE_PATTERN
 
 bp = api_blueprint("staff", __name__)
 
@@ -69,10 +72,18 @@ class StaffCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(
-        min_length=1, max_length=64, description="3–32 of `a-z 0-9 . _ -` (lower-cased)."
+        min_length=1,
+        max_length=64,
+        description="3–32 of `a-z 0-9 . _ -` (lower-cased).",
+        json_schema_extra={"pattern": USERNAME_PATTERN},
     )
     name: str = Field(min_length=1, max_length=64, description="Full name (姓名).")
-    phone: str = Field(default="", max_length=32, description="Mainland mobile number, optional.")
+    phone: str = Field(
+        default="",
+        max_length=32,
+        description="Mainland mobile number, optional.",
+        json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN},
+    )
     roles: list[str] = Field(min_length=1, max_length=16, description=_ROLES_DOC)
     estates: list[str] = Field(default_factory=list, max_length=64, description=_ADMIN_DOC)
     buildings: dict[str, list[str]] = Field(
@@ -80,7 +91,11 @@ class StaffCreate(BaseModel):
         description="Optional, per estate: limit the account to these building codes.",
     )
     password: str = Field(
-        min_length=1, max_length=1024, description="Initial password (changed at first sign-in)."
+        min_length=1,
+        max_length=1024,
+        description="Initial password (changed at first sign-in): "
+        f"{MIN_LENGTH}–{MAX_LENGTH} characters, not only digits, not common, not the username.",
+        json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
     )
 
 
@@ -96,8 +111,10 @@ class StaffPatch(BaseModel):
         description="Per estate, building codes (replaces all). Omitted: kept for the estates "
         "that stay in scope.",
     )
-    disabled: bool | None = Field(
-        default=None, description="`true` signs the account out at once and refuses sign-in."
+    disabled: StrictBool | None = Field(
+        default=None,
+        description="`true` signs the account out at once and refuses sign-in "
+        "(a JSON boolean: `0`, `1` or `\"false\"` are refused).",
     )
 
 

@@ -63,3 +63,26 @@ def test_no_documentation_ui_is_served(settings: Settings) -> None:
     assert client.get("/api/").status_code == 404
     assert client.get("/openapi").status_code == 404
     assert client.get("/openapi/openapi.json").status_code == 404
+
+
+def _schema(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = doc["components"]["schemas"][name]
+    return schema
+
+
+def test_the_document_carries_the_phone_username_and_password_rules(doc: dict[str, Any]) -> None:
+    from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+    from portal.accounts.staff.validation import USERNAME_PATTERN
+    from portal.phones import OPTIONAL_PHONE_PATTERN, PHONE_PATTERN
+
+    assert _schema(doc, "CodeRequest")["properties"]["phone"]["pattern"] == PHONE_PATTERN
+    assert _schema(doc, "VerifyRequest")["properties"]["phone"]["pattern"] == PHONE_PATTERN
+    create = _schema(doc, "StaffCreate")["properties"]
+    assert create["username"]["pattern"] == USERNAME_PATTERN
+    assert create["phone"]["pattern"] == OPTIONAL_PHONE_PATTERN
+    assert (create["password"]["minLength"], create["password"]["maxLength"]) == (MIN_LENGTH, MAX_LENGTH)
+
+
+def test_disabled_is_a_strict_boolean_in_the_document(doc: dict[str, Any]) -> None:
+    disabled = _schema(doc, "StaffPatch")["properties"]["disabled"]
+    assert {"type": "boolean"} in disabled["anyOf"]

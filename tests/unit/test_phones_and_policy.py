@@ -182,3 +182,16 @@ def test_the_log_mask_catches_every_form_the_phone_parser_accepts(written: str) 
 )
 def test_the_log_mask_leaves_dates_ids_and_other_numbers_alone(text: str) -> None:
     assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["13800138000", "138 0013 8000", "+86 138-0013-8000", "008613800138000", "１３８００１３８０００",
+     "(138)00138000", "8613800138000", "12800138000", "1380013800", "abc", "+1 415 555 0100"],
+)
+def test_the_documented_phone_pattern_accepts_exactly_what_the_parser_accepts(raw: str) -> None:
+    import re
+
+    from portal.phones import PHONE_PATTERN, is_mobile
+
+    assert bool(re.match(PHONE_PATTERN, raw)) == is_mobile(raw)

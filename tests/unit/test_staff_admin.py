@@ -341,3 +341,16 @@ def test_hashes_made_by_the_api_verify(ddb: Any, settings: Settings, admin: Call
     admin.post("/api/staff", new_butler())
     stored = StaffRepository(main_table(ddb, settings)).get("li.butler")
     assert stored is not None and passwords.verify(stored.password_hash, PASSWORD).ok
+
+
+@pytest.mark.parametrize("value", [0, 1, "false", "true", None])
+def test_disabled_must_be_a_json_boolean_not_a_number_or_a_string(
+    admin: Caller, auth: AuthActions, value: Any
+) -> None:
+    auth.make_staff("li.butler", "butler", estates=("lanting",))
+    res = admin.patch("/api/staff/li.butler", {"disabled": value})
+    if value is None:  # null: leave it as it is
+        assert res.status_code == 200 and res.json["disabled"] is False
+    else:
+        assert res.status_code == 400 and code(res) == "invalid_input"
+        assert res.json["error"]["details"][0]["field"] == "disabled"

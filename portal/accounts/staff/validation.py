@@ -11,6 +11,8 @@ from portal.accounts.staff.model import ASSIGNABLE_ROLES, StaffAccount
 from portal.errors import InvalidInput
 
 USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,32}$")
+USERNAME_PATTERN = r"^\s*[A-Za-z0-9._-]{3,32}\s*$"
+"""What :func:`validate_username` accepts before it trims and lower-cases (API documents)."""
 NAME_MAX = 40
 
 EstateMap = Mapping[str, frozenset[str]]

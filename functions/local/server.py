@@ -24,6 +24,7 @@ cannot run (no Java, package not installed).
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import sys
 import threading
@@ -106,11 +107,39 @@ def _api_unavailable(environ: WSGIEnvironment, start_response: StartResponse) ->
     return [body]
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def _host_is_loopback(environ: WSGIEnvironment) -> bool:
+    host = str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name in LOOPBACK_HOSTS
+
+
+def _misdirected(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """421 for any Host but loopback: a web page that rebinds its own name to 127.0.0.1
+    (DNS rebinding) reaches this server with its own Host, and gets nothing."""
+    body = json.dumps(
+        {"error": {"code": "misdirected_request",
+                   "message": translate("errors.misdirected_request", "zh-CN"),
+                   "message_en": translate("errors.misdirected_request", "en")}},
+        ensure_ascii=False,
+    ).encode()  # fmt: skip
+    start_response("421 Misdirected Request", [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+    ])  # fmt: skip
+    return [body]
+
+
 def compose(api: WSGIApplication | None, static: WSGIApplication) -> WSGIApplication:
-    """One origin: ``/api`` and ``/api/*`` go to the API unchanged, the rest to the static site."""
+    """One origin: ``/api`` and ``/api/*`` go to the API unchanged, the rest to the static site;
+    only for requests addressed to a loopback host (``127.0.0.1``, ``localhost``, ``[::1]``)."""
     api_app = api or _api_unavailable
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if not _host_is_loopback(environ):
+            return _misdirected(environ, start_response)
         path: str = environ.get("PATH_INFO") or "/"
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             return api_app(environ, start_response)

@@ -76,3 +76,21 @@ def test_without_the_api_its_paths_answer_503_json(tmp_path: Path) -> None:
     r = Client(compose(None, StaticSite(tmp_path))).get("/api/health")
     assert r.status_code == 503
     assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.parametrize("host", ["evil.example:8310", "evil.example", "192.168.1.20:8000", "127.0.0.1.evil.example"])
+def test_a_request_for_any_host_but_loopback_is_refused_dns_rebinding(
+    tmp_path: Path, host: str
+) -> None:
+    client = Client(compose(_api, StaticSite(tmp_path)))
+    for path in ("/api/dev/outbox", "/api/me", "/"):
+        r = client.get(path, headers={"Host": host, "Origin": f"http://{host}"})
+        assert r.status_code == 421, (host, path)
+        assert r.json is not None and r.json["error"]["code"] == "misdirected_request"
+        assert "127.0.0.1" in r.json["error"]["message"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "localhost", "[::1]:8000"])
+def test_loopback_hosts_are_served(tmp_path: Path, host: str) -> None:
+    r = Client(compose(_api, StaticSite(tmp_path))).get("/api/health", headers={"Host": host})
+    assert r.status_code == 200

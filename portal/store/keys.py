@@ -17,6 +17,7 @@ get an owner (by phone's keyed hash)   main     pk=OWNER#<o>         sk=META    
 units of an owner                      main     pk=OWNER#<o>         sk^=UNIT#       binding (owner side)
 get a staff account                    main     pk=STAFF#<u>         sk=META         staff account
 list staff accounts                    gsi1     gsi1pk=STAFF         gsi1sk=<u>      staff account
+count of enabled admins                main     pk=STAFF_ADMINS      sk=COUNT        counter
 get a session (by token hash)          main     pk=SESSION#<h>       sk=META         session (TTL)
 sessions of a user (to end them all)   gsi1     gsi1pk=SESSIONS#<k>#<u> gsi1sk=<created> session
 the pending login code of a phone      main     pk=OTP#<o>           sk=CODE         code hash (TTL)
@@ -164,6 +165,11 @@ def staff(username: str) -> Key:
 
 
 STAFF_INDEX = "STAFF"  # gsi1pk of every staff account; gsi1sk is the username
+
+
+def active_admins() -> Key:
+    """The count of enabled admin accounts (never below one: see the staff repository)."""
+    return {"pk": "STAFF_ADMINS", "sk": "COUNT"}
 
 
 def staff_index(username: str) -> IndexKey:

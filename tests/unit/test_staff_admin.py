@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,8 +12,11 @@ from werkzeug.test import TestResponse
 
 from portal.accounts import passwords
 from portal.accounts.audit import AuditLog
+from portal.accounts.staff.model import NewStaff, StaffChanges
 from portal.accounts.staff.repository import StaffRepository
+from portal.errors import Conflict
 from portal.settings import Settings
+from portal.wiring import Services
 from tests.factories import FakeClock, main_table
 from tests.support.auth import OTHER_PASSWORD as NEW_PASSWORD
 from tests.support.auth import PASSWORD, AuthActions, Caller
@@ -354,3 +358,34 @@ def test_disabled_must_be_a_json_boolean_not_a_number_or_a_string(
     else:
         assert res.status_code == 400 and code(res) == "invalid_input"
         assert res.json["error"]["details"][0]["field"] == "disabled"
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_or_demoted_by_anyone(
+    services: Services, auth: AuthActions
+) -> None:
+    auth.make_staff("admin.a", "admin")
+    auth.make_staff("admin.b", "admin")
+    staff = services.staff
+    assert services.staff_repo.active_admins() == 2
+    staff.update("staff:admin.a", "admin.b", StaffChanges(disabled=True))
+    assert services.staff_repo.active_admins() == 1
+    # admin.b's account, replayed from before it was disabled, tries to disable admin.a:
+    # refused by the count in the store, not only by the self-lockout rule.
+    before = services.staff_repo.get("admin.a")
+    assert before is not None
+    after = replace(before, disabled=True, version=before.version + 1)
+    with pytest.raises(Conflict) as err:
+        services.staff_repo.save(after, before.version, before=before)
+    assert err.value.code == "last_admin" and services.staff_repo.active_admins() == 1
+    stored = services.staff_repo.get("admin.a")
+    assert stored is not None and not stored.disabled
+    staff.update("staff:admin.a", "admin.b", StaffChanges(disabled=False))
+    assert services.staff_repo.active_admins() == 2
+    staff.update("staff:admin.a", "admin.b", StaffChanges(roles=("supervisor",), estates=("lanting",)))
+    assert services.staff_repo.active_admins() == 1
+
+
+def test_creating_an_admin_counts_it(services: Services, auth: AuthActions) -> None:
+    auth.make_staff("admin.a", "admin")
+    services.staff.create("staff:admin.a", NewStaff("admin.c", "陈管理", ("admin",), NEW_PASSWORD))
+    assert services.staff_repo.active_admins() == 2

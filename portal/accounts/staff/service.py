@@ -149,7 +149,7 @@ class StaffService:
         if after == before:
             return before
         after = replace(after, version=before.version + 1, updated_at=iso(self.clock()))
-        self.repo.save(after, before.version)
+        self.repo.save(after, before.version, before=before)
         if after.roles != before.roles:
             self._record(
                 actor,

@@ -26,14 +26,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
 from portal.errors import InvalidInput
+from portal.xlsx import Merge, Value, XlsxProblem, read_first_sheet
 
 MAX_COLUMNS = 60
 MAX_XLSX_UNCOMPRESSED = 16 * 1024 * 1024
@@ -127,13 +128,7 @@ def _read_csv(data: bytes, max_rows: int, prefix: str, accept: Callable[[Rows], 
     return Sheet("csv", encoding, first)
 
 
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
-
-
 def _read_xlsx(data: bytes, max_rows: int, prefix: str) -> Sheet:
-    import openpyxl  # lazily: only the import needs it
-    from openpyxl.utils.cell import range_boundaries
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -141,46 +136,43 @@ def _read_xlsx(data: bytes, max_rows: int, prefix: str) -> Sheet:
         raise InvalidInput(f"{prefix}_unreadable") from exc
     if unpacked > MAX_XLSX_UNCOMPRESSED:
         raise InvalidInput(f"{prefix}_too_large")
-    try:
-        # Read-only mode streams the cells; the normal mode would also build one object
-        # per cell of every merged range, which a tiny hostile file can make enormous.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of error on a damaged file
-        raise InvalidInput(f"{prefix}_unreadable") from exc
     rows = _Rows(max_rows, prefix)
-    merged: list[tuple[int, int, int, int]] = []
+    last = 0
+
+    def add(number: int, cells: list[Value]) -> None:
+        nonlocal last
+        if number <= last:
+            raise XlsxProblem("unreadable")  # rows out of order: not a sheet Excel wrote
+        # Blank rows between rows near the top are kept (reported as skipped, as in a CSV);
+        # none is made up to reach a row far down (one stray cell at row 1,048,576).
+        if number <= rows.limit:
+            for blank in range(last + 1, number):
+                rows.add(blank, [])
+        rows.add(number, cells)
+        last = number
+
     try:
-        if not workbook.worksheets:
-            raise InvalidInput(f"{prefix}_empty")
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # do not trust the file's own idea of its size
-        path = getattr(sheet, "_worksheet_path", None)
-        if isinstance(path, str):
-            with workbook._archive.open(path) as xml:
-                for ref in _MERGE_REF.findall(xml.read()):
-                    merged.append(range_boundaries(ref.decode()))
-        for number, values in enumerate(
-            sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
-        ):
-            rows.add(number, values)
-    except InvalidInput:
-        raise
-    except Exception as exc:
-        raise InvalidInput(f"{prefix}_unreadable") from exc
-    finally:
-        workbook.close()
-    # A merged cell (a 楼栋 spanning its rows) holds its value in the top-left cell only.
-    by_number = {number: cells for number, cells in rows.rows}
-    for min_col, min_row, max_col, max_row in merged:
-        top = by_number.get(min_row)
-        if top is None or min_col > len(top):
-            continue
-        value = top[min_col - 1]
-        for number, cells in rows.rows:
-            if min_row <= number <= max_row:
-                for c in range(min_col, min(max_col, len(cells)) + 1):
-                    cells[c - 1] = value
+        merges = read_first_sheet(data, add)
+    except XlsxProblem as exc:
+        raise InvalidInput(f"{prefix}_{exc.kind}") from exc
+    _fill_merges(rows.rows, merges)
     return Sheet("xlsx", "", rows.rows)
+
+
+def _fill_merges(rows: list[tuple[int, list[Cell]]], merges: Sequence[Merge]) -> None:
+    """A merged cell (a 楼栋 spanning its rows) holds its value in the top-left cell only:
+    copy it into the merged cells of the rows that exist (cost: the cells filled)."""
+    numbers = [n for n, _ in rows]
+    by_number = dict(rows)
+    for m in merges:
+        top = by_number.get(m.min_row)
+        if top is None or m.min_col > len(top) or m.min_col > MAX_COLUMNS:
+            continue
+        value = top[m.min_col - 1]
+        for i in range(bisect_left(numbers, m.min_row), bisect_right(numbers, m.max_row)):
+            cells = by_number[numbers[i]]
+            for c in range(m.min_col, min(m.max_col, len(cells)) + 1):
+                cells[c - 1] = value
 
 
 def cell_text(value: Cell) -> str:

@@ -23,7 +23,9 @@ def test_two_admins_disabling_each_other_at_once_leave_exactly_one_enabled(
         start = threading.Barrier(2)
         outcomes: dict[str, str] = {}
 
-        def disable(actor: str, target: str, cfg: Settings = here) -> None:
+        def disable(actor: str, target: str, cfg: Settings = here,
+                    start: threading.Barrier = start,
+                    outcomes: dict[str, str] = outcomes) -> None:  # fmt: skip
             staff = wired(ddb, cfg, FakeClock(), with_estates=False).staff
             start.wait()
             try:

@@ -10,9 +10,10 @@ CSV
     semicolons: the first delimiter whose rows the caller's ``accept`` likes
     (its header is found) wins.
 XLSX
-    The first sheet, streamed (openpyxl's read-only mode: a tiny hostile file
-    cannot make it materialise a million rows); merged cells are filled from
-    their top-left cell; the unpacked size is capped (zip bombs).
+    The first sheet, streamed by :mod:`portal.xlsx` (only the rows present are
+    made: a tiny hostile file cannot make a million); merged cells are filled
+    from their top-left cell in the rows that exist; the unpacked size, rows,
+    elements, merges and shared strings are capped (zip bombs, XML bombs).
 Limits
     At most ``max_rows`` rows with content (plus the header area),
     :data:`MAX_COLUMNS` columns, :data:`MAX_XLSX_UNCOMPRESSED` unpacked bytes.

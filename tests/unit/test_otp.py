@@ -11,7 +11,13 @@ import pytest
 
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import Owner, owner_id_for
-from portal.accounts.signin.owner import MAX_TRIES, SENDS_PER_WINDOW, OwnerSignInService, new_code
+from portal.accounts.signin.owner import (
+    MAX_TRIES,
+    MAX_TRIES_PER_NUMBER,
+    SENDS_PER_WINDOW,
+    OwnerSignInService,
+    new_code,
+)
 from portal.errors import InvalidInput, RateLimited, Unavailable
 from portal.i18n import translate
 from portal.settings import Settings
@@ -309,7 +315,7 @@ def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
     codes.request(PHONE)
     code = sender.last_code()
     codes.verify(PHONE, code, source_ip="203.0.113.7")
-    for _ in range(MAX_TRIES - 1):
+    for _ in range(MAX_TRIES):  # the used code, again, from another address
         with pytest.raises(InvalidInput):
             codes.verify(PHONE, code, source_ip="198.51.100.9")
     with pytest.raises(RateLimited):
@@ -318,7 +324,7 @@ def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
     actions = [e["action"] for e in events]
     assert actions.count("auth.login") == 1
     assert actions.count("auth.locked") == 1
-    assert actions.count("auth.login_failed") == MAX_TRIES  # 4 wrong codes + 1 refused attempt
+    assert actions.count("auth.login_failed") == MAX_TRIES + 1  # 5 wrong + 1 refused attempt
     login = next(e for e in events if e["action"] == "auth.login")
     assert login["actor"] == f"owner:{owner.owner_id}" and login["source_ip"] == "203.0.113.7"
     for e in events:
@@ -326,6 +332,38 @@ def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
             assert e["actor"] == "anonymous" and e["target"] == "138****8000"
             assert e["source_ip"] == "198.51.100.9"
     assert PHONE not in repr(events)
+
+
+def test_a_stranger_guessing_wrong_codes_cannot_lock_the_owner_out(
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
+) -> None:
+    codes.request(PHONE)
+    code = sender.last_code()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(MAX_TRIES):
+        with pytest.raises(InvalidInput):
+            codes.verify(PHONE, wrong, source_ip="192.0.2.66")
+    with pytest.raises(RateLimited):  # the stranger's own address is spent
+        codes.verify(PHONE, wrong, source_ip="192.0.2.66")
+    assert codes.verify(PHONE, code, source_ip="203.0.113.7").owner_id == owner.owner_id
+
+
+def test_guessing_from_many_addresses_is_bounded_per_number(
+    codes: OwnerSignInService, owner: Owner, sender: RecordingSender
+) -> None:
+    codes.request(PHONE)
+    code = sender.last_code()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    evaluated = 0
+    for address in range(MAX_TRIES_PER_NUMBER // MAX_TRIES):
+        for _ in range(MAX_TRIES):
+            with pytest.raises(InvalidInput):
+                codes.verify(PHONE, wrong, source_ip=f"192.0.2.{address}")
+            evaluated += 1
+    assert evaluated == MAX_TRIES_PER_NUMBER
+    with pytest.raises(RateLimited) as err:  # a fresh address, but the number's ceiling is hit
+        codes.verify(PHONE, code, source_ip="198.51.100.200")
+    assert err.value.code == "code_locked"
 
 
 def test_log_lines_show_only_masked_numbers(

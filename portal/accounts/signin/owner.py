@@ -11,11 +11,15 @@ Requesting a code (:meth:`OwnerSignInService.request`)
     so a refused request neither replaces the pending code nor uses up a send.
 
 Verifying a code (:meth:`OwnerSignInService.verify`)
-    Every attempt is counted *before* the code is looked at, in a counter per
-    number and fixed :data:`TRIES_WINDOW` (atomic conditional update, so the
-    limit holds across Lambda instances and concurrent requests): at most
-    :data:`MAX_TRIES` attempts are evaluated per window; later ones are refused
-    (``code_locked``) until the window ends. A right code is consumed with a
+    Every attempt is counted *before* the code is looked at, in fixed
+    :data:`TRIES_WINDOW` counters (atomic conditional updates, so the limits
+    hold across Lambda instances and concurrent requests): at most
+    :data:`MAX_TRIES` attempts per number *and client address*, and at most
+    :data:`MAX_TRIES_PER_NUMBER` per number from all addresses; later ones are
+    refused (``code_locked``) until the window ends. Why two counters: with one
+    per number, a stranger typing five wrong codes locked the owner out; now a
+    stranger uses up only their own address's five, while guessing stays
+    bounded (at most 20 of a million codes per number and window, ~0.002%). A right code is consumed with a
     conditional delete (its hash matches and it has not expired), so two
     concurrent verifies of one code cannot both succeed.
 
@@ -68,6 +72,9 @@ SEND_WINDOW = timedelta(days=1)
 SENDS_PER_WINDOW = 10
 TRIES_WINDOW = timedelta(minutes=10)
 MAX_TRIES = 5
+"""Attempts per number and client address in a window."""
+MAX_TRIES_PER_NUMBER = 20
+"""Attempts per number from all addresses in a window: the bound on guessing a code."""
 ADDRESS_WINDOW = timedelta(hours=1)
 CODES_PER_ADDRESS = 30  # code requests per client address per hour (shared mobile NATs are large)
 BUDGET_WINDOW = timedelta(days=1)
@@ -231,10 +238,12 @@ class OwnerSignInService:
         now = self.clock()
         _, window_end = window_of(now, TRIES_WINDOW)
         try:
-            # Every attempt counts before the code is looked at: at most MAX_TRIES a window.
-            tries = self.limits.take(
-                "codes_verify", owner_id, MAX_TRIES, TRIES_WINDOW, "code_locked"
-            )
+            # Every attempt counts before the code is looked at: per number and address first
+            # (a stranger spends only their own), then per number from everywhere.
+            tries = self.limits.take("codes_verify_from", f"{owner_id}@{source_ip or '-'}",
+                                     MAX_TRIES, TRIES_WINDOW, "code_locked")  # fmt: skip
+            total = self.limits.take("codes_verify", owner_id, MAX_TRIES_PER_NUMBER,
+                                     TRIES_WINDOW, "code_locked")  # fmt: skip
         except RateLimited:
             self._failed(masked, source_ip, "code_locked")
             raise
@@ -249,14 +258,15 @@ class OwnerSignInService:
             owner = self.owners.get(owner_id)
         if owner is None:
             self._failed(masked, source_ip, "code_invalid")
-            if tries >= MAX_TRIES:
+            if tries >= MAX_TRIES or total >= MAX_TRIES_PER_NUMBER:
                 self.audit.record(
                     Event(
                         actor=ANONYMOUS,
                         action="auth.locked",
                         target=masked,
                         source_ip=source_ip,
-                        details={"method": "sms_code", "tries": tries, "until": iso(window_end)},
+                        details={"method": "sms_code", "tries": tries, "all_tries": total,
+                                 "until": iso(window_end)},
                     )
                 )
                 logger.warning("sign-in codes for %s locked until %s", masked, iso(window_end))

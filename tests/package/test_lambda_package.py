@@ -38,6 +38,7 @@ from portal.localdev.dynamodb_local import DynamoDBLocal
 from tests.integration.conftest import start_dynamodb_local
 from tests.package import lambda_build
 from tests.package.lambda_build import RuntimeEnv
+from tests.support.api_gateway import api_event
 
 pytestmark = [
     pytest.mark.slow,
@@ -67,7 +68,6 @@ PHONE_HASH_KEY = "package-test-phone-hash-key"
 ADMIN = "pkg.admin"
 ADMIN_PASSWORD = "Lantern-harbour-47!"
 ROSTER = ROOT / "tests" / "fixtures" / "roster" / "good.csv"
-API_HOST = "abc123defg.execute-api.ap-east-1.amazonaws.com"
 
 NOT_IN_PACKAGE = (
     "site/content/", "tests/", "bench/", ".local/", "build/", "node_modules/", ".venv/",
@@ -139,62 +139,6 @@ def package(runtime_env: RuntimeEnv, tmp_path_factory: pytest.TempPathFactory) -
 
 # --------------------------------------------------------------------------- the "Lambda"
 
-
-def api_event(
-    method: str,
-    path: str,
-    *,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    body: bytes | str | None = None,
-    base64_body: bool = False,
-) -> dict[str, Any]:
-    """An API Gateway REST API (v1 payload) Lambda proxy event, as AWS sends it."""
-    all_headers = {
-        "Accept": "application/json",
-        "Accept-Language": "zh-CN,zh;q=0.9",
-        "Host": API_HOST,
-        "User-Agent": "Mozilla/5.0 (iPhone) MicroMessenger/8.0",
-        "X-Forwarded-For": "203.0.113.7, 130.176.0.1",
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-Proto": "https",
-        **(headers or {}),
-    }
-    if isinstance(body, bytes):
-        text: str | None = (
-            base64.b64encode(body).decode("ascii") if base64_body else body.decode("utf-8")
-        )
-    else:
-        text = body
-    return {
-        "resource": "/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourceId": "a1b2c3",
-            "resourcePath": "/{proxy+}",
-            "httpMethod": method,
-            "requestTime": "01/Jan/2026:12:00:00 +0000",
-            "path": f"/{STAGE}{path}",
-            "accountId": "123456789012",
-            "protocol": "HTTP/1.1",
-            "stage": STAGE,
-            "domainPrefix": "abc123defg",
-            "requestTimeEpoch": 1767268800000,
-            "requestId": str(uuid.uuid4()),
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": all_headers["User-Agent"]},
-            "domainName": API_HOST,
-            "apiId": "abc123defg",
-        },
-        "body": text,
-        "isBase64Encoded": base64_body,
-    }
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import pytest
 from portal import ROOT
 from portal.settings import Settings
 from portal.store.tables import TABLES
+from tests.support.api_gateway import api_event
 
 ZAPPA_JSON = ROOT / "infra" / "zappa_settings.json"
 STAGES = ("dev", "prod")
@@ -53,47 +54,8 @@ def settings_namespace(source: str) -> dict[str, Any]:
 
 
 def api_gateway_event(method: str, path: str, stage: str) -> dict[str, Any]:
-    """An API Gateway REST API (v1 payload) Lambda proxy event, as AWS sends it."""
-    host = "abc123defg.execute-api.ap-east-1.amazonaws.com"
-    headers = {
-        "Accept": "application/json",
-        "Accept-Language": "zh-CN,zh;q=0.9",
-        "Host": host,
-        "User-Agent": "Mozilla/5.0 (iPhone) MicroMessenger/8.0",
-        "X-Forwarded-For": "203.0.113.7, 130.176.0.1",
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-Proto": "https",
-    }
-    return {
-        "resource": "/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourceId": "a1b2c3",
-            "resourcePath": "/{proxy+}",
-            "httpMethod": method,
-            "extendedRequestId": "Ab1CdEfGhIjKlMn=",
-            "requestTime": "22/Nov/2025:12:00:00 +0000",
-            "path": f"/{stage}{path}",
-            "accountId": "123456789012",
-            "protocol": "HTTP/1.1",
-            "stage": stage,
-            "domainPrefix": "abc123defg",
-            "requestTimeEpoch": 1763812800000,
-            "requestId": API_GATEWAY_REQUEST_ID,
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": headers["User-Agent"]},
-            "domainName": host,
-            "apiId": "abc123defg",
-        },
-        "body": None,
-        "isBase64Encoded": False,
-    }
+    """An API Gateway event for ``stage`` with a known request id."""
+    return api_event(method, path, stage=stage, request_id=API_GATEWAY_REQUEST_ID)
 
 
 def lambda_context() -> Any:

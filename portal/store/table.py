@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from portal.store.conditions import ITEM_IS_NEW, Condition
 from portal.store.errors import StoreUnavailable, translated
@@ -40,6 +40,23 @@ BATCH_WRITE_ITEMS = 25
 BATCH_ATTEMPTS = 8
 
 Returns = Literal["NONE", "UPDATED_NEW", "ALL_NEW", "ALL_OLD", "UPDATED_OLD"]
+
+
+class QueryOptions(TypedDict, total=False):
+    """What narrows or orders a query (every one optional)."""
+
+    prefix: str | None
+    """Only items whose sort key starts with this."""
+    index: Index | None
+    """A global secondary index, queried by its own key attributes."""
+    consistent: bool
+    """Strongly consistent read (tables only; default ``False``)."""
+    forward: bool
+    """Ascending sort key (default ``True``)."""
+    limit: int | None
+    """Stop after this many items."""
+    attributes: Sequence[str]
+    """Only these attributes (default: all)."""
 
 
 @dataclass(frozen=True)
@@ -190,40 +207,16 @@ class Table:
 
     # -- many items -----------------------------------------------------------------------
 
-    def query_all(
-        self,
-        partition: str,
-        *,
-        prefix: str | None = None,
-        index: Index | None = None,
-        consistent: bool = False,
-        forward: bool = True,
-        limit: int | None = None,
-        attributes: Sequence[str] = (),
-    ) -> list[Item]:
-        """Every item of a partition (or those whose sort key starts with ``prefix``).
+    def query_all(self, partition: str, **options: Unpack[QueryOptions]) -> list[Item]:
+        """Every item of a partition (or those whose sort key starts with ``prefix``);
+        see :class:`QueryOptions`."""
+        return list(self.iter_query(partition, **options))
 
-        ``index`` queries a global secondary index by its own key attributes;
-        ``limit`` stops after that many items.
-        """
-        return list(
-            self.iter_query(
-                partition, prefix=prefix, index=index, consistent=consistent,
-                forward=forward, limit=limit, attributes=attributes,
-            )
-        )
-
-    def iter_query(
-        self,
-        partition: str,
-        *,
-        prefix: str | None = None,
-        index: Index | None = None,
-        consistent: bool = False,
-        forward: bool = True,
-        limit: int | None = None,
-        attributes: Sequence[str] = (),
-    ) -> Iterator[Item]:
+    def iter_query(self, partition: str, **options: Unpack[QueryOptions]) -> Iterator[Item]:
+        """The items of :meth:`query_all`, one page at a time."""
+        prefix, index = options.get("prefix"), options.get("index")
+        consistent, forward = options.get("consistent", False), options.get("forward", True)
+        limit, attributes = options.get("limit"), options.get("attributes", ())
         hash_key, range_key = ("pk", "sk") if index is None else (index.hash_key, index.range_key)
         names = {"#qh": hash_key}
         values: dict[str, Any] = {":qh": encode(partition)}

@@ -37,6 +37,3 @@ def condition(name: str, expression: str, /, names: Mapping[str, str] | None = N
 
 ITEM_IS_NEW = Condition("item_is_new", "attribute_not_exists(pk)")
 """Nothing is stored under this key yet (create, never overwrite)."""
-
-ITEM_EXISTS = Condition("item_exists", "attribute_exists(pk)")
-"""Something is stored under this key (update, never create)."""

@@ -112,11 +112,6 @@ def decode_item(raw: Mapping[str, AttributeValue]) -> Item:
     return {k: decode(v) for k, v in raw.items()}
 
 
-def encode_values(values: Mapping[str, Any]) -> dict[str, AttributeValue]:
-    """``ExpressionAttributeValues`` from Python values."""
-    return {k: encode(v) for k, v in values.items()}
-
-
 def _number(text: str) -> int | Decimal:
     number = Decimal(text)
     return int(number) if number == number.to_integral_value() else number

@@ -113,10 +113,6 @@ def estate_of_summary(sk: str) -> str:
     return _after(ESTATES_PREFIX, sk)
 
 
-def building_of(sk: str) -> str:
-    """The building code of a building item's sort key."""
-    return _after(BUILDINGS_PREFIX, sk)
-
 
 def unit_id(estate: str, building: str, room: str) -> str:
     return f"{estate}/{building}/{room}"

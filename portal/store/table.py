@@ -27,7 +27,7 @@ from typing import Any, Literal, TypedDict, Unpack
 
 from portal.store.conditions import ITEM_IS_NEW, Condition
 from portal.store.errors import StoreUnavailable, translated
-from portal.store.items import Item, RawItem, decode_item, encode, encode_item
+from portal.store.items import Item, decode_item, encode, encode_item
 from portal.store.keys import Key
 from portal.store.tables import Index
 
@@ -326,8 +326,3 @@ class Table:
         return {
             "ConditionCheck": _with_condition({**base, "Key": encode_item(op.key)}, op.condition)
         }
-
-
-def raw(item: Mapping[str, Any]) -> RawItem:
-    """The wire form of an item (for tests and tools that talk to boto3 directly)."""
-    return encode_item(item)

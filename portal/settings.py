@@ -41,6 +41,9 @@ class Settings:
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 5.0
     max_attempts: int = 3
+    function_name: str = ""
+    """This Lambda function's name (``AWS_LAMBDA_FUNCTION_NAME``, set by Lambda): tasks are
+    dispatched by invoking it asynchronously. Empty off Lambda."""
 
     @property
     def is_local(self) -> bool:
@@ -103,4 +106,5 @@ class Settings:
             build_dir=Path(e.get("PORTAL_BUILD_DIR", str(d.build_dir))),
             time_zone=e.get("PORTAL_TIME_ZONE", d.time_zone),
             phone_hash_key=key.encode() if key else d.phone_hash_key,
+            function_name=e.get("AWS_LAMBDA_FUNCTION_NAME", ""),
         )

@@ -15,7 +15,10 @@ what                        built from
 ``estates``                 the table + the clock (the estate directory)
 ``counters``                the table + the clock (every rate limit)
 ``sender``                  the local outbox (local, test) or SNS (dev, prod)
-``owner_sign_in``           owners, audit, counters, sender, key, clock
+``dispatcher``              runs tasks soon: inline (test), the dev server's loop (local),
+                            an async invoke of the function (dev, prod)
+``tasks``, ``task_runner``  the table, the dispatcher, the clock; every kind of task
+``owner_sign_in``           owners, audit, counters, tasks, sender, key, clock
 ``staff_sign_in``           staff_repo, login throttle, sessions, audit, hashing, clock
 ``staff``                   staff_repo, sessions, throttle, audit, estates, hashing,
                             clock
@@ -35,7 +38,7 @@ from portal.accounts.passwords import PasswordHashing, default_hashing
 from portal.accounts.roster.importer import RosterImporter
 from portal.accounts.roster.log import ImportLogRepository
 from portal.accounts.sessions import SessionStore
-from portal.accounts.signin.owner import OwnerSignInService
+from portal.accounts.signin.owner import DELIVER_CODE, OwnerSignInService
 from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
@@ -47,6 +50,9 @@ from portal.store import client as aws
 from portal.store.counters import WindowCounter
 from portal.store.table import Table
 from portal.store.tables import MAIN
+from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
+from portal.tasks.queue import Dispatcher, TaskQueue
+from portal.tasks.runner import TaskKind, TaskRunner
 
 
 class Clients:
@@ -57,10 +63,17 @@ class Clients:
     """
 
     def __init__(
-        self, settings: Settings, *, dynamodb: Any = None, s3: Any = None, sns: Any = None
+        self,
+        settings: Settings,
+        *,
+        dynamodb: Any = None,
+        s3: Any = None,
+        sns: Any = None,
+        lambda_: Any = None,
     ) -> None:
         self.settings = settings
-        self._made: dict[str, Any] = {"dynamodb": dynamodb, "s3": s3, "sns": sns}
+        self._made: dict[str, Any] = {"dynamodb": dynamodb, "s3": s3, "sns": sns,
+                                      "lambda": lambda_}  # fmt: skip
         self._lock = threading.Lock()
 
     def _get(self, name: str) -> Any:
@@ -73,6 +86,7 @@ class Clients:
                         "dynamodb": aws.dynamodb_client,
                         "s3": aws.s3_client,
                         "sns": aws.sns_client,
+                        "lambda": aws.lambda_client,
                     }[name]
                     made = self._made[name] = factory(self.settings)
         return made
@@ -89,6 +103,10 @@ class Clients:
     def sns(self) -> Any:
         return self._get("sns")
 
+    @property
+    def lambda_(self) -> Any:
+        return self._get("lambda")
+
 
 class Services:
     """Every service of the portal for one settings object (see the module's table)."""
@@ -100,11 +118,13 @@ class Services:
         clock: Clock = system_clock,
         sender: MessageSender | None = None,
         password_hashing: PasswordHashing | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         self.settings = settings
         self.clients = clients or Clients(settings)
         self.clock = clock
         self._sender = sender
+        self._dispatcher = dispatcher
         self.password_hashing = password_hashing or default_hashing()
         """argon2id with the production parameters unless the caller (a test) gives others."""
 
@@ -132,6 +152,30 @@ class Services:
     @cached_property
     def outbox(self) -> OutboxSender:
         return OutboxSender(self.table, self.clock)
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        """How tasks written by a request get run soon (see :mod:`portal.tasks.dispatch`)."""
+        if self._dispatcher is not None:
+            return self._dispatcher
+        if self.settings.stage == "test":
+            return InlineDispatcher(lambda: self.task_runner)
+        if self.settings.is_local:
+            return WakeDispatcher()  # the dev server's task loop waits on it
+        if self.settings.function_name:
+            return LambdaDispatcher(self.clients.lambda_, self.settings.function_name)
+        return SweepOnly()
+
+    @cached_property
+    def tasks(self) -> TaskQueue:
+        return TaskQueue(self.dispatcher, self.clock)
+
+    @cached_property
+    def task_runner(self) -> TaskRunner:
+        """Every kind of task, with its handler: the one list of work done off the request."""
+        return TaskRunner(self.table, {
+            DELIVER_CODE: TaskKind(self.owner_sign_in.deliver, max_attempts=4),
+        }, self.clock)  # fmt: skip
 
     @cached_property
     def audit(self) -> AuditLog:
@@ -164,7 +208,7 @@ class Services:
     @cached_property
     def owner_sign_in(self) -> OwnerSignInService:
         return OwnerSignInService(
-            self.table, self.owners, self.audit, self.counters, self.sender,
+            self.table, self.owners, self.audit, self.counters, self.tasks, self.sender,
             self.settings.phone_hash_key, self.clock,
         )  # fmt: skip
 

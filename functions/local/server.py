@@ -44,6 +44,7 @@ from portal.localdev.errors import LocalDevError, PortInUse
 from portal.localdev.ports import port_is_free
 from portal.localdev.watch import Watcher
 from portal.settings import Settings
+from portal.tasks.dispatch import TaskLoop, WakeDispatcher
 from portal.wiring import Services
 
 if TYPE_CHECKING:
@@ -244,6 +245,13 @@ def _seed(services: Services) -> None:
              staff=", ".join(p.username for p in DEMO_STAFF), password=DEMO_PASSWORD)  # fmt: skip
 
 
+def _task_loop(services: Services) -> TaskLoop:
+    """The thread that runs tasks (sign-in codes to the outbox...) off the request path."""
+    dispatcher = services.dispatcher
+    wake = dispatcher.wake if isinstance(dispatcher, WakeDispatcher) else threading.Event()
+    return TaskLoop(services.task_runner, wake)
+
+
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -285,6 +293,7 @@ def run_dev(
     server: BaseWSGIServer | None = None
     serving: threading.Thread | None = None
     watcher: Watcher | None = None
+    tasks: TaskLoop | None = None
     code = EXIT_OK
     try:
         _say("starting_dynamodb", None, port=dynamodb_port, data=data_dir)
@@ -314,6 +323,8 @@ def run_dev(
             daemon=True,
         )
         serving.start()
+        tasks = _task_loop(services)
+        tasks.start()
         watcher = Watcher(
             builder.watch_dirs(),
             builder.on_change,
@@ -345,6 +356,8 @@ def run_dev(
             _say("stopping")
             if watcher is not None:
                 watcher.stop()
+            if tasks is not None:
+                tasks.stop()
             if server is not None:
                 server.shutdown()
                 server.server_close()

@@ -65,6 +65,11 @@ def sns_client(settings: Settings) -> Any:
     return _session(settings, None).client("sns", config=botocore_config(settings))
 
 
+def lambda_client(settings: Settings) -> Any:
+    """AWS Lambda: the function invoking itself for work off the request path (dev, prod)."""
+    return _session(settings, None).client("lambda", config=botocore_config(settings))
+
+
 def local_probe_client(endpoint: str) -> Any:
     """A DynamoDB Local client that answers fast or not at all (is it up yet?)."""
     session = boto3.session.Session(region_name="us-east-1", **LOCAL_CREDENTIALS)

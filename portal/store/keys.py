@@ -27,6 +27,7 @@ audit events of a day                  main     pk=AUDIT#<yyyy-mm-dd> sk=<ts>#<i
 audit events of an actor               gsi1     gsi1pk=ACTOR#<a>     gsi1sk=<ts>     event
 roster import (idempotency record)     main     pk=IMPORT#<sha256>   sk=META         import report
 local outbox (local stage only)        main     pk=OUTBOX            sk=<ts>#<id>    message (TTL)
+tasks still to run (off the request)   main     pk=TASK              sk=<ts>#<id>    task (TTL)
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -223,6 +224,14 @@ def outbox_message(timestamp: str, message_id: str) -> Key:
 
 
 OUTBOX_PARTITION = "OUTBOX"
+
+
+TASK_PARTITION = "TASK"
+
+
+def task(task_id: str) -> Key:
+    """A task (:mod:`portal.tasks`); ``task_id`` is ``<ts>#<id>``, so the oldest come first."""
+    return {"pk": TASK_PARTITION, "sk": task_id}
 
 
 def rate_limit(scope: str, subject: str, window: int) -> Key:

@@ -18,7 +18,7 @@ from portal.accounts.signin.owner import (
     OwnerSignInService,
     new_code,
 )
-from portal.errors import InvalidInput, RateLimited, Unavailable
+from portal.errors import InvalidInput, RateLimited
 from portal.i18n import translate
 from portal.settings import Settings
 from portal.store.table import Table
@@ -29,9 +29,18 @@ UNKNOWN = "13900139000"
 _HEX_DIGEST = re.compile(r"[0-9a-f]{32,64}")
 
 
-class FailingSender:
+class FlakySender(RecordingSender):
+    """An SMS gateway that is down for its first ``failures`` attempts."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
     def send_sms(self, phone: str, text: str) -> None:
-        raise ConnectionError("SMS gateway down")
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("SMS gateway down")
+        super().send_sms(phone, text)
 
 
 @pytest.fixture
@@ -181,13 +190,32 @@ def test_unknown_numbers_are_limited_exactly_like_known_ones(
     assert outcomes[PHONE] == ["sent", "code_sent_recently:40", "sent", "code_sent_recently:60"]
 
 
-def test_when_the_sms_cannot_be_sent_it_is_unavailable_and_the_owner_may_ask_again_at_once(
+def test_when_the_sms_gateway_is_down_the_code_is_sent_on_a_later_attempt(
+    ddb: Any, settings: Settings, clock: FakeClock, owner: Owner
+) -> None:
+    flaky = FlakySender(failures=2)
+    services = wired(ddb, settings, clock, flaky, with_estates=False)
+    services.owner_sign_in.request(PHONE)  # the owner is told "sent" whatever the gateway does
+    assert flaky.sent == []
+    clock.now += timedelta(seconds=15)
+    assert services.task_runner.run_due() == {"retry": 1}  # back-off doubles: 15 s, then 30 s
+    clock.now += timedelta(seconds=30)
+    assert services.task_runner.run_due() == {"done": 1}
+    assert len(flaky.sent) == 1
+    assert services.owner_sign_in.verify(PHONE, flaky.last_code()).owner_id == owner.owner_id
+
+
+def test_a_code_that_could_not_be_sent_before_it_would_expire_is_given_up(
     ddb: Any, settings: Settings, clock: FakeClock, owner: Owner, sender: RecordingSender
 ) -> None:
-    failing = wired(ddb, settings, clock, FailingSender()).owner_sign_in
-    with pytest.raises(Unavailable) as err:
-        failing.request(PHONE)
-    assert err.value.code == "sms_unavailable"
+    services = wired(ddb, settings, clock, FlakySender(failures=100), with_estates=False)
+    services.owner_sign_in.request(PHONE)
+    for _ in range(6):
+        clock.now += timedelta(minutes=1)
+        services.task_runner.run_due()
+    tasks = [i for i in _items(ddb, settings) if i["pk"]["S"] == "TASK"]
+    assert [t["state"]["S"] for t in tasks] == ["dead"]
+    # The owner may ask again after the resend interval, and that code gets through.
     wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in.request(PHONE)
     assert len(sender.sent) == 1
 

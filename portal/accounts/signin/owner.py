@@ -2,13 +2,20 @@
 
 Requesting a code (:meth:`OwnerSignInService.request`)
     A 6-digit code valid :data:`CODE_TTL` is sent to the number when it
-    belongs to a known owner. The caller cannot tell whether it does: unknown
-    numbers get the same answer and the same store work (owner look-up, a
-    stored decoy code, the same send limits); only the SMS itself is skipped.
-    Sending is limited per number to one code per :data:`RESEND_AFTER` and
-    :data:`SENDS_PER_WINDOW` codes per fixed :data:`SEND_WINDOW` (a UTC day).
-    Both limits are checked and the code stored in one DynamoDB transaction,
-    so a refused request neither replaces the pending code nor uses up a send.
+    belongs to a known owner. The caller cannot tell whether it does, not even
+    by timing: the request path never reads the owner. It takes the limits,
+    then in one DynamoDB transaction checks the per-number limits (one code per
+    :data:`RESEND_AFTER`, :data:`SENDS_PER_WINDOW` per fixed :data:`SEND_WINDOW`,
+    a UTC day), stores a pending code and writes a delivery task
+    (:mod:`portal.tasks`), then dispatches the task: the same operations, in
+    the same order, for every number. A refused request neither replaces the
+    pending code nor uses up a send.
+
+Delivering a code (:meth:`OwnerSignInService.deliver`, off the request path)
+    The task looks the owner up; for an unknown number it ends there. For an
+    owner it makes the code, stores its hash on the pending code (if no newer
+    request replaced it) and sends the SMS. A failed send is retried with
+    back-off until the code would have expired.
 
 Verifying a code (:meth:`OwnerSignInService.verify`)
     Every attempt is counted *before* the code is looked at, in fixed
@@ -19,8 +26,8 @@ Verifying a code (:meth:`OwnerSignInService.verify`)
     refused (``code_locked``) until the window ends. Why two counters: with one
     per number, a stranger typing five wrong codes locked the owner out; now a
     stranger uses up only their own address's five, while guessing stays
-    bounded (at most 20 of a million codes per number and window, ~0.002%). A right code is consumed with a
-    conditional delete (its hash matches and it has not expired), so two
+    bounded (at most 20 of a million codes per number and window, ~0.002%).
+    A right code is consumed with a conditional delete (its hash matches and it has not expired), so two
     concurrent verifies of one code cannot both succeed.
 
 Storage
@@ -38,7 +45,6 @@ only masked numbers.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -46,12 +52,14 @@ import math
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from portal.accounts.audit import ANONYMOUS, AuditLog, Event, actor
 from portal.accounts.owners import Owner, OwnerRepository, owner_id_for
 from portal.clock import Clock, iso, parse_iso
-from portal.errors import InvalidInput, RateLimited, Unavailable
+from portal.errors import InvalidInput, RateLimited
 from portal.i18n import DEFAULT_LANG, translate
 from portal.messaging import MessageSender
 from portal.phones import mask, normalise
@@ -62,6 +70,7 @@ from portal.store.errors import ConditionFailed, TransactionCancelled
 from portal.store.items import text
 from portal.store.table import Put, Table, Update
 from portal.store.tables import TTL_ATTRIBUTE
+from portal.tasks.queue import TaskQueue
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +88,9 @@ ADDRESS_WINDOW = timedelta(hours=1)
 CODES_PER_ADDRESS = 30  # code requests per client address per hour (shared mobile NATs are large)
 BUDGET_WINDOW = timedelta(days=1)
 CODES_PER_DAY = 20_000  # company-wide ceiling on code requests a day: bounds the SMS bill
+
+DELIVER_CODE = "sign_in_code"
+"""The task kind that makes and sends one requested code (:meth:`OwnerSignInService.deliver`)."""
 
 _CODE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
 
@@ -118,8 +130,9 @@ SENDS_BELOW_LIMIT = condition(
 """At most :data:`SENDS_PER_WINDOW` codes per number and window."""
 
 
-def still_this_code(digest: str) -> Condition:
-    return condition("still_this_code", "code_hash = :h", h=digest)
+def still_this_request(task_id: str) -> Condition:
+    """The pending code is still the one this delivery task was written with."""
+    return condition("still_this_request", "task_id = :t", t=task_id)
 
 
 def code_matches_and_is_live(digest: str, now: datetime) -> Condition:
@@ -137,12 +150,13 @@ class OwnerSignInService:
         owners: OwnerRepository,
         audit: AuditLog,
         limits: WindowCounter,
+        tasks: TaskQueue,
         sender: MessageSender,
         key: bytes,
         clock: Clock,
     ) -> None:
         self.table, self.owners, self.audit, self.limits = table, owners, audit, limits
-        self.sender, self.key, self.clock = sender, key, clock
+        self.tasks, self.sender, self.key, self.clock = tasks, sender, key, clock
 
     def code_hash(self, owner_id: str, code: str) -> str:
         """The stored form of a code: an HMAC under the phone-hash key, bound to the owner."""
@@ -153,52 +167,41 @@ class OwnerSignInService:
     def request(self, phone: str, lang: str = DEFAULT_LANG, source_ip: str = "") -> None:
         """Send a code to ``phone`` if it is an owner's; the same outcome either way.
 
+        The request path never looks at whether the number is an owner's: it
+        takes the limits, stores a pending code and a delivery task in one
+        transaction and dispatches the task, the same operations in the same
+        order for every number. :meth:`deliver` (off the request path) makes the
+        code and sends it, or drops the task for an unknown number.
+
         Raises ``InvalidInput("invalid_phone")``, ``RateLimited("code_sent_recently",
-        seconds=…)``, ``RateLimited("code_daily_limit", seconds=…)`` or
-        ``Unavailable("sms_unavailable")`` when the SMS could not be handed over.
+        seconds=…)`` or ``RateLimited("code_daily_limit", seconds=…)``.
         """
         phone = normalise(phone)
-        # Limits that do not depend on whether the number is an owner's (so they tell nothing):
-        # per client address, and a company-wide daily budget that bounds the SMS bill.
+        # Limits that do not depend on the number (so they tell nothing): per client
+        # address, and a company-wide daily budget that bounds the SMS bill.
         if source_ip:
             self.limits.take("codes_ip", source_ip, CODES_PER_ADDRESS, ADDRESS_WINDOW,
                              "codes_from_address")  # fmt: skip
         self.limits.take("codes_all", "company", CODES_PER_DAY, BUDGET_WINDOW, "codes_budget")
-        owner = self.owners.by_phone(phone)
         owner_id = owner_id_for(phone, self.key)
-        # Unknown numbers get a decoy code too: the same writes, the same limits, no SMS.
-        code = new_code()
-        digest = self.code_hash(owner_id, code)
-        now = self.clock()
-        self._store_code(owner_id, digest, now)
-        if owner is None:
-            logger.info("sign-in code for %s not sent: no such owner", mask(phone))
-            return
-        text = translate("auth.sms_code", lang, code=code, minutes=_minutes(CODE_TTL))
-        try:
-            self.sender.send_sms(phone, text)
-        except Exception as exc:
-            # The provider's error text may echo the number: log its kind only.
-            logger.warning(
-                "sign-in code for %s could not be sent: %s", mask(phone), type(exc).__name__
-            )
-            self._discard_code(owner_id, digest)  # so the owner may ask again at once
-            raise Unavailable("sms_unavailable") from exc
-        logger.info("sign-in code sent to %s", mask(phone))
+        task = self.tasks.new(DELIVER_CODE, {"owner_id": owner_id, "lang": lang},
+                              give_up_after=CODE_TTL)  # fmt: skip
+        self._store_request(owner_id, task.task_id, task.put, self.clock())
+        self.tasks.dispatch(task)
+        logger.info("sign-in code for %s requested (task %s)", mask(phone), task.task_id)
 
-    def _store_code(self, owner_id: str, digest: str, now: datetime) -> None:
+    def _store_request(self, owner_id: str, task_id: str, task: Put, now: datetime) -> None:
         day, day_end = window_of(now, SEND_WINDOW)
-        code = {
-            **keys.otp_code(owner_id),
-            "code_hash": digest,
+        pending = {
+            **keys.otp_code(owner_id),  # replaces any earlier code: only the newest one works
+            "task_id": task_id,
             "sent_at": iso(now),
-            "valid_until": iso(now + CODE_TTL),
             TTL_ATTRIBUTE: _epoch(now + CODE_TTL),
         }
         sent = Update(keys.otp_sent(owner_id, day), add={"codes_sent": 1},
                       set={TTL_ATTRIBUTE: _epoch(day_end)}, condition=SENDS_BELOW_LIMIT)  # fmt: skip
         try:
-            self.table.transact([Put(code, resend_interval_passed(now)), sent])
+            self.table.transact([Put(pending, resend_interval_passed(now)), sent, task])
         except TransactionCancelled as exc:
             if SENDS_BELOW_LIMIT.name in exc.failed and "resend_interval_passed" not in exc.failed:
                 raise RateLimited(
@@ -212,16 +215,49 @@ class OwnerSignInService:
                 raise RateLimited("code_sent_recently", seconds=wait) from exc
             raise
 
+    # ------------------------------------------------------------------ deliver (a task)
+
+    def deliver(self, payload: Mapping[str, Any]) -> None:
+        """Make the code of one request and send it, if the number is an owner's.
+
+        Runs off the request path (:mod:`portal.tasks`), at least once: a second
+        run makes a new code (only the newest works) and sends it again. Raising
+        means the task is tried again later.
+        """
+        owner_id, lang = str(payload.get("owner_id", "")), str(payload.get("lang", DEFAULT_LANG))
+        pending = self.table.get(keys.otp_code(owner_id), consistent=True)
+        task_id = text(pending or {}, "task_id")
+        if not task_id:
+            return  # used, expired or replaced: nothing to send
+        owner = self.owners.get(owner_id)
+        if owner is None:
+            logger.info("sign-in code task %s: not an owner's number, nothing sent", task_id)
+            return
+        code = new_code()
+        digest = self.code_hash(owner_id, code)
+        now = self.clock()
+        try:
+            self.table.update(
+                keys.otp_code(owner_id),
+                set={
+                    "code_hash": digest,
+                    "valid_until": iso(now + CODE_TTL),
+                    TTL_ATTRIBUTE: _epoch(now + CODE_TTL),
+                },
+                condition=still_this_request(task_id),
+            )
+        except ConditionFailed:
+            return  # a newer request replaced this one: its own task sends its code
+        message = translate("auth.sms_code", lang, code=code, minutes=_minutes(CODE_TTL))
+        self.sender.send_sms(owner.phone, message)
+        logger.info("sign-in code sent to %s", owner.masked_phone)
+
     def _resend_wait(self, owner_id: str, now: datetime) -> int:
         item = self.table.get(keys.otp_code(owner_id))
         if not item or "sent_at" not in item:
             return int(RESEND_AFTER.total_seconds())
         sent_at = parse_iso(text(item, "sent_at"))
         return seconds_until(now, sent_at + RESEND_AFTER)
-
-    def _discard_code(self, owner_id: str, digest: str) -> None:
-        with contextlib.suppress(ConditionFailed):
-            self.table.delete(keys.otp_code(owner_id), still_this_code(digest))
 
     # ------------------------------------------------------------------ verify
 
@@ -265,8 +301,12 @@ class OwnerSignInService:
                         action="auth.locked",
                         target=masked,
                         source_ip=source_ip,
-                        details={"method": "sms_code", "tries": tries, "all_tries": total,
-                                 "until": iso(window_end)},
+                        details={
+                            "method": "sms_code",
+                            "tries": tries,
+                            "all_tries": total,
+                            "until": iso(window_end),
+                        },
                     )
                 )
                 logger.warning("sign-in codes for %s locked until %s", masked, iso(window_end))

@@ -16,6 +16,11 @@ DISPATCH_MIN = 30
 FEEDBACK_MIN = 60
 TECHNICIAN_ON_SITE_MIN = 10  # after dispatch, for an on-site repair
 CALLBACK_WITHIN_H = 24  # after completion, for repairs and complaints
+MINOR_REPAIR_RESOLVE_H = 24
+"""零修立即处理 ("minor repairs at once"), read as: resolved within 24 hours of the report.
+Emergency repairs (急修不过夜) are resolved before the end of the local day they came in."""
+QUIET_HOURS = (22, 8)
+"""No message to an owner from 22:00 to 08:00 local time, except about an emergency."""
 
 # Unresolved after N days → who follows it up (day 1 butler … beyond day 3 project manager).
 ESCALATION_LADDER: tuple[tuple[int, str], ...] = (

@@ -23,6 +23,8 @@ what                        built from
 ``staff``                   staff_repo, sessions, throttle, audit, estates, hashing,
                             clock
 ``roster``                  owners, import log, audit, key, clock
+``work_orders``             the order repository, numbers, clock, time zone, staff accounts
+``escalation``              the order repository, clock (run over every estate by the schedule)
 ==========================  ===============================================
 """
 
@@ -53,6 +55,10 @@ from portal.store.tables import MAIN
 from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
+from portal.workorders.ladder import EscalationJob
+from portal.workorders.numbers import OrderNumbers
+from portal.workorders.repository import WorkOrderRepository
+from portal.workorders.service import WorkOrderService
 
 
 class Clients:
@@ -225,6 +231,33 @@ class Services:
             self.staff_repo, self.sessions, self.login_throttle, self.audit, self.estates,
             self.password_hashing, self.clock,
         )  # fmt: skip
+
+    # -- work orders ---------------------------------------------------------------------
+
+    @cached_property
+    def work_order_repo(self) -> WorkOrderRepository:
+        return WorkOrderRepository(self.table)
+
+    @cached_property
+    def work_orders(self) -> WorkOrderService:
+        return WorkOrderService(
+            self.work_order_repo, OrderNumbers(self.table), self.clock,
+            self.settings.time_zone, self._may_take_orders,
+        )  # fmt: skip
+
+    def _may_take_orders(self, username: str, estate: str) -> bool:
+        account = self.staff_repo.get(username)
+        return account is not None and not account.disabled and (
+            "admin" in account.roles or estate in account.estates
+        )
+
+    @cached_property
+    def escalation(self) -> EscalationJob:
+        return EscalationJob(self.work_order_repo, self.clock)
+
+    def climb_ladder(self) -> int:
+        """The escalation job over every estate of the company (the schedule calls it)."""
+        return self.escalation.run(e.slug for e in self.estates.company().estates)
 
     @cached_property
     def roster(self) -> RosterImporter:

@@ -53,6 +53,17 @@ POLICY: dict[str, frozenset[str]] = {
     "staff.manage": frozenset((ADMIN,)),
     # the audit log
     "audit.read": frozenset(("project_manager", ADMIN)),
+    # work orders (owners act on their own units' orders: see portal.workorders.service)
+    "workorder.create": frozenset((*STAFF_ROLES, ADMIN)),  # on an owner's behalf, or found
+    "workorder.read": frozenset((*STAFF_ROLES, ADMIN)),
+    "workorder.handle": frozenset((*STAFF_ROLES, ADMIN)),  # acknowledge, dispatch, resolve …
+    "workorder.judge": frozenset(("butler", "front_desk", "foreman", *MANAGERS, ADMIN)),
+    # callbacks (回访) and the owner profile (客户动态表)
+    "callback.record": frozenset(("butler", "front_desk", "foreman", *MANAGERS, ADMIN)),
+    "profile.read": frozenset((*STAFF_ROLES, ADMIN)),
+    "profile.manage": frozenset(("butler", "front_desk", *MANAGERS, ADMIN)),
+    # the month's service KPIs of an estate
+    "kpi.read": frozenset(("foreman", *MANAGERS, ADMIN)),
 }
 """action → the roles that may perform it (inside their scope)."""
 

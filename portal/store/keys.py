@@ -28,6 +28,15 @@ audit events of an actor               gsi1     gsi1pk=ACTOR#<a>     gsi1sk=<ts>
 roster import (idempotency record)     main     pk=IMPORT#<sha256>   sk=META         import report
 local outbox (local stage only)        main     pk=OUTBOX            sk=<ts>#<id>    message (TTL)
 tasks still to run (off the request)   main     pk=TASK              sk=<ts>#<id>    task (TTL)
+a work order (by number)               main     pk=WO#<e>#<n>        sk=META         order
+an order's history                     main     pk=WO#<e>#<n>        sk^=EV#         event
+an estate's orders by state            gsi1     gsi1pk=WOSTATE#<e>#<state> gsi1sk=<ts>#<n> order
+a unit's orders, newest first          gsi2     gsi2pk=WOUNIT#<e>#<b>#<r> gsi2sk=<ts>#<n>  order
+unresolved orders by next escalation   gsi3     gsi3pk=WOLADDER#<e>  gsi3sk=<ts>#<n>  order
+an owner's orders, newest first        main     pk=OWNER#<o>         sk^=WO#<ts>#    link
+a staff member's orders (首问负责)     main     pk=STAFFQ#<u>        sk=<e>#<n>      link
+orders escalated to a rung             main     pk=ESCQ#<e>#<rung>   sk=<n>          link
+next order number of an estate's day   main     pk=WONUM#<e>#<p>#<d> sk=COUNTER      counter
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -46,7 +55,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from portal.store.tables import GSI1
+from portal.store.tables import GSI1, Index
 
 SEP = "#"
 META = "META"
@@ -232,6 +241,75 @@ TASK_PARTITION = "TASK"
 def task(task_id: str) -> Key:
     """A task (:mod:`portal.tasks`); ``task_id`` is ``<ts>#<id>``, so the oldest come first."""
     return {"pk": TASK_PARTITION, "sk": task_id}
+
+
+# -- work orders ------------------------------------------------------------------------
+
+
+def work_order(estate: str, number: str) -> Key:
+    return {"pk": work_order_partition(estate, number), "sk": META}
+
+
+def work_order_partition(estate: str, number: str) -> str:
+    return f"WO{SEP}{estate}{SEP}{number}"
+
+
+WORK_ORDER_EVENTS = f"EV{SEP}"
+
+
+def work_order_event(estate: str, number: str, at: str, seq: int) -> Key:
+    return {"pk": work_order_partition(estate, number),
+            "sk": f"{WORK_ORDER_EVENTS}{at}{SEP}{seq:05d}"}  # fmt: skip
+
+
+def work_orders_in_state(estate: str, state: str) -> str:
+    """gsi1 partition: an estate's orders in one state."""
+    return f"WOSTATE{SEP}{estate}{SEP}{state}"
+
+
+def work_orders_of_unit(estate: str, building: str, room: str) -> str:
+    """gsi2 partition: a unit's orders (a public area's: building ``public``, room ``-``)."""
+    return f"WOUNIT{SEP}{estate}{SEP}{building}{SEP}{room or '-'}"
+
+
+def work_order_ladder(estate: str) -> str:
+    """gsi3 partition: an estate's unresolved orders by their next escalation time."""
+    return f"WOLADDER{SEP}{estate}"
+
+
+def work_order_index(partition: str, at: str, number: str, index: Index) -> dict[str, str]:
+    """The two attributes that put an order in ``index`` under ``partition``."""
+    assert index.range_key is not None
+    return {index.hash_key: partition, index.range_key: f"{at}{SEP}{number}"}
+
+
+OWNER_ORDERS_PREFIX = f"WO{SEP}"
+
+
+def owner_work_order(owner_id: str, created_at: str, estate: str, number: str) -> Key:
+    return {"pk": f"OWNER{SEP}{owner_id}",
+            "sk": f"{OWNER_ORDERS_PREFIX}{created_at}{SEP}{estate}{SEP}{number}"}  # fmt: skip
+
+
+def staff_queue(username: str) -> str:
+    return f"STAFFQ{SEP}{username}"
+
+
+def staff_queue_entry(username: str, estate: str, number: str) -> Key:
+    return {"pk": staff_queue(username), "sk": f"{estate}{SEP}{number}"}
+
+
+def escalation_queue(estate: str, rung: str, building: str = "") -> str:
+    """Orders escalated to a rung of an estate (the butler's rung: per building)."""
+    return f"ESCQ{SEP}{estate}{SEP}{rung}" + (f"{SEP}{building}" if building else "")
+
+
+def escalation_entry(estate: str, rung: str, building: str, number: str) -> Key:
+    return {"pk": escalation_queue(estate, rung, building), "sk": number}
+
+
+def work_order_counter(estate: str, prefix: str, day: str) -> Key:
+    return {"pk": f"WONUM{SEP}{estate}{SEP}{prefix}{SEP}{day}", "sk": "COUNTER"}
 
 
 def rate_limit(scope: str, subject: str, window: int) -> Key:

@@ -75,7 +75,11 @@ class TableDef:
 
 
 GSI1 = Index("gsi1", "gsi1pk", "gsi1sk")
-"""The main table's one global secondary index (cross-partition patterns)."""
+"""The main table's first global secondary index (cross-partition patterns)."""
+GSI2 = Index("gsi2", "gsi2pk", "gsi2sk")
+"""The second: an item that needs two more ways in (a work order: by state and by unit)."""
+GSI3 = Index("gsi3", "gsi3pk", "gsi3sk")
+"""The third, sparse: items with a deadline still to watch (the escalation ladder)."""
 
 TTL_ATTRIBUTE = "expires_at"
 """Epoch seconds after which DynamoDB may delete an item."""
@@ -84,7 +88,7 @@ MAIN = TableDef(
     suffix="main",
     hash_key="pk",
     range_key="sk",
-    gsis=(GSI1,),
+    gsis=(GSI1, GSI2, GSI3),
     ttl_attribute=TTL_ATTRIBUTE,
 )
 """One table for the whole domain (single-table design); see `portal.store.keys`."""

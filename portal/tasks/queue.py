@@ -92,17 +92,20 @@ class TaskQueue:
     def __init__(self, dispatcher: Dispatcher, clock: Clock) -> None:
         self.dispatcher, self.clock = dispatcher, clock
 
-    def new(self, kind: str, payload: Mapping[str, Any], *, give_up_after: timedelta) -> NewTask:
-        """A task of ``kind``, due now, abandoned if not done within ``give_up_after``."""
+    def new(self, kind: str, payload: Mapping[str, Any], *, give_up_after: timedelta,
+            due_at: datetime | None = None) -> NewTask:  # fmt: skip
+        """A task of ``kind``, due now (or at ``due_at``), abandoned if not done within
+        ``give_up_after`` of being due."""
         now = self.clock()
+        due = max(due_at or now, now)
         task_id = new_task_id(now)
-        give_up_at = now + give_up_after
+        give_up_at = due + give_up_after
         item = {
             **keys.task(task_id),
             "kind": kind,
             "payload": dict(payload),
             "state": "pending",
-            "due_at": iso(now),
+            "due_at": iso(due),
             "attempts": 0,
             "created_at": iso(now),
             "give_up_at": iso(give_up_at),

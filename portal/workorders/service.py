@@ -1,0 +1,290 @@
+"""The work-order service: submit, move through the transition table, hand over, read.
+
+Each change is at most two DynamoDB round trips: a read of the order, then one
+transaction (the order under its version condition, its history line, the links
+that change, any task). The rules come from their tables: moves from
+:mod:`~portal.workorders.transitions`, permissions from :mod:`portal.accounts.policy`,
+deadlines from :mod:`~portal.workorders.sla`, the ladder from :mod:`~portal.workorders.ladder`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from portal.accounts import policy
+from portal.accounts.audit import actor
+from portal.accounts.identity import Identity
+from portal.accounts.policy import Target
+from portal.clock import Clock, iso
+from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from portal.store.errors import TransactionCancelled
+from portal.store.table import Operation
+from portal.workorders import ladder
+from portal.workorders.model import (
+    CHANNELS,
+    KINDS,
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    NUMBER_PREFIX,
+    REPAIR_CATEGORIES,
+    URGENCIES,
+    Event,
+    Handover,
+    Location,
+    Price,
+    WorkOrder,
+)  # fmt: skip
+from portal.workorders.numbers import OrderNumbers
+from portal.workorders.repository import WorkOrderRepository, queue_delete, queue_put
+from portal.workorders.transitions import FINAL_STATES, Move, find
+
+Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
+"""Called with (before, after, event) of every change; its operations join the transaction
+(the callback scheduler and the owner notices plug in here)."""
+StaffCheck = Callable[[str, str], bool]
+"""(username, estate) → may this staff member take orders there (hand-over target)?"""
+MAX_NOTE = 1000
+MAX_PRICE_FEN = 10_000_000  # ¥100,000: a typo guard on quotes
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    kind: str
+    location: Location
+    description: str
+    urgency: str = "normal"
+    category: str = ""
+    preferred_time: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    photos: tuple[str, ...] = ()
+    channel: str = "online"
+    owner_id: str = ""  # staff creating on an owner's behalf may name the owner
+
+
+def _clean(value: str, limit: int, code: str) -> str:
+    value = unicodedata.normalize("NFC", value).strip()
+    if len(value) > limit or any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+        raise InvalidInput(code)
+    return value
+
+
+def validate(new: NewOrder) -> NewOrder:
+    if new.kind not in KINDS:
+        raise InvalidInput("order_kind_invalid")
+    if new.urgency not in URGENCIES or (new.urgency == "emergency" and new.kind != "repair"):
+        raise InvalidInput("order_urgency_invalid")
+    if new.kind == "repair" and new.category not in REPAIR_CATEGORIES:
+        raise InvalidInput("order_category_invalid")
+    if new.channel not in CHANNELS:
+        raise InvalidInput("order_channel_invalid")
+    if len(new.photos) > MAX_PHOTOS:
+        raise InvalidInput("order_too_many_photos", max=MAX_PHOTOS)
+    description = _clean(new.description, MAX_DESCRIPTION, "order_description_invalid")
+    if not description:
+        raise InvalidInput("order_description_missing")
+    return replace(
+        new, description=description,
+        category=new.category if new.kind == "repair" else "",
+        preferred_time=_clean(new.preferred_time, 100, "order_text_invalid"),
+        contact_name=_clean(new.contact_name, 50, "order_text_invalid"),
+        location=replace(new.location, place=_clean(new.location.place, 100, "order_text_invalid")),
+    )  # fmt: skip
+
+
+def target_of(order: WorkOrder | Location) -> Target:
+    loc = order.location if isinstance(order, WorkOrder) else order
+    if loc.is_public:
+        return Target(estate=loc.estate)
+    return Target(estate=loc.estate, building=loc.building, room=loc.room)
+
+
+def owner_may_see(identity: Identity, order: WorkOrder) -> bool:
+    if order.owner_id == identity.user_id:
+        return True
+    loc = order.location
+    return not loc.is_public and any(
+        (u.estate, u.building, u.room) == (loc.estate, loc.building, loc.room)
+        for u in identity.units
+    )
+
+
+class WorkOrderService:
+    def __init__(self, repo: WorkOrderRepository, numbers: OrderNumbers, clock: Clock,
+                 time_zone: str, staff_check: StaffCheck, hooks: Sequence[Hook] = ()) -> None:  # fmt: skip
+        self.repo, self.numbers, self.clock, self.tz = repo, numbers, clock, time_zone
+        self.staff_check, self.hooks = staff_check, tuple(hooks)
+
+    # -- submit --------------------------------------------------------------------------
+
+    def submit(self, identity: Identity, new: NewOrder) -> WorkOrder:
+        """A new order from an owner (their unit, or a public area of their estate) or staff."""
+        new = validate(new)
+        loc = new.location
+        if identity.is_owner:
+            in_estate = any(u.estate == loc.estate for u in identity.units)
+            if not in_estate or (not loc.is_public and not policy.in_scope(identity, target_of(loc))):
+                raise Forbidden()
+            new = replace(new, channel="online", owner_id=identity.user_id)
+        else:
+            policy.require(identity, "workorder.create", target_of(loc))
+            if new.channel == "online":
+                raise InvalidInput("order_channel_invalid")
+        now = self.clock()
+        number = self.numbers.next(loc.estate, NUMBER_PREFIX[new.kind], now, self.tz)
+        who = actor(identity.kind, identity.user_id)
+        order = WorkOrder(
+            number=number, kind=new.kind, location=loc, description=new.description,  # type: ignore[arg-type]
+            urgency=new.urgency, channel=new.channel, created_at=iso(now), created_by=who,  # type: ignore[arg-type]
+            category=new.category, owner_id=new.owner_id, contact_name=new.contact_name,
+            contact_phone=new.contact_phone, preferred_time=new.preferred_time,
+            photos=new.photos, ladder_from=iso(now),
+        )  # fmt: skip
+        order = ladder.schedule(order)
+        event = Event(at=iso(now), actor=who, action="submit", state=order.state,
+                      details={"channel": new.channel})  # fmt: skip
+        self.repo.create(order, event, self._hooked(order, order, event))
+        return order
+
+    # -- moves ---------------------------------------------------------------------------
+
+    def act(self, identity: Identity, estate: str, number: str, action: str, note: str = "",
+            details: Mapping[str, str | int] | None = None) -> WorkOrder:  # fmt: skip
+        """Apply ``action`` (a row of the transition table) to an order."""
+        details = dict(details or {})
+        order = self._visible(identity, estate, number)
+        move = find(action, order.state, order.kind)
+        if move is None:
+            raise Conflict("order_action_not_allowed", action=action, state=order.state)
+        self._authorise(identity, move, order)
+        note = _clean(note, MAX_NOTE, "order_note_invalid")
+        if move.needs_note and not note:
+            raise InvalidInput("order_note_missing")
+        now = iso(self.clock())
+        who = actor(identity.kind, identity.user_id)
+        after, extra, shown = self._apply(order, move, identity, note, details, now)
+        after = replace(after, version=order.version + 1)
+        after = ladder.schedule(after) if after.state != order.state else after
+        event = Event(at=now, actor=who, action=action, state=after.state, note=note,
+                      internal=action == "note",
+                      details={k: str(v) for k, v in shown.items()})  # fmt: skip
+        ops = [*extra, *ladder.cleared(order, after), *self._hooked(order, after, event)]
+        try:
+            self.repo.save(after, order.version, event, ops)
+        except TransactionCancelled as exc:
+            # Someone else changed it first (two staff acknowledging at once): a clean refusal.
+            raise Conflict("order_changed") from exc
+        return after
+
+    def _authorise(self, identity: Identity, move: Move, order: WorkOrder) -> None:
+        if identity.is_owner:
+            if move.who == "staff" or not owner_may_see(identity, order):
+                raise Forbidden()
+            return
+        if move.who == "owner":
+            raise Forbidden()
+        policy.require(identity, move.permission, target_of(order))
+
+    def _apply(self, order: WorkOrder, move: Move, identity: Identity, note: str,
+               details: dict[str, str | int], now: str
+               ) -> tuple[WorkOrder, list[Operation], dict[str, str | int]]:  # fmt: skip
+        """The order after ``move``, the links that change, and what the history line shows."""
+        reached = dict(order.reached)
+        if move.target is not None:
+            reached.setdefault(move.target, now)
+        after = replace(order, state=move.target or order.state, reached=reached)
+        extra: list[Operation] = []
+        shown: dict[str, str | int] = {}
+        user = identity.user_id
+        match move.action:
+            case "acknowledge":
+                if not order.responsible:  # first ask: whoever takes it first owns it
+                    after = replace(after, responsible=user,
+                                    chain=(*order.chain, Handover(user, user, now)))  # fmt: skip
+                    extra.append(queue_put(user, after))
+            case "hand_over":
+                to = str(details.get("to", "")).strip()
+                if not to or to == order.responsible:
+                    raise InvalidInput("order_handover_target_invalid")
+                if not self.staff_check(to, order.estate):
+                    raise InvalidInput("order_handover_target_invalid")
+                after = replace(after, responsible=to,
+                                chain=(*order.chain, Handover(to, user, now, note)))  # fmt: skip
+                if order.responsible:
+                    extra.append(queue_delete(order.responsible, order))
+                extra.append(queue_put(to, after))
+                shown = {"to": to}
+            case "dispatch":
+                assignee = _clean(str(details.get("assignee", "")), 50, "order_assignee_invalid")
+                if not assignee:
+                    raise InvalidInput("order_assignee_invalid")
+                after = replace(after, assignee=assignee)
+                shown = {"assignee": assignee}
+            case "feedback":
+                reached.setdefault("feedback", now)
+            case "sign_off":
+                rating = details.get("rating")
+                if not isinstance(rating, int) or not 1 <= rating <= 5:
+                    raise InvalidInput("order_rating_invalid")
+                after = replace(after, rating=rating)
+                shown = {"rating": rating}
+            case "reopen":
+                after = replace(after, reopen_count=order.reopen_count + 1, ladder_from=now,
+                                escalation_level=0, escalate_at="")  # fmt: skip
+            case "invalid" | "park":
+                after = replace(after, reason=note)
+            case "quote":
+                fen = details.get("fen")
+                if not isinstance(fen, int) or not 0 < fen <= MAX_PRICE_FEN:
+                    raise InvalidInput("order_price_invalid")
+                after = replace(after, price=Price(fen, note))
+                shown = {"fen": fen}
+            case "answer_price":
+                answer = details.get("answer")
+                if order.price is None or order.price.answer or answer not in ("accepted", "declined"):
+                    raise InvalidInput("order_price_answer_invalid")
+                after = replace(after, price=replace(order.price, answer=answer))  # type: ignore[arg-type]
+                shown = {"answer": str(answer)}
+        if after.state in FINAL_STATES and order.responsible:
+            extra.append(queue_delete(order.responsible, order))
+        return replace(after, reached=reached), extra, shown
+
+    def _hooked(self, before: WorkOrder, after: WorkOrder, event: Event) -> list[Operation]:
+        return [op for hook in self.hooks for op in hook(before, after, event)]
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _visible(self, identity: Identity, estate: str, number: str) -> WorkOrder:
+        order = self.repo.get(estate, number)
+        if order is None or not self._may_see(identity, order):
+            raise NotFound()  # another's order looks like a missing one
+        return order
+
+    def _may_see(self, identity: Identity, order: WorkOrder) -> bool:
+        if identity.is_owner:
+            return owner_may_see(identity, order)
+        return policy.can(identity, "workorder.read", target_of(order))
+
+    def read(self, identity: Identity, estate: str, number: str) -> tuple[WorkOrder, list[Event]]:
+        """The order and its history (an owner never sees internal notes)."""
+        order, events = self.repo.with_history(estate, number)
+        if order is None or not self._may_see(identity, order):
+            raise NotFound()
+        if identity.is_owner:
+            events = [e for e in events if not e.internal]
+        return order, events
+
+    def of_owner(self, identity: Identity) -> list[WorkOrder]:
+        if not identity.is_owner:
+            raise Forbidden()
+        return self.repo.of_owner(identity.user_id)
+
+    def in_estate(self, identity: Identity, estate: str, states: Sequence[str]) -> list[WorkOrder]:
+        policy.require(identity, "workorder.read", Target(estate=estate))
+        out = [o for s in states for o in self.repo.in_state(estate, s)]
+        return sorted((o for o in out if self._may_see(identity, o)),
+                      key=lambda o: o.created_at, reverse=True)  # fmt: skip
+
+

@@ -37,6 +37,7 @@ an owner's orders, newest first        main     pk=OWNER#<o>         sk^=WO#<ts>
 a staff member's orders (首问负责)     main     pk=STAFFQ#<u>        sk=<e>#<n>      link
 orders escalated to a rung             main     pk=ESCQ#<e>#<rung>   sk=<n>          link
 next order number of an estate's day   main     pk=WONUM#<e>#<p>#<d> sk=COUNTER      counter
+a submit's request id (retry → same)   main     pk=REQ#<actor>#<id>  sk=META         idempotency (TTL)
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -310,6 +311,11 @@ def escalation_entry(estate: str, rung: str, building: str, number: str) -> Key:
 
 def work_order_counter(estate: str, prefix: str, day: str) -> Key:
     return {"pk": f"WONUM{SEP}{estate}{SEP}{prefix}{SEP}{day}", "sk": "COUNTER"}
+
+
+def submitted_request(actor: str, request_id: str) -> Key:
+    """The record that a client's request (its own id) was done: a retry finds it."""
+    return {"pk": f"REQ{SEP}{actor}{SEP}{request_id}", "sk": META}
 
 
 def rate_limit(scope: str, subject: str, window: int) -> Key:

@@ -9,9 +9,11 @@ deadlines from :mod:`~portal.workorders.sla`, the ladder from :mod:`~portal.work
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from portal.accounts import policy
 from portal.accounts.audit import actor
@@ -19,8 +21,12 @@ from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.clock import Clock, iso
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from portal.store import keys
+from portal.store.conditions import condition
 from portal.store.errors import TransactionCancelled
-from portal.store.table import Operation
+from portal.store.items import text
+from portal.store.table import Operation, Put
+from portal.store.tables import TTL_ATTRIBUTE
 from portal.workorders import ladder
 from portal.workorders.model import (
     CHANNELS,
@@ -37,6 +43,7 @@ from portal.workorders.model import (
     WorkOrder,
 )  # fmt: skip
 from portal.workorders.numbers import OrderNumbers
+from portal.workorders.queues import Queue, build_queue
 from portal.workorders.repository import WorkOrderRepository, queue_delete, queue_put
 from portal.workorders.transitions import FINAL_STATES, Move, find
 
@@ -46,6 +53,9 @@ Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
 StaffCheck = Callable[[str, str], bool]
 """(username, estate) → may this staff member take orders there (hand-over target)?"""
 MAX_NOTE = 1000
+KEEP_REQUEST = timedelta(days=7)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+REQUEST_IS_NEW = condition("request_is_new", "attribute_not_exists(pk)")
 MAX_PRICE_FEN = 10_000_000  # ¥100,000: a typo guard on quotes
 
 
@@ -62,6 +72,9 @@ class NewOrder:
     photos: tuple[str, ...] = ()
     channel: str = "online"
     owner_id: str = ""  # staff creating on an owner's behalf may name the owner
+    request_id: str = ""
+    """The client's own id for this submit: sent again after a dropped connection, it
+    returns the order already made instead of a second one."""
 
 
 def _clean(value: str, limit: int, code: str) -> str:
@@ -80,6 +93,8 @@ def validate(new: NewOrder) -> NewOrder:
         raise InvalidInput("order_category_invalid")
     if new.channel not in CHANNELS:
         raise InvalidInput("order_channel_invalid")
+    if new.request_id and not _REQUEST_ID.fullmatch(new.request_id):
+        raise InvalidInput("order_request_id_invalid")
     if len(new.photos) > MAX_PHOTOS:
         raise InvalidInput("order_too_many_photos", max=MAX_PHOTOS)
     description = _clean(new.description, MAX_DESCRIPTION, "order_description_invalid")
@@ -145,7 +160,25 @@ class WorkOrderService:
         order = ladder.schedule(order)
         event = Event(at=iso(now), actor=who, action="submit", state=order.state,
                       details={"channel": new.channel})  # fmt: skip
-        self.repo.create(order, event, self._hooked(order, order, event))
+        extra = self._hooked(order, order, event)
+        if new.request_id:
+            record = {**keys.submitted_request(who, new.request_id), "estate": loc.estate,
+                      "number": number, TTL_ATTRIBUTE: int((now + KEEP_REQUEST).timestamp())}  # fmt: skip
+            extra.append(Put(record, REQUEST_IS_NEW))
+        try:
+            self.repo.create(order, event, extra)
+        except TransactionCancelled as exc:
+            if REQUEST_IS_NEW.name not in exc.failed:
+                raise
+            return self._already_submitted(who, new.request_id)
+        return order
+
+    def _already_submitted(self, who: str, request_id: str) -> WorkOrder:
+        """The order a retried submit made the first time (its number was used once only)."""
+        record = self.repo.table.get(keys.submitted_request(who, request_id)) or {}
+        order = self.repo.get(text(record, "estate"), text(record, "number"))
+        if order is None:
+            raise Conflict("order_changed")
         return order
 
     # -- moves ---------------------------------------------------------------------------
@@ -288,3 +321,13 @@ class WorkOrderService:
                       key=lambda o: o.created_at, reverse=True)  # fmt: skip
 
 
+
+    def queue(self, identity: Identity, estates: Sequence[str],
+              buildings_of: Callable[[str], Sequence[str]]) -> Queue:  # fmt: skip
+        """The caller's queue over ``estates`` (see :mod:`portal.workorders.queues`)."""
+        if identity.is_owner:
+            raise Forbidden()
+        for estate in estates:
+            policy.require(identity, "workorder.read", Target(estate=estate))
+        return build_queue(self.repo, identity, estates, buildings_of,
+                           lambda o: self._may_see(identity, o), self.clock(), self.tz)  # fmt: skip

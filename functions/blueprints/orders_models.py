@@ -1,0 +1,209 @@
+"""Request and response models of the work-order routes (the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from portal.accounts.identity import Identity
+from portal.accounts.policy import sees_phone
+from portal.phones import OPTIONAL_PHONE_PATTERN, mask
+from portal.workorders.model import (
+    CHANNELS,
+    KINDS,
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    REPAIR_CATEGORIES,
+    URGENCIES,
+    Event,
+    WorkOrder,
+)  # fmt: skip
+from portal.workorders.sla import deadlines
+from portal.workorders.transitions import ACTIONS, STATES, allowed_actions, find
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
+NUMBER = r"^[A-Z]{2}-[0-9]{8}-[0-9]{4,6}$"
+Kind = Literal["repair", "complaint", "suggestion", "praise", "service"]
+assert set(KINDS) == set(Kind.__args__)  # type: ignore[attr-defined]
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    estate: str = Field(pattern=SLUG)
+    building: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$",
+                          description="Building code, or `public` for a public area.")  # fmt: skip
+    room: str = Field(default="", max_length=20, pattern=r"^[0-9A-Za-z-]*$",
+                      description="Room (`1-1503`); empty for a public area.")  # fmt: skip
+    place: str = Field(default="", max_length=100, description="Where in the public area.")
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    urgency: Literal["emergency", "normal"] = "normal"
+    category: str = Field(default="", description=f"Repairs: one of {', '.join(REPAIR_CATEGORIES)}.",
+                          json_schema_extra={"enum": ["", *REPAIR_CATEGORIES]})  # fmt: skip
+    preferred_time: str = Field(default="", max_length=100, description="e.g. 今天下午, 周末上午")
+    contact_name: str = Field(default="", max_length=50)
+    contact_phone: str = Field(default="", max_length=32,
+                               json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN})  # fmt: skip
+    photos: list[str] = Field(default_factory=list, max_length=MAX_PHOTOS,
+                              description="Keys of uploaded, verified photos.")  # fmt: skip
+    channel: Literal["online", "phone", "walk_in", "patrol"] = Field(
+        default="online", description="Staff: how it came in (phone, walk_in, patrol).")
+    request_id: str = Field(default="", max_length=64, pattern=r"^([A-Za-z0-9_-]{8,64})?$",
+                            description="The client's own id: a retry returns the same order.")  # fmt: skip
+
+
+assert set(CHANNELS) == {"online", "phone", "walk_in", "patrol"}
+assert set(URGENCIES) == {"emergency", "normal"}
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(json_schema_extra={"enum": list(ACTIONS)},
+                        description="A row of the transition table.")  # fmt: skip
+    note: str = Field(default="", max_length=1000)
+    assignee: str = Field(default="", max_length=50, description="dispatch: technician/department")
+    to: str = Field(default="", max_length=64, description="hand_over: the colleague's username")
+    rating: StrictInt | None = Field(default=None, ge=1, le=5, description="sign_off: 1–5")
+    fen: StrictInt | None = Field(default=None, gt=0, le=10_000_000,
+                                  description="quote: the price in fen (分)")  # fmt: skip
+    answer: Literal["accepted", "declined", ""] = Field(default="", description="answer_price")
+
+    def details(self) -> dict[str, str | int]:
+        out: dict[str, str | int] = {"assignee": self.assignee, "to": self.to, "answer": self.answer}
+        if self.rating is not None:
+            out["rating"] = self.rating
+        if self.fen is not None:
+            out["fen"] = self.fen
+        return out
+
+
+class OrderPath(BaseModel):
+    estate: str = Field(pattern=SLUG)
+    number: str = Field(pattern=NUMBER)
+
+
+class ListQuery(BaseModel):
+    estate: str = Field(pattern=SLUG)
+    state: str = Field(default="open", description="`open`, or one state",
+                       json_schema_extra={"enum": ["open", *STATES]})  # fmt: skip
+
+
+class DeadlineOut(BaseModel):
+    stage: str
+    due_at: str
+    done_at: str
+    status: Literal["met", "breached", "pending"]
+
+
+class EventOut(BaseModel):
+    at: str
+    actor: str
+    action: str
+    state: str
+    note: str
+    internal: bool
+    details: dict[str, str]
+
+
+class HandoverOut(BaseModel):
+    to: str
+    by: str
+    at: str
+    note: str
+
+
+class PriceOut(BaseModel):
+    fen: int
+    yuan: str = Field(description="For display: `80.00`.")
+    note: str
+    answer: str
+
+
+class OrderOut(BaseModel):
+    number: str
+    estate: str
+    kind: str
+    category: str
+    building: str
+    room: str
+    place: str
+    description: str
+    urgency: str
+    channel: str
+    state: str
+    created_at: str
+    contact_name: str
+    contact_phone: str = Field(description="Masked unless the caller may call the owner.")
+    preferred_time: str
+    photos: int = Field(description="How many photos the order has.")
+    responsible: str
+    chain: list[HandoverOut]
+    assignee: str
+    reached: dict[str, str]
+    deadlines: list[DeadlineOut]
+    escalation_level: int
+    price: PriceOut | None
+    rating: int
+    reopen_count: int
+    reason: str = Field(description="Why it is invalid, or the reply to a parked suggestion.")
+    actions: list[str] = Field(description="What the caller may do now.")
+
+    @classmethod
+    def of(cls, order: WorkOrder, identity: Identity, now: object, tz: str) -> OrderOut:
+        from datetime import datetime
+
+        assert isinstance(now, datetime)
+        phone = order.contact_phone
+        shown = phone if sees_phone(identity, order.owner_id, order.estate) else mask(phone)
+        mine = [a for a in allowed_actions(order.state, order.kind)
+                if _may_try(identity, a, order)]  # fmt: skip
+        return cls(
+            number=order.number, estate=order.estate, kind=order.kind, category=order.category,
+            building=order.location.building, room=order.location.room,
+            place=order.location.place, description=order.description, urgency=order.urgency,
+            channel=order.channel, state=order.state, created_at=order.created_at,
+            contact_name=order.contact_name, contact_phone=shown if phone else "",
+            preferred_time=order.preferred_time, photos=len(order.photos),
+            responsible=order.responsible,
+            chain=[HandoverOut(to=h.to, by=h.by, at=h.at, note=h.note) for h in order.chain],
+            assignee=order.assignee, reached=order.reached,
+            deadlines=[DeadlineOut(**d.__dict__) for d in deadlines(order, now, tz)],
+            escalation_level=order.escalation_level,
+            price=PriceOut(fen=order.price.fen, yuan=f"{order.price.fen // 100}.{order.price.fen % 100:02d}",
+                           note=order.price.note, answer=order.price.answer)
+            if order.price else None,
+            rating=order.rating, reopen_count=order.reopen_count, reason=order.reason,
+            actions=mine,
+        )  # fmt: skip
+
+
+def _may_try(identity: Identity, action: str, order: WorkOrder) -> bool:
+    move = find(action, order.state, order.kind)
+    if move is None:
+        return False
+    return move.who == "any" or (move.who == "owner") == identity.is_owner
+
+
+class OrderDetail(BaseModel):
+    order: OrderOut
+    history: list[EventOut]
+
+    @staticmethod
+    def events(events: list[Event]) -> list[EventOut]:
+        return [EventOut(at=e.at, actor=e.actor, action=e.action, state=e.state, note=e.note,
+                         internal=e.internal, details=e.details) for e in events]  # fmt: skip
+
+
+class OrderList(BaseModel):
+    items: list[OrderOut]
+
+
+class QueueOut(BaseModel):
+    new: list[OrderOut]
+    breached: list[OrderOut]
+    due_soon: list[OrderOut]
+    escalated: list[OrderOut]
+    mine: list[OrderOut]

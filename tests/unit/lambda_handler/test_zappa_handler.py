@@ -1,139 +1,29 @@
 """The deployed path: API Gateway event → Zappa's own Lambda handler → our WSGI app.
 
-Zappa's handler imports a generated ``zappa_settings`` module at cold start.
-We generate it exactly as ``zappa package``/``zappa deploy`` do (ZappaCLI's
-``load_settings`` + ``get_zappa_settings_string``) from ``infra/zappa_settings.json``,
-so a wrong ``app_function``, a missing environment variable or a settings key
-Zappa rejects fails here and not on AWS.
+The settings module is generated as ``zappa package`` does (:mod:`tests.support.zappa_handler`),
+so a wrong ``app_function``, a missing environment variable or a settings key Zappa rejects
+fails here and not on AWS.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from portal import ROOT
 from portal.settings import Settings
 from portal.store.tables import TABLES
-from tests.support.api_gateway import api_event
-
-ZAPPA_JSON = ROOT / "infra" / "zappa_settings.json"
-STAGES = ("dev", "prod")
-API_GATEWAY_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-
-
-def generate_zappa_settings(stage: str, settings_json: Path, workdir: Path) -> str:
-    """The ``zappa_settings.py`` source Zappa would put in the package for ``stage``."""
-    from zappa.cli import ZappaCLI
-
-    cli = ZappaCLI()
-    cli.api_stage = stage
-    cli.load_credentials = False  # packaging needs no AWS account
-    cwd = Path.cwd()
-    os.chdir(workdir)  # ZappaCLI scans the working directory for websocket handlers
-    try:
-        cli.load_settings(settings_file=str(settings_json))
-    finally:
-        os.chdir(cwd)
-    source: str = cli.get_zappa_settings_string()
-    return source
-
-
-def settings_namespace(source: str) -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "zappa_settings.py", "exec"), namespace)
-    return namespace
-
-
-def api_gateway_event(method: str, path: str, stage: str) -> dict[str, Any]:
-    """An API Gateway event for ``stage`` with a known request id."""
-    return api_event(method, path, stage=stage, request_id=API_GATEWAY_REQUEST_ID)
-
-
-def lambda_context() -> Any:
-    return SimpleNamespace(
-        function_name="owner-portal-dev",
-        aws_request_id="1f7a3c5e-0000-4000-8000-000000000001",
-        memory_limit_in_mb=512,
-        get_remaining_time_in_millis=lambda: 28_000,
-    )
-
-
-LAMBDA_SECRET = "phone-hash-key-set-on-the-lambda-at-deploy-time"
-
-
-@pytest.fixture
-def isolated_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Undo what a Zappa cold start does to the process: env vars, modules, singleton, logging."""
-    from zappa.handler import LambdaHandler
-
-    for key in [k for k in os.environ if k.startswith("PORTAL_")]:
-        monkeypatch.delenv(key)
-    # Secrets are not in zappa_settings.json: on AWS they are set on the function itself
-    # (Zappa's `aws_environment_variables`, filled in at deploy time).
-    monkeypatch.setenv("PORTAL_PHONE_HASH_KEY", LAMBDA_SECRET)
-    for module in ("zappa_settings", "functions.wsgi"):
-        monkeypatch.delitem(sys.modules, module, raising=False)
-    monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
-    environ = dict(os.environ)
-    root_level = logging.getLogger().level
-    yield
-    os.environ.clear()
-    os.environ.update(environ)
-    logging.getLogger().setLevel(root_level)
-    sys.modules.pop("zappa_settings", None)
-    sys.modules.pop("functions.wsgi", None)
-
-
-@pytest.fixture(params=STAGES)
-def stage(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
-
-
-@pytest.fixture
-def zappa_settings_source(stage: str, tmp_path: Path) -> str:
-    workdir = tmp_path / "cwd"
-    workdir.mkdir()
-    return generate_zappa_settings(stage, ZAPPA_JSON, workdir)
-
-
-@pytest.fixture
-def settings(zappa_settings_source: str, tmp_path: Path) -> Settings:
-    """What the Lambda's app will read from its environment (overrides tests/conftest.py)."""
-    env = settings_namespace(zappa_settings_source)["ENVIRONMENT_VARIABLES"]
-    return Settings.from_env({**env, "PORTAL_PHONE_HASH_KEY": LAMBDA_SECRET})
-
-
-@pytest.fixture
-def lambda_handler(
-    isolated_process: None,
-    zappa_settings_source: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Any:
-    """Zappa's handler class, with the generated settings module importable."""
-    from zappa.handler import LambdaHandler
-
-    package = tmp_path / "package"
-    package.mkdir()
-    (package / "zappa_settings.py").write_text(zappa_settings_source, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(package))
-    return LambdaHandler
-
-
-def invoke(handler_class: Any, event: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = handler_class.lambda_handler(event, lambda_context())
-    return result
-
+from tests.support.zappa_handler import (
+    API_GATEWAY_REQUEST_ID,
+    STAGES,
+    ZAPPA_JSON,
+    api_gateway_event,
+    generate_zappa_settings,
+    invoke,
+    settings_namespace,
+)
 
 # --------------------------------------------------------------------------- the settings file
 

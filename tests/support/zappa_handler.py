@@ -16,12 +16,24 @@ from types import SimpleNamespace
 from typing import Any
 
 from portal import ROOT
-from tests.support.api_gateway import api_event
+from tests.support.api_gateway import api_event, through_cloudfront
 
 ZAPPA_JSON = ROOT / "infra" / "zappa_settings.json"
 STAGES = ("dev", "prod")
 API_GATEWAY_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 LAMBDA_SECRET = "phone-hash-key-set-on-the-lambda-at-deploy-time"
+ORIGIN_SECRET = "origin-secret-set-on-the-lambda-and-in-CloudFront-0123456789"
+BEHIND_CLOUDFRONT = frozenset({"prod"})
+"""Stages these tests deploy behind CloudFront (prod must be); dev is reached directly."""
+
+
+def function_secrets(stage: str) -> dict[str, str]:
+    """What is set on the function at deploy time, never in zappa_settings.json (Zappa's
+    ``aws_environment_variables`` filled in from the secret store, or the console)."""
+    secrets = {"PORTAL_PHONE_HASH_KEY": LAMBDA_SECRET}
+    if stage in BEHIND_CLOUDFRONT:
+        secrets["PORTAL_ORIGIN_SECRET"] = ORIGIN_SECRET
+    return secrets
 
 
 def generate_zappa_settings(stage: str, settings_json: Path, workdir: Path) -> str:
@@ -48,7 +60,11 @@ def settings_namespace(source: str) -> dict[str, Any]:
 
 
 def api_gateway_event(method: str, path: str, stage: str) -> dict[str, Any]:
-    """An API Gateway event for ``stage`` with a known request id."""
+    """An API Gateway event for ``stage`` with a known request id, as it reaches the
+    function: in prod through CloudFront (with its origin secret), in dev directly."""
+    if stage in BEHIND_CLOUDFRONT:
+        return through_cloudfront(method, path, origin_secret=ORIGIN_SECRET, stage=stage,
+                                  request_id=API_GATEWAY_REQUEST_ID)  # fmt: skip
     return api_event(method, path, stage=stage, request_id=API_GATEWAY_REQUEST_ID)
 
 

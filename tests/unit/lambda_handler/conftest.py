@@ -14,24 +14,24 @@ import pytest
 
 from portal.settings import Settings
 from tests.support.zappa_handler import (
-    LAMBDA_SECRET,
     STAGES,
     ZAPPA_JSON,
+    function_secrets,
     generate_zappa_settings,
     settings_namespace,
 )
 
 
 @pytest.fixture
-def isolated_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def isolated_process(monkeypatch: pytest.MonkeyPatch, stage: str) -> Iterator[None]:
     """Undo what a Zappa cold start does to the process: env vars, modules, singleton, logging."""
     from zappa.handler import LambdaHandler
 
     for key in [k for k in os.environ if k.startswith("PORTAL_")]:
         monkeypatch.delenv(key)
-    # Secrets are not in zappa_settings.json: on AWS they are set on the function itself
-    # (Zappa's `aws_environment_variables`, filled in at deploy time).
-    monkeypatch.setenv("PORTAL_PHONE_HASH_KEY", LAMBDA_SECRET)
+    # Secrets are not in zappa_settings.json: on AWS they are set on the function itself.
+    for key, value in function_secrets(stage).items():
+        monkeypatch.setenv(key, value)
     for module in ("zappa_settings", "functions.wsgi"):
         monkeypatch.delitem(sys.modules, module, raising=False)
     monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
@@ -61,8 +61,8 @@ def zappa_settings_source(stage: str, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(zappa_settings_source: str, tmp_path: Path) -> Settings:
     """What the Lambda's app will read from its environment (overrides tests/conftest.py)."""
-    env = settings_namespace(zappa_settings_source)["ENVIRONMENT_VARIABLES"]
-    return Settings.from_env({**env, "PORTAL_PHONE_HASH_KEY": LAMBDA_SECRET})
+    ns = settings_namespace(zappa_settings_source)
+    return Settings.from_env({**ns["ENVIRONMENT_VARIABLES"], **function_secrets(ns["API_STAGE"])})
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ class Settings:
     site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
     build_dir: Path = field(default_factory=lambda: ROOT / "build" / "site")
     time_zone: str = DEFAULT_TIME_ZONE
-    phone_hash_key: bytes = b"local-development-only-phone-key"
+    phone_hash_key: bytes = field(default=b"local-development-only-phone-key", repr=False)
     """Key of the keyed hash (HMAC-SHA256) that makes phone numbers look-up keys."""
     origin_secrets: tuple[str, ...] = field(default=(), repr=False)
     """The values of CloudFront's origin header that prove a request came through it (the

@@ -64,9 +64,10 @@ def test_a_rotation_accepts_the_previous_secret_beside_the_new_one() -> None:
         Settings.from_env({**DEV, "PORTAL_ORIGIN_SECRET_PREVIOUS": PREVIOUS})
 
 
-def test_the_origin_secret_is_not_in_the_settings_repr() -> None:
+def test_no_secret_is_in_the_settings_repr() -> None:
+    """A repr ends up in tracebacks, test reports and debug lines."""
     settings = Settings.from_env({**PROD, "PORTAL_ORIGIN_SECRET": SECRET})
-    assert SECRET not in repr(settings)
+    assert SECRET not in repr(settings) and PROD["PORTAL_PHONE_HASH_KEY"] not in repr(settings)
 
 
 def test_the_local_server_stands_in_for_cloudfront_and_never_demands_the_header() -> None:

@@ -31,7 +31,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
 
-from functions import auth, context, errors, request_id
+from functions import auth, context, edge, errors, request_id
 from functions.blueprints import blueprints
 from portal.i18n import translate
 from portal.logs import setup_logging
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     cfg = settings or (services.settings if services else Settings.from_env())
     context.init_app(app, cfg, services)
     request_id.init_app(app)
+    edge.init_app(app)  # before anything reads the body, the session or the CSRF token
     errors.init_app(app)
     auth.init_app(app)
     app.after_request(_default_headers)

@@ -9,6 +9,8 @@
   carries a session, echo the session's CSRF token in ``X-CSRF-Token``. Views
   authenticated by a provider's signature (payment notifications) opt out with
   :func:`signature_authenticated`.
+- Requests that bypass CloudFront (when it is in front) are refused before any of this,
+  and the caller's address comes from :mod:`functions.edge`.
 - Views ask :func:`require` for an action from the policy table
   (:mod:`portal.accounts.policy`); the answer is the identity or a 401/403.
 
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, request
 
 from functions.context import services, settings
+from functions.edge import client_ip
 from portal.accounts import policy
 from portal.accounts.audit import Event, actor
 from portal.accounts.identity import Identity, Kind
@@ -63,26 +66,6 @@ def current_session() -> Session | None:
 def require(action: str, target: Target | None = None) -> Identity:
     """The caller's identity if the policy allows ``action`` on ``target``; else 401/403."""
     return policy.require(current_identity(), action, target)
-
-
-SOURCE_IP_HEADER = "X-Portal-Source-Ip"
-"""Set by Zappa on Lambda from API Gateway's ``requestContext.identity.sourceIp``
-(``context_header_mappings`` in ``infra/zappa_settings.json``), over any header of that
-name the caller sent."""
-
-
-def client_ip() -> str:
-    """The caller's address, for the per-address limits and the audit log.
-
-    Locally, the socket's peer. On Lambda, never ``X-Forwarded-For`` (any caller of the
-    API Gateway URL can write it, and Zappa's ``REMOTE_ADDR`` comes from it) but the
-    address API Gateway itself saw. Behind CloudFront that is an edge address; the
-    viewer's address will come from ``CloudFront-Viewer-Address`` once requests carry
-    the origin secret (see SECURITY notes in the README).
-    """
-    if settings().is_local:
-        return request.remote_addr or ""
-    return request.headers.get(SOURCE_IP_HEADER, "").strip()[:64]
 
 
 def _view_is_signature_authenticated() -> bool:

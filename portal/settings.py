@@ -8,6 +8,7 @@ local run sets it in ``portal dev``. Nothing else in the code base reads
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +25,10 @@ class ConfigurationError(ValueError):
     """The environment does not describe a safe configuration: refuse to start."""
 
 
+_ORIGIN_SECRET = re.compile(r"[\x21-\x7e]{32,256}")
+"""An origin secret: 32 to 256 visible ASCII characters (a header value CloudFront sends)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: Stage = "local"
@@ -36,8 +41,13 @@ class Settings:
     site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
     build_dir: Path = field(default_factory=lambda: ROOT / "build" / "site")
     time_zone: str = DEFAULT_TIME_ZONE
-    phone_hash_key: bytes = b"local-development-only-phone-key"
+    phone_hash_key: bytes = field(default=b"local-development-only-phone-key", repr=False)
     """Key of the keyed hash (HMAC-SHA256) that makes phone numbers look-up keys."""
+    origin_secrets: tuple[str, ...] = field(default=(), repr=False)
+    """The values of CloudFront's origin header that prove a request came through it (the
+    current one, then the previous one during a rotation). When there are any, every API
+    request must carry one of them, and the caller's address is CloudFront's viewer address;
+    when there are none, the API is reached directly through API Gateway."""
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 5.0
     max_attempts: int = 3
@@ -49,6 +59,11 @@ class Settings:
     def is_local(self) -> bool:
         """Local and test stages: dev-only routes exist, cookies need not be Secure."""
         return self.stage in ("local", "test")
+
+    @property
+    def behind_cdn(self) -> bool:
+        """Requests must come through CloudFront (an origin secret is configured)."""
+        return bool(self.origin_secrets)
 
     @property
     def site_origin(self) -> str:
@@ -64,14 +79,22 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str] | None = None, *, default_stage: Stage | None = None
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        default_stage: Stage | None = None,
+        serves_api: bool = True,
     ) -> Settings:
         """The settings of the environment; :class:`ConfigurationError` when they are unsafe.
 
         Fails closed: without ``PORTAL_STAGE`` nothing starts (only callers that never talk
         to AWS, like ``portal build``, pass a ``default_stage``; ``portal dev`` sets
         ``local`` itself), and outside the local and test stages the site URL must be
-        ``https://`` and the phone-hash key must be set and not the development one.
+        ``https://`` and the phone-hash key must be set and not the development one. In
+        ``prod`` the API refuses to start without ``PORTAL_ORIGIN_SECRET`` (requests must
+        come through CloudFront); an origin secret, in any stage, must be long enough.
+        Only the command line, which answers no HTTP request, passes ``serves_api=False``
+        and so never needs to hold that secret.
         """
         e = os.environ if env is None else env
         stage = e.get("PORTAL_STAGE") or default_stage
@@ -95,6 +118,12 @@ class Settings:
                     "PORTAL_SITE_URL must be the site's https:// address outside the local "
                     "and test stages (it is the only origin allowed to change state)"
                 )
+        origin_secrets = _origin_secrets(e)
+        if serves_api and stage == "prod" and not origin_secrets:
+            raise ConfigurationError(
+                "PORTAL_ORIGIN_SECRET must be set in prod: the value CloudFront sends in its "
+                "origin header, so that requests which bypass CloudFront are refused"
+            )
         return cls(
             stage=stage,
             aws_region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.aws_region)),
@@ -107,4 +136,24 @@ class Settings:
             time_zone=e.get("PORTAL_TIME_ZONE", d.time_zone),
             phone_hash_key=key.encode() if key else d.phone_hash_key,
             function_name=e.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            origin_secrets=origin_secrets,
         )
+
+
+def _origin_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """``PORTAL_ORIGIN_SECRET`` then ``PORTAL_ORIGIN_SECRET_PREVIOUS`` (during a rotation)."""
+    current = env.get("PORTAL_ORIGIN_SECRET", "")
+    previous = env.get("PORTAL_ORIGIN_SECRET_PREVIOUS", "")
+    if previous and not current:
+        raise ConfigurationError(
+            "PORTAL_ORIGIN_SECRET_PREVIOUS is set without PORTAL_ORIGIN_SECRET: a rotation "
+            "needs the new value too"
+        )
+    for name, value in (("PORTAL_ORIGIN_SECRET", current),
+                        ("PORTAL_ORIGIN_SECRET_PREVIOUS", previous)):  # fmt: skip
+        if value and not _ORIGIN_SECRET.fullmatch(value):
+            raise ConfigurationError(
+                f"{name} must be 32 to 256 visible ASCII characters, no spaces "
+                "(for example `openssl rand -base64 48`)"
+            )
+    return tuple(v for v in (current, previous) if v)

@@ -22,10 +22,11 @@ from typing import Literal
 from flask import Response, current_app
 from pydantic import BaseModel, Field
 
-from functions.auth import client_ip, start_session
+from functions.auth import start_session
 from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
 from functions.context import services
+from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.signin.owner import CODE_TTL, RESEND_AFTER

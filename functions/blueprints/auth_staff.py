@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.auth import client_ip, current_session, require, start_session
+from functions.auth import current_session, require, start_session
 from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
 from functions.context import services
+from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.errors import Forbidden

@@ -17,9 +17,10 @@ from flask_openapi3.models.file import FileStorage
 from pydantic import BaseModel, Field
 from werkzeug.datastructures import FileStorage as UploadedFile
 
-from functions.auth import client_ip, require
+from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.context import services
+from functions.edge import client_ip
 from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor

@@ -14,9 +14,10 @@ from typing import Any
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from functions.auth import client_ip, require
+from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.context import services
+from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor

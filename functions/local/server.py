@@ -95,6 +95,7 @@ def local_settings(port: int, dynamodb_port: int, base: Settings | None = None) 
         dynamodb_endpoint=f"http://{HOST}:{dynamodb_port}",
         table_prefix=LOCAL_TABLE_PREFIX,
         site_url=f"http://{HOST}:{port}",
+        origin_secrets=(),  # this server stands in for CloudFront: nothing adds the header
     )
 
 

@@ -19,7 +19,8 @@ def services() -> Services:
     root = click.get_current_context().find_root()
     if not isinstance(root.obj, Services):
         try:
-            settings = Settings.from_env()
+            # The command line answers no HTTP request: it never needs the origin secret.
+            settings = Settings.from_env(serves_api=False)
         except ConfigurationError as exc:  # fail closed, with the reason, not a traceback
             click.echo(both("dev.config_refused", problem=str(exc)), err=True)
             raise SystemExit(2) from None

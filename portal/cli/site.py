@@ -44,7 +44,8 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
 
-    settings = Settings.from_env(default_stage="local")  # a build talks to no AWS service
+    # A build talks to no AWS service and answers no request.
+    settings = Settings.from_env(default_stage="local", serves_api=False)
     with progress_bar() as progress:
         result = build_site(
             content_dir=content_dir or settings.content_dir,

@@ -43,7 +43,16 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
     The ``dev`` helpers (the local SMS outbox) exist only in local and test stages:
     in dev and prod they are not even routed, nor in the OpenAPI document.
     """
-    from functions.blueprints import auth_owner, auth_staff, dev, health, owners, session, staff
+    from functions.blueprints import (
+        auth_owner,
+        auth_staff,
+        dev,
+        health,
+        orders,
+        owners,
+        session,
+        staff,
+    )  # fmt: skip
 
-    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp]
+    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp]
     return [*bps, dev.bp] if local else bps

@@ -53,9 +53,9 @@ POLICY: dict[str, frozenset[str]] = {
     "staff.manage": frozenset((ADMIN,)),
     # the audit log
     "audit.read": frozenset(("project_manager", ADMIN)),
-    # work orders (owners act on their own units' orders: see portal.workorders.service)
-    "workorder.create": frozenset((*STAFF_ROLES, ADMIN)),  # on an owner's behalf, or found
-    "workorder.read": frozenset((*STAFF_ROLES, ADMIN)),
+    # work orders (an owner: for and on their own units; see portal.workorders.service)
+    "workorder.create": frozenset((OWNER, *STAFF_ROLES, ADMIN)),  # staff: for an owner, patrol
+    "workorder.read": frozenset((OWNER, *STAFF_ROLES, ADMIN)),
     "workorder.handle": frozenset((*STAFF_ROLES, ADMIN)),  # acknowledge, dispatch, resolve …
     "workorder.judge": frozenset(("butler", "front_desk", "foreman", *MANAGERS, ADMIN)),
     # callbacks (回访) and the owner profile (客户动态表)

@@ -45,7 +45,7 @@ from portal.workorders.model import (
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.queues import Queue, build_queue
 from portal.workorders.repository import WorkOrderRepository, queue_delete, queue_put
-from portal.workorders.transitions import FINAL_STATES, Move, find
+from portal.workorders.transitions import FINAL_STATES, MOVES, Move, find
 
 Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
 """Called with (before, after, event) of every change; its operations join the transaction
@@ -187,6 +187,7 @@ class WorkOrderService:
             details: Mapping[str, str | int] | None = None) -> WorkOrder:  # fmt: skip
         """Apply ``action`` (a row of the transition table) to an order."""
         details = dict(details or {})
+        self._may_ever(identity, action)
         order = self._visible(identity, estate, number)
         move = find(action, order.state, order.kind)
         if move is None:
@@ -210,6 +211,17 @@ class WorkOrderService:
             # Someone else changed it first (two staff acknowledging at once): a clean refusal.
             raise Conflict("order_changed") from exc
         return after
+
+    @staticmethod
+    def _may_ever(identity: Identity, action: str) -> None:
+        """Refuse at once (before looking the order up) who may never do ``action``."""
+        rows = [m for m in MOVES if m.action == action]
+        if identity.is_owner:
+            allowed = any(m.who != "staff" for m in rows)
+        else:
+            allowed = any(m.who != "owner" and policy.can(identity, m.permission) for m in rows)
+        if rows and not allowed:
+            raise Forbidden()
 
     def _authorise(self, identity: Identity, move: Move, order: WorkOrder) -> None:
         if identity.is_owner:

@@ -267,7 +267,8 @@ class World:
 
 def _build_world(settings: Settings, ddb: Any) -> World:
     clock = FakeClock(NOW)
-    app = create_app(settings, wired(ddb, settings, clock))
+    services = wired(ddb, settings, clock)
+    app = create_app(settings, services)
     owners = {
         key: make_owner(ddb, settings, spec.phone, spec.name, *spec.units)
         for key, spec in OWNERS.items()
@@ -297,7 +298,20 @@ def _build_world(settings: Settings, ddb: Any) -> World:
         "owner_a": Target(estate=a.estate, owner_id=owners["owner_a"].owner_id),
         "owner_c": Target(estate=c.estate, owner_id=owners["owner_c"].owner_id),
     }
+    _order_of_unit_a(services, owners["owner_a"])
     return World(app, ddb, settings, clock, owners, staff, targets)
+
+
+def _order_of_unit_a(services: Any, owner: Owner) -> None:
+    """``BX-20261122-0001``: owner A's repair, which the order routes read and note on."""
+    from portal.workorders.model import Location
+    from portal.workorders.service import NewOrder
+
+    order = services.work_orders.submit(owner.identity(), NewOrder(
+        kind="repair", location=Location("lanting", "2", "1-1503"),
+        description="卫生间地漏返味", category="plumbing", contact_name=owner.name,
+        contact_phone=owner.phone))  # fmt: skip
+    assert order.number == "BX-20261122-0001"
 
 
 @pytest.fixture(scope="module")

@@ -165,6 +165,16 @@ def roster_upload(estate: str, *owners: str) -> Callable[[Call], Mapping[str, An
     return build
 
 
+def new_order(call: Call) -> Mapping[str, Any]:
+    # Owners' orders are "online" whatever they send; staff record how it came in.
+    return {"json": {"kind": "repair", "estate": "lanting", "building": "2", "room": "1-1503",
+                     "description": f"厨房水龙头漏水（{call.who}）", "category": "plumbing",
+                     "channel": "phone"}}  # fmt: skip
+
+
+ORDER_A = {"estate": "lanting", "number": "BX-20261122-0001"}
+"""An order of owner A's unit, made when the world is built (see ``conftest.py``)."""
+
 # ----------------------------------------------------------------------------- the routes
 
 ROUTES: tuple[Row, ...] = (
@@ -239,6 +249,43 @@ ROUTES: tuple[Row, ...] = (
         Needs("owner.import", target="estate_2"),
         request=roster_upload("meixi", "owner_c"),
         variant="estate 2",
+    ),
+    # -- work orders -----------------------------------------------------------------
+    Row("POST", "/api/orders", 201, Needs("workorder.create", target="unit_a"), request=new_order),
+    Row("GET", "/api/orders/mine", 200, Needs("workorder.read", kinds=("owner",))),
+    Row(
+        "GET",
+        "/api/orders",
+        200,
+        Needs("workorder.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting"}},
+    ),
+    Row(
+        "GET",
+        "/api/orders/queue",
+        200,
+        Needs("workorder.read", kinds=("staff",)),
+        note="Each staff member's queue over their own estates (admin: all).",
+    ),
+    Row(
+        "GET",
+        "/api/orders/<estate>/<number>",
+        200,
+        Needs("workorder.read", target="unit_a"),
+        path_params=ORDER_A,
+        denied=404,
+        note="Another's order answers 404, like a missing one.",
+    ),
+    Row(
+        "POST",
+        "/api/orders/<estate>/<number>/actions",
+        200,
+        Needs("workorder.handle", target="unit_a", kinds=("staff",)),
+        path_params=ORDER_A,
+        request=lambda call: {"json": {"action": "note", "note": f"跟进记录（{call.who}）"}},
+        hidden_out_of_scope=True,
+        note="Staff outside the unit's scope get 404 (the order's existence is hidden); "
+        "owners and roles that never handle orders get 403 before any look-up.",
     ),
 )
 """Every route of the API (see the module docstring to add one)."""

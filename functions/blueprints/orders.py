@@ -1,0 +1,125 @@
+"""Routes of the `orders` resource: work orders (工单), for owners and staff.
+
+``POST /api/orders``                          submit (an owner for their unit or a public
+                                              area; staff on an owner's behalf or from patrol)
+``GET  /api/orders/mine``                     an owner's orders, newest first
+``GET  /api/orders?estate=&state=``           an estate's orders (staff), open ones by default
+``GET  /api/orders/queue``                    the caller's queue (staff)
+``GET  /api/orders/<estate>/<number>``        one order: deadlines, history, what may be done
+``POST /api/orders/<estate>/<number>/actions`` a row of the transition table
+
+The rules are in :mod:`portal.workorders`; this module only translates HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from pydantic import BaseModel
+
+from functions.auth import current_identity
+from functions.blueprints import api_blueprint
+from functions.blueprints.orders_models import (
+    ActionIn,
+    ListQuery,
+    OrderDetail,
+    OrderIn,
+    OrderList,
+    OrderOut,
+    OrderPath,
+    QueueOut,
+)  # fmt: skip
+from functions.context import services, settings
+from functions.errors import ErrorEnvelope
+from functions.responses import json_response
+from portal.accounts.identity import Identity
+from portal.errors import Unauthenticated
+from portal.workorders.model import Location, WorkOrder
+from portal.workorders.service import NewOrder
+from portal.workorders.transitions import OPEN_STATES
+
+bp = api_blueprint("orders", __name__)
+_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
+    401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope,
+}  # fmt: skip
+
+
+def _identity() -> Identity:
+    identity = current_identity()
+    if identity is None:
+        raise Unauthenticated()
+    return identity
+
+
+def _out(order: WorkOrder, identity: Identity) -> OrderOut:
+    return OrderOut.of(order, identity, services().clock(), settings().time_zone)
+
+
+@bp.post("/orders", responses={201: OrderOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})
+def submit(body: OrderIn) -> Response:
+    """Submit a work order (报修/投诉/建议/表扬/服务). A retry with the same `request_id`
+    returns the order made the first time."""
+    identity = _identity()
+    order = services().work_orders.submit(identity, NewOrder(
+        kind=body.kind, location=Location(body.estate, body.building, body.room, body.place),
+        description=body.description, urgency=body.urgency, category=body.category,
+        preferred_time=body.preferred_time, contact_name=body.contact_name,
+        contact_phone=body.contact_phone, photos=tuple(body.photos), channel=body.channel,
+        request_id=body.request_id,
+    ))  # fmt: skip
+    return json_response(_out(order, identity), 201)
+
+
+@bp.get("/orders/mine", responses={200: OrderList, **_DENIED})
+def mine() -> Response:
+    """The signed-in owner's orders, newest first."""
+    identity = _identity()
+    orders = services().work_orders.of_owner(identity)
+    return json_response(OrderList(items=[_out(o, identity) for o in orders]))
+
+
+@bp.get("/orders", responses={200: OrderList, **_DENIED})
+def in_estate(query: ListQuery) -> Response:
+    """An estate's orders in one state, or all open ones (staff, in their scope)."""
+    identity = _identity()
+    states = sorted(OPEN_STATES) if query.state == "open" else [query.state]
+    orders = services().work_orders.in_estate(identity, query.estate, states)
+    return json_response(OrderList(items=[_out(o, identity) for o in orders]))
+
+
+@bp.get("/orders/queue", responses={200: QueueOut, **_DENIED})
+def queue() -> Response:
+    """What needs the caller now: new, breached, due soon, escalated to me, mine."""
+    identity = _identity()
+    directory = services().estates
+    estates = sorted(identity.estates) or [e.slug for e in directory.company().estates]
+    buildings = directory.buildings_by_estate()
+    got = services().work_orders.queue(identity, estates,
+                                       lambda e: sorted(buildings.get(e, ())))  # fmt: skip
+    return json_response(QueueOut(
+        new=[_out(o, identity) for o in got.new],
+        breached=[_out(o, identity) for o in got.breached],
+        due_soon=[_out(o, identity) for o in got.due_soon],
+        escalated=[_out(o, identity) for o in got.escalated],
+        mine=[_out(o, identity) for o in got.mine],
+    ))  # fmt: skip
+
+
+@bp.get("/orders/<estate>/<number>", responses={200: OrderDetail, **_DENIED})
+def detail(path: OrderPath) -> Response:
+    """One order with its deadlines and history (owners never see internal notes)."""
+    identity = _identity()
+    order, events = services().work_orders.read(identity, path.estate, path.number)
+    return json_response(OrderDetail(order=_out(order, identity),
+                                     history=OrderDetail.events(events)))  # fmt: skip
+
+
+@bp.post("/orders/<estate>/<number>/actions",
+         responses={200: OrderOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
+def act(path: OrderPath, body: ActionIn) -> Response:
+    """Move an order: acknowledge, dispatch, arrive, feedback, resolve, sign off, reopen …"""
+    identity = _identity()
+    order = services().work_orders.act(identity, path.estate, path.number, body.action,
+                                       body.note, body.details())  # fmt: skip
+    return json_response(_out(order, identity))

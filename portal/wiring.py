@@ -56,6 +56,7 @@ from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly,
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
 from portal.workorders.ladder import EscalationJob
+from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.repository import WorkOrderRepository
 from portal.workorders.service import WorkOrderService
@@ -181,6 +182,7 @@ class Services:
         """Every kind of task, with its handler: the one list of work done off the request."""
         return TaskRunner(self.table, {
             DELIVER_CODE: TaskKind(self.owner_sign_in.deliver, max_attempts=4),
+            NOTIFY_OWNER: TaskKind(self.order_notices.deliver, max_attempts=5),
         }, self.clock)  # fmt: skip
 
     @cached_property
@@ -242,8 +244,17 @@ class Services:
     def work_orders(self) -> WorkOrderService:
         return WorkOrderService(
             self.work_order_repo, OrderNumbers(self.table), self.clock,
-            self.settings.time_zone, self._may_take_orders,
+            self.settings.time_zone, self._may_take_orders, hooks=[self.order_notices.hook],
         )  # fmt: skip
+
+    @cached_property
+    def order_notices(self) -> OrderNotices:
+        return OrderNotices(self.tasks, self.work_order_repo, self.sender, self._staff_name,
+                            self.clock, self.settings.time_zone)  # fmt: skip
+
+    def _staff_name(self, username: str) -> str:
+        account = self.staff_repo.get(username) if username else None
+        return account.name if account else ""
 
     def _may_take_orders(self, username: str, estate: str) -> bool:
         account = self.staff_repo.get(username)

@@ -6,7 +6,9 @@ Zappa's handler calls these with ``(event, context)``:
   asynchronous invoke a request makes after writing a task
   (:class:`portal.tasks.dispatch.LambdaDispatcher`);
 - :func:`run_due` on the schedule in ``infra/zappa_settings.json`` (every minute): the
-  sweep that runs whatever a failed dispatch or a failed attempt left behind.
+  sweep that runs whatever a failed dispatch or a failed attempt left behind;
+- :func:`climb_ladder` on the schedule too (every minute): the work orders' escalation
+  ladder over every estate (:mod:`portal.workorders.ladder`).
 
 Both use the services of the one WSGI app the handler has already loaded.
 """
@@ -35,3 +37,7 @@ def run_due(event: dict[str, Any] | None = None, context: Any = None) -> dict[st
     if counts:
         logger.info("task sweep: %s", counts)
     return counts
+
+
+def climb_ladder(event: dict[str, Any] | None = None, context: Any = None) -> int:
+    return portal_state(app).services.climb_ladder()

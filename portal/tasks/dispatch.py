@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from portal.tasks.runner import TaskRunner
@@ -80,10 +81,14 @@ class WakeDispatcher:
 
 
 class TaskLoop:
-    """The dev server's task thread: runs what is due when woken, and every ``interval_s``."""
+    """The dev server's task thread: runs what is due when woken, and every ``interval_s``;
+    and each ``periodic`` job every ``period_s`` (the schedule of ``zappa_settings.json``)."""
 
-    def __init__(self, runner: TaskRunner, wake: threading.Event, interval_s: float = 1.0) -> None:
+    def __init__(self, runner: TaskRunner, wake: threading.Event, interval_s: float = 1.0,
+                 periodic: Sequence[Callable[[], object]] = (), period_s: float = 60.0) -> None:  # fmt: skip
         self.runner, self.wake, self.interval_s = runner, wake, interval_s
+        self.periodic, self.period_s = tuple(periodic), period_s
+        self._next_periodic = 0.0
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="portal-dev-tasks", daemon=True)
 
@@ -103,5 +108,9 @@ class TaskLoop:
                 return
             try:
                 self.runner.run_due()
+                if self.periodic and time.monotonic() >= self._next_periodic:
+                    self._next_periodic = time.monotonic() + self.period_s
+                    for job in self.periodic:
+                        job()
             except Exception:  # DynamoDB Local restarting, say: try again next round
                 logger.exception("local task run failed")

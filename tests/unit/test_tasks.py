@@ -207,3 +207,18 @@ def test_the_run_command_exists_where_zappa_will_look_for_it(
     monkeypatch.setenv("PORTAL_STAGE", "test")  # functions.wsgi builds the app on import
     module, _, name = RUN_TASK_COMMAND.rpartition(".")
     assert callable(getattr(importlib.import_module(module), name))
+
+
+def test_every_scheduled_function_in_zappa_settings_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from portal import ROOT
+
+    monkeypatch.setenv("PORTAL_STAGE", "test")
+    stages = json.loads((ROOT / "infra" / "zappa_settings.json").read_text(encoding="utf-8"))
+    for stage in ("dev", "prod"):
+        functions = {e["function"] for e in stages[stage]["events"]}
+        assert {"functions.tasks.run_due", "functions.tasks.climb_ladder"} <= functions
+        for path in functions:
+            module, _, name = path.rpartition(".")
+            assert callable(getattr(importlib.import_module(module), name)), path

@@ -20,6 +20,9 @@ what                        built from
 ``staff``                   staff_repo, sessions, throttle, audit, estates, hashing,
                             clock
 ``roster``                  owners, import log, audit, key, clock
+``uploads``                 the S3 client + ``settings.uploads_bucket``, clock
+                            (refused without a bucket, and in the local
+                            stage without a loopback S3 endpoint)
 ==========================  ===============================================
 """
 
@@ -42,11 +45,13 @@ from portal.accounts.staff.service import StaffService
 from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
-from portal.settings import Settings
+from portal.settings import ConfigurationError, Settings
 from portal.store import client as aws
 from portal.store.counters import WindowCounter
+from portal.store.objects import Bucket
 from portal.store.table import Table
 from portal.store.tables import MAIN
+from portal.uploads.service import UploadService
 
 
 class Clients:
@@ -188,3 +193,21 @@ class Services:
             self.owners, ImportLogRepository(self.table), self.audit,
             self.settings.phone_hash_key, self.clock,
         )  # fmt: skip
+
+    # -- uploads -----------------------------------------------------------------------
+
+    @cached_property
+    def uploads(self) -> UploadService:
+        """Photos straight to S3; :class:`ConfigurationError` rather than a guessed bucket,
+        or a local run whose S3 calls could reach AWS."""
+        settings = self.settings
+        if not settings.uploads_bucket:
+            raise ConfigurationError(
+                "PORTAL_UPLOADS_BUCKET is not set: name the bucket photos are uploaded to"
+            )
+        if settings.stage == "local" and not aws.is_loopback_endpoint(settings.s3_endpoint):
+            raise ConfigurationError(
+                "the local stage uploads only to the S3 stand-in on this machine: set "
+                "PORTAL_S3_ENDPOINT to its http://127.0.0.1:<port> address (portal dev does)"
+            )
+        return UploadService(Bucket(self.clients.s3, settings.uploads_bucket), self.clock)

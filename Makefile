@@ -1,5 +1,5 @@
 # The two commands:
-#   make dev    run the portal on http://127.0.0.1:8000/ (site, API, DynamoDB Local, demo data)
+#   make dev    run the portal on http://127.0.0.1:8000/ (site, API, DynamoDB Local, S3 stand-in, demo data)
 #   make test   lint, type-check and run every test (unit, integration, browser, slow), as CI does
 #
 # Both set up what they need first, on a fresh Debian machine with Python 3.11,
@@ -27,6 +27,7 @@ PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
 TEST_DEBIAN_PACKAGES := chromium fonts-wqy-microhei
 PORT ?= 8000
 DYNAMODB_PORT ?= 8001
+S3_PORT ?= 8002
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
@@ -56,13 +57,13 @@ endef
 .PHONY: help dev test setup lint typecheck pytest java node system-packages clean
 
 help:
-	@echo "make dev    run the portal locally: http://127.0.0.1:$(PORT)/ (PORT=, DYNAMODB_PORT= to change)"
+	@echo "make dev    run the portal locally: http://127.0.0.1:$(PORT)/ (PORT=, DYNAMODB_PORT=, S3_PORT= to change)"
 	@echo "make test   ruff, mypy and every test (unit, integration, browser, slow), as CI runs them"
 	@echo "make setup  only install what the two need (they do it themselves)"
 	@echo "make clean  remove build output (keeps .venv, .local and the local DynamoDB data)"
 
 dev: $(VENV_STAMP) $(DDB_STAMP) java
-	@$(VENV)/bin/portal dev --port $(PORT) --dynamodb-port $(DYNAMODB_PORT)
+	@$(VENV)/bin/portal dev --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) --s3-port $(S3_PORT)
 
 # All three run even if one fails, so one run shows every problem; the exit code is 1 if any did.
 test: setup system-packages

@@ -36,6 +36,10 @@ class Settings:
     dynamodb_endpoint: str | None = None
     s3_endpoint: str | None = None
     table_prefix: str = "portal-local-"
+    uploads_bucket: str = "portal-local-uploads"
+    """The bucket of photo uploads (``PORTAL_UPLOADS_BUCKET``); empty: not configured, and
+    the upload service refuses to start (outside local/test there is no default: bucket
+    names are global, a guessed one could be someone else's)."""
     site_url: str = "http://127.0.0.1:8000"
     content_dir: Path = field(default_factory=lambda: ROOT / "site" / "content")
     site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
@@ -95,6 +99,9 @@ class Settings:
         come through CloudFront); an origin secret, in any stage, must be long enough.
         Only the command line, which answers no HTTP request, passes ``serves_api=False``
         and so never needs to hold that secret.
+        ``PORTAL_UPLOADS_BUCKET`` defaults to ``portal-<stage>-uploads`` in the local and
+        test stages only; elsewhere it stays empty unless set, and the upload service
+        (``portal.wiring.Services.uploads``) refuses to be built without it.
         """
         e = os.environ if env is None else env
         stage = e.get("PORTAL_STAGE") or default_stage
@@ -130,6 +137,8 @@ class Settings:
             dynamodb_endpoint=e.get("PORTAL_DYNAMODB_ENDPOINT") or None,
             s3_endpoint=e.get("PORTAL_S3_ENDPOINT") or None,
             table_prefix=e.get("PORTAL_TABLE_PREFIX", f"portal-{stage}-"),
+            uploads_bucket=e.get("PORTAL_UPLOADS_BUCKET")
+            or (f"portal-{stage}-uploads" if stage in ("local", "test") else ""),
             site_url=site_url or d.site_url,
             content_dir=Path(e.get("PORTAL_CONTENT_DIR", str(d.content_dir))),
             build_dir=Path(e.get("PORTAL_BUILD_DIR", str(d.build_dir))),

@@ -25,6 +25,9 @@ what                        built from
 ``roster``                  owners, import log, audit, key, clock
 ``work_orders``             the order repository, numbers, clock, time zone, staff accounts
 ``escalation``              the order repository, clock (run over every estate by the schedule)
+``uploads``                 the S3 client + ``settings.uploads_bucket``, clock
+                            (refused without a bucket, and in the local
+                            stage without a loopback S3 endpoint)
 ==========================  ===============================================
 """
 
@@ -47,14 +50,16 @@ from portal.accounts.staff.service import StaffService
 from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
-from portal.settings import Settings
+from portal.settings import ConfigurationError, Settings
 from portal.store import client as aws
 from portal.store.counters import WindowCounter
+from portal.store.objects import Bucket
 from portal.store.table import Table
 from portal.store.tables import MAIN
 from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
+from portal.uploads.service import UploadService
 from portal.workorders.ladder import EscalationJob
 from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
 from portal.workorders.numbers import OrderNumbers
@@ -276,3 +281,21 @@ class Services:
             self.owners, ImportLogRepository(self.table), self.audit,
             self.settings.phone_hash_key, self.clock,
         )  # fmt: skip
+
+    # -- uploads -----------------------------------------------------------------------
+
+    @cached_property
+    def uploads(self) -> UploadService:
+        """Photos straight to S3; :class:`ConfigurationError` rather than a guessed bucket,
+        or a local run whose S3 calls could reach AWS."""
+        settings = self.settings
+        if not settings.uploads_bucket:
+            raise ConfigurationError(
+                "PORTAL_UPLOADS_BUCKET is not set: name the bucket photos are uploaded to"
+            )
+        if settings.stage == "local" and not aws.is_loopback_endpoint(settings.s3_endpoint):
+            raise ConfigurationError(
+                "the local stage uploads only to the S3 stand-in on this machine: set "
+                "PORTAL_S3_ENDPOINT to its http://127.0.0.1:<port> address (portal dev does)"
+            )
+        return UploadService(Bucket(self.clients.s3, settings.uploads_bucket), self.clock)

@@ -19,11 +19,13 @@ from portal.cli import main as core
 @click.option("--port", default=8000, show_default=True, help="Port for the site and API.")
 @click.option("--dynamodb-port", default=8001, show_default=True,
               help="Port for DynamoDB Local.")
-def dev(port: int, dynamodb_port: int) -> None:
-    """Run everything locally: DynamoDB Local, tables, demo data, site and API."""
+@click.option("--s3-port", default=8002, show_default=True,
+              help="Port for the S3 stand-in (photo uploads).")
+def dev(port: int, dynamodb_port: int, s3_port: int) -> None:
+    """Run everything locally: DynamoDB Local, S3 stand-in, tables, demo data, site and API."""
     from functions.local.server import run_dev
 
-    sys.exit(run_dev(port=port, dynamodb_port=dynamodb_port))
+    sys.exit(run_dev(port=port, dynamodb_port=dynamodb_port, s3_port=s3_port))
 
 
 core.add_command(dev)

@@ -1,8 +1,11 @@
 """``portal dev``: the whole portal on 127.0.0.1, with no AWS account and no Docker.
 
 :func:`run_dev` starts DynamoDB Local (data on disk under ``.local/dynamodb-data``,
-so a restart loses nothing), creates the tables, loads the demo estate, builds
-the site incrementally into ``build/site``, and serves one WSGI app:
+so a restart loses nothing), the S3 stand-in for photo uploads (moto's server
+mode on ``--s3-port``, in memory, with the ``portal-local-uploads`` bucket whose
+CORS rules admit the site: :mod:`functions.local.s3`), creates the tables, loads
+the demo estate, builds the site incrementally into ``build/site``, and serves
+one WSGI app:
 
 - ``/api`` and ``/api/*``: the Flask app of ``functions.app.create_app(settings)``,
   as API Gateway + Lambda would run it (paths are passed on unchanged);
@@ -16,15 +19,15 @@ that imports ``functions``; the import is lazy and happens only here.
 A background thread polls ``site/content``, ``site/templates``, ``site/static``
 and ``site/translations`` every second and rebuilds the site when something
 changed, printing what was rewritten and any errors. Ctrl-C (SIGINT) or SIGTERM
-stops the server, the watcher and DynamoDB Local, and :func:`run_dev` returns 0.
-It returns 2, before starting anything, when a port is taken or DynamoDB Local
-cannot run (no Java, package not installed).
+stops the server, the watcher, the S3 stand-in and DynamoDB Local, and
+:func:`run_dev` returns 0. It returns 2, before starting anything, when a port
+is taken, and when DynamoDB Local or the S3 stand-in cannot run (no Java,
+package not installed).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import sys
 import threading
@@ -37,6 +40,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from functions.local.loopback import only_loopback
+from functions.local.s3 import DEFAULT_PORT as DEFAULT_S3_PORT
+from functions.local.s3 import S3Local
 from functions.local.static import StaticSite
 from portal.i18n import catalog, translate
 from portal.localdev.dynamodb_local import DEV_DATA_DIR, DynamoDBLocal
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"
 LOCAL_TABLE_PREFIX = "portal-local-"
+LOCAL_UPLOADS_BUCKET = "portal-local-uploads"
 WATCHED = ("content", "templates", "static", "translations")
 API_PREFIX = "/api"
 EXIT_OK = 0
@@ -88,15 +95,24 @@ def _short_list(items: Sequence[str], limit: int = 8) -> str:
 # -- the app --------------------------------------------------------------------------------
 
 
-def local_settings(port: int, dynamodb_port: int, base: Settings | None = None) -> Settings:
-    """Settings for the local run: stage ``local``, DynamoDB Local, ``portal-local-`` tables."""
+def local_settings(port: int, dynamodb_port: int, base: Settings | None = None,
+                   *, s3_port: int = DEFAULT_S3_PORT) -> Settings:  # fmt: skip
+    """Settings for the local run: stage ``local``, DynamoDB Local, ``portal-local-`` tables,
+    the S3 stand-in with the ``portal-local-uploads`` bucket."""
     return (base or Settings.from_env(default_stage="local")).with_(
         stage="local",
         dynamodb_endpoint=f"http://{HOST}:{dynamodb_port}",
+        s3_endpoint=f"http://{HOST}:{s3_port}",
         table_prefix=LOCAL_TABLE_PREFIX,
+        uploads_bucket=LOCAL_UPLOADS_BUCKET,
         site_url=f"http://{HOST}:{port}",
         origin_secrets=(),  # this server stands in for CloudFront: nothing adds the header
     )
+
+
+def site_origins(port: int) -> list[str]:
+    """The origins a browser may load the local site from (both loopback names)."""
+    return [f"http://{HOST}:{port}", f"http://localhost:{port}"]
 
 
 def _api_unavailable(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -109,45 +125,18 @@ def _api_unavailable(environ: WSGIEnvironment, start_response: StartResponse) ->
     return [body]
 
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
-
-
-def _host_is_loopback(environ: WSGIEnvironment) -> bool:
-    host = str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    return name in LOOPBACK_HOSTS
-
-
-def _misdirected(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """421 for any Host but loopback: a web page that rebinds its own name to 127.0.0.1
-    (DNS rebinding) reaches this server with its own Host, and gets nothing."""
-    body = json.dumps(
-        {"error": {"code": "misdirected_request",
-                   "message": translate("errors.misdirected_request", "zh-CN"),
-                   "message_en": translate("errors.misdirected_request", "en")}},
-        ensure_ascii=False,
-    ).encode()  # fmt: skip
-    start_response("421 Misdirected Request", [
-        ("Content-Type", "application/json; charset=utf-8"),
-        ("Content-Length", str(len(body))),
-    ])  # fmt: skip
-    return [body]
-
-
 def compose(api: WSGIApplication | None, static: WSGIApplication) -> WSGIApplication:
     """One origin: ``/api`` and ``/api/*`` go to the API unchanged, the rest to the static site;
     only for requests addressed to a loopback host (``127.0.0.1``, ``localhost``, ``[::1]``)."""
     api_app = api or _api_unavailable
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if not _host_is_loopback(environ):
-            return _misdirected(environ, start_response)
         path: str = environ.get("PATH_INFO") or "/"
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             return api_app(environ, start_response)
         return static(environ, start_response)
 
-    return app
+    return only_loopback(app)
 
 
 def load_api(services: Services) -> WSGIApplication | None:
@@ -214,12 +203,27 @@ class SiteBuilder:
 # -- the command ----------------------------------------------------------------------------
 
 
-def _check_ports(port: int, dynamodb_port: int) -> PortInUse | None:
+def _check_ports(port: int, dynamodb_port: int, s3_port: int) -> PortInUse | None:
     if not port_is_free(port):
         return PortInUse(port, "--port")
     if dynamodb_port == port or not port_is_free(dynamodb_port):
         return PortInUse(dynamodb_port, "--dynamodb-port")
+    if s3_port in (port, dynamodb_port) or not port_is_free(s3_port):
+        return PortInUse(s3_port, "--s3-port")
     return None
+
+
+def _start_s3(s3: S3Local, services: Services, port: int) -> None:
+    """The S3 stand-in, with the uploads bucket (CORS for the site, lifecycle)."""
+    from portal.store.objects import Bucket
+    from portal.uploads.bucket import prepare_bucket
+
+    settings = services.settings
+    _say("starting_s3", None, port=s3.port)
+    s3.start()
+    prepare_bucket(Bucket(services.clients.s3, settings.uploads_bucket), settings.aws_region,
+                   site_origins(port))  # fmt: skip
+    _say("s3_ready", None, endpoint=s3.endpoint, bucket=settings.uploads_bucket)
 
 
 def _seed(services: Services) -> None:
@@ -261,6 +265,7 @@ def run_dev(
     port: int = 8000,
     dynamodb_port: int = 8001,
     *,
+    s3_port: int = DEFAULT_S3_PORT,
     settings: Settings | None = None,
     data_dir: Path = DEV_DATA_DIR,
     watch_interval_s: float = 1.0,
@@ -274,12 +279,12 @@ def run_dev(
     Returns 0 after a clean stop, 2 if it could not start (port taken, no Java,
     DynamoDB Local not installed), 1 on another failure at start.
     """
-    taken = _check_ports(port, dynamodb_port)
+    taken = _check_ports(port, dynamodb_port, s3_port)
     if taken is not None:
         _error(taken)
         return EXIT_CANNOT_START
 
-    settings = local_settings(port, dynamodb_port, settings)
+    settings = local_settings(port, dynamodb_port, settings, s3_port=s3_port)
     in_main = threading.current_thread() is threading.main_thread()
     previous_sigterm: Any = None
     previous_sigint: Any = None
@@ -291,6 +296,7 @@ def run_dev(
 
     log_path = data_dir.parent / "logs" / "dynamodb-local.log"  # .local/logs/ for `portal dev`
     ddb = DynamoDBLocal(dynamodb_port, data_dir=data_dir, log_path=log_path)
+    s3 = S3Local(s3_port, cors_origins=site_origins(port))
     server: BaseWSGIServer | None = None
     serving: threading.Thread | None = None
     watcher: Watcher | None = None
@@ -305,6 +311,11 @@ def run_dev(
             return EXIT_CANNOT_START
         _say("dynamodb_ready", None, endpoint=ddb.endpoint)
         services = Services(settings)  # the one wiring, for the seed and the API alike
+        try:
+            _start_s3(s3, services, port)
+        except LocalDevError as exc:
+            _error(exc)
+            return EXIT_CANNOT_START
         _seed(services)
 
         builder = SiteBuilder(settings)
@@ -338,6 +349,7 @@ def run_dev(
         _labelled("url_site", f"{base}/")
         _labelled("url_health", f"{base}{API_PREFIX}/health")
         _labelled("url_dynamodb", ddb.endpoint)
+        _labelled("url_s3", f"{s3.endpoint}/{settings.uploads_bucket}")
         _say("serving")
         stop = stop or threading.Event()
         while serving.is_alive() and not stop.wait(0.5):
@@ -364,6 +376,7 @@ def run_dev(
                 server.server_close()
             if serving is not None:
                 serving.join(5)
+            s3.stop()
             ddb.stop()
             _say("stopped")
         finally:

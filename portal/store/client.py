@@ -14,6 +14,7 @@ Outside the local and test stages the default credential chain is used.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -21,6 +22,15 @@ from botocore.config import Config
 from portal.settings import Settings
 
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_loopback_endpoint(endpoint: str | None) -> bool:
+    """Whether ``endpoint`` is an ``http(s)://`` URL of this machine (a local stand-in)."""
+    if not endpoint:
+        return False
+    parts = urlsplit(endpoint)
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
 
 
 def botocore_config(settings: Settings, **extra: Any) -> Config:
@@ -47,12 +57,16 @@ def dynamodb_client(settings: Settings) -> Any:
 
 
 def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
-    """S3 (``endpoint_url``, else the settings' S3 endpoint, else AWS)."""
+    """S3 (``endpoint_url``, else the settings' S3 endpoint, else AWS).
+
+    Signature version 4 always, so presigned URLs and POST policies carry their expiry
+    (``X-Amz-Expires``, the policy's ``expiration``) whatever the region or endpoint.
+    """
     endpoint = endpoint_url or settings.s3_endpoint
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"signature_version": "s3v4"}
     if endpoint:
         # S3-compatible stores often reject the CRC checksums boto3 now adds by default.
-        extra = {
+        extra |= {
             "request_checksum_calculation": "when_required",
             "response_checksum_validation": "when_required",
         }

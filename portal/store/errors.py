@@ -9,6 +9,8 @@ DynamoDB / botocore says                   the store raises            the HTTP 
 ``TransactionCanceledException``           :class:`TransactionCancelled`  409 if nobody handled it
 throttling, ``RequestLimitExceeded``       :class:`Throttled`          503 ``unavailable``
 unreachable, timeouts, 5xx, no such table  :class:`StoreUnavailable`   503 ``unavailable``
+S3 ``NoSuchKey`` / 404 on ``HeadObject``   :class:`ObjectMissing`      500 if nobody handled it
+S3 ``PreconditionFailed`` (412)            :class:`ObjectChanged`      500 if nobody handled it
 anything else (a bug: bad expression...)   :class:`StoreError`         500 ``internal``
 =========================================  ==========================  ==========================
 """
@@ -71,6 +73,14 @@ class TransactionCancelled(StoreError):
         return self.CONFLICT in self.reasons
 
 
+class ObjectMissing(StoreError):
+    """S3 has no object under the key (``NoSuchKey``, or a 404 from ``HeadObject``)."""
+
+
+class ObjectChanged(StoreError):
+    """An S3 object is no longer the version a request was conditioned on (``If-Match``)."""
+
+
 class Throttled(StoreError):
     """DynamoDB is throttling (after the client's own retries)."""
 
@@ -97,8 +107,11 @@ _UNAVAILABLE = frozenset(
         "UnrecognizedClientException",
         "InvalidSignatureException",
         "ExpiredTokenException",
+        "NoSuchBucket",
     }
 )
+_OBJECT_MISSING = frozenset({"NoSuchKey", "NotFound", "404"})
+_OBJECT_CHANGED = frozenset({"PreconditionFailed", "412"})
 
 
 def aws_error_code(exc: BaseException) -> str:
@@ -125,6 +138,10 @@ def translate(
         return TransactionCancelled(reasons, conditions)
     if code in _THROTTLING:
         return Throttled(code, code)
+    if code in _OBJECT_MISSING:
+        return ObjectMissing(code, code)
+    if code in _OBJECT_CHANGED:
+        return ObjectChanged(code, code)
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     if code in _UNAVAILABLE or status >= 500:
         return StoreUnavailable(code, code)

@@ -1,4 +1,5 @@
-"""`portal dev` end to end: DynamoDB Local, tables, demo data, site and API on one origin."""
+"""`portal dev` end to end: DynamoDB Local, the S3 stand-in, tables, demo data, site and API
+on one origin."""
 
 import json
 import threading
@@ -36,7 +37,7 @@ def wait_for(url: str, done: threading.Event, timeout_s: float = 120) -> None:
 
 def test_dev_server_serves_site_and_api_on_one_origin_and_stops_cleanly(tmp_path: Path) -> None:
     require_dynamodb_local()
-    port, ddb_port = free_port(), free_port()
+    port, ddb_port, s3_port = free_port(), free_port(), free_port()
     settings = Settings(content_dir=DATA, build_dir=tmp_path / "site")
     stop, done = threading.Event(), threading.Event()
     result: list[int] = []
@@ -44,7 +45,8 @@ def test_dev_server_serves_site_and_api_on_one_origin_and_stops_cleanly(tmp_path
     def run() -> None:
         try:
             result.append(
-                run_dev(port, ddb_port, settings=settings, data_dir=tmp_path / "ddb", stop=stop)
+                run_dev(port, ddb_port, s3_port=s3_port, settings=settings,
+                        data_dir=tmp_path / "ddb", stop=stop)
             )
         finally:
             done.set()
@@ -61,8 +63,16 @@ def test_dev_server_serves_site_and_api_on_one_origin_and_stops_cleanly(tmp_path
         assert status == 200
         assert headers["Content-Type"] == "text/html; charset=utf-8"
         assert "Content-Security-Policy" in headers
+        # the S3 stand-in: the uploads bucket, which the site's origin may POST forms to
+        preflight = urllib.request.Request(
+            f"http://127.0.0.1:{s3_port}/portal-local-uploads", method="OPTIONS",
+            headers={"Origin": base, "Access-Control-Request-Method": "POST"},
+        )
+        with urllib.request.urlopen(preflight, timeout=5) as r:
+            assert r.status == 200
+            assert r.headers["Access-Control-Allow-Origin"] == base
     finally:
         stop.set()
         thread.join(60)
     assert result == [0]
-    assert port_is_free(port) and port_is_free(ddb_port)
+    assert port_is_free(port) and port_is_free(ddb_port) and port_is_free(s3_port)

@@ -50,12 +50,30 @@ def test_run_dev_refuses_the_same_port_for_site_and_dynamodb(
     assert f"Port {port} is already in use" in capsys.readouterr().err
 
 
+def test_run_dev_refuses_a_taken_s3_port_before_starting_anything(
+    taken_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_dev(port=free_port(), dynamodb_port=free_port(), s3_port=taken_port) == 2
+    out = capsys.readouterr()
+    assert f"Port {taken_port} is already in use" in out.err
+    assert "--s3-port" in out.err
+    assert "DynamoDB Local" not in out.out  # nothing was started
+
+
 def test_local_settings_point_at_dynamodb_local_with_the_local_prefix() -> None:
     s = local_settings(8000, 8001, Settings(stage="prod", table_prefix="portal-prod-"))
     assert s.stage == "local"
     assert s.dynamodb_endpoint == "http://127.0.0.1:8001"
     assert s.table_prefix == LOCAL_TABLE_PREFIX == "portal-local-"
     assert s.site_url == "http://127.0.0.1:8000"
+
+
+def test_local_settings_upload_photos_to_the_s3_stand_in_on_loopback() -> None:
+    s = local_settings(8000, 8001, Settings(stage="prod", uploads_bucket="acme-photos"),
+                       s3_port=8012)  # fmt: skip
+    assert s.s3_endpoint == "http://127.0.0.1:8012"
+    assert s.uploads_bucket == "portal-local-uploads"
+    assert local_settings(8000, 8001).s3_endpoint == "http://127.0.0.1:8002"
 
 
 def _api(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -24,7 +24,7 @@ DETAILS: dict[str, dict[str, Any]] = {
     "hand_over": {"to": "zhou.desk"},
 }
 SUPERVISOR = staff_identity("li.butler", "supervisor")
-CASES = [(k, s, a) for k in KINDS for s in STATES for a in ACTIONS]
+CASES = [(k, s) for k in KINDS for s in STATES]
 
 
 def _stored(services: Services, kind: str, state: str, action: str) -> WorkOrder:
@@ -40,33 +40,34 @@ def _stored(services: Services, kind: str, state: str, action: str) -> WorkOrder
     return order
 
 
-def _who(action: str, state: str, kind: str) -> Identity:
-    move = find(action, state, kind)
-    return owner_identity() if move is not None and move.who == "owner" else SUPERVISOR
+def _who(action: str) -> Identity:
+    """An owner for the owners' actions, else a supervisor (who may do every staff one)."""
+    rows = [m for m in MOVES if m.action == action]
+    return owner_identity() if all(m.who == "owner" for m in rows) else SUPERVISOR
 
 
-@pytest.mark.parametrize(("kind", "state", "action"), CASES,
-                         ids=[f"{k}-{s}-{a}" for k, s, a in CASES])  # fmt: skip
+@pytest.mark.parametrize(("kind", "state"), CASES, ids=[f"{k}-{s}" for k, s in CASES])
 def test_every_move_of_the_table_is_made_and_every_other_is_refused(
-    services: Services, ddb: Any, kind: str, state: str, action: str
+    services: Services, ddb: Any, kind: str, state: str
 ) -> None:
     make_staff(ddb, services.settings, "zhou.desk", "front_desk", estates=("lanting",))
-    order = _stored(services, kind, state, action)
-    move = find(action, state, kind)
-    who = _who(action, state, kind)
-    if move is None:
-        with pytest.raises(Conflict) as refused:
-            services.work_orders.act(who, "lanting", order.number, action, "说明",
-                                     DETAILS.get(action))  # fmt: skip
-        assert refused.value.code == "order_action_not_allowed"
-        return
-    after = services.work_orders.act(who, "lanting", order.number, action, "说明",
-                                     DETAILS.get(action))  # fmt: skip
-    assert after.state == (move.target or order.state)
-    assert after.version == order.version + 1
-    _, history = services.work_orders.read(SUPERVISOR, "lanting", order.number)
-    assert (history[-1].action, history[-1].state) == (action, after.state)
-    assert history[-1].actor == f"{who.kind}:{who.user_id}" and history[-1].at
+    for action in ACTIONS:
+        order = _stored(services, kind, state, action)
+        move = find(action, state, kind)
+        who = _who(action)
+        if move is None:
+            with pytest.raises(Conflict) as refused:
+                services.work_orders.act(who, "lanting", order.number, action, "说明",
+                                         DETAILS.get(action))  # fmt: skip
+            assert refused.value.code == "order_action_not_allowed", action
+            continue
+        after = services.work_orders.act(who, "lanting", order.number, action, "说明",
+                                         DETAILS.get(action))  # fmt: skip
+        assert after.state == (move.target or order.state), action
+        assert after.version == order.version + 1
+        _, history = services.work_orders.read(SUPERVISOR, "lanting", order.number)
+        assert (history[-1].action, history[-1].state) == (action, after.state)
+        assert history[-1].actor == f"{who.kind}:{who.user_id}" and history[-1].at
 
 
 def test_the_table_names_only_known_states_and_each_action_has_a_row() -> None:

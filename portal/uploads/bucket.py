@@ -1,0 +1,28 @@
+"""What the uploads bucket needs, said once: CORS for the site, expiry of unchecked uploads.
+
+- **CORS**: the browser POSTs the form from the site's pages (another origin
+  than the bucket's), so the bucket allows ``POST`` and ``GET`` from the site's
+  origins only (:func:`portal.store.objects.cors_rules`).
+- **Lifecycle**: what lands under ``uploads/`` and is never verified (a form
+  abandoned, a refused file the browser sent again) expires after
+  :data:`~portal.uploads.keys.INCOMING_EXPIRY_DAYS` day; ``verified/`` is kept.
+
+``portal dev`` applies this to its S3 stand-in with :func:`prepare_bucket`; on
+AWS the deployment's template must say the same (and keep public access
+blocked: every read is a presigned GET).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from portal.store.objects import Bucket
+from portal.uploads.keys import INCOMING, INCOMING_EXPIRY_DAYS
+
+EXPIRING: dict[str, int] = {f"{INCOMING}/": INCOMING_EXPIRY_DAYS}
+"""Key prefix → days after which its objects expire."""
+
+
+def prepare_bucket(bucket: Bucket, region: str, site_origins: Sequence[str]) -> bool:
+    """Create the bucket if missing, with its CORS rules and lifecycle; True if created."""
+    return bucket.ensure(region, site_origins, expiring=EXPIRING)

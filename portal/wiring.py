@@ -61,6 +61,7 @@ from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
 from portal.uploads.service import UploadService
 from portal.workorders.ladder import EscalationJob
+from portal.workorders.model import ORDER_PHOTOS
 from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.repository import WorkOrderRepository
@@ -250,7 +251,11 @@ class Services:
         return WorkOrderService(
             self.work_order_repo, OrderNumbers(self.table), self.clock,
             self.settings.time_zone, self._may_take_orders, hooks=[self.order_notices.hook],
+            photo_check=self._order_photo,
         )  # fmt: skip
+
+    def _order_photo(self, key: str, who: str) -> str:
+        return self.uploads.verify_offered(key, ORDER_PHOTOS, owner_ref=who).key
 
     @cached_property
     def order_notices(self) -> OrderNotices:

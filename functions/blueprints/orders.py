@@ -2,6 +2,8 @@
 
 ``POST /api/orders``                          submit (an owner for their unit or a public
                                               area; staff on an owner's behalf or from patrol)
+``POST /api/orders/photos``                   one presigned upload for a photo (then submit
+                                              its key with the order)
 ``GET  /api/orders/mine``                     an owner's orders, newest first
 ``GET  /api/orders?estate=&state=``           an estate's orders (staff), open ones by default
 ``GET  /api/orders/queue``                    the caller's queue (staff)
@@ -13,12 +15,13 @@ The rules are in :mod:`portal.workorders`; this module only translates HTTP.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Response
 from pydantic import BaseModel
 
-from functions.auth import current_identity
+from functions.auth import current_identity, require
 from functions.blueprints import api_blueprint
 from functions.blueprints.orders_models import (
     ActionIn,
@@ -28,14 +31,17 @@ from functions.blueprints.orders_models import (
     OrderList,
     OrderOut,
     OrderPath,
+    PhotoOfferIn,
+    PhotoOfferOut,
     QueueOut,
 )  # fmt: skip
 from functions.context import services, settings
 from functions.errors import ErrorEnvelope
 from functions.responses import json_response
+from portal.accounts.audit import actor
 from portal.accounts.identity import Identity
 from portal.errors import Unauthenticated
-from portal.workorders.model import Location, WorkOrder
+from portal.workorders.model import ORDER_PHOTOS, Location, WorkOrder
 from portal.workorders.service import NewOrder
 from portal.workorders.transitions import OPEN_STATES
 
@@ -69,6 +75,23 @@ def submit(body: OrderIn) -> Response:
         request_id=body.request_id,
     ))  # fmt: skip
     return json_response(_out(order, identity), 201)
+
+
+PHOTO_OFFERS_PER_HOUR = 60
+
+
+@bp.post("/orders/photos", responses={201: PhotoOfferOut, **_DENIED, 429: ErrorEnvelope,
+                                      503: ErrorEnvelope})  # fmt: skip
+def offer_photo(body: PhotoOfferIn) -> Response:
+    """A presigned POST for one photo (JPEG, PNG, WebP, HEIC; 5 minutes to upload it)."""
+    identity = require("workorder.create")
+    who = actor(identity.kind, identity.user_id)
+    services().counters.take("photo_offers", who, PHOTO_OFFERS_PER_HOUR, timedelta(hours=1),
+                             "too_many_photos")  # fmt: skip
+    offer = services().uploads.offer(ORDER_PHOTOS, who, body.content_type, body.size)
+    return json_response(PhotoOfferOut(url=offer.url, fields=offer.fields, key=offer.key,
+                                       max_bytes=offer.max_bytes,
+                                       expires_in=offer.expires_in), 201)  # fmt: skip
 
 
 @bp.get("/orders/mine", responses={200: OrderList, **_DENIED})
@@ -111,8 +134,9 @@ def detail(path: OrderPath) -> Response:
     """One order with its deadlines and history (owners never see internal notes)."""
     identity = _identity()
     order, events = services().work_orders.read(identity, path.estate, path.number)
+    urls = [services().uploads.view_url(key) for key in order.photos]
     return json_response(OrderDetail(order=_out(order, identity),
-                                     history=OrderDetail.events(events)))  # fmt: skip
+                                     history=OrderDetail.events(events), photo_urls=urls))  # fmt: skip
 
 
 @bp.post("/orders/<estate>/<number>/actions",

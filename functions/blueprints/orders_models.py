@@ -190,6 +190,7 @@ def _may_try(identity: Identity, action: str, order: WorkOrder) -> bool:
 class OrderDetail(BaseModel):
     order: OrderOut
     history: list[EventOut]
+    photo_urls: list[str] = Field(description="Short-lived (5 minutes) links to the photos.")
 
     @staticmethod
     def events(events: list[Event]) -> list[EventOut]:
@@ -207,3 +208,20 @@ class QueueOut(BaseModel):
     due_soon: list[OrderOut]
     escalated: list[OrderOut]
     mine: list[OrderOut]
+
+
+class PhotoOfferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_type: str = Field(max_length=100, description="image/jpeg, image/png, image/webp "
+                              "or image/heic", json_schema_extra={"enum": [
+                                  "image/jpeg", "image/png", "image/webp", "image/heic"]})  # fmt: skip
+    size: StrictInt = Field(ge=1, le=10 * 1024 * 1024, description="Bytes of the photo.")
+
+
+class PhotoOfferOut(BaseModel):
+    url: str = Field(description="POST the form here: `fields`, then the file as `file`, last.")
+    fields: dict[str, str]
+    key: str = Field(description="Send this key in the order's `photos` once uploaded.")
+    max_bytes: int
+    expires_in: int

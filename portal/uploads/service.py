@@ -189,6 +189,15 @@ class UploadService:
         return VerifiedPhoto(str(target), image.content_type, head.size, parsed.purpose,
                              owner_ref)  # fmt: skip
 
+    def verify_offered(self, key: str, purpose: str, *, owner_ref: str) -> VerifiedPhoto:
+        """:meth:`verify` for a key this service offered for ``purpose``: the declared type
+        is the one the offer chose, which the key's extension records."""
+        parsed = parse_key(key)
+        image = by_extension(parsed.extension) if parsed is not None else None
+        if parsed is None or image is None or parsed.purpose != purpose:
+            raise UploadMissing()
+        return self.verify(key, image.content_type, owner_ref=owner_ref)
+
     def _verified_before(
         self, parsed: UploadKey, image: ImageType, owner_ref: str
     ) -> VerifiedPhoto:

@@ -31,6 +31,8 @@ Channel = Literal["online", "phone", "walk_in", "patrol"]
 CHANNELS: tuple[Channel, ...] = ("online", "phone", "walk_in", "patrol")
 """How the order reached us: the owner's phone (online), a call, at the desk, found on patrol."""
 MAX_PHOTOS = 6
+ORDER_PHOTOS = "workorders"
+"""The upload purpose of order photos (:data:`portal.uploads.keys.PURPOSES`)."""
 MAX_DESCRIPTION = 1000
 PUBLIC_AREA = "public"
 """The building of an order for a public area (公共区域) of the estate."""

@@ -50,6 +50,8 @@ from portal.workorders.transitions import FINAL_STATES, MOVES, Move, find
 Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
 """Called with (before, after, event) of every change; its operations join the transaction
 (the callback scheduler and the owner notices plug in here)."""
+PhotoCheck = Callable[[str, str], str]
+"""(uploaded key, who) → the verified photo's key (refuses what is not a real photo of theirs)."""
 StaffCheck = Callable[[str, str], bool]
 """(username, estate) → may this staff member take orders there (hand-over target)?"""
 MAX_NOTE = 1000
@@ -128,9 +130,10 @@ def owner_may_see(identity: Identity, order: WorkOrder) -> bool:
 
 class WorkOrderService:
     def __init__(self, repo: WorkOrderRepository, numbers: OrderNumbers, clock: Clock,
-                 time_zone: str, staff_check: StaffCheck, hooks: Sequence[Hook] = ()) -> None:  # fmt: skip
+                 time_zone: str, staff_check: StaffCheck, hooks: Sequence[Hook] = (),
+                 photo_check: PhotoCheck | None = None) -> None:  # fmt: skip
         self.repo, self.numbers, self.clock, self.tz = repo, numbers, clock, time_zone
-        self.staff_check, self.hooks = staff_check, tuple(hooks)
+        self.staff_check, self.hooks, self.photo_check = staff_check, tuple(hooks), photo_check
 
     # -- submit --------------------------------------------------------------------------
 
@@ -147,9 +150,11 @@ class WorkOrderService:
             policy.require(identity, "workorder.create", target_of(loc))
             if new.channel == "online":
                 raise InvalidInput("order_channel_invalid")
+        who = actor(identity.kind, identity.user_id)
+        if new.photos:
+            new = replace(new, photos=self._verified(new.photos, who))
         now = self.clock()
         number = self.numbers.next(loc.estate, NUMBER_PREFIX[new.kind], now, self.tz)
-        who = actor(identity.kind, identity.user_id)
         order = WorkOrder(
             number=number, kind=new.kind, location=loc, description=new.description,  # type: ignore[arg-type]
             urgency=new.urgency, channel=new.channel, created_at=iso(now), created_by=who,  # type: ignore[arg-type]
@@ -172,6 +177,12 @@ class WorkOrderService:
                 raise
             return self._already_submitted(who, new.request_id)
         return order
+
+    def _verified(self, keys_: Sequence[str], who: str) -> tuple[str, ...]:
+        """Each uploaded photo checked (type, bytes, uploader) and moved to its verified key."""
+        if self.photo_check is None:
+            raise InvalidInput("order_photos_unavailable")
+        return tuple(self.photo_check(k, who) for k in dict.fromkeys(keys_))
 
     def _already_submitted(self, who: str, request_id: str) -> WorkOrder:
         """The order a retried submit made the first time (its number was used once only)."""

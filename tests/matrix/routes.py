@@ -252,6 +252,8 @@ ROUTES: tuple[Row, ...] = (
     ),
     # -- work orders -----------------------------------------------------------------
     Row("POST", "/api/orders", 201, Needs("workorder.create", target="unit_a"), request=new_order),
+    Row("POST", "/api/orders/photos", 201, Needs("workorder.create"),
+        request={"json": {"content_type": "image/jpeg", "size": 2048}}),
     Row("GET", "/api/orders/mine", 200, Needs("workorder.read", kinds=("owner",))),
     Row(
         "GET",

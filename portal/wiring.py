@@ -50,6 +50,7 @@ from portal.accounts.staff.service import StaffService
 from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
+from portal.phones import normalise
 from portal.settings import ConfigurationError, Settings
 from portal.store import client as aws
 from portal.store.counters import WindowCounter
@@ -251,8 +252,14 @@ class Services:
         return WorkOrderService(
             self.work_order_repo, OrderNumbers(self.table), self.clock,
             self.settings.time_zone, self._may_take_orders, hooks=[self.order_notices.hook],
-            photo_check=self._order_photo,
+            photo_check=self._order_photo, resident_of=self._resident_of,
         )  # fmt: skip
+
+    def _resident_of(self, phone: str) -> tuple[str, frozenset[tuple[str, str, str]]] | None:
+        owner = self.owners.by_phone(normalise(phone))
+        if owner is None:
+            return None
+        return owner.owner_id, frozenset((u.estate, u.building, u.room) for u in owner.units)
 
     def _order_photo(self, key: str, who: str) -> str:
         return self.uploads.verify_offered(key, ORDER_PHOTOS, owner_ref=who).key

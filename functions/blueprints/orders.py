@@ -72,7 +72,7 @@ def submit(body: OrderIn) -> Response:
         description=body.description, urgency=body.urgency, category=body.category,
         preferred_time=body.preferred_time, contact_name=body.contact_name,
         contact_phone=body.contact_phone, photos=tuple(body.photos), channel=body.channel,
-        request_id=body.request_id,
+        request_id=body.request_id, owner_phone=body.owner_phone,
     ))  # fmt: skip
     return json_response(_out(order, identity), 201)
 

@@ -50,6 +50,10 @@ class OrderIn(BaseModel):
                               description="Keys of uploaded, verified photos.")  # fmt: skip
     channel: Literal["online", "phone", "walk_in", "patrol"] = Field(
         default="online", description="Staff: how it came in (phone, walk_in, patrol).")
+    owner_phone: str = Field(default="", max_length=32,
+                             description="Staff: the owner this order is made for (their mobile "
+                             "number); the order then shows in their list.",
+                             json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN})  # fmt: skip
     request_id: str = Field(default="", max_length=64, pattern=r"^([A-Za-z0-9_-]{8,64})?$",
                             description="The client's own id: a retry returns the same order.")  # fmt: skip
 

@@ -50,6 +50,8 @@ from portal.workorders.transitions import FINAL_STATES, MOVES, Move, find
 Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
 """Called with (before, after, event) of every change; its operations join the transaction
 (the callback scheduler and the owner notices plug in here)."""
+ResidentOf = Callable[[str], "tuple[str, frozenset[tuple[str, str, str]]] | None"]
+"""A mobile number → (owner id, the units they live in), or None for no owner."""
 PhotoCheck = Callable[[str, str], str]
 """(uploaded key, who) → the verified photo's key (refuses what is not a real photo of theirs)."""
 StaffCheck = Callable[[str, str], bool]
@@ -73,7 +75,8 @@ class NewOrder:
     contact_phone: str = ""
     photos: tuple[str, ...] = ()
     channel: str = "online"
-    owner_id: str = ""  # staff creating on an owner's behalf may name the owner
+    owner_id: str = ""  # set by the service: the owner submitting, or the one named by phone
+    owner_phone: str = ""  # staff: the owner on whose behalf the order is made (optional)
     request_id: str = ""
     """The client's own id for this submit: sent again after a dropped connection, it
     returns the order already made instead of a second one."""
@@ -131,9 +134,11 @@ def owner_may_see(identity: Identity, order: WorkOrder) -> bool:
 class WorkOrderService:
     def __init__(self, repo: WorkOrderRepository, numbers: OrderNumbers, clock: Clock,
                  time_zone: str, staff_check: StaffCheck, hooks: Sequence[Hook] = (),
-                 photo_check: PhotoCheck | None = None) -> None:  # fmt: skip
+                 photo_check: PhotoCheck | None = None,
+                 resident_of: ResidentOf | None = None) -> None:  # fmt: skip
         self.repo, self.numbers, self.clock, self.tz = repo, numbers, clock, time_zone
         self.staff_check, self.hooks, self.photo_check = staff_check, tuple(hooks), photo_check
+        self.resident_of = resident_of
 
     # -- submit --------------------------------------------------------------------------
 
@@ -150,6 +155,7 @@ class WorkOrderService:
             policy.require(identity, "workorder.create", target_of(loc))
             if new.channel == "online":
                 raise InvalidInput("order_channel_invalid")
+            new = replace(new, owner_id=self._on_behalf_of(new))
         who = actor(identity.kind, identity.user_id)
         if new.photos:
             new = replace(new, photos=self._verified(new.photos, who))
@@ -177,6 +183,19 @@ class WorkOrderService:
                 raise
             return self._already_submitted(who, new.request_id)
         return order
+
+    def _on_behalf_of(self, new: NewOrder) -> str:
+        """The owner named by phone, who must live in the order's unit (any, for a public area)."""
+        if not new.owner_phone:
+            return ""
+        found = self.resident_of(new.owner_phone) if self.resident_of else None
+        loc = new.location
+        if found is None or not any(
+            u[0] == loc.estate and (loc.is_public or u[1:] == (loc.building, loc.room))
+            for u in found[1]
+        ):
+            raise InvalidInput("order_owner_not_resident")
+        return found[0]
 
     def _verified(self, keys_: Sequence[str], who: str) -> tuple[str, ...]:
         """Each uploaded photo checked (type, bytes, uploader) and moved to its verified key."""

@@ -87,3 +87,17 @@ def test_the_queue_shows_a_new_order_to_the_estates_staff(auth: AuthActions) -> 
     assert [o["number"] for o in queue["new"]] == [order["number"]]
     meixi = auth.staff("wu.desk", "front_desk", estates=("meixi",))
     assert meixi.get("/api/orders/queue").json["new"] == []
+
+
+def test_the_front_desk_logs_a_call_for_an_owner_and_the_owner_sees_it(auth: AuthActions) -> None:
+    owner = auth.owner("13800138000")
+    desk = auth.staff("zhao.desk", "front_desk", estates=("lanting",))
+    body = {**ORDER, "channel": "phone", "owner_phone": "138 0013 8000"}
+    made = desk.post("/api/orders", body)
+    assert made.status_code == 201, made.json
+    assert made.json["channel"] == "phone"
+    assert [o["number"] for o in owner.get("/api/orders/mine").json["items"]] == [
+        made.json["number"]]  # fmt: skip
+    elsewhere = desk.post("/api/orders", {**body, "room": "1-1504"})
+    assert elsewhere.status_code == 400
+    assert elsewhere.json["error"]["code"] == "order_owner_not_resident"

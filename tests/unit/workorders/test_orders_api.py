@@ -6,11 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.auth import AuthActions
-
-ORDER = {"kind": "repair", "estate": "lanting", "building": "2", "room": "1-1503",
-         "description": "厨房水管漏水，滴到楼下", "category": "plumbing",
-         "contact_name": "王芳", "contact_phone": "13800138000",
-         "preferred_time": "今天下午"}  # fmt: skip
+from tests.support.workorders import ORDER
 
 
 def _path(order: dict[str, Any]) -> str:

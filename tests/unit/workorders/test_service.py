@@ -15,7 +15,7 @@ from portal.wiring import Services
 from portal.workorders.model import Location
 from portal.workorders.service import NewOrder, WorkOrderService
 from tests.factories import FakeClock, make_staff
-from tests.unit.workorders.conftest import owner_identity, repair, staff_identity
+from tests.support.workorders import owner_identity, repair, staff_identity
 
 
 class RoundTrips:

@@ -14,7 +14,7 @@ from portal.workorders.model import KINDS, Location, Price, WorkOrder
 from portal.workorders.repository import item_of
 from portal.workorders.transitions import ACTIONS, MOVES, STATES, allowed_actions, find
 from tests.factories import make_staff
-from tests.unit.workorders.conftest import UNIT, owner_identity, staff_identity
+from tests.support.workorders import UNIT, owner_identity, staff_identity
 
 DETAILS: dict[str, dict[str, Any]] = {
     "dispatch": {"assignee": "工程部 陈师傅"},

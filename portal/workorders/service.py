@@ -20,7 +20,7 @@ from portal.accounts.policy import Target
 from portal.clock import Clock, iso
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from portal.store.errors import TransactionCancelled
-from portal.store.table import Operation
+from portal.store.table import Operation, Put
 from portal.workorders import ladder
 from portal.workorders.model import (
     CHANNELS,
@@ -94,6 +94,13 @@ def validate(new: NewOrder) -> NewOrder:
     )  # fmt: skip
 
 
+def _item_key(op: Operation) -> tuple[str, str]:
+    """The key of the item an operation writes (one item, one operation per transaction)."""
+    if isinstance(op, Put):
+        return str(op.item["pk"]), str(op.item["sk"])
+    return op.key["pk"], op.key["sk"]
+
+
 def target_of(order: WorkOrder | Location) -> Target:
     loc = order.location if isinstance(order, WorkOrder) else order
     if loc.is_public:
@@ -151,8 +158,15 @@ class WorkOrderService:
     # -- moves ---------------------------------------------------------------------------
 
     def act(self, identity: Identity, estate: str, number: str, action: str, note: str = "",
-            details: Mapping[str, str | int] | None = None) -> WorkOrder:  # fmt: skip
-        """Apply ``action`` (a row of the transition table) to an order."""
+            details: Mapping[str, str | int] | None = None, *, joined: Sequence[Operation] = (),
+            recorded: Mapping[str, str] | None = None) -> WorkOrder:  # fmt: skip
+        """Apply ``action`` (a row of the transition table) to an order.
+
+        A sibling service (the callbacks) may join its own ``joined`` operations to the
+        order's transaction, and add ``recorded`` details to the history line (never
+        from a request: what the line shows, e.g. which callback moved the order). Its
+        operations take precedence over a hook's on the same item.
+        """
         details = dict(details or {})
         order = self._visible(identity, estate, number)
         move = find(action, order.state, order.kind)
@@ -169,8 +183,10 @@ class WorkOrderService:
         after = ladder.schedule(after) if after.state != order.state else after
         event = Event(at=now, actor=who, action=action, state=after.state, note=note,
                       internal=action == "note",
-                      details={k: str(v) for k, v in shown.items()})  # fmt: skip
-        ops = [*extra, *ladder.cleared(order, after), *self._hooked(order, after, event)]
+                      details={**{k: str(v) for k, v in shown.items()}, **(recorded or {})})  # fmt: skip
+        taken = {_item_key(op) for op in joined}
+        hooked = [op for op in self._hooked(order, after, event) if _item_key(op) not in taken]
+        ops = [*extra, *joined, *ladder.cleared(order, after), *hooked]
         try:
             self.repo.save(after, order.version, event, ops)
         except TransactionCancelled as exc:

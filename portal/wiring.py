@@ -23,8 +23,12 @@ what                        built from
 ``staff``                   staff_repo, sessions, throttle, audit, estates, hashing,
                             clock
 ``roster``                  owners, import log, audit, key, clock
-``work_orders``             the order repository, numbers, clock, time zone, staff accounts
+``work_orders``             the order repository, numbers, clock, time zone, staff accounts,
+                            the hooks (the callback scheduler)
 ``escalation``              the order repository, clock (run over every estate by the schedule)
+``callbacks``               the callback repository, work orders, clock, time zone
+``callback_scheduler``      tasks, time zone (a work-order hook: callbacks made with resolves)
+``callback_notices``        callbacks, owners, sender, site URL, clock (the owner's SMS task)
 ==========================  ===============================================
 """
 
@@ -55,6 +59,13 @@ from portal.store.tables import MAIN
 from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
+from portal.workorders.callback_repository import CallbackRepository
+from portal.workorders.callbacks import (
+    CALLBACK_NOTICE,
+    CallbackNotices,
+    CallbackScheduler,
+    CallbackService,
+)  # fmt: skip
 from portal.workorders.ladder import EscalationJob
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.repository import WorkOrderRepository
@@ -181,6 +192,7 @@ class Services:
         """Every kind of task, with its handler: the one list of work done off the request."""
         return TaskRunner(self.table, {
             DELIVER_CODE: TaskKind(self.owner_sign_in.deliver, max_attempts=4),
+            CALLBACK_NOTICE: TaskKind(self.callback_notices.deliver, max_attempts=4),
         }, self.clock)  # fmt: skip
 
     @cached_property
@@ -242,7 +254,7 @@ class Services:
     def work_orders(self) -> WorkOrderService:
         return WorkOrderService(
             self.work_order_repo, OrderNumbers(self.table), self.clock,
-            self.settings.time_zone, self._may_take_orders,
+            self.settings.time_zone, self._may_take_orders, hooks=[self.callback_scheduler],
         )  # fmt: skip
 
     def _may_take_orders(self, username: str, estate: str) -> bool:
@@ -258,6 +270,26 @@ class Services:
     def climb_ladder(self) -> int:
         """The escalation job over every estate of the company (the schedule calls it)."""
         return self.escalation.run(e.slug for e in self.estates.company().estates)
+
+    # -- callbacks (回访) ------------------------------------------------------------------
+
+    @cached_property
+    def callback_repo(self) -> CallbackRepository:
+        return CallbackRepository(self.table)
+
+    @cached_property
+    def callback_scheduler(self) -> CallbackScheduler:
+        return CallbackScheduler(self.tasks, self.settings.time_zone)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        return CallbackService(self.callback_repo, self.work_orders, self.clock,
+                               self.settings.time_zone)  # fmt: skip
+
+    @cached_property
+    def callback_notices(self) -> CallbackNotices:
+        return CallbackNotices(self.callback_repo, self.owners, self.sender,
+                               self.settings.site_url, self.clock, self.settings.time_zone)  # fmt: skip
 
     @cached_property
     def roster(self) -> RosterImporter:

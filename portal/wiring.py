@@ -29,6 +29,7 @@ what                        built from
 ``callbacks``               the callback repository, work orders, clock, time zone
 ``callback_scheduler``      tasks, time zone (a work-order hook: callbacks made with resolves)
 ``callback_notices``        callbacks, owners, sender, site URL, clock (the owner's SMS task)
+``profiles``                profiles, owners, estates, orders, callbacks, clock, time zone
 ==========================  ===============================================
 """
 
@@ -51,6 +52,8 @@ from portal.accounts.staff.service import StaffService
 from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
+from portal.profiles.repository import ProfileRepository
+from portal.profiles.service import ProfileService
 from portal.settings import Settings
 from portal.store import client as aws
 from portal.store.counters import WindowCounter
@@ -290,6 +293,19 @@ class Services:
     def callback_notices(self) -> CallbackNotices:
         return CallbackNotices(self.callback_repo, self.owners, self.sender,
                                self.settings.site_url, self.clock, self.settings.time_zone)  # fmt: skip
+
+    # -- owner profiles (客户动态表) -------------------------------------------------------
+
+    @cached_property
+    def profile_repo(self) -> ProfileRepository:
+        return ProfileRepository(self.table)
+
+    @cached_property
+    def profiles(self) -> ProfileService:
+        return ProfileService(
+            self.profile_repo, self.owners, self.estates, self.work_order_repo,
+            self.callback_repo, self.clock, self.settings.time_zone,
+        )  # fmt: skip
 
     @cached_property
     def roster(self) -> RosterImporter:

@@ -29,6 +29,7 @@ what                        built from
 ``callbacks``               the callback repository, work orders, clock, time zone
 ``callback_scheduler``      tasks, time zone (a work-order hook: callbacks made with resolves)
 ``callback_notices``        callbacks, owners, sender, site URL, clock (the owner's SMS task)
+``callback_plan``           callbacks, owners, profiles, clock, time zone (periodic callbacks)
 ``profiles``                profiles, owners, estates, orders, callbacks, clock, time zone
 ==========================  ===============================================
 """
@@ -62,6 +63,7 @@ from portal.store.tables import MAIN
 from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
+from portal.workorders.callback_plan import CallbackPlanner, PlanReport
 from portal.workorders.callback_repository import CallbackRepository
 from portal.workorders.callbacks import (
     CALLBACK_NOTICE,
@@ -293,6 +295,15 @@ class Services:
     def callback_notices(self) -> CallbackNotices:
         return CallbackNotices(self.callback_repo, self.owners, self.sender,
                                self.settings.site_url, self.clock, self.settings.time_zone)  # fmt: skip
+
+    @cached_property
+    def callback_plan(self) -> CallbackPlanner:
+        return CallbackPlanner(self.callback_repo, self.owners, self.profile_repo, self.clock,
+                               self.settings.time_zone)  # fmt: skip
+
+    def plan_callbacks(self) -> PlanReport:
+        """The periodic callbacks of today over every estate of the company (a daily schedule)."""
+        return self.callback_plan.run(e.slug for e in self.estates.company().estates)
 
     # -- owner profiles (客户动态表) -------------------------------------------------------
 

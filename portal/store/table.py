@@ -47,6 +47,8 @@ class QueryOptions(TypedDict, total=False):
 
     prefix: str | None
     """Only items whose sort key starts with this."""
+    until: str | None
+    """Only items whose sort key is at most this (not with ``prefix``: one sort-key condition)."""
     index: Index | None
     """A global secondary index, queried by its own key attributes."""
     consistent: bool
@@ -214,18 +216,20 @@ class Table:
 
     def iter_query(self, partition: str, **options: Unpack[QueryOptions]) -> Iterator[Item]:
         """The items of :meth:`query_all`, one page at a time."""
-        prefix, index = options.get("prefix"), options.get("index")
+        prefix, until, index = options.get("prefix"), options.get("until"), options.get("index")
         consistent, forward = options.get("consistent", False), options.get("forward", True)
         limit, attributes = options.get("limit"), options.get("attributes", ())
         hash_key, range_key = ("pk", "sk") if index is None else (index.hash_key, index.range_key)
         names = {"#qh": hash_key}
         values: dict[str, Any] = {":qh": encode(partition)}
         expression = "#qh = :qh"
-        if prefix:
+        if prefix and until:
+            raise ValueError("a query has one sort-key condition: prefix or until")
+        if prefix or until:
             if range_key is None:
-                raise ValueError(f"index {index} has no sort key to match a prefix")
-            names["#qr"], values[":qr"] = range_key, encode(prefix)
-            expression += " AND begins_with(#qr, :qr)"
+                raise ValueError(f"index {index} has no sort key to match a prefix or bound")
+            names["#qr"], values[":qr"] = range_key, encode(prefix or until)
+            expression += " AND begins_with(#qr, :qr)" if prefix else " AND #qr <= :qr"
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,

@@ -152,6 +152,15 @@ def test_query_all_matches_a_sort_key_prefix_on_moto(table: Table) -> None:
     assert [u["sk"] for u in units] == ["UNIT#1#1-0101"]
 
 
+def test_query_all_bounds_the_sort_key_from_above_with_until(table: Table) -> None:
+    for i in range(5):
+        table.put({**keys.session(f"h{i}"), **keys.user_session_index("staff", "wang", f"2026-11-2{i}")})
+    got = table.query_all(keys.user_sessions("staff", "wang"), index=GSI1, until="2026-11-22")
+    assert [g["gsi1sk"] for g in got] == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    with pytest.raises(ValueError):
+        table.query_all(keys.user_sessions("staff", "wang"), index=GSI1, until="2", prefix="1")
+
+
 def test_query_all_reads_the_index_newest_first_with_a_limit(table: Table) -> None:
     for i in range(5):
         table.put({**keys.session(f"h{i}"), **keys.user_session_index("staff", "wang", f"2026-11-2{i}")})

@@ -25,6 +25,8 @@ what                        built from
 ``roster``                  owners, import log, audit, key, clock
 ``work_orders``             the order repository, numbers, clock, time zone, staff accounts
 ``escalation``              the order repository, clock (run over every estate by the schedule)
+``kpis``                    the order repository, estates, clock, time zone (callbacks and
+                            profiles plug in here once they exist)
 ==========================  ===============================================
 """
 
@@ -55,6 +57,7 @@ from portal.store.tables import MAIN
 from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
+from portal.workorders.kpi import MonthlyKpis
 from portal.workorders.ladder import EscalationJob
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.repository import WorkOrderRepository
@@ -258,6 +261,11 @@ class Services:
     def climb_ladder(self) -> int:
         """The escalation job over every estate of the company (the schedule calls it)."""
         return self.escalation.run(e.slug for e in self.estates.company().estates)
+
+    @cached_property
+    def kpis(self) -> MonthlyKpis:
+        """The monthly KPI report; no callback or profile source yet: those KPIs say no data."""
+        return MonthlyKpis(self.work_order_repo, self.estates, self.clock, self.settings.time_zone)
 
     @cached_property
     def roster(self) -> RosterImporter:

@@ -31,6 +31,7 @@ tasks still to run (off the request)   main     pk=TASK              sk=<ts>#<id
 a work order (by number)               main     pk=WO#<e>#<n>        sk=META         order
 an order's history                     main     pk=WO#<e>#<n>        sk^=EV#         event
 an estate's orders by state            gsi1     gsi1pk=WOSTATE#<e>#<state> gsi1sk=<ts>#<n> order
+an estate's orders of a month (KPIs)   gsi1     the same, gsi1sk between two <ts>   order
 a unit's orders, newest first          gsi2     gsi2pk=WOUNIT#<e>#<b>#<r> gsi2sk=<ts>#<n>  order
 unresolved orders by next escalation   gsi3     gsi3pk=WOLADDER#<e>  gsi3sk=<ts>#<n>  order
 an owner's orders, newest first        main     pk=OWNER#<o>         sk^=WO#<ts>#    link

@@ -34,6 +34,8 @@ what                        built from
 ``callback_notices``        callbacks, owners, sender, site URL, clock (the owner's SMS task)
 ``callback_plan``           callbacks, owners, profiles, clock, time zone (periodic callbacks)
 ``profiles``                profiles, owners, estates, orders, callbacks, clock, time zone
+``kpis``                    the order repository, estates, clock, time zone (callbacks and
+                            profiles plug in here once they exist)
 ==========================  ===============================================
 """
 
@@ -77,6 +79,8 @@ from portal.workorders.callbacks import (
     CallbackScheduler,
     CallbackService,
 )  # fmt: skip
+from portal.workorders.kpi import MonthlyKpis
+from portal.workorders.kpi_sources import CallbackKpis, ProfileKpis
 from portal.workorders.ladder import EscalationJob
 from portal.workorders.model import ORDER_PHOTOS
 from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
@@ -346,6 +350,13 @@ class Services:
             self.profile_repo, self.owners, self.estates, self.work_order_repo,
             self.callback_repo, self.clock, self.settings.time_zone,
         )  # fmt: skip
+
+    @cached_property
+    def kpis(self) -> MonthlyKpis:
+        """The monthly KPI report, with the callbacks and the owner profiles as its sources."""
+        return MonthlyKpis(self.work_order_repo, self.estates, self.clock, self.settings.time_zone,
+                           callbacks=CallbackKpis(self.callback_repo),
+                           profiles=ProfileKpis(self.profiles))  # fmt: skip
 
     @cached_property
     def roster(self) -> RosterImporter:

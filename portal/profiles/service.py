@@ -77,6 +77,8 @@ class Completeness:
     complete: int
     units: int
     incomplete: tuple[Incomplete, ...]
+    complete_ids: tuple[str, ...] = ()
+    """The unit ids (``estate/building/room``) whose profile is complete: the numerator."""
 
     @property
     def percent(self) -> Decimal | None:
@@ -244,11 +246,14 @@ class ProfileService:
         bindings = self._bindings(estate)
         profiles = self.repo.of_estate(estate)
         incomplete: list[Incomplete] = []
+        complete: list[str] = []
         for b, r in units:
             f = facts(profiles.get((b, r)) or Profile(estate, b, r), bindings.get((b, r), []))
             if f.missing:
                 incomplete.append(Incomplete(f"{estate}/{b}/{r}", b, r, f.missing))
-        return Completeness(len(units) - len(incomplete), len(units), tuple(incomplete))
+            else:
+                complete.append(f"{estate}/{b}/{r}")
+        return Completeness(len(complete), len(units), tuple(incomplete), tuple(complete))
 
     # -- helpers -------------------------------------------------------------------------
 

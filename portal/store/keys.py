@@ -31,6 +31,7 @@ tasks still to run (off the request)   main     pk=TASK              sk=<ts>#<id
 a work order (by number)               main     pk=WO#<e>#<n>        sk=META         order
 an order's history                     main     pk=WO#<e>#<n>        sk^=EV#         event
 an estate's orders by state            gsi1     gsi1pk=WOSTATE#<e>#<state> gsi1sk=<ts>#<n> order
+an estate's orders of a month (KPIs)   gsi1     the same, gsi1sk between two <ts>   order
 a unit's orders, newest first          gsi2     gsi2pk=WOUNIT#<e>#<b>#<r> gsi2sk=<ts>#<n>  order
 unresolved orders by next escalation   gsi3     gsi3pk=WOLADDER#<e>  gsi3sk=<ts>#<n>  order
 an owner's orders, newest first        main     pk=OWNER#<o>         sk^=WO#<ts>#    link
@@ -41,6 +42,7 @@ a submit's request id (retry → same)   main     pk=REQ#<actor>#<id>  sk=META  
 a callback (回访)                      main     pk=CB#<e>#<id>       sk=META         callback
 an estate's callbacks still due        gsi1     gsi1pk=CBDUE#<e>     gsi1sk=<due>#<id>  callback (sparse)
 a unit's callbacks, newest first       gsi2     gsi2pk=CBUNIT#<e>#<b>#<r> gsi2sk=<ts>#<id>  callback
+an estate's answered callbacks by month gsi3    gsi3pk=CBDONE#<e>#<yyyy-mm> gsi3sk=<ts>#<id> callback
 the profile of a unit (客户动态表)     main     pk=ESTATE#<e>        sk=PROFILE#<b>#<r>  profile
 profiles of an estate (archive KPI)    main     pk=ESTATE#<e>        sk^=PROFILE#    profile
 residents of an estate (or building)   main     pk=ESTATE#<e>        sk^=RESIDENT#[<b>#]  binding
@@ -345,6 +347,12 @@ def callbacks_due(estate: str) -> str:
 def callbacks_of_unit(estate: str, building: str, room: str) -> str:
     """gsi2 partition: a unit's callbacks (a public area's: building ``public``, room ``-``)."""
     return f"CBUNIT{SEP}{estate}{SEP}{building}{SEP}{room or '-'}"
+
+
+def callbacks_answered(estate: str, month: str) -> str:
+    """gsi3 partition: an estate's callbacks answered in a UTC month (``2026-11``): the
+    satisfaction KPI reads a month's answers from it."""
+    return f"CBDONE{SEP}{estate}{SEP}{month}"
 
 
 def callback_index(partition: str, at: str, callback_id: str, index: Index) -> dict[str, str]:

@@ -19,7 +19,7 @@ from portal.store import keys
 from portal.store.conditions import Condition, condition
 from portal.store.items import Item, flag, text, whole
 from portal.store.table import Put, Table, Update
-from portal.store.tables import GSI1, GSI2
+from portal.store.tables import GSI1, GSI2, GSI3
 from portal.workorders.callback_model import (
     DIMENSION_NAMES,
     METHODS,
@@ -71,6 +71,15 @@ class CallbackRepository:
         items = self.table.query_all(keys.callbacks_of_unit(estate, building, room), index=GSI2,
                                      forward=False, limit=limit)  # fmt: skip
         return [callback_of(i) for i in items]
+
+    def answered_between(self, estate: str, start: str, end: str) -> list[Callback]:
+        """Callbacks answered in ``[start, end)`` (UTC ISO-8601): one query per UTC month."""
+        out: list[Callback] = []
+        for month in _months(start, end):
+            items = self.table.query_all(keys.callbacks_answered(estate, month), index=GSI3,
+                                         between=(start, end))  # fmt: skip
+            out += [callback_of(i) for i in items if str(i.get("gsi3sk", "")) < end]
+        return out
 
     def create(self, callback: Callback) -> None:
         """``ConditionFailed("callback_is_new")`` if it exists already."""
@@ -131,7 +140,21 @@ def item_of(c: Callback) -> Item:
     if c.is_due:
         item.update(keys.callback_index(keys.callbacks_due(c.estate), c.due_at, c.callback_id,
                                         GSI1))  # fmt: skip
+    if c.result is not None:
+        month = c.result.at[:7]
+        item.update(keys.callback_index(keys.callbacks_answered(c.estate, month), c.result.at,
+                                        c.callback_id, GSI3))  # fmt: skip
     return item
+
+
+def _months(start: str, end: str) -> list[str]:
+    """The UTC months (``YYYY-MM``) that ``[start, end)`` touches."""
+    year, month = int(start[:4]), int(start[5:7])
+    out: list[str] = []
+    while f"{year:04d}-{month:02d}" <= end[:7]:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def _method(value: str) -> Any:

@@ -168,6 +168,16 @@ def test_query_all_reads_the_index_newest_first_with_a_limit(table: Table) -> No
     assert [g["gsi1sk"] for g in got] == ["2026-11-24", "2026-11-23"]
 
 
+def test_query_all_reads_a_sort_key_range_both_ends_included(table: Table) -> None:
+    for day in ("2026-10-31", "2026-11-01", "2026-11-15", "2026-11-30", "2026-12-01"):
+        table.put({**keys.session(day), **keys.user_session_index("staff", "wang", day)})
+    got = table.query_all(keys.user_sessions("staff", "wang"), index=GSI1,
+                          between=("2026-11-01", "2026-11-30"))  # fmt: skip
+    assert [g["gsi1sk"] for g in got] == ["2026-11-01", "2026-11-15", "2026-11-30"]
+    with pytest.raises(ValueError):
+        table.query_all("p", prefix="a", between=("a", "b"))
+
+
 def test_batch_get_returns_the_stored_items_among_the_keys_asked_for(table: Table) -> None:
     table.batch_put([{**keys.staff(f"u{i}"), "i": i} for i in range(150)])
     got = table.batch_get([keys.staff(f"u{i}") for i in range(0, 160, 2)])

@@ -205,7 +205,11 @@ def create_staff(body: StaffCreate) -> Response:
 
 @bp.patch("/staff/<username>", responses=_responses(401, 403, 404, 409))
 def update_staff(path: StaffPath, body: StaffPatch) -> Response:
-    """Change roles, scope, name, phone, or disable/enable (admin; not your own admin role)."""
+    """Change roles, scope, name, phone, or disable/enable (admin; not your own admin role).
+
+    A change that the account's own roles or estates make impossible (estates removed from a
+    butler, buildings of an estate the account does not have) is 409 with the rule's code.
+    """
     identity = require("staff.manage")
     changes = StaffChanges(
         name=body.name,

@@ -211,6 +211,25 @@ def test_role_change_is_audited_with_roles_before_and_after(
     assert event["details"] == {"before": ["butler"], "after": ["butler", "supervisor"]}
 
 
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"estates": []}, 409),  # the account's own role (butler) needs an estate
+        ({"buildings": {"meixi": ["1"]}}, 409),  # the account's own estates are Lanting only
+        ({"roles": ["butler"], "estates": []}, 400),  # wrong whatever the account has
+        ({"estates": ["lanting"], "buildings": {"meixi": ["1"]}}, 400),
+    ],
+)
+def test_a_change_the_account_itself_makes_impossible_is_409_one_wrong_in_itself_400(
+    admin: Caller, change: dict[str, Any], status: int
+) -> None:
+    admin.post("/api/staff", new_butler())
+    res = admin.patch("/api/staff/li.butler", change)
+    assert res.status_code == status, res.json
+    assert code(res) in {"staff_estates_required", "buildings_outside_estates"}
+    assert res.json["error"]["message"] and res.json["error"]["message_en"]
+
+
 def test_scope_change_keeps_buildings_of_estates_still_in_scope_and_is_audited(
     admin: Caller, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:

@@ -1,0 +1,69 @@
+"""Schemathesis against the API, in-process: every operation of ``/api/openapi.json``, as
+each identity of ``conftest.py``.
+
+The schema is read from the app's own document, so a route added later is fuzzed
+without a line here. Each operation is tried in every generating phase (its examples,
+the coverage phase's boundary and invalid values, random fuzzing) with a bounded number
+of cases, and every answer must pass:
+
+- ``not_a_server_error``: no 5xx;
+- ``status_code_conformance``, ``content_type_conformance``,
+  ``response_schema_conformance``, ``response_headers_conformance``: the status is
+  documented for the operation, with the documented media type and body;
+- ``positive_data_acceptance``: a request the document calls valid is not refused as
+  invalid (400/422): a refusal may only be about who asks (401/403), what exists
+  (404/409) or a limit (429);
+- ``negative_data_rejection``: a request the document calls invalid is refused;
+- the other checks schemathesis runs by default (unsupported methods answer 405 with
+  ``Allow``, a missing required header is refused...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from functions.app import DOC_PREFIX, DOC_URL, create_app
+from portal.settings import Settings
+from tests.fuzz import strategies
+from tests.fuzz.conftest import IDENTITIES, Callers
+from tests.support.auth import SITE_URL
+
+MAX_EXAMPLES = 25
+"""Random cases per operation and identity in the fuzzing phase (the examples and coverage
+phases add their own, bounded by the document)."""
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261122,  # the same cases on every run: CI is reproducible, not a lottery
+        "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True},
+            "fuzzing": {"enabled": True},
+        },
+    }
+)
+
+strategies.register()
+
+APP = create_app(Settings(stage="test", site_url=SITE_URL))
+"""The app whose document is fuzzed; each test serves it from its own services."""
+
+SCHEMA = schemathesis.openapi.from_wsgi(DOC_PREFIX + DOC_URL, APP, config=CONFIG)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who", IDENTITIES)
+@SCHEMA.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # see conftest.py
+def test_every_operation_keeps_its_contract(
+    case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
+) -> None:
+    bind_app(APP)
+    sent = callers.request_for(who)
+    response = case.call(headers=sent.headers, cookies=sent.cookies)
+    case.validate_response(response, headers=sent.headers)

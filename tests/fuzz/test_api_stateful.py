@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.fuzz.conftest import IDENTITIES, Callers
-from tests.fuzz.test_api_fuzz import APP, SCHEMA
+from tests.fuzz.schema import APP, SCHEMA
 
 SCENARIOS = 10
 """Sequences per identity, each of at most :data:`STEPS` calls."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from portal.accounts.identity import Identity
 from portal.accounts.policy import sees_phone
@@ -33,6 +33,26 @@ from portal.workorders.transitions import (
 )  # fmt: skip
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
+
+
+def _whole(value: object) -> object:
+    """A JSON integer: ``306`` or ``306.0`` (JSON Schema's "integer"), never ``"306"`` or ``true``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("an integer is required")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("an integer is required")
+    return int(value)
+
+
+# Integers in a range as JSON Schema means them (``306`` or ``306.0``, never ``"306"`` or
+# ``true``): the document says ``integer`` with its bounds, and validation agrees.
+Rating = Annotated[int, BeforeValidator(_whole), Field(ge=1, le=5),
+                   WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})]  # fmt: skip
+Fen = Annotated[int, BeforeValidator(_whole), Field(ge=1, le=10_000_000),
+                WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 10_000_000})]  # fmt: skip
+PhotoBytes = Annotated[int, BeforeValidator(_whole), Field(ge=1, le=10 * 1024 * 1024),
+                       WithJsonSchema({"type": "integer", "minimum": 1,
+                                       "maximum": 10 * 1024 * 1024})]  # fmt: skip
 NUMBER = r"^[A-Z]{2}-[0-9]{8}-[0-9]{4,6}$"
 Kind = Literal["repair", "complaint", "suggestion", "praise", "service"]
 assert set(KINDS) == set(Kind.__args__)  # type: ignore[attr-defined]
@@ -77,7 +97,8 @@ class OrderIn(BaseModel):
     description: str = Field(min_length=1, max_length=MAX_DESCRIPTION, pattern=r"\S",
                              description="What is wrong (not only spaces).")  # fmt: skip
     urgency: Literal["emergency", "normal"] = Field(
-        default="normal", description="`emergency` (急修) counts for repairs only.")
+        default="normal", description="`emergency` (急修) counts for repairs only."
+    )
     category: Category = Field(default="", description="Repairs: what needs repairing "
                                "(empty: `other`); ignored for the other kinds.")  # fmt: skip
     preferred_time: str = Field(default="", max_length=100, description="e.g. 今天下午, 周末上午")
@@ -85,11 +106,15 @@ class OrderIn(BaseModel):
     contact_phone: str = Field(default="", max_length=32,
                                json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN})  # fmt: skip
     photos: list[Annotated[str, Field(pattern=PHOTO_KEY)]] = Field(
-        default_factory=list, max_length=MAX_PHOTOS,
-        description="Keys from `POST /api/orders/photos`, once uploaded.")
+        default_factory=list,
+        max_length=MAX_PHOTOS,
+        description="Keys from `POST /api/orders/photos`, once uploaded.",
+    )
     channel: Literal["online", "phone", "walk_in", "patrol"] = Field(
-        default="online", description="Staff: how it came in (phone, walk_in, patrol; "
-        "`online` is recorded as `phone`). An owner's order is always `online`.")
+        default="online",
+        description="Staff: how it came in (phone, walk_in, patrol; "
+        "`online` is recorded as `phone`). An owner's order is always `online`.",
+    )
     owner_phone: str = Field(default="", max_length=32,
                              description="Staff: the owner this order is made for (their mobile "
                              "number); the order then shows in their list.",
@@ -115,13 +140,17 @@ class ActionIn(BaseModel):
     note: str = Field(default="", max_length=1000)
     assignee: str = Field(default="", max_length=50, description="dispatch: technician/department")
     to: str = Field(default="", max_length=64, description="hand_over: the colleague's username")
-    rating: StrictInt | None = Field(default=None, ge=1, le=5, description="sign_off: 1–5")
-    fen: StrictInt | None = Field(default=None, gt=0, le=10_000_000,
+    rating: Rating | None = Field(default=None, description="sign_off: 1–5")
+    fen: Fen | None = Field(default=None,
                                   description="quote: the price in fen (分)")  # fmt: skip
     answer: Literal["accepted", "declined", ""] = Field(default="", description="answer_price")
 
     def details(self) -> dict[str, str | int]:
-        out: dict[str, str | int] = {"assignee": self.assignee, "to": self.to, "answer": self.answer}
+        out: dict[str, str | int] = {
+            "assignee": self.assignee,
+            "to": self.to,
+            "answer": self.answer,
+        }
         if self.rating is not None:
             out["rating"] = self.rating
         if self.fen is not None:
@@ -237,6 +266,8 @@ def _may_try(identity: Identity, action: str, order: WorkOrder) -> bool:
     move = find(action, order.state, order.kind)
     if move is None or action in SERVICE_ONLY:
         return False
+    if action == "answer_price" and (order.price is None or order.price.answer):
+        return False  # nothing quoted, or answered already
     return move.who == "any" or (move.who == "owner") == identity.is_owner
 
 
@@ -267,7 +298,7 @@ class PhotoOfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
-    size: StrictInt = Field(ge=1, le=10 * 1024 * 1024, description="Bytes of the photo.")
+    size: PhotoBytes = Field(description="Bytes of the photo.")
 
 
 class PhotoOfferOut(BaseModel):

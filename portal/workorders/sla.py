@@ -68,6 +68,10 @@ class Deadline:
     status: Status
 
 
+_FINAL = ("closed", "invalid", "parked")
+"""The milestones of :data:`portal.workorders.transitions.FINAL_STATES`."""
+
+
 def deadlines(order: WorkOrder, now: datetime, tz: str) -> list[Deadline]:
     """The order's deadlines that have started, in order, each met, breached or pending."""
     out: list[Deadline] = []
@@ -79,6 +83,8 @@ def deadlines(order: WorkOrder, now: datetime, tz: str) -> list[Deadline]:
             continue  # e.g. not dispatched yet: the on-site clock has not started
         due = stage.due(parse_iso(start), tz)
         done = min((order.reached[m] for m in stage.ends if m in order.reached), default="")
+        if not done:  # an order that ended (closed, invalid, parked) stops every clock then
+            done = min((order.reached[m] for m in _FINAL if m in order.reached), default="")
         if done:
             status: Status = "met" if parse_iso(done) <= due else "breached"
         else:

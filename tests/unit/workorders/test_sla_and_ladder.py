@@ -96,3 +96,18 @@ def test_a_resolved_order_leaves_the_ladder_and_the_queues(
     assert services.work_order_repo.escalated_to("lanting", "butler", "2") == []
     clock.now += timedelta(days=5)
     assert services.escalation.run(["lanting"]) == 0
+
+
+def test_an_order_that_ended_stops_every_clock_then(
+    orders: WorkOrderService, owner: Identity, desk: Identity, clock: FakeClock
+) -> None:
+    from portal.workorders.model import Location
+    from portal.workorders.service import NewOrder
+
+    complaint = orders.submit(owner, NewOrder(kind="complaint", location=Location(
+        "lanting", "2", "1-1503"), description="楼上装修太吵"))  # fmt: skip
+    clock.now += timedelta(minutes=5)
+    judged = orders.act(desk, "lanting", complaint.number, "invalid", "装修在允许时段内，已向业主解释")
+    clock.now += timedelta(days=2)
+    assert {d.stage: d.status for d in deadlines(judged, clock.now, "Asia/Shanghai")} == {
+        "acknowledge": "met", "dispatch": "met", "feedback": "met"}  # fmt: skip

@@ -182,6 +182,7 @@ ACCOUNT_PAGES = (
     ("account/orders/new/", "order_new.html"),
     ("account/orders/", "orders_mine.html"),
     ("account/orders/view/", "order_view.html"),
+    ("staff/orders/", "orders_queue.html"),
     ("staff/orders/view/", "order_view.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""

@@ -77,7 +77,11 @@
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const r = await call("POST", "/api/auth/logout");
-      if (r.ok || r.status === 401) location.replace(form.dataset.next);
+      if (r.ok || r.status === 401) {
+        // What this phone kept for the account (an unsent work order) goes with it.
+        try { localStorage.removeItem("portal.order-draft"); } catch (e) { /* no storage */ }
+        location.replace(form.dataset.next);
+      }
       else say(status, errorText(r), true);
     });
   }

@@ -17,7 +17,8 @@ from portal.workorders.transitions import ACTIONS, MOVES, OPEN_STATES, STATES
 EVENTS: tuple[str, ...] = ("submit", *ACTIONS, "escalate")
 """Every ``action`` a history line may carry (the moves, the submit, the ladder's climbs)."""
 STAGE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in STAGES))
-MARKS: tuple[str, ...] = ("met", "breached", "pending")
+MARKS: tuple[str, ...] = ("met", "breached", "pending", "ended")
+"""How a time limit stands (the API's three, and ``ended``: still pending when the order ended)."""
 RATINGS: tuple[str, ...] = ("5", "4", "3", "2", "1")
 DETAILS: tuple[str, ...] = ("assignee", "to", "rating", "fen", "answer", "channel", "rung")
 ANSWERS: tuple[str, ...] = ("accepted", "declined")

@@ -118,11 +118,14 @@
 
   function showDeadlines(o) {
     const list = $("deadlines");
+    const ended = !(L.open_states || []).includes(o.state); // closed, invalid, parked
     list.replaceChildren(...o.deadlines.map((x) => {
       const li = document.createElement("li");
       li.dataset.stage = x.stage;
       li.dataset.status = x.status;
-      const mark = O.tag(O.label("mark", x.status), `mark-${x.status}`);
+      // A limit still "pending" on an order that has ended no longer runs: not shown as running.
+      const shown = ended && x.status === "pending" ? "ended" : x.status;
+      const mark = O.tag(O.label("mark", shown), `mark-${shown}`);
       const name = document.createElement("strong");
       name.textContent = O.label("stage", x.stage);
       const when = document.createElement("small");

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from portal.accounts.identity import RELATIONSHIPS
-from portal.accounts.policy import ADMIN, FINANCE, STAFF_ROLES, allowed_roles
+from portal.accounts.policy import ADMIN, FINANCE, OWNER, STAFF_ROLES, allowed_roles
 from portal.clock import zone
 from portal.estates.model import Estate
 from portal.i18n import LANGS, translate
@@ -31,6 +31,8 @@ from portal.service_levels import (
     TECHNICIAN_ON_SITE_MIN,
 )
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
+from portal.site.orderpages import STAFF_CHANNELS, order_labels
+from portal.workorders.model import KINDS, REPAIR_CATEGORIES, URGENCIES
 
 PAGE_SIZE = 20
 HOME_LATEST = 8
@@ -177,6 +179,11 @@ ACCOUNT_PAGES = (
     ("account/", "home_my.html"),
     ("staff/signin/", "staff_signin.html"),
     ("staff/", "admin.html"),
+    ("account/orders/new/", "order_new.html"),
+    ("account/orders/", "orders_mine.html"),
+    ("account/orders/view/", "order_view.html"),
+    ("staff/orders/", "orders_queue.html"),
+    ("staff/orders/view/", "order_view.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -198,12 +205,20 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
                 "name": e.name.get(lang),
                 "href": url(f"estates/{e.slug}/", lang),
                 "buildings": {b.code: b.name.get(lang) for b in e.buildings},
+                "tz": e.time_zone,
             }
             for e in common["company"].estates
         ],
         "role_labels": {r: translate(f"staff.roles.{r}", lang) for r in roles},
         "rel_labels": {r: translate(f"account.relationship.{r}", lang) for r in RELATIONSHIPS},
         "status_labels": {s: translate(f"roster.status.{s}", lang) for s in ROSTER_STATUSES},
+        # The work-order pages: the form's choices, and every label their scripts show.
+        "order_roles": sorted(allowed_roles("workorder.read") - {OWNER}),
+        "order_kinds": KINDS,
+        "repair_categories": REPAIR_CATEGORIES,
+        "urgencies": URGENCIES,
+        "staff_channels": STAFF_CHANNELS,
+        "order_labels": order_labels(lang),
         # The local outbox link (no real SMS) only on a site built for this machine.
         "dev_outbox": urlsplit(_SITE_URL[0]).hostname in ("127.0.0.1", "localhost"),
     }

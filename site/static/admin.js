@@ -270,6 +270,8 @@
     $("me-estates").textContent = estateNames(me.estates);
     $("me").hidden = false;
     const isAdmin = me.roles.includes(d.admin);
+    const handlers = d.orderRoles.split(" ");
+    $("orders-link").hidden = !me.roles.some((role) => handlers.includes(role));
     const importers = d.importRoles.split(" ");
     if (me.roles.some((role) => importers.includes(role))) {
       setUpImport(isAdmin ? estates.map((e) => e.slug) : me.estates);

@@ -7,7 +7,9 @@
   const msgs = data ? data.dataset : {};
   let token = "";
 
-  async function send(method, path, body) {
+  // `timeout` (ms, optional): give up on an answer that does not come (a stalled mobile
+  // connection can hang for minutes); it then looks like a dropped connection (status 0).
+  async function send(method, path, body, timeout) {
     const headers = { Accept: "application/json" };
     const opts = { method, headers, credentials: "same-origin", cache: "no-store" };
     if (body instanceof FormData) {
@@ -17,11 +19,19 @@
       opts.body = JSON.stringify(body);
     }
     if (method !== "GET" && token) headers["X-CSRF-Token"] = token;
+    let timer = 0;
+    if (timeout && typeof AbortController === "function") {
+      const abort = new AbortController();
+      opts.signal = abort.signal;
+      timer = setTimeout(() => abort.abort(), timeout);
+    }
     let res;
     try {
       res = await fetch(path, opts);
     } catch (e) {
       return { ok: false, status: 0, data: null };
+    } finally {
+      clearTimeout(timer);
     }
     let json = null;
     if (res.status !== 204) {
@@ -32,12 +42,12 @@
   }
 
   // A session this page did not know of (signed in in another tab): get its token, try once more.
-  async function call(method, path, body) {
-    const r = await send(method, path, body);
+  async function call(method, path, body, timeout) {
+    const r = await send(method, path, body, timeout);
     const code = r.data && r.data.error && r.data.error.code;
     if (method === "GET" || r.status !== 403 || code !== "csrf_failed") return r;
-    await send("GET", "/api/me");
-    return send(method, path, body);
+    await send("GET", "/api/me", undefined, timeout);
+    return send(method, path, body, timeout);
   }
 
   function errorText(r) {
@@ -67,7 +77,11 @@
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const r = await call("POST", "/api/auth/logout");
-      if (r.ok || r.status === 401) location.replace(form.dataset.next);
+      if (r.ok || r.status === 401) {
+        // What this phone kept for the account (an unsent work order) goes with it.
+        try { localStorage.removeItem("portal.order-draft"); } catch (e) { /* no storage */ }
+        location.replace(form.dataset.next);
+      }
       else say(status, errorText(r), true);
     });
   }

@@ -30,7 +30,8 @@ account_site = conftest_account.account_site  # the fixtures this module uses
 account_page = conftest_account.account_page
 
 ME_401 = ("/api/me", 401)
-PAGES = ("/account/signin/", "/account/", "/staff/signin/", "/staff/")
+PAGES = ("/account/signin/", "/account/", "/staff/signin/", "/staff/", "/account/orders/new/",
+         "/account/orders/", "/account/orders/view/", "/staff/orders/", "/staff/orders/view/")
 
 
 def _zh(key: str, **params: object) -> str:

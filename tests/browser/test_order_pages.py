@@ -412,8 +412,8 @@ def test_staff_record_a_phoned_in_order_for_an_owner_and_find_it_in_the_estate_l
     expect(page.locator("#facts dd[data-k=reason]")).to_have_text(
         "经核实为业主自家装修，已提醒注意时间"
     )
-    # Judged without being received first: that limit no longer runs (not shown as running).
-    expect(page.locator("#deadlines li[data-stage=acknowledge] .tag")).to_have_text("不再计时")
+    # Judged without being received first: the judgement ended that clock, in time.
+    expect(page.locator("#deadlines li[data-stage=acknowledge] .tag")).to_have_text("按时")
     desk.screenshot("orders-invalid-390")
     assert desk.unexpected() == []
 

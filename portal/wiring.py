@@ -25,14 +25,17 @@ what                        built from
 ``roster``                  owners, import log, audit, key, clock
 ``work_orders``             the order repository, numbers, clock, time zone, staff accounts
 ``escalation``              the order repository, clock (run over every estate by the schedule)
+``payment_providers``       the payment settings, the providers' HTTP transport, clock; the
+                            sandbox (local, test) on the table, tasks and a throw-away key
 ==========================  ===============================================
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import OwnerRepository
@@ -44,6 +47,9 @@ from portal.accounts.signin.owner import DELIVER_CODE, OwnerSignInService
 from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
+from portal.billing.providers.http import Transport, UrllibTransport
+from portal.billing.providers.registry import PaymentProviders
+from portal.billing.providers.sandbox_store import NOTIFY_TASK as SANDBOX_NOTIFY
 from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
@@ -60,6 +66,9 @@ from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.repository import WorkOrderRepository
 from portal.workorders.service import WorkOrderService
+
+if TYPE_CHECKING:
+    from portal.billing.providers.sandbox import SandboxProvider
 
 
 class Clients:
@@ -126,12 +135,16 @@ class Services:
         sender: MessageSender | None = None,
         password_hashing: PasswordHashing | None = None,
         dispatcher: Dispatcher | None = None,
+        payment_transport: Transport | None = None,
     ) -> None:
         self.settings = settings
         self.clients = clients or Clients(settings)
         self.clock = clock
         self._sender = sender
         self._dispatcher = dispatcher
+        self.payment_transport: Transport = payment_transport or UrllibTransport()
+        """How the payment providers talk HTTP (tests stand in for Alipay, WeChat Pay and
+        the notify URL the sandbox posts to)."""
         self.password_hashing = password_hashing or default_hashing()
         """argon2id with the production parameters unless the caller (a test) gives others."""
 
@@ -180,10 +193,13 @@ class Services:
     @cached_property
     def task_runner(self) -> TaskRunner:
         """Every kind of task, with its handler: the one list of work done off the request."""
-        return TaskRunner(self.table, {
+        kinds = {
             DELIVER_CODE: TaskKind(self.owner_sign_in.deliver, max_attempts=4),
             NOTIFY_OWNER: TaskKind(self.order_notices.deliver, max_attempts=5),
-        }, self.clock)  # fmt: skip
+        }
+        if self.settings.is_local:
+            kinds[SANDBOX_NOTIFY] = TaskKind(self._sandbox_deliver, max_attempts=6)
+        return TaskRunner(self.table, kinds, self.clock)
 
     @cached_property
     def audit(self) -> AuditLog:
@@ -269,6 +285,40 @@ class Services:
     def climb_ladder(self) -> int:
         """The escalation job over every estate of the company (the schedule calls it)."""
         return self.escalation.run(e.slug for e in self.estates.company().estates)
+
+    # -- payments --------------------------------------------------------------------------
+
+    @cached_property
+    def payment_providers(self) -> PaymentProviders:
+        """The provider of each payment account (:mod:`portal.billing.providers.registry`)."""
+        return PaymentProviders(self.settings.payments, self.payment_transport, self.clock,
+                                local=self.settings.is_local,
+                                sandbox=self._sandbox if self.settings.is_local else None)  # fmt: skip
+
+    def _sandbox(self, account: str) -> SandboxProvider:
+        from portal.billing.providers.crypto import throwaway_key
+        from portal.billing.providers.sandbox import SandboxProvider
+        from portal.billing.providers.sandbox_store import SandboxStore
+
+        return SandboxProvider(account, self.settings.site_url, SandboxStore(self.table, self.clock),
+                               self.tasks, self.payment_transport, self.clock,
+                               throwaway_key("sandbox"))  # fmt: skip
+
+    def sandbox(self, account: str = "sandbox") -> SandboxProvider | None:
+        """The sandbox provider of ``account`` (local and test only), else None."""
+        from portal.billing.providers.registry import UnknownAccount
+        from portal.billing.providers.sandbox import SandboxProvider
+
+        try:
+            provider = self.payment_providers.account(account)
+        except UnknownAccount:
+            return None
+        return provider if isinstance(provider, SandboxProvider) else None
+
+    def _sandbox_deliver(self, payload: Mapping[str, Any]) -> None:
+        sandbox = self.sandbox(str(payload.get("account", "")))
+        if sandbox is not None:
+            sandbox.deliver(payload)
 
     @cached_property
     def roster(self) -> RosterImporter:

@@ -239,7 +239,7 @@ class _Reader:
     def key(self, spec: Mapping[str, Any], name: str, where: str) -> str:
         value = self.secret(spec, name, where)
         if "\\n" in value and "\n" not in value:
-            value = value.replace("\\n", "\n")  # a PEM written on one line with \n escapes
+            value = value.replace("\\n", "\n").strip()  # a PEM on one line, \n escaped
         if value and "-----BEGIN" not in value and not re.fullmatch(r"[A-Za-z0-9+/=\s]{64,}",
                                                                      value):  # fmt: skip
             raise PaymentConfigError(f"{where}.{name}: not a PEM or base64 key")

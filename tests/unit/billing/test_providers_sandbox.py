@@ -276,3 +276,22 @@ def test_the_sandbox_does_not_exist_in_dev_and_prod(make_app: Callable[..., Any]
     assert app.test_client().get("/sandbox-pay/P20261122SANDBOX1").status_code == 404
     assert app.test_client().post("/sandbox-pay/P20261122SANDBOX1/confirm",
                                   headers=headers).status_code == 404  # fmt: skip
+
+
+def test_the_local_server_sends_the_sandbox_pages_to_the_app() -> None:
+    from functions.local.server import compose
+
+    seen: list[str] = []
+
+    def answer(name: str) -> Any:
+        def wsgi(environ: Any, start_response: Any) -> list[bytes]:
+            seen.append(name)
+            start_response("200 OK", [])
+            return [b""]
+
+        return wsgi
+
+    app = compose(answer("api"), answer("static"))
+    for path in ("/sandbox-pay/P20261122SANDBOX1", "/sandbox-paying/", "/api/health"):
+        app({"PATH_INFO": path, "HTTP_HOST": "127.0.0.1:8000"}, lambda *a: None)
+    assert seen == ["api", "static", "api"]

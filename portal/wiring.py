@@ -47,7 +47,7 @@ from portal.accounts.signin.owner import DELIVER_CODE, OwnerSignInService
 from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
-from portal.billing.providers.http import Transport, UrllibTransport
+from portal.billing.providers.http import OfflineTransport, Transport, UrllibTransport
 from portal.billing.providers.registry import PaymentProviders
 from portal.billing.providers.sandbox_store import NOTIFY_TASK as SANDBOX_NOTIFY
 from portal.clock import Clock, system_clock
@@ -142,9 +142,11 @@ class Services:
         self.clock = clock
         self._sender = sender
         self._dispatcher = dispatcher
-        self.payment_transport: Transport = payment_transport or UrllibTransport()
-        """How the payment providers talk HTTP (tests stand in for Alipay, WeChat Pay and
-        the notify URL the sandbox posts to)."""
+        self.payment_transport: Transport = payment_transport or (
+            OfflineTransport() if settings.stage == "test" else UrllibTransport()
+        )
+        """How the payment providers talk HTTP: urllib, or no network in the test stage (tests
+        stand in for Alipay, WeChat Pay and the notify URL the sandbox posts to)."""
         self.password_hashing = password_hashing or default_hashing()
         """argon2id with the production parameters unless the caller (a test) gives others."""
 

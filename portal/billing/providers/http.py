@@ -63,3 +63,12 @@ class UrllibTransport:
                 err.close()
         except (OSError, urllib.error.URLError) as err:
             raise ProviderError("unavailable", type(err).__name__) from err
+
+
+class OfflineTransport:
+    """No network at all (the test stage's default: a test that forgets to stand in for a
+    provider fails at once instead of reaching out)."""
+
+    def __call__(self, method: str, url: str, headers: Mapping[str, str], body: bytes,
+                 timeout: float = TIMEOUT_S) -> HttpResponse:  # fmt: skip
+        raise ProviderError("unavailable", "offline")

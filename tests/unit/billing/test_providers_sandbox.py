@@ -295,3 +295,12 @@ def test_the_local_server_sends_the_sandbox_pages_to_the_app() -> None:
     for path in ("/sandbox-pay/P20261122SANDBOX1", "/sandbox-paying/", "/api/health"):
         app({"PATH_INFO": path, "HTTP_HOST": "127.0.0.1:8000"}, lambda *a: None)
     assert seen == ["api", "static", "api"]
+
+
+def test_the_test_stage_never_reaches_the_network(services: Services, clock: FakeClock) -> None:
+    sandbox = services.sandbox()
+    assert sandbox is not None
+    sandbox.start(_request(), in_wechat=False)
+    sandbox.settle("P20261122SANDBOX1", "paid")  # the delivery fails offline: retried later
+    found = sandbox.query("P20261122SANDBOX1")
+    assert found is not None and found.status == "paid"

@@ -92,6 +92,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     for bp in blueprints(local=cfg.is_local):
         app.register_api(bp)
+    if cfg.is_local:  # the stand-in payment provider's page: not routed in dev and prod
+        from functions import sandbox_pay
+
+        app.register_blueprint(sandbox_pay.bp)
 
     def openapi_json() -> Response:
         return jsonify(app.api_doc)

@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Literal
 
 from portal import ROOT
+from portal.billing.providers.config import (
+    LOCAL_DEFAULT,
+    PaymentConfigError,
+    PaymentSettings,
+    payment_settings,
+)
 from portal.clock import DEFAULT_TIME_ZONE
 
 Stage = Literal["local", "test", "dev", "prod"]
@@ -55,6 +61,9 @@ class Settings:
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 5.0
     max_attempts: int = 3
+    payments: PaymentSettings = field(default=LOCAL_DEFAULT, repr=False)
+    """Payment accounts per estate (``PORTAL_PAYMENTS``, secrets by reference:
+    :mod:`portal.billing.providers.config`); the sandbox for every estate by default."""
     function_name: str = ""
     """This Lambda function's name (``AWS_LAMBDA_FUNCTION_NAME``, set by Lambda): tasks are
     dispatched by invoking it asynchronously. Empty off Lambda."""
@@ -102,6 +111,8 @@ class Settings:
         ``PORTAL_UPLOADS_BUCKET`` defaults to ``portal-<stage>-uploads`` in the local and
         test stages only; elsewhere it stays empty unless set, and the upload service
         (``portal.wiring.Services.uploads``) refuses to be built without it.
+        Payment accounts (``PORTAL_PAYMENTS``)
+        must have every key they reference outside local and test, and no sandbox.
         """
         e = os.environ if env is None else env
         stage = e.get("PORTAL_STAGE") or default_stage
@@ -126,6 +137,10 @@ class Settings:
                     "and test stages (it is the only origin allowed to change state)"
                 )
         origin_secrets = _origin_secrets(e)
+        try:
+            payments = payment_settings(e, local=stage in ("local", "test"))
+        except PaymentConfigError as exc:
+            raise ConfigurationError(str(exc)) from None
         if serves_api and stage == "prod" and not origin_secrets:
             raise ConfigurationError(
                 "PORTAL_ORIGIN_SECRET must be set in prod: the value CloudFront sends in its "
@@ -146,6 +161,7 @@ class Settings:
             phone_hash_key=key.encode() if key else d.phone_hash_key,
             function_name=e.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             origin_secrets=origin_secrets,
+            payments=payments,
         )
 
 

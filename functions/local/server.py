@@ -9,6 +9,8 @@ one WSGI app:
 
 - ``/api`` and ``/api/*``: the Flask app of ``functions.app.create_app(settings)``,
   as API Gateway + Lambda would run it (paths are passed on unchanged);
+- ``/sandbox-pay/*``: the same app (the stand-in payment provider's page, which a real
+  provider would serve from its own site; :mod:`functions.sandbox_pay`);
 - everything else: the built site, as CloudFront + S3 would serve it
   (:class:`functions.local.static.StaticSite`).
 
@@ -61,6 +63,7 @@ LOCAL_TABLE_PREFIX = "portal-local-"
 LOCAL_UPLOADS_BUCKET = "portal-local-uploads"
 WATCHED = ("content", "templates", "static", "translations")
 API_PREFIX = "/api"
+SANDBOX_PREFIX = "/sandbox-pay/"
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CANNOT_START = 2
@@ -126,13 +129,14 @@ def _api_unavailable(environ: WSGIEnvironment, start_response: StartResponse) ->
 
 
 def compose(api: WSGIApplication | None, static: WSGIApplication) -> WSGIApplication:
-    """One origin: ``/api`` and ``/api/*`` go to the API unchanged, the rest to the static site;
-    only for requests addressed to a loopback host (``127.0.0.1``, ``localhost``, ``[::1]``)."""
+    """One origin: ``/api``, ``/api/*`` and ``/sandbox-pay/*`` go to the API app unchanged, the
+    rest to the static site; only for requests addressed to a loopback host (``127.0.0.1``,
+    ``localhost``, ``[::1]``)."""
     api_app = api or _api_unavailable
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO") or "/"
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        if path == API_PREFIX or path.startswith((API_PREFIX + "/", SANDBOX_PREFIX)):
             return api_app(environ, start_response)
         return static(environ, start_response)
 

@@ -27,6 +27,7 @@ audit events of a day                  main     pk=AUDIT#<yyyy-mm-dd> sk=<ts>#<i
 audit events of an actor               gsi1     gsi1pk=ACTOR#<a>     gsi1sk=<ts>     event
 roster import (idempotency record)     main     pk=IMPORT#<sha256>   sk=META         import report
 local outbox (local stage only)        main     pk=OUTBOX            sk=<ts>#<id>    message (TTL)
+sandbox payment (local stage only)     main     pk=SANDBOXPAY#<p>    sk=META         payment at the stand-in provider (TTL)
 tasks still to run (off the request)   main     pk=TASK              sk=<ts>#<id>    task (TTL)
 a work order (by number)               main     pk=WO#<e>#<n>        sk=META         order
 an order's history                     main     pk=WO#<e>#<n>        sk^=EV#         event
@@ -248,6 +249,11 @@ def outbox_message(timestamp: str, message_id: str) -> Key:
 
 
 OUTBOX_PARTITION = "OUTBOX"
+
+
+def sandbox_payment(out_trade_no: str) -> Key:
+    """A payment as the local stand-in provider sees it (:mod:`portal.billing.providers.sandbox`)."""
+    return {"pk": f"SANDBOXPAY{SEP}{out_trade_no}", "sk": META}
 
 
 TASK_PARTITION = "TASK"

@@ -371,6 +371,29 @@ def test_the_settings_zappa_wrote_into_the_package(package: Package) -> None:
     assert namespace["ENVIRONMENT_VARIABLES"]["PORTAL_TABLE_PREFIX"] == TABLE_PREFIX
 
 
+def test_the_payment_crypto_runs_from_the_package(runtime_env: RuntimeEnv, package: Package) -> None:
+    """``cryptography`` (a runtime dependency since the payment providers) loads from the zip
+    on Python 3.12 (its compiled part built for Lambda's platform), signs, verifies and
+    decrypts as the providers need."""
+    code = (
+        "import cryptography, portal.billing.providers.crypto as c\n"
+        "k = c.new_private_key(); s = c.sign(k, b'm')\n"
+        "assert c.verify(k.public_key(), b'm', s) and not c.verify(k.public_key(), b'n', s)\n"
+        "key = b'0123456789abcdef0123456789abcdef'\n"
+        "ct = c.aes_gcm_encrypt(key, 'nonce0123456', 'transaction', b'paid')\n"
+        "assert c.aes_gcm_decrypt(key, 'nonce0123456', 'transaction', ct) == b'paid'\n"
+        "print(cryptography.__file__)\n"
+    )
+    task, runtime = package.folder, runtime_env.lambda_runtime
+    done = subprocess.run(
+        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Path(done.stdout.strip()).is_relative_to(task)
+
+
 # --------------------------------------------------------------------------- served from it
 
 

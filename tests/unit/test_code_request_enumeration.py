@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from functions.app import create_app
-from portal.errors import InvalidInput
+from portal.errors import Unauthenticated
 from portal.settings import Settings
 from portal.wiring import Clients, Services
 from tests.conftest import FAST_HASHING
@@ -115,7 +115,7 @@ def test_a_delivery_run_twice_sends_twice_and_only_the_newest_code_works(
     assert len(sent) == 2  # at least once: a second run is harmless
     second, first = (_code(m.text) for m in sent)  # newest first
     if first != second:  # (one in a million they are equal)
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Unauthenticated):
             services.owner_sign_in.verify(KNOWN, first)
     assert services.owner_sign_in.verify(KNOWN, second).phone == KNOWN
 

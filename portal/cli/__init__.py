@@ -20,13 +20,14 @@ def main() -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import estates, jobs, owners, site, staff
+    from portal.cli import estates, infra, jobs, owners, site, staff
 
     site.register(main)
     staff.register(main)
     owners.register(main)
     estates.register(main)
     jobs.register(main)
+    infra.register(main)
 
 
 _register_groups()

@@ -20,7 +20,7 @@ def main() -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import estates, infra, jobs, owners, site, staff
+    from portal.cli import doctor, estates, infra, jobs, owners, site, staff
 
     site.register(main)
     staff.register(main)
@@ -28,6 +28,7 @@ def _register_groups() -> None:
     estates.register(main)
     jobs.register(main)
     infra.register(main)
+    doctor.register(main)
 
 
 _register_groups()

@@ -8,7 +8,9 @@ Names and descriptions are in the catalogs under ``service.*``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 # 15-30-60: acknowledged, dispatched, progress/solution fed back (minutes after submission).
 ACKNOWLEDGE_MIN = 15
@@ -21,6 +23,17 @@ MINOR_REPAIR_RESOLVE_H = 24
 Emergency repairs (急修不过夜) are resolved before the end of the local day they came in."""
 QUIET_HOURS = (22, 8)
 """No message to an owner from 22:00 to 08:00 local time, except about an emergency."""
+
+
+def after_quiet_hours(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment`` if a message may go to an owner then, else the end of the quiet hours
+    (08:00 local, the same or the next morning)."""
+    start, end = QUIET_HOURS
+    local = moment.astimezone(tz)
+    if end <= local.hour < start:
+        return moment
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    return morning if local.hour < end else morning + timedelta(days=1)
 
 # Unresolved after N days → who follows it up (day 1 butler … beyond day 3 project manager).
 ESCALATION_LADDER: tuple[tuple[int, str], ...] = (

@@ -23,11 +23,19 @@ what                        built from
 ``staff``                   staff_repo, sessions, throttle, audit, estates, hashing,
                             clock
 ``roster``                  owners, import log, audit, key, clock
-``work_orders``             the order repository, numbers, clock, time zone, staff accounts
+``work_orders``             the order repository, numbers, clock, time zone, staff accounts,
+                            the hooks (the callback scheduler)
 ``escalation``              the order repository, clock (run over every estate by the schedule)
 ``uploads``                 the S3 client + ``settings.uploads_bucket``, clock
                             (refused without a bucket, and in the local
                             stage without a loopback S3 endpoint)
+``callbacks``               the callback repository, work orders, clock, time zone
+``callback_scheduler``      tasks, time zone (a work-order hook: callbacks made with resolves)
+``callback_notices``        callbacks, owners, sender, site URL, clock (the owner's SMS task)
+``callback_plan``           callbacks, owners, profiles, clock, time zone (periodic callbacks)
+``profiles``                profiles, owners, estates, orders, callbacks, clock, time zone
+``kpis``                    the order repository, estates, clock, time zone (callbacks and
+                            profiles plug in here once they exist)
 ==========================  ===============================================
 """
 
@@ -51,6 +59,8 @@ from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
 from portal.phones import normalise
+from portal.profiles.repository import ProfileRepository
+from portal.profiles.service import ProfileService
 from portal.settings import ConfigurationError, Settings
 from portal.store import client as aws
 from portal.store.counters import WindowCounter
@@ -61,6 +71,16 @@ from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly,
 from portal.tasks.queue import Dispatcher, TaskQueue
 from portal.tasks.runner import TaskKind, TaskRunner
 from portal.uploads.service import UploadService
+from portal.workorders.callback_plan import CallbackPlanner, PlanReport
+from portal.workorders.callback_repository import CallbackRepository
+from portal.workorders.callbacks import (
+    CALLBACK_NOTICE,
+    CallbackNotices,
+    CallbackScheduler,
+    CallbackService,
+)  # fmt: skip
+from portal.workorders.kpi import MonthlyKpis
+from portal.workorders.kpi_sources import CallbackKpis, ProfileKpis
 from portal.workorders.ladder import EscalationJob
 from portal.workorders.model import ORDER_PHOTOS
 from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
@@ -190,6 +210,7 @@ class Services:
         return TaskRunner(self.table, {
             DELIVER_CODE: TaskKind(self.owner_sign_in.deliver, max_attempts=4),
             NOTIFY_OWNER: TaskKind(self.order_notices.deliver, max_attempts=5),
+            CALLBACK_NOTICE: TaskKind(self.callback_notices.deliver, max_attempts=4),
         }, self.clock)  # fmt: skip
 
     @cached_property
@@ -251,7 +272,8 @@ class Services:
     def work_orders(self) -> WorkOrderService:
         return WorkOrderService(
             self.work_order_repo, OrderNumbers(self.table), self.clock,
-            self.settings.time_zone, self._may_take_orders, hooks=[self.order_notices.hook],
+            self.settings.time_zone, self._may_take_orders,
+            hooks=[self.order_notices.hook, self.callback_scheduler],
             photo_check=self._order_photo, resident_of=self._resident_of,
         )  # fmt: skip
 
@@ -286,6 +308,55 @@ class Services:
     def climb_ladder(self) -> int:
         """The escalation job over every estate of the company (the schedule calls it)."""
         return self.escalation.run(e.slug for e in self.estates.company().estates)
+
+    # -- callbacks (回访) ------------------------------------------------------------------
+
+    @cached_property
+    def callback_repo(self) -> CallbackRepository:
+        return CallbackRepository(self.table)
+
+    @cached_property
+    def callback_scheduler(self) -> CallbackScheduler:
+        return CallbackScheduler(self.tasks, self.settings.time_zone)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        return CallbackService(self.callback_repo, self.work_orders, self.clock,
+                               self.settings.time_zone)  # fmt: skip
+
+    @cached_property
+    def callback_notices(self) -> CallbackNotices:
+        return CallbackNotices(self.callback_repo, self.owners, self.sender,
+                               self.settings.site_url, self.clock, self.settings.time_zone)  # fmt: skip
+
+    @cached_property
+    def callback_plan(self) -> CallbackPlanner:
+        return CallbackPlanner(self.callback_repo, self.owners, self.profile_repo, self.clock,
+                               self.settings.time_zone)  # fmt: skip
+
+    def plan_callbacks(self) -> PlanReport:
+        """The periodic callbacks of today over every estate of the company (a daily schedule)."""
+        return self.callback_plan.run(e.slug for e in self.estates.company().estates)
+
+    # -- owner profiles (客户动态表) -------------------------------------------------------
+
+    @cached_property
+    def profile_repo(self) -> ProfileRepository:
+        return ProfileRepository(self.table)
+
+    @cached_property
+    def profiles(self) -> ProfileService:
+        return ProfileService(
+            self.profile_repo, self.owners, self.estates, self.work_order_repo,
+            self.callback_repo, self.clock, self.settings.time_zone,
+        )  # fmt: skip
+
+    @cached_property
+    def kpis(self) -> MonthlyKpis:
+        """The monthly KPI report, with the callbacks and the owner profiles as its sources."""
+        return MonthlyKpis(self.work_order_repo, self.estates, self.clock, self.settings.time_zone,
+                           callbacks=CallbackKpis(self.callback_repo),
+                           profiles=ProfileKpis(self.profiles))  # fmt: skip
 
     @cached_property
     def roster(self) -> RosterImporter:

@@ -20,7 +20,7 @@ from portal.workorders.model import (
     WorkOrder,
 )  # fmt: skip
 from portal.workorders.sla import deadlines
-from portal.workorders.transitions import ACTIONS, STATES, allowed_actions, find
+from portal.workorders.transitions import ACTIONS, SERVICE_ONLY, STATES, allowed_actions, find
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
 NUMBER = r"^[A-Z]{2}-[0-9]{8}-[0-9]{4,6}$"
@@ -65,7 +65,7 @@ assert set(URGENCIES) == {"emergency", "normal"}
 class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(json_schema_extra={"enum": list(ACTIONS)},
+    action: str = Field(json_schema_extra={"enum": [a for a in ACTIONS if a not in SERVICE_ONLY]},
                         description="A row of the transition table.")  # fmt: skip
     note: str = Field(default="", max_length=1000)
     assignee: str = Field(default="", max_length=50, description="dispatch: technician/department")
@@ -186,7 +186,7 @@ class OrderOut(BaseModel):
 
 def _may_try(identity: Identity, action: str, order: WorkOrder) -> bool:
     move = find(action, order.state, order.kind)
-    if move is None:
+    if move is None or action in SERVICE_ONLY:
         return False
     return move.who == "any" or (move.who == "owner") == identity.is_owner
 

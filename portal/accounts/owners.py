@@ -139,6 +139,27 @@ class OwnerRepository:
         bindings = tuple(_binding_from(it) for it in items if keys.is_owner_unit(it["sk"]))
         return Owner(owner_id, text(meta, "name"), text(meta, "phone"), bindings)
 
+    def residents(self, estate: str, building: str | None = None) -> list[tuple[str, Binding]]:
+        """``(owner id, binding)`` of every resident of an estate (or one building): one paged
+        query of the bindings' unit side."""
+        items = self.table.query_all(keys.estate_partition(estate),
+                                     prefix=keys.residents_prefix(building))  # fmt: skip
+        return [(text(i, "owner_id"), _binding_from(i)) for i in items]
+
+    def of_unit(self, estate: str, building: str, room: str) -> list[tuple[Owner, Binding]]:
+        """The residents of one unit with their names and phones (one query, one batch read)."""
+        items = self.table.query_all(keys.estate_partition(estate),
+                                     prefix=keys.resident_prefix(building, room))  # fmt: skip
+        bindings = [(text(i, "owner_id"), _binding_from(i)) for i in items]
+        people = self.many(o for o, _ in bindings)
+        return [(people[o], b) for o, b in bindings if o in people]
+
+    def many(self, owner_ids: Iterable[str]) -> dict[str, Owner]:
+        """Owners by id, name and phone only (no bindings): batch reads of their profiles."""
+        got = self.table.batch_get([keys.owner(o) for o in dict.fromkeys(owner_ids)])
+        return {keys.owner_of(m["pk"]): Owner(keys.owner_of(m["pk"]), text(m, "name"),
+                                              text(m, "phone")) for m in got}  # fmt: skip
+
     def by_phone(self, phone: str) -> Owner | None:
         """The owner with this (normalised) mobile number, if any."""
         return self.get(owner_id_for(phone, self.phone_key))

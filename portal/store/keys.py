@@ -31,6 +31,7 @@ tasks still to run (off the request)   main     pk=TASK              sk=<ts>#<id
 a work order (by number)               main     pk=WO#<e>#<n>        sk=META         order
 an order's history                     main     pk=WO#<e>#<n>        sk^=EV#         event
 an estate's orders by state            gsi1     gsi1pk=WOSTATE#<e>#<state> gsi1sk=<ts>#<n> order
+an estate's orders of a month (KPIs)   gsi1     the same, gsi1sk between two <ts>   order
 a unit's orders, newest first          gsi2     gsi2pk=WOUNIT#<e>#<b>#<r> gsi2sk=<ts>#<n>  order
 unresolved orders by next escalation   gsi3     gsi3pk=WOLADDER#<e>  gsi3sk=<ts>#<n>  order
 an owner's orders, newest first        main     pk=OWNER#<o>         sk^=WO#<ts>#    link
@@ -38,6 +39,14 @@ a staff member's orders (首问负责)     main     pk=STAFFQ#<u>        sk=<e>#
 orders escalated to a rung             main     pk=ESCQ#<e>#<rung>   sk=<n>          link
 next order number of an estate's day   main     pk=WONUM#<e>#<p>#<d> sk=COUNTER      counter
 a submit's request id (retry → same)   main     pk=REQ#<actor>#<id>  sk=META         idempotency (TTL)
+a callback (回访)                      main     pk=CB#<e>#<id>       sk=META         callback
+an estate's callbacks still due        gsi1     gsi1pk=CBDUE#<e>     gsi1sk=<due>#<id>  callback (sparse)
+a unit's callbacks, newest first       gsi2     gsi2pk=CBUNIT#<e>#<b>#<r> gsi2sk=<ts>#<id>  callback
+an estate's answered callbacks by month gsi3    gsi3pk=CBDONE#<e>#<yyyy-mm> gsi3sk=<ts>#<id> callback
+the profile of a unit (客户动态表)     main     pk=ESTATE#<e>        sk=PROFILE#<b>#<r>  profile
+profiles of an estate (archive KPI)    main     pk=ESTATE#<e>        sk^=PROFILE#    profile
+residents of an estate (or building)   main     pk=ESTATE#<e>        sk^=RESIDENT#[<b>#]  binding
+a profile's change history             main     pk=PROFILELOG#<e>#<b>#<r> sk=<ts>#<v>  history line
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -158,6 +167,11 @@ def unit_resident(estate: str, building: str, room: str, owner_id: str) -> Key:
 
 def resident_prefix(building: str, room: str) -> str:
     return f"RESIDENT{SEP}{building}{SEP}{room}{SEP}"
+
+
+def residents_prefix(building: str | None = None) -> str:
+    """Every binding (unit side) of an estate, or of one building."""
+    return f"RESIDENT{SEP}" if building is None else f"RESIDENT{SEP}{building}{SEP}"
 
 
 def owner_partition(owner_id: str) -> str:
@@ -316,6 +330,52 @@ def work_order_counter(estate: str, prefix: str, day: str) -> Key:
 def submitted_request(actor: str, request_id: str) -> Key:
     """The record that a client's request (its own id) was done: a retry finds it."""
     return {"pk": f"REQ{SEP}{actor}{SEP}{request_id}", "sk": META}
+
+
+# -- callbacks (回访) ---------------------------------------------------------------------
+
+
+def callback(estate: str, callback_id: str) -> Key:
+    return {"pk": f"CB{SEP}{estate}{SEP}{callback_id}", "sk": META}
+
+
+def callbacks_due(estate: str) -> str:
+    """gsi1 partition: an estate's callbacks still due, by due time (only while due)."""
+    return f"CBDUE{SEP}{estate}"
+
+
+def callbacks_of_unit(estate: str, building: str, room: str) -> str:
+    """gsi2 partition: a unit's callbacks (a public area's: building ``public``, room ``-``)."""
+    return f"CBUNIT{SEP}{estate}{SEP}{building}{SEP}{room or '-'}"
+
+
+def callbacks_answered(estate: str, month: str) -> str:
+    """gsi3 partition: an estate's callbacks answered in a UTC month (``2026-11``): the
+    satisfaction KPI reads a month's answers from it."""
+    return f"CBDONE{SEP}{estate}{SEP}{month}"
+
+
+def callback_index(partition: str, at: str, callback_id: str, index: Index) -> dict[str, str]:
+    """The two attributes that put a callback in ``index`` under ``partition``."""
+    assert index.range_key is not None
+    return {index.hash_key: partition, index.range_key: f"{at}{SEP}{callback_id}"}
+
+
+# -- the owner profile of a unit (客户动态表) -----------------------------------------------
+
+PROFILES_PREFIX = f"PROFILE{SEP}"
+
+
+def unit_profile(estate: str, building: str, room: str) -> Key:
+    return {"pk": estate_partition(estate), "sk": f"{PROFILES_PREFIX}{building}{SEP}{room}"}
+
+
+def profile_log_partition(estate: str, building: str, room: str) -> str:
+    return f"PROFILELOG{SEP}{estate}{SEP}{building}{SEP}{room}"
+
+
+def profile_log(estate: str, building: str, room: str, at: str, version: int) -> Key:
+    return {"pk": profile_log_partition(estate, building, room), "sk": f"{at}{SEP}{version:05d}"}
 
 
 def rate_limit(scope: str, subject: str, window: int) -> Key:

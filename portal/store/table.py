@@ -11,7 +11,7 @@ vocabulary:
 ``put_new``         put an item that must not exist yet (``item_is_new``)
 ``update``          ``SET``/``ADD``/``REMOVE`` attributes under a named condition
 ``delete``          delete an item, optionally under a named condition
-``query_all``       every item of a partition (or a sort-key prefix), paged
+``query_all``       every item of a partition (or a sort-key prefix or range), paged
 ``batch_get``       many items by key, 100 per call, unprocessed keys retried
 ``batch_put``       many puts, 25 per call, unprocessed items retried
 ``transact``        up to 100 :class:`Put`/:class:`Update`/:class:`Delete`/:class:`Check`
@@ -47,6 +47,10 @@ class QueryOptions(TypedDict, total=False):
 
     prefix: str | None
     """Only items whose sort key starts with this."""
+    until: str | None
+    """Only items whose sort key is at most this (not with ``prefix``: one sort-key condition)."""
+    between: tuple[str, str] | None
+    """Only items whose sort key is between these two, both included (not with ``prefix``)."""
     index: Index | None
     """A global secondary index, queried by its own key attributes."""
     consistent: bool
@@ -214,18 +218,27 @@ class Table:
 
     def iter_query(self, partition: str, **options: Unpack[QueryOptions]) -> Iterator[Item]:
         """The items of :meth:`query_all`, one page at a time."""
-        prefix, index = options.get("prefix"), options.get("index")
+        prefix, until, index = options.get("prefix"), options.get("until"), options.get("index")
+        between = options.get("between")
         consistent, forward = options.get("consistent", False), options.get("forward", True)
         limit, attributes = options.get("limit"), options.get("attributes", ())
         hash_key, range_key = ("pk", "sk") if index is None else (index.hash_key, index.range_key)
         names = {"#qh": hash_key}
         values: dict[str, Any] = {":qh": encode(partition)}
         expression = "#qh = :qh"
-        if prefix:
+        if prefix and until:
+            raise ValueError("a query has one sort-key condition: prefix or until")
+        if prefix or until:
             if range_key is None:
-                raise ValueError(f"index {index} has no sort key to match a prefix")
-            names["#qr"], values[":qr"] = range_key, encode(prefix)
-            expression += " AND begins_with(#qr, :qr)"
+                raise ValueError(f"index {index} has no sort key to match a prefix or bound")
+            names["#qr"], values[":qr"] = range_key, encode(prefix or until)
+            expression += " AND begins_with(#qr, :qr)" if prefix else " AND #qr <= :qr"
+        if between:
+            if range_key is None or prefix or until:
+                raise ValueError("between needs a sort key, and no prefix or upper bound")
+            names["#qr"] = range_key
+            values[":qa"], values[":qb"] = encode(between[0]), encode(between[1])
+            expression += " AND #qr BETWEEN :qa AND :qb"
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,

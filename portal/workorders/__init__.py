@@ -7,4 +7,5 @@
 - :mod:`~portal.workorders.numbers`: ``BX-20261122-0007``, unique per estate and day.
 - :mod:`~portal.workorders.repository`: the store (keys in :mod:`portal.store.keys`).
 - :mod:`~portal.workorders.service`: submit, move, hand over, read; the rules above applied.
+- :mod:`~portal.workorders.kpi`: the monthly KPIs of an estate, each with the orders behind it.
 """

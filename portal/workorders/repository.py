@@ -19,7 +19,7 @@ from portal.store.items import Item, text, whole
 from portal.store.table import Delete, Operation, Put, Table
 from portal.store.tables import GSI1, GSI2, GSI3
 from portal.workorders.model import Event, Handover, Location, Price, WorkOrder
-from portal.workorders.transitions import UNRESOLVED_STATES
+from portal.workorders.transitions import STATES, UNRESOLVED_STATES
 
 
 def still_version(version: int) -> Condition:
@@ -53,6 +53,21 @@ class WorkOrderRepository:
         items = self.table.query_all(keys.work_orders_in_state(estate, state), index=GSI1,
                                      forward=False, limit=limit)  # fmt: skip
         return [order_of(i) for i in items]
+
+    def created_between(self, estate: str, start: str, end: str) -> list[WorkOrder]:
+        """An estate's orders created in ``[start, end)`` (UTC ISO), whatever their state: one
+        query per state partition of gsi1 (its sort key is ``<created_at>#<number>``, so the
+        range ``start``..``end`` takes ``start`` in and leaves ``end`` out). Not a snapshot: an
+        order that changes state during the read may be seen twice (the newer version is
+        kept) or, rarely, missed."""
+        got: dict[str, WorkOrder] = {}
+        for state in STATES:
+            for item in self.table.iter_query(keys.work_orders_in_state(estate, state),
+                                              index=GSI1, between=(start, end)):  # fmt: skip
+                order = order_of(item)
+                if order.number not in got or got[order.number].version < order.version:
+                    got[order.number] = order
+        return sorted(got.values(), key=lambda o: (o.created_at, o.number))
 
     def of_unit(self, estate: str, building: str, room: str, limit: int | None = None
                 ) -> list[WorkOrder]:  # fmt: skip

@@ -45,7 +45,7 @@ from portal.workorders.model import (
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.queues import Queue, build_queue
 from portal.workorders.repository import WorkOrderRepository, queue_delete, queue_put
-from portal.workorders.transitions import FINAL_STATES, MOVES, Move, find
+from portal.workorders.transitions import FINAL_STATES, MOVES, SERVICE_ONLY, Move, find
 
 Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
 """Called with (before, after, event) of every change; its operations join the transaction
@@ -112,6 +112,13 @@ def validate(new: NewOrder) -> NewOrder:
         contact_name=_clean(new.contact_name, 50, "order_text_invalid"),
         location=replace(new.location, place=_clean(new.location.place, 100, "order_text_invalid")),
     )  # fmt: skip
+
+
+def _item_key(op: Operation) -> tuple[str, str]:
+    """The key of the item an operation writes (one item, one operation per transaction)."""
+    if isinstance(op, Put):
+        return str(op.item["pk"]), str(op.item["sk"])
+    return op.key["pk"], op.key["sk"]
 
 
 def target_of(order: WorkOrder | Location) -> Target:
@@ -214,9 +221,18 @@ class WorkOrderService:
     # -- moves ---------------------------------------------------------------------------
 
     def act(self, identity: Identity, estate: str, number: str, action: str, note: str = "",
-            details: Mapping[str, str | int] | None = None) -> WorkOrder:  # fmt: skip
-        """Apply ``action`` (a row of the transition table) to an order."""
+            details: Mapping[str, str | int] | None = None, *, joined: Sequence[Operation] = (),
+            recorded: Mapping[str, str] | None = None, by_service: bool = False) -> WorkOrder:  # fmt: skip
+        """Apply ``action`` (a row of the transition table) to an order.
+
+        A sibling service (the callbacks) may join its own ``joined`` operations to the
+        order's transaction, and add ``recorded`` details to the history line (never
+        from a request: what the line shows, e.g. which callback moved the order). Its
+        operations take precedence over a hook's on the same item.
+        """
         details = dict(details or {})
+        if action in SERVICE_ONLY and not by_service:
+            raise Conflict("order_action_not_allowed", action=action, state="")
         self._may_ever(identity, action)
         order = self._visible(identity, estate, number)
         move = find(action, order.state, order.kind)
@@ -233,8 +249,10 @@ class WorkOrderService:
         after = ladder.schedule(after) if after.state != order.state else after
         event = Event(at=now, actor=who, action=action, state=after.state, note=note,
                       internal=action == "note",
-                      details={k: str(v) for k, v in shown.items()})  # fmt: skip
-        ops = [*extra, *ladder.cleared(order, after), *self._hooked(order, after, event)]
+                      details={**{k: str(v) for k, v in shown.items()}, **(recorded or {})})  # fmt: skip
+        taken = {_item_key(op) for op in joined}
+        hooked = [op for op in self._hooked(order, after, event) if _item_key(op) not in taken]
+        ops = [*extra, *joined, *ladder.cleared(order, after), *hooked]
         try:
             self.repo.save(after, order.version, event, ops)
         except TransactionCancelled as exc:

@@ -90,6 +90,10 @@ MOVES: tuple[Move, ...] = (
 # fmt: on
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(m.action for m in MOVES))
+SERVICE_ONLY = frozenset({"callback"})
+"""Moves only a sibling service makes, with its own record in the same transaction (a
+callback is recorded through :class:`portal.workorders.callbacks.CallbackService`, which
+moves the order): never straight from a request."""
 
 
 def find(action: str, state: str, kind: str) -> Move | None:

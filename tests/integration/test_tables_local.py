@@ -20,7 +20,9 @@ def test_main_table_has_the_defined_keys_and_index(ddb: Any, settings: Settings)
         "pk": "HASH",
         "sk": "RANGE",
     }
-    assert [g["IndexName"] for g in table["GlobalSecondaryIndexes"]] == ["gsi1"]
+    assert sorted(g["IndexName"] for g in table["GlobalSecondaryIndexes"]) == [
+        g.name for g in MAIN.gsis]  # fmt: skip
+    assert [g.name for g in MAIN.gsis] == ["gsi1", "gsi2", "gsi3"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 

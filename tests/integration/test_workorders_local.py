@@ -11,7 +11,7 @@ from typing import Any
 from portal.errors import Conflict
 from portal.settings import Settings
 from tests.factories import FakeClock, make_staff, wired
-from tests.unit.workorders.conftest import owner_identity, repair, staff_identity
+from tests.support.workorders import owner_identity, repair, staff_identity
 
 
 def _together(n: int, work: Callable[[int], object]) -> list[object]:

@@ -152,11 +152,30 @@ def test_query_all_matches_a_sort_key_prefix_on_moto(table: Table) -> None:
     assert [u["sk"] for u in units] == ["UNIT#1#1-0101"]
 
 
+def test_query_all_bounds_the_sort_key_from_above_with_until(table: Table) -> None:
+    for i in range(5):
+        table.put({**keys.session(f"h{i}"), **keys.user_session_index("staff", "wang", f"2026-11-2{i}")})
+    got = table.query_all(keys.user_sessions("staff", "wang"), index=GSI1, until="2026-11-22")
+    assert [g["gsi1sk"] for g in got] == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    with pytest.raises(ValueError):
+        table.query_all(keys.user_sessions("staff", "wang"), index=GSI1, until="2", prefix="1")
+
+
 def test_query_all_reads_the_index_newest_first_with_a_limit(table: Table) -> None:
     for i in range(5):
         table.put({**keys.session(f"h{i}"), **keys.user_session_index("staff", "wang", f"2026-11-2{i}")})
     got = table.query_all(keys.user_sessions("staff", "wang"), index=GSI1, forward=False, limit=2)
     assert [g["gsi1sk"] for g in got] == ["2026-11-24", "2026-11-23"]
+
+
+def test_query_all_reads_a_sort_key_range_both_ends_included(table: Table) -> None:
+    for day in ("2026-10-31", "2026-11-01", "2026-11-15", "2026-11-30", "2026-12-01"):
+        table.put({**keys.session(day), **keys.user_session_index("staff", "wang", day)})
+    got = table.query_all(keys.user_sessions("staff", "wang"), index=GSI1,
+                          between=("2026-11-01", "2026-11-30"))  # fmt: skip
+    assert [g["gsi1sk"] for g in got] == ["2026-11-01", "2026-11-15", "2026-11-30"]
+    with pytest.raises(ValueError):
+        table.query_all("p", prefix="a", between=("a", "b"))
 
 
 def test_batch_get_returns_the_stored_items_among_the_keys_asked_for(table: Table) -> None:

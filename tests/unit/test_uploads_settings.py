@@ -12,7 +12,8 @@ from portal.wiring import Clients, Services
 from tests.factories import FakeClock
 
 PROD = {"PORTAL_STAGE": "prod", "PORTAL_SITE_URL": "https://owner-portal.example.cn",
-        "PORTAL_PHONE_HASH_KEY": "a-real-secret"}  # fmt: skip
+        "PORTAL_PHONE_HASH_KEY": "a-real-secret",
+        "PORTAL_ORIGIN_SECRET": "an-origin-secret-of-at-least-32-characters-x"}  # fmt: skip
 
 
 @pytest.mark.parametrize("stage", ["local", "test"])

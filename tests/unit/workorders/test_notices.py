@@ -11,7 +11,7 @@ from portal.wiring import Clients, Services
 from portal.workorders.notices import not_in_quiet_hours
 from tests.conftest import FAST_HASHING
 from tests.factories import FakeClock, RecordingSender, make_staff
-from tests.unit.workorders.conftest import repair, staff_identity
+from tests.support.workorders import repair, staff_identity
 
 
 def _wired(ddb: Any, services: Services, clock: FakeClock) -> tuple[Services, RecordingSender]:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from portal.store.objects import Bucket
 from tests.support import images
 from tests.support.auth import AuthActions, Caller
-from tests.unit.workorders.test_orders_api import ORDER
+from tests.support.workorders import ORDER
 
 
 def _upload(caller: Caller, bucket: Bucket, data: bytes, content_type: str = "image/jpeg") -> str:

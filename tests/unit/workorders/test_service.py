@@ -15,7 +15,7 @@ from portal.wiring import Services
 from portal.workorders.model import Location
 from portal.workorders.service import NewOrder, WorkOrderService
 from tests.factories import FakeClock, make_staff
-from tests.unit.workorders.conftest import owner_identity, repair, staff_identity
+from tests.support.workorders import owner_identity, repair, staff_identity
 
 
 class RoundTrips:
@@ -182,3 +182,25 @@ def test_a_sign_off_needs_a_rating_from_one_to_five(
             orders.act(owner, "lanting", order.number, "sign_off", "", {"rating": rating})
     done = orders.act(owner, "lanting", order.number, "sign_off", "师傅很专业", {"rating": 5})
     assert (done.state, done.rating) == ("signed_off", 5)
+
+
+def test_a_sibling_services_operations_join_the_move_and_win_over_a_hooks_on_the_same_item(
+    services: Services, owner: Identity, desk: Identity
+) -> None:
+    from portal.store import keys
+    from portal.store.table import Put
+    from portal.workorders.numbers import OrderNumbers
+
+    def hook(before: Any, after: Any, event: Any) -> list[Any]:
+        return [Put({**keys.staff_queue_entry("hooked", "lanting", after.number), "by": "hook"})]
+
+    orders = WorkOrderService(services.work_order_repo, OrderNumbers(services.table), services.clock,
+                              "Asia/Shanghai", lambda u, e: True, hooks=[hook])  # fmt: skip
+    order = orders.submit(owner, repair())
+    mine = Put({**keys.staff_queue_entry("hooked", "lanting", order.number), "by": "sibling"})
+    orders.act(desk, "lanting", order.number, "acknowledge", joined=[mine],
+               recorded={"callback": "order.x.0"})  # fmt: skip
+    stored = services.table.get(keys.staff_queue_entry("hooked", "lanting", order.number))
+    assert stored is not None and stored["by"] == "sibling"
+    _, history = orders.read(desk, "lanting", order.number)
+    assert history[-1].details == {"callback": "order.x.0"}

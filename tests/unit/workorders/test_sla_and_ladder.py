@@ -12,7 +12,7 @@ from portal.wiring import Services
 from portal.workorders.service import WorkOrderService
 from portal.workorders.sla import deadlines, resolved_in_time
 from tests.factories import FakeClock
-from tests.unit.workorders.conftest import repair
+from tests.support.workorders import repair
 
 
 def _status(order: object, clock: FakeClock) -> dict[str, str]:

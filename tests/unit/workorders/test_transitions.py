@@ -12,9 +12,16 @@ from portal.errors import Conflict
 from portal.wiring import Services
 from portal.workorders.model import KINDS, Location, Price, WorkOrder
 from portal.workorders.repository import item_of
-from portal.workorders.transitions import ACTIONS, MOVES, STATES, allowed_actions, find
+from portal.workorders.transitions import (
+    ACTIONS,
+    MOVES,
+    SERVICE_ONLY,
+    STATES,
+    allowed_actions,
+    find,
+)  # fmt: skip
 from tests.factories import make_staff
-from tests.unit.workorders.conftest import UNIT, owner_identity, staff_identity
+from tests.support.workorders import UNIT, owner_identity, staff_identity
 
 DETAILS: dict[str, dict[str, Any]] = {
     "dispatch": {"assignee": "工程部 陈师傅"},
@@ -58,11 +65,14 @@ def test_every_move_of_the_table_is_made_and_every_other_is_refused(
         if move is None:
             with pytest.raises(Conflict) as refused:
                 services.work_orders.act(who, "lanting", order.number, action, "说明",
-                                         DETAILS.get(action))  # fmt: skip
+                                         DETAILS.get(action), by_service=True)  # fmt: skip
             assert refused.value.code == "order_action_not_allowed", action
             continue
+        if action in SERVICE_ONLY:  # never straight from a request
+            with pytest.raises(Conflict):
+                services.work_orders.act(who, "lanting", order.number, action)
         after = services.work_orders.act(who, "lanting", order.number, action, "说明",
-                                         DETAILS.get(action))  # fmt: skip
+                                         DETAILS.get(action), by_service=True)  # fmt: skip
         assert after.state == (move.target or order.state), action
         assert after.version == order.version + 1
         _, history = services.work_orders.read(SUPERVISOR, "lanting", order.number)

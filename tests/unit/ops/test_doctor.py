@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner
-from moto import mock_aws
 
 from portal import ROOT
 from portal.cli import doctor as doctor_cli
@@ -31,13 +30,11 @@ ORIGIN_SECRET = "o" * 48
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
+def aws(moto_aws: None) -> Iterator[None]:
+    """The session's moto (tests/conftest.py), every backend reset after the test."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with mock_aws():
-            yield
+        warnings.simplefilter("ignore")  # moto warns of every resource type it skips
+        yield
 
 
 def stages_for(site: str = f"https://{SITE_DOMAIN}") -> dict[str, Any]:

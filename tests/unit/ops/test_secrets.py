@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from portal.settings import ConfigurationError, Settings
 from portal.store.secrets import SecretUnavailable, parse, references
@@ -18,15 +17,13 @@ BASE = {"PORTAL_STAGE": "prod", "PORTAL_SITE_URL": "https://owner-portal.example
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    with mock_aws():
-        ssm = boto3.client("ssm", region_name="ap-east-1")
-        ssm.put_parameter(Name="/owner-portal/prod/phone-hash-key", Value=KEY, Type="SecureString")
-        boto3.client("secretsmanager", region_name="ap-east-1").create_secret(
-            Name="owner-portal/prod/origin-secret", SecretString=ORIGIN)
-        yield
+def aws(moto_aws: None) -> Iterator[None]:
+    """The session's moto (tests/conftest.py) with the two secrets; reset after the test."""
+    ssm = boto3.client("ssm", region_name="ap-east-1")
+    ssm.put_parameter(Name="/owner-portal/prod/phone-hash-key", Value=KEY, Type="SecureString")
+    boto3.client("secretsmanager", region_name="ap-east-1").create_secret(
+        Name="owner-portal/prod/origin-secret", SecretString=ORIGIN)
+    yield
 
 
 def test_settings_read_secrets_by_reference_from_both_stores(aws: None) -> None:

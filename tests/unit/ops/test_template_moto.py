@@ -17,7 +17,6 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from portal.infra import names
 from portal.store.tables import MAIN
@@ -27,13 +26,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
+def aws(moto_aws: None) -> Iterator[None]:
+    """The session's moto (tests/conftest.py), every backend reset after the test."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # moto warns of every resource type it skips
-        with mock_aws():
-            yield
+        yield
 
 
 def test_moto_skips_only_the_resource_types_the_docs_list() -> None:

@@ -56,6 +56,7 @@ from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
 from portal.clock import Clock, system_clock
+from portal.errors import NotFound
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
 from portal.phones import normalise
@@ -82,7 +83,7 @@ from portal.workorders.callbacks import (
 from portal.workorders.kpi import MonthlyKpis
 from portal.workorders.kpi_sources import CallbackKpis, ProfileKpis
 from portal.workorders.ladder import EscalationJob
-from portal.workorders.model import ORDER_PHOTOS
+from portal.workorders.model import ORDER_PHOTOS, Location
 from portal.workorders.notices import NOTIFY_OWNER, OrderNotices
 from portal.workorders.numbers import OrderNumbers
 from portal.workorders.repository import WorkOrderRepository
@@ -275,7 +276,16 @@ class Services:
             self.settings.time_zone, self._may_take_orders,
             hooks=[self.order_notices.hook, self.callback_scheduler],
             photo_check=self._order_photo, resident_of=self._resident_of,
+            place_check=self._place_exists,
         )  # fmt: skip
+
+    def _place_exists(self, loc: Location) -> None:
+        """The estate, and the unit (a public area: the estate) exist in the directory."""
+        estate = self.estates.estate(loc.estate)  # NotFound("unknown_estate")
+        if loc.is_public:
+            return
+        if not any(u.building == loc.building and u.room == loc.room for u in estate.units()):
+            raise NotFound("unknown_unit", unit=f"{loc.building}/{loc.room}")
 
     def _resident_of(self, phone: str) -> tuple[str, frozenset[tuple[str, str, str]]] | None:
         owner = self.owners.by_phone(normalise(phone))

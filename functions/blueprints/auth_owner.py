@@ -91,10 +91,14 @@ def request_code(body: CodeRequest) -> Response:
 
 @bp.post(
     "/auth/verify",
-    responses={200: MeResponse, 403: ErrorEnvelope, 429: ErrorEnvelope},
+    responses={200: MeResponse, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope},
 )
 def verify_code(body: VerifyRequest) -> Response:
-    """Sign in with the code: sets the session cookie and answers like ``GET /api/me``."""
+    """Sign in with the code: sets the session cookie and answers like ``GET /api/me``.
+
+    A wrong, expired or used code and a number that is not an owner's all get the same
+    401 ``code_invalid``.
+    """
     owner = services().owner_sign_in.verify(body.phone, body.code, client_ip())
     response = Response(status=200, mimetype="application/json")
     session = start_session(response, "owner", owner.owner_id)

@@ -16,6 +16,7 @@ from functions.blueprints.session import MeResponse, me_fields
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
+from functions.fields import new_password_field
 from functions.responses import json_response
 from portal.errors import Forbidden
 
@@ -41,7 +42,7 @@ class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     old_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = new_password_field("The new password:")
 
 
 @bp.post(
@@ -67,10 +68,20 @@ def login(body: LoginRequest) -> Response:
 
 @bp.post(
     "/auth/password",
-    responses={204: None, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope},
+    responses={
+        204: None,
+        401: ErrorEnvelope,
+        403: ErrorEnvelope,
+        409: ErrorEnvelope,
+        429: ErrorEnvelope,
+    },
 )
 def change_password(body: PasswordChange) -> Response:
-    """Change my own password (staff): the current one, then the new one."""
+    """Change my own password (staff): the current one, then the new one.
+
+    A wrong current password is 403 ``password_wrong``; a new password that is the current
+    one is 409 ``password_unchanged``; one that breaks a rule is 400 with the rule's code.
+    """
     identity = require("me.read")
     if identity.kind != "staff":
         raise Forbidden()

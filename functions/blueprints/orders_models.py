@@ -2,30 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from portal.accounts.identity import Identity
 from portal.accounts.policy import sees_phone
+from portal.accounts.staff.validation import USERNAME_PATTERN
 from portal.phones import OPTIONAL_PHONE_PATTERN, mask
+from portal.uploads.keys import incoming_pattern
 from portal.workorders.model import (
     CHANNELS,
     KINDS,
     MAX_DESCRIPTION,
     MAX_PHOTOS,
+    ORDER_PHOTOS,
     REPAIR_CATEGORIES,
     URGENCIES,
     Event,
     WorkOrder,
 )  # fmt: skip
 from portal.workorders.sla import deadlines
-from portal.workorders.transitions import ACTIONS, SERVICE_ONLY, STATES, allowed_actions, find
+from portal.workorders.transitions import (
+    ACTIONS,
+    MOVES,
+    SERVICE_ONLY,
+    STATES,
+    allowed_actions,
+    find,
+)  # fmt: skip
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
 NUMBER = r"^[A-Z]{2}-[0-9]{8}-[0-9]{4,6}$"
 Kind = Literal["repair", "complaint", "suggestion", "praise", "service"]
 assert set(KINDS) == set(Kind.__args__)  # type: ignore[attr-defined]
+Category = Literal["", "plumbing", "electrical", "doors_locks", "walls_ceilings", "appliances",
+                   "public_facilities", "other"]  # fmt: skip
+assert set(REPAIR_CATEGORIES) | {""} == set(Category.__args__)  # type: ignore[attr-defined]
+PHOTO_KEY = incoming_pattern(ORDER_PHOTOS)
+NOT_BLANK = r"\S"
+_NEEDS_NOTE = sorted({m.action for m in MOVES if m.needs_note} - set(SERVICE_ONLY))
+_REQUIRES: dict[str, dict[str, Any]] = {
+    "dispatch": {"assignee": {"pattern": NOT_BLANK}},
+    "hand_over": {"to": {"pattern": USERNAME_PATTERN}},
+    "sign_off": {"rating": {"type": "integer"}},
+    "quote": {"fen": {"type": "integer"}},
+    "answer_price": {"answer": {"enum": ["accepted", "declined"]}},
+    **{a: {"note": {"pattern": NOT_BLANK}} for a in _NEEDS_NOTE},
+}
+"""What each action needs besides its name (written as ``anyOf``: the document's models keep
+no ``if``/``then``); the other actions need nothing more."""
+
+
+def _action_rules() -> dict[str, Any]:
+    branches: list[dict[str, Any]] = [
+        {"properties": {"action": {"enum": [action]}, **needs}, "required": ["action", *needs]}
+        for action, needs in _REQUIRES.items()
+    ]
+    free = [a for a in ACTIONS if a not in _REQUIRES and a not in SERVICE_ONLY]
+    branches.append({"properties": {"action": {"enum": free}}})
+    return {"anyOf": branches}
 
 
 class OrderIn(BaseModel):
@@ -38,18 +74,22 @@ class OrderIn(BaseModel):
     room: str = Field(default="", max_length=20, pattern=r"^[0-9A-Za-z-]*$",
                       description="Room (`1-1503`); empty for a public area.")  # fmt: skip
     place: str = Field(default="", max_length=100, description="Where in the public area.")
-    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
-    urgency: Literal["emergency", "normal"] = "normal"
-    category: str = Field(default="", description=f"Repairs: one of {', '.join(REPAIR_CATEGORIES)}.",
-                          json_schema_extra={"enum": ["", *REPAIR_CATEGORIES]})  # fmt: skip
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION, pattern=r"\S",
+                             description="What is wrong (not only spaces).")  # fmt: skip
+    urgency: Literal["emergency", "normal"] = Field(
+        default="normal", description="`emergency` (急修) counts for repairs only.")
+    category: Category = Field(default="", description="Repairs: what needs repairing "
+                               "(empty: `other`); ignored for the other kinds.")  # fmt: skip
     preferred_time: str = Field(default="", max_length=100, description="e.g. 今天下午, 周末上午")
     contact_name: str = Field(default="", max_length=50)
     contact_phone: str = Field(default="", max_length=32,
                                json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN})  # fmt: skip
-    photos: list[str] = Field(default_factory=list, max_length=MAX_PHOTOS,
-                              description="Keys of uploaded, verified photos.")  # fmt: skip
+    photos: list[Annotated[str, Field(pattern=PHOTO_KEY)]] = Field(
+        default_factory=list, max_length=MAX_PHOTOS,
+        description="Keys from `POST /api/orders/photos`, once uploaded.")
     channel: Literal["online", "phone", "walk_in", "patrol"] = Field(
-        default="online", description="Staff: how it came in (phone, walk_in, patrol).")
+        default="online", description="Staff: how it came in (phone, walk_in, patrol; "
+        "`online` is recorded as `phone`). An owner's order is always `online`.")
     owner_phone: str = Field(default="", max_length=32,
                              description="Staff: the owner this order is made for (their mobile "
                              "number); the order then shows in their list.",
@@ -62,11 +102,16 @@ assert set(CHANNELS) == {"online", "phone", "walk_in", "patrol"}
 assert set(URGENCIES) == {"emergency", "normal"}
 
 
-class ActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Action = Literal["acknowledge", "dispatch", "arrive", "resolve", "sign_off", "reopen", "close",
+                 "invalid", "park", "hand_over", "feedback", "note", "quote", "answer_price"]  # fmt: skip
+assert set(Action.__args__) == set(ACTIONS) - SERVICE_ONLY  # type: ignore[attr-defined]
 
-    action: str = Field(json_schema_extra={"enum": [a for a in ACTIONS if a not in SERVICE_ONLY]},
-                        description="A row of the transition table.")  # fmt: skip
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_action_rules())
+
+    action: Action = Field(description="A row of the transition table (what each needs: the "
+                           "schema's `anyOf`).")  # fmt: skip
     note: str = Field(default="", max_length=1000)
     assignee: str = Field(default="", max_length=50, description="dispatch: technician/department")
     to: str = Field(default="", max_length=64, description="hand_over: the colleague's username")
@@ -89,10 +134,14 @@ class OrderPath(BaseModel):
     number: str = Field(pattern=NUMBER)
 
 
+StateFilter = Literal["open", "submitted", "acknowledged", "dispatched", "on_site", "resolved",
+                      "signed_off", "callback_done", "closed", "reopened", "invalid", "parked"]  # fmt: skip
+assert set(StateFilter.__args__) == {"open", *STATES}  # type: ignore[attr-defined]
+
+
 class ListQuery(BaseModel):
     estate: str = Field(pattern=SLUG)
-    state: str = Field(default="open", description="`open`, or one state",
-                       json_schema_extra={"enum": ["open", *STATES]})  # fmt: skip
+    state: StateFilter = Field(default="open", description="`open`, or one state")
 
 
 class DeadlineOut(BaseModel):
@@ -217,9 +266,7 @@ class QueueOut(BaseModel):
 class PhotoOfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content_type: str = Field(max_length=100, description="image/jpeg, image/png, image/webp "
-                              "or image/heic", json_schema_extra={"enum": [
-                                  "image/jpeg", "image/png", "image/webp", "image/heic"]})  # fmt: skip
+    content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
     size: StrictInt = Field(ge=1, le=10 * 1024 * 1024, description="Bytes of the photo.")
 
 

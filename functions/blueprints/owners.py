@@ -12,9 +12,11 @@ that cannot be processed at all (no permission, no file, not a roster).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Response
 from flask_openapi3.models.file import FileStorage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from werkzeug.datastructures import FileStorage as UploadedFile
 
 from functions.auth import require
@@ -37,6 +39,7 @@ class ImportQuery(BaseModel):
         max_length=40,
         pattern=r"^[a-z0-9][a-z0-9-]*$",
         description="Slug of the estate the roster belongs to (`lanting`).",
+        json_schema_extra={"example": "lanting"},
     )
     allow_partial: bool = Field(
         default=False,
@@ -46,8 +49,19 @@ class ImportQuery(BaseModel):
     dry_run: bool = Field(default=False, description="Validate and report only; write nothing.")
 
 
+ROSTER_MEDIA_TYPES = "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class ImportForm(BaseModel):
-    file: FileStorage | None = Field(
+    """The roster upload: `file` is required (without it: 400 `roster_missing_file`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["file"]},
+        # flask-openapi3 reads this key (the part's media types) into the document
+        openapi_extra={"encoding": {"file": {"contentType": ROSTER_MEDIA_TYPES}}},  # type: ignore[typeddict-unknown-key]
+    )
+
+    file: Annotated[FileStorage | None, WithJsonSchema({"type": "string", "format": "binary"})] = Field(
         default=None,
         description="The roster: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX (first sheet), "
         f"at most {MAX_CONTENT_LENGTH // 1024} KiB.",

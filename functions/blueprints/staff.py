@@ -9,25 +9,28 @@ masked here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
+from functions.fields import new_password_field
 from functions.responses import json_response
 from portal.accounts.audit import actor
-from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.accounts.policy import ADMIN
 from portal.accounts.staff.model import ASSIGNABLE_ROLES, NewStaff, StaffAccount, StaffChanges
-from portal.accounts.staff.validation import USERNAME_PATTERN
+from portal.accounts.staff.validation import NAME_MAX, USERNAME_PATTERN
 from portal.phones import OPTIONAL_PHONE_PATTERN
 
 bp = api_blueprint("staff", __name__)
+
+Role = Annotated[str, WithJsonSchema({"type": "string", "enum": list(ASSIGNABLE_ROLES)})]
+"""A role's name; the service checks it (``invalid_role``), the document lists the choices."""
 
 _ROLES_DOC = "Roles, any of: " + ", ".join(f"`{r}`" for r in ASSIGNABLE_ROLES) + "."
 _ADMIN_DOC = f"`{ADMIN}` is company-wide; every other role needs at least one estate."
@@ -69,8 +72,22 @@ class StaffList(BaseModel):
     items: list[StaffOut]
 
 
+_ONLY_ADMIN: dict[str, Any] = {"properties": {"roles": {"items": {"const": ADMIN}}}}
+
+
+def _estates_needed(*, required: bool) -> dict[str, Any]:
+    """In JSON schema: roles only ``admin``, or at least one estate (``staff_estates_required``).
+
+    Written as ``anyOf`` because the document's models (flask-openapi3) keep no ``if``/``then``.
+    """
+    estates: dict[str, Any] = {"properties": {"estates": {"minItems": 1}}}
+    if required:
+        estates["required"] = ["estates"]
+    return {"anyOf": [_ONLY_ADMIN, estates]}
+
+
 class StaffCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_estates_needed(required=True))
 
     username: str = Field(
         min_length=1,
@@ -78,34 +95,37 @@ class StaffCreate(BaseModel):
         description="3–32 of `a-z 0-9 . _ -` (lower-cased).",
         json_schema_extra={"pattern": USERNAME_PATTERN},
     )
-    name: str = Field(min_length=1, max_length=64, description="Full name (姓名).")
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="Full name (姓名).")
     phone: str = Field(
         default="",
         max_length=32,
         description="Mainland mobile number, optional.",
         json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN},
     )
-    roles: list[str] = Field(min_length=1, max_length=16, description=_ROLES_DOC)
+    roles: list[Role] = Field(min_length=1, max_length=16, description=_ROLES_DOC)
     estates: list[str] = Field(default_factory=list, max_length=64, description=_ADMIN_DOC)
     buildings: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Optional, per estate: limit the account to these building codes.",
     )
-    password: str = Field(
-        min_length=1,
-        max_length=1024,
-        description="Initial password (changed at first sign-in): "
-        f"{MIN_LENGTH}–{MAX_LENGTH} characters, not only digits, not common, not the username.",
-        json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
-    )
+    password: str = new_password_field("Initial password (changed at first sign-in):")
 
 
 class StaffPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # New estates given with new roles but admin: at least one (without new roles or new
+    # estates, the account's own are checked: that is a 400 the document cannot foresee).
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_estates_needed(required=False))
 
-    name: str | None = Field(default=None, max_length=64)
-    phone: str | None = Field(default=None, max_length=32, description="Empty string removes it.")
-    roles: list[str] | None = Field(default=None, max_length=16, description=_ROLES_DOC)
+    name: str | None = Field(default=None, max_length=NAME_MAX)
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Mainland mobile number; an empty string removes it.",
+        json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN},
+    )
+    roles: list[Role] | None = Field(
+        default=None, max_length=16, description=_ROLES_DOC, json_schema_extra={"minItems": 1}
+    )
     estates: list[str] | None = Field(default=None, max_length=64, description=_ADMIN_DOC)
     buildings: dict[str, list[str]] | None = Field(
         default=None,
@@ -122,7 +142,7 @@ class StaffPatch(BaseModel):
 class PasswordReset(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(min_length=1, max_length=1024, description="The new password.")
+    password: str = new_password_field("The new password:")
 
 
 class StaffPath(BaseModel):
@@ -155,10 +175,18 @@ def get_staff(path: StaffPath) -> Response:
 
 
 @bp.post(
-    "/staff", responses={201: StaffOut, 401: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope}
+    "/staff",
+    responses={
+        201: StaffOut,
+        401: ErrorEnvelope,
+        403: ErrorEnvelope,
+        404: ErrorEnvelope,
+        409: ErrorEnvelope,
+    },
 )
 def create_staff(body: StaffCreate) -> Response:
-    """Create a staff account (admin). The username must be new (409 otherwise)."""
+    """Create a staff account (admin). The username must be new (409 otherwise); an estate or
+    building that does not exist is a 404 (``unknown_estate``, ``unknown_building``)."""
     identity = require("staff.manage")
     account = services().staff.create(
         actor("staff", identity.user_id),
@@ -178,7 +206,11 @@ def create_staff(body: StaffCreate) -> Response:
 
 @bp.patch("/staff/<username>", responses=_responses(401, 403, 404, 409))
 def update_staff(path: StaffPath, body: StaffPatch) -> Response:
-    """Change roles, scope, name, phone, or disable/enable (admin; not your own admin role)."""
+    """Change roles, scope, name, phone, or disable/enable (admin; not your own admin role).
+
+    A change that the account's own roles or estates make impossible (estates removed from a
+    butler, buildings of an estate the account does not have) is 409 with the rule's code.
+    """
     identity = require("staff.manage")
     changes = StaffChanges(
         name=body.name,

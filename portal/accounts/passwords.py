@@ -17,9 +17,10 @@ with its own message in ``errors.yaml``)
                                               characters (not ``abababababab``)
     ========================================  ==============================================
 
-    Passwords are compared after Unicode NFKC normalisation (a full-width ``Ａ``
-    from a Chinese input method is the same as ``A``); nothing else is changed
-    (no trimming, case kept), and there are no composition rules beyond these.
+    The length is counted as typed; every other rule, and the hash, see the password
+    after Unicode NFKC normalisation (a full-width ``Ａ`` from a Chinese input method is
+    the same as ``A``); nothing else is changed (no trimming, case kept), and there are
+    no composition rules beyond these.
 
 Hashing
     argon2id with ``m = 46 MiB, t = 1, p = 1`` (:data:`HASHER`): the first of
@@ -162,12 +163,14 @@ def normalise(password: str) -> str:
 
 def problem(password: str, username: str = "") -> InvalidInput | None:
     """The first rule that ``password`` breaks (for this ``username``), or ``None``."""
+    # The length is the password's as typed (what the API document's minLength/maxLength
+    # count); NFKC may change it (``ﬃ`` is three letters, a combining accent joins its letter).
+    if len(password) < MIN_LENGTH:
+        return InvalidInput("password_too_short", min=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        return InvalidInput("password_too_long", max=MAX_LENGTH)
     pw = normalise(password)
     lower = pw.lower()
-    if len(pw) < MIN_LENGTH:
-        return InvalidInput("password_too_short", min=MIN_LENGTH)
-    if len(pw) > MAX_LENGTH:
-        return InvalidInput("password_too_long", max=MAX_LENGTH)
     if pw.isdigit():
         return InvalidInput("password_all_digits")
     if username and username.lower() in lower:

@@ -7,7 +7,7 @@ missing, so nobody learns that someone else's upload exists.
 
 from __future__ import annotations
 
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, NotFound
 
 
 class UploadTypeNotAllowed(InvalidInput):
@@ -28,7 +28,7 @@ class UploadEmpty(InvalidInput):
     code = "upload_empty"
 
 
-class UploadMissing(InvalidInput):
+class UploadMissing(NotFound):
     """No such upload for this caller: never uploaded, expired, already used, or not theirs."""
 
     code = "upload_missing"

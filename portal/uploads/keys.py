@@ -39,6 +39,11 @@ _KEY = re.compile(
 )
 
 
+def incoming_pattern(purpose: str) -> str:
+    """The JSON-schema pattern of a key this module offers for ``purpose`` (for API models)."""
+    return rf"^{INCOMING}/{purpose}/[0-9]{{4}}/(0[1-9]|1[0-2])/[0-9a-f]{{32}}\.[a-z]{{3,4}}$"
+
+
 @dataclass(frozen=True)
 class UploadKey:
     area: Area

@@ -50,6 +50,8 @@ from portal.workorders.transitions import FINAL_STATES, MOVES, SERVICE_ONLY, Mov
 Hook = Callable[[WorkOrder, WorkOrder, Event], Sequence[Operation]]
 """Called with (before, after, event) of every change; its operations join the transaction
 (the callback scheduler and the owner notices plug in here)."""
+PlaceCheck = Callable[[Location], None]
+"""Raises ``NotFound`` (``unknown_estate``, ``unknown_unit``) for a place the company lacks."""
 ResidentOf = Callable[[str], "tuple[str, frozenset[tuple[str, str, str]]] | None"]
 """A mobile number → (owner id, the units they live in), or None for no owner."""
 PhotoCheck = Callable[[str, str], str]
@@ -83,8 +85,10 @@ class NewOrder:
 
 
 def _clean(value: str, limit: int, code: str) -> str:
-    value = unicodedata.normalize("NFC", value).strip()
-    if len(value) > limit or any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+    """NFC, trimmed, control characters (but line breaks and tabs) removed; too long: ``code``."""
+    value = "".join(c for c in unicodedata.normalize("NFC", value)
+                    if c in "\n\t" or unicodedata.category(c) != "Cc").strip()  # fmt: skip
+    if len(value) > limit:
         raise InvalidInput(code)
     return value
 
@@ -92,9 +96,9 @@ def _clean(value: str, limit: int, code: str) -> str:
 def validate(new: NewOrder) -> NewOrder:
     if new.kind not in KINDS:
         raise InvalidInput("order_kind_invalid")
-    if new.urgency not in URGENCIES or (new.urgency == "emergency" and new.kind != "repair"):
+    if new.urgency not in URGENCIES:
         raise InvalidInput("order_urgency_invalid")
-    if new.kind == "repair" and new.category not in REPAIR_CATEGORIES:
+    if new.kind == "repair" and new.category not in ("", *REPAIR_CATEGORIES):
         raise InvalidInput("order_category_invalid")
     if new.channel not in CHANNELS:
         raise InvalidInput("order_channel_invalid")
@@ -107,7 +111,9 @@ def validate(new: NewOrder) -> NewOrder:
         raise InvalidInput("order_description_missing")
     return replace(
         new, description=description,
-        category=new.category if new.kind == "repair" else "",
+        # Only a repair has a category (an owner not sure which: "other") and may be urgent.
+        category=(new.category or "other") if new.kind == "repair" else "",
+        urgency=new.urgency if new.kind == "repair" else "normal",
         preferred_time=_clean(new.preferred_time, 100, "order_text_invalid"),
         contact_name=_clean(new.contact_name, 50, "order_text_invalid"),
         location=replace(new.location, place=_clean(new.location.place, 100, "order_text_invalid")),
@@ -142,10 +148,11 @@ class WorkOrderService:
     def __init__(self, repo: WorkOrderRepository, numbers: OrderNumbers, clock: Clock,
                  time_zone: str, staff_check: StaffCheck, hooks: Sequence[Hook] = (),
                  photo_check: PhotoCheck | None = None,
-                 resident_of: ResidentOf | None = None) -> None:  # fmt: skip
+                 resident_of: ResidentOf | None = None,
+                 place_check: PlaceCheck | None = None) -> None:  # fmt: skip
         self.repo, self.numbers, self.clock, self.tz = repo, numbers, clock, time_zone
         self.staff_check, self.hooks, self.photo_check = staff_check, tuple(hooks), photo_check
-        self.resident_of = resident_of
+        self.resident_of, self.place_check = resident_of, place_check
 
     # -- submit --------------------------------------------------------------------------
 
@@ -160,8 +167,10 @@ class WorkOrderService:
             new = replace(new, channel="online", owner_id=identity.user_id)
         else:
             policy.require(identity, "workorder.create", target_of(loc))
-            if new.channel == "online":
-                raise InvalidInput("order_channel_invalid")
+            if self.place_check is not None:
+                self.place_check(loc)
+            if new.channel == "online":  # staff record how it came in; a call by default
+                new = replace(new, channel="phone")
             new = replace(new, owner_id=self._on_behalf_of(new))
         who = actor(identity.kind, identity.user_id)
         if new.photos:
@@ -201,7 +210,7 @@ class WorkOrderService:
             u[0] == loc.estate and (loc.is_public or u[1:] == (loc.building, loc.room))
             for u in found[1]
         ):
-            raise InvalidInput("order_owner_not_resident")
+            raise NotFound("order_owner_not_resident")
         return found[0]
 
     def _verified(self, keys_: Sequence[str], who: str) -> tuple[str, ...]:
@@ -299,10 +308,12 @@ class WorkOrderService:
                     extra.append(queue_put(user, after))
             case "hand_over":
                 to = str(details.get("to", "")).strip()
-                if not to or to == order.responsible:
+                if not to:
                     raise InvalidInput("order_handover_target_invalid")
+                if to == order.responsible:
+                    raise Conflict("order_handover_same_person")
                 if not self.staff_check(to, order.estate):
-                    raise InvalidInput("order_handover_target_invalid")
+                    raise NotFound("order_handover_target_invalid")
                 after = replace(after, responsible=to,
                                 chain=(*order.chain, Handover(to, user, now, note)))  # fmt: skip
                 if order.responsible:
@@ -336,8 +347,10 @@ class WorkOrderService:
                 shown = {"fen": fen}
             case "answer_price":
                 answer = details.get("answer")
-                if order.price is None or order.price.answer or answer not in ("accepted", "declined"):
+                if answer not in ("accepted", "declined"):
                     raise InvalidInput("order_price_answer_invalid")
+                if order.price is None or order.price.answer:
+                    raise Conflict("order_no_price_to_answer")
                 after = replace(after, price=replace(order.price, answer=answer))  # type: ignore[arg-type]
                 shown = {"answer": str(answer)}
         if after.state in FINAL_STATES and order.responsible:

@@ -10,7 +10,7 @@ Imported by ``test_account_pages.py`` (pytest does not load this file by itself)
   thread. Stage ``test``: no SMS leaves the machine, codes land in ``/api/dev/outbox``.
 - ``account_page(path)``: a 390×844 phone page, watched as ``open_page`` watches the
   reading pages, across navigations (sign-in → my home → sign-in). Pages that act get
-  4xx answers by design (a wrong code is a 400, "not signed in" a 401), so a test names
+  4xx answers by design (a wrong code is a 401 ``code_invalid``, "not signed in" a 401), so a test names
   the answers it expects and :meth:`ActingPage.unexpected` reports everything else.
 """
 

@@ -117,7 +117,7 @@ def test_a_wrong_code_is_announced_in_chinese_and_the_code_field_is_marked(
     expect(code).to_be_focused()
     assert page.url == account_site.url("/account/signin/")
     watched.screenshot("account-signin-wrong-code-390")
-    assert watched.unexpected(("/api/auth/verify", 400)) == []
+    assert watched.unexpected(("/api/auth/verify", 401)) == []
 
 
 def test_too_many_wrong_codes_lock_sign_in_and_say_for_how_long(
@@ -142,7 +142,7 @@ def test_too_many_wrong_codes_lock_sign_in_and_say_for_how_long(
     expect(status).to_have_text(re.compile(r"^验证码错误次数过多，请 \d+ 分钟后再试。$"))
     expect(submit).to_be_disabled()
     watched.screenshot("account-signin-locked-390")
-    assert watched.unexpected(("/api/auth/verify", 400), ("/api/auth/verify", 429)) == []
+    assert watched.unexpected(("/api/auth/verify", 401), ("/api/auth/verify", 429)) == []
 
 
 def test_an_invalid_number_is_refused_before_asking_in_english(

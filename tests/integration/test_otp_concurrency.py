@@ -17,7 +17,7 @@ import pytest
 
 from functions.app import create_app
 from portal.accounts.signin.owner import MAX_TRIES
-from portal.errors import InvalidInput, RateLimited
+from portal.errors import RateLimited, Unauthenticated
 from portal.settings import Settings
 from portal.store.client import dynamodb_client
 from tests.factories import FakeClock, RecordingSender, make_owner, wired
@@ -72,7 +72,7 @@ def test_twenty_concurrent_wrong_guesses_get_exactly_five_evaluated_attempts(
         ).owner_sign_in
         try:
             codes.verify(PHONE, guesses[i])
-        except (InvalidInput, RateLimited) as exc:
+        except (Unauthenticated, RateLimited) as exc:
             return exc.code
         return "signed_in"
 

@@ -76,7 +76,7 @@ def test_the_api_creates_staff_with_estates_and_imports_a_roster_with_no_content
               "estates": ["nowhere"], "password": "Temp#Lanting1"},
         headers=csrf,
     )  # fmt: skip
-    assert unknown.status_code == 400 and unknown.json["error"]["code"] == "unknown_estate"
+    assert unknown.status_code == 404 and unknown.json["error"]["code"] == "unknown_estate"
 
 
 def test_before_any_sync_the_directory_says_the_company_is_unavailable(

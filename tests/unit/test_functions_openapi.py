@@ -81,6 +81,21 @@ def test_the_document_carries_the_phone_username_and_password_rules(doc: dict[st
     assert create["username"]["pattern"] == USERNAME_PATTERN
     assert create["phone"]["pattern"] == OPTIONAL_PHONE_PATTERN
     assert (create["password"]["minLength"], create["password"]["maxLength"]) == (MIN_LENGTH, MAX_LENGTH)
+    assert create["password"]["format"] == "password"
+    patch = _schema(doc, "StaffPatch")["properties"]
+    assert patch["phone"]["pattern"] == OPTIONAL_PHONE_PATTERN
+
+
+def test_the_document_lists_the_roles_and_that_staff_but_admins_need_an_estate(
+    doc: dict[str, Any],
+) -> None:
+    from portal.accounts.staff.model import ASSIGNABLE_ROLES
+
+    create = _schema(doc, "StaffCreate")
+    assert create["properties"]["roles"]["items"]["enum"] == list(ASSIGNABLE_ROLES)
+    only_admin, with_estates = create["anyOf"]
+    assert only_admin == {"properties": {"roles": {"items": {"const": "admin"}}}}
+    assert with_estates["properties"]["estates"]["minItems"] == 1
 
 
 def test_disabled_is_a_strict_boolean_in_the_document(doc: dict[str, Any]) -> None:

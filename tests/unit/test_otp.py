@@ -18,7 +18,7 @@ from portal.accounts.signin.owner import (
     OwnerSignInService,
     new_code,
 )
-from portal.errors import InvalidInput, RateLimited
+from portal.errors import InvalidInput, RateLimited, Unauthenticated
 from portal.i18n import translate
 from portal.settings import Settings
 from portal.store.table import Table
@@ -152,7 +152,7 @@ def test_a_second_code_within_60_seconds_is_refused_with_the_seconds_to_wait(
     clock.now += timedelta(seconds=40)
     codes.request(PHONE)
     assert len(sender.sent) == 2
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Unauthenticated):
         codes.verify(PHONE, first)  # a new code replaces the old one
     assert codes.verify(PHONE, sender.last_code()).owner_id == owner.owner_id
 
@@ -243,7 +243,7 @@ def test_a_code_works_only_once(codes: OwnerSignInService, owner: Owner, sender:
     codes.request(PHONE)
     code = sender.last_code()
     codes.verify(PHONE, code)
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(Unauthenticated) as err:
         codes.verify(PHONE, code)
     assert err.value.code == "code_invalid"
 
@@ -256,7 +256,7 @@ def test_a_code_is_valid_for_five_minutes_only(
     codes.verify(PHONE, sender.last_code())
     codes.request(PHONE)
     clock.now += timedelta(minutes=5)
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(Unauthenticated) as err:
         codes.verify(PHONE, sender.last_code())
     assert err.value.code == "code_invalid"
 
@@ -266,17 +266,17 @@ def test_a_wrong_or_malformed_code_is_code_invalid(
 ) -> None:
     codes.request(PHONE)
     for guess in (_wrong(sender.last_code()), "12345", "abcdef", " "):
-        with pytest.raises(InvalidInput) as err:
+        with pytest.raises(Unauthenticated) as err:
             codes.verify(PHONE, guess)
         assert err.value.code == "code_invalid"
 
 
 def test_an_unknown_number_is_answered_like_a_wrong_code(codes: OwnerSignInService, owner: Owner) -> None:
     codes.request(UNKNOWN)
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(Unauthenticated) as err:
         codes.verify(UNKNOWN, "123456")
     assert err.value.code == "code_invalid"
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(Unauthenticated) as err:
         codes.verify("13700137000", "123456")  # never asked for a code either
     assert err.value.code == "code_invalid"
 
@@ -287,7 +287,7 @@ def test_five_wrong_codes_lock_the_number_even_for_the_right_code(
     codes.request(PHONE)
     code = sender.last_code()
     for _ in range(MAX_TRIES):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Unauthenticated):
             codes.verify(PHONE, _wrong(code))
     clock.now += timedelta(minutes=3, seconds=20)
     with pytest.raises(RateLimited) as err:
@@ -301,7 +301,7 @@ def test_when_the_ten_minute_window_ends_the_owner_can_try_again(
 ) -> None:
     codes.request(PHONE)
     for _ in range(MAX_TRIES):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Unauthenticated):
             codes.verify(PHONE, _wrong(sender.last_code()))
     clock.now += timedelta(minutes=9, seconds=59)
     with pytest.raises(RateLimited):
@@ -316,7 +316,7 @@ def test_the_lock_applies_per_number(
 ) -> None:
     other = make_owner(ddb, settings, "13800138001", "李雷", ("lanting", "1", "1-0101"))
     for _ in range(MAX_TRIES + 1):
-        with pytest.raises((InvalidInput, RateLimited)):
+        with pytest.raises((Unauthenticated, RateLimited)):
             codes.verify(PHONE, "000000")
     codes.request(other.phone)
     assert codes.verify(other.phone, sender.last_code()).owner_id == other.owner_id
@@ -330,7 +330,7 @@ def test_a_deleted_owner_cannot_sign_in_with_a_pending_code(
         TableName=settings.table_name("main"),
         Key={"pk": {"S": f"OWNER#{owner.owner_id}"}, "sk": {"S": "META"}},
     )
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Unauthenticated):
         codes.verify(PHONE, sender.last_code())
 
 
@@ -344,7 +344,7 @@ def test_sign_ins_failures_and_locks_are_audited_with_masked_numbers(
     code = sender.last_code()
     codes.verify(PHONE, code, source_ip="203.0.113.7")
     for _ in range(MAX_TRIES):  # the used code, again, from another address
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Unauthenticated):
             codes.verify(PHONE, code, source_ip="198.51.100.9")
     with pytest.raises(RateLimited):
         codes.verify(PHONE, code, source_ip="198.51.100.9")
@@ -369,7 +369,7 @@ def test_a_stranger_guessing_wrong_codes_cannot_lock_the_owner_out(
     code = sender.last_code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(MAX_TRIES):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Unauthenticated):
             codes.verify(PHONE, wrong, source_ip="192.0.2.66")
     with pytest.raises(RateLimited):  # the stranger's own address is spent
         codes.verify(PHONE, wrong, source_ip="192.0.2.66")
@@ -385,7 +385,7 @@ def test_guessing_from_many_addresses_is_bounded_per_number(
     evaluated = 0
     for address in range(MAX_TRIES_PER_NUMBER // MAX_TRIES):
         for _ in range(MAX_TRIES):
-            with pytest.raises(InvalidInput):
+            with pytest.raises(Unauthenticated):
                 codes.verify(PHONE, wrong, source_ip=f"192.0.2.{address}")
             evaluated += 1
     assert evaluated == MAX_TRIES_PER_NUMBER
@@ -400,7 +400,7 @@ def test_log_lines_show_only_masked_numbers(
     caplog.set_level(logging.DEBUG, logger="portal")
     codes.request(PHONE)
     codes.request(UNKNOWN)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Unauthenticated):
         codes.verify(PHONE, _wrong(sender.last_code()))
     codes.verify(PHONE, sender.last_code())
     text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("portal"))

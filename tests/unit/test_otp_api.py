@@ -135,7 +135,7 @@ def test_signing_in_replaces_an_existing_session_with_a_new_token(
     assert replay.get("/api/me").status_code == 401
 
 
-def test_a_wrong_code_and_an_unknown_number_both_get_400_code_invalid(
+def test_a_wrong_code_and_an_unknown_number_both_get_401_code_invalid(
     app: Any, owner: Owner
 ) -> None:
     client = app.test_client()
@@ -143,7 +143,7 @@ def test_a_wrong_code_and_an_unknown_number_both_get_400_code_invalid(
     ask_code(client, UNKNOWN)
     wrong_code = verify(client, wrong(latest_code(client)))
     unknown = verify(client, "123456", phone=UNKNOWN)
-    assert wrong_code.status_code == unknown.status_code == 400
+    assert wrong_code.status_code == unknown.status_code == 401
     assert wrong_code.json == unknown.json
     assert wrong_code.json["error"]["code"] == "code_invalid"
     assert "Set-Cookie" not in wrong_code.headers
@@ -158,7 +158,7 @@ def test_five_wrong_codes_then_429_code_locked_even_with_the_right_code(
     code = latest_code(client)
     for _ in range(MAX_TRIES):
         res = verify(client, wrong(code))
-        assert res.status_code == 400 and res.json["error"]["code"] == "code_invalid"
+        assert res.status_code == 401 and res.json["error"]["code"] == "code_invalid"
     clock.now += timedelta(minutes=1)
     res = verify(client, code)
     assert res.status_code == 429 and res.json["error"]["code"] == "code_locked"
@@ -166,7 +166,7 @@ def test_five_wrong_codes_then_429_code_locked_even_with_the_right_code(
     assert "9" in res.json["error"]["message"]
     clock.now += timedelta(minutes=9)  # the window is over; the code has expired meanwhile
     res = verify(client, code)
-    assert res.status_code == 400 and res.json["error"]["code"] == "code_invalid"
+    assert res.status_code == 401 and res.json["error"]["code"] == "code_invalid"
     assert ask_code(client).status_code == 200
     assert verify(client, latest_code(client)).status_code == 200
 
@@ -177,7 +177,7 @@ def test_a_code_cannot_be_used_twice_over_http(app: Any, owner: Owner) -> None:
     code = latest_code(client)
     assert verify(client, code).status_code == 200
     res = verify(app.test_client(), code)
-    assert res.status_code == 400 and res.json["error"]["code"] == "code_invalid"
+    assert res.status_code == 401 and res.json["error"]["code"] == "code_invalid"
 
 
 def test_sign_ins_and_failures_are_audited_with_the_client_address(
@@ -186,7 +186,7 @@ def test_sign_ins_and_failures_are_audited_with_the_client_address(
     client = app.test_client()
     ask_code(client)
     code = latest_code(client)
-    assert verify(client, wrong(code)).status_code == 400
+    assert verify(client, wrong(code)).status_code == 401
     assert verify(client, code).status_code == 200
     events = AuditLog(main_table(ddb, settings)).day("2026-11-22")
     assert sorted(e["action"] for e in events) == ["auth.login", "auth.login_failed"]

@@ -40,6 +40,17 @@ def test_each_password_rule_is_refused_with_its_own_code(password: str, code: st
     assert err.value.code == code
 
 
+def test_the_length_is_counted_as_typed_as_the_api_document_counts_it() -> None:
+    # NFKC turns the ligature ﬃ into three letters and joins a letter with its accent:
+    # minLength/maxLength in /api/openapi.json count what was typed, and so does the rule.
+    expands = "Zq7-ﬃ" * 25 + "ﬃﬃﬃ"  # 128 characters typed, 178 after NFKC
+    assert len(expands) == passwords.MAX_LENGTH and passwords.problem(expands) is None
+    shrinks = "Zq7e\u0301" * 2  # 10 characters typed, 8 after NFKC
+    assert len(shrinks) == passwords.MIN_LENGTH and passwords.problem(shrinks) is None
+    short = "ﬃﬃ-7Zﬃ"  # 6 typed, 12 after NFKC
+    assert passwords.problem(short).code == "password_too_short"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     "password",
     ["lanting-garden-7", "Tq8#mZ2v!pLx", "绿树成荫的兰亭苑2号楼", "correct horse battery staple"],

@@ -128,8 +128,6 @@ def test_a_taken_username_is_409(admin: Caller) -> None:
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"estates": ["nowhere"], "buildings": {}}, "unknown_estate"),
-        ({"buildings": {"lanting": ["99"]}}, "unknown_building"),
         ({"buildings": {"meixi": ["1"]}}, "buildings_outside_estates"),
         ({"estates": [], "buildings": {}}, "staff_estates_required"),
         ({"roles": ["owner"]}, "invalid_role"),
@@ -152,6 +150,22 @@ def test_create_refuses_bad_input_with_a_specific_code(
     res = admin.post("/api/staff", new_butler(**changes))
     assert res.status_code == 400 and code(res) == error, res.json
     assert res.json["error"]["message"] and res.json["error"]["message_en"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"estates": ["nowhere"], "buildings": {}}, "unknown_estate"),
+        ({"buildings": {"lanting": ["99"]}}, "unknown_building"),
+        ({"estates": ["lanting"], "buildings": {"nowhere": ["1"]}}, "unknown_estate"),
+    ],
+)
+def test_create_naming_an_estate_or_building_that_does_not_exist_is_404(
+    admin: Caller, changes: dict[str, Any], error: str
+) -> None:
+    # Well-formed, but about something that is not there (as the roster import answers).
+    res = admin.post("/api/staff", new_butler(**changes))
+    assert res.status_code == 404 and code(res) == error, res.json
 
 
 def test_an_admin_needs_no_estates(admin: Caller) -> None:
@@ -197,6 +211,25 @@ def test_role_change_is_audited_with_roles_before_and_after(
     assert event["details"] == {"before": ["butler"], "after": ["butler", "supervisor"]}
 
 
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"estates": []}, 409),  # the account's own role (butler) needs an estate
+        ({"buildings": {"meixi": ["1"]}}, 409),  # the account's own estates are Lanting only
+        ({"roles": ["butler"], "estates": []}, 400),  # wrong whatever the account has
+        ({"estates": ["lanting"], "buildings": {"meixi": ["1"]}}, 400),
+    ],
+)
+def test_a_change_the_account_itself_makes_impossible_is_409_one_wrong_in_itself_400(
+    admin: Caller, change: dict[str, Any], status: int
+) -> None:
+    admin.post("/api/staff", new_butler())
+    res = admin.patch("/api/staff/li.butler", change)
+    assert res.status_code == status, res.json
+    assert code(res) in {"staff_estates_required", "buildings_outside_estates"}
+    assert res.json["error"]["message"] and res.json["error"]["message_en"]
+
+
 def test_scope_change_keeps_buildings_of_estates_still_in_scope_and_is_audited(
     admin: Caller, ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
@@ -210,7 +243,7 @@ def test_scope_change_keeps_buildings_of_estates_still_in_scope_and_is_audited(
     res = admin.patch("/api/staff/li.butler", {"buildings": {"meixi": ["7"]}})
     assert res.json["buildings"] == {"meixi": ["7"]}
     res = admin.patch("/api/staff/li.butler", {"buildings": {"meixi": ["70"]}})
-    assert res.status_code == 400 and code(res) == "unknown_building"
+    assert res.status_code == 404 and code(res) == "unknown_building"
     scope = events(ddb, settings, "staff.scope_changed")
     assert len(scope) == 3 and scope[0]["details"]["before"]["estates"] == ["lanting"]
 

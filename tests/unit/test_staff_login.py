@@ -238,14 +238,16 @@ def test_own_password_change_needs_the_right_old_password_and_a_good_new_one(
 ) -> None:
     butler_ = auth.signed_in("li.butler", PASSWORD)
     cases = [
-        ({"old_password": "not-my-password", "new_password": OTHER}, "password_wrong"),
-        ({"old_password": PASSWORD, "new_password": "short"}, "password_too_short"),
-        ({"old_password": PASSWORD, "new_password": "12345678abc"}, "password_too_common"),
-        ({"old_password": PASSWORD, "new_password": PASSWORD}, "password_unchanged"),
+        ({"old_password": "not-my-password", "new_password": OTHER}, 403, "password_wrong"),
+        ({"old_password": PASSWORD, "new_password": "short"}, 400, "password_too_short"),
+        ({"old_password": PASSWORD, "new_password": "12345678abc"}, 400, "password_too_common"),
+        ({"old_password": PASSWORD, "new_password": PASSWORD}, 409, "password_unchanged"),
+        # the same new and old passwords, but not the current one: the old one is wrong
+        ({"old_password": OTHER, "new_password": OTHER}, 403, "password_wrong"),
     ]
-    for body, code in cases:
+    for body, status, code in cases:
         res = butler_.post("/api/auth/password", body)
-        assert res.status_code == 400 and res.json["error"]["code"] == code, body
+        assert res.status_code == status and res.json["error"]["code"] == code, body
     assert auth.login("li.butler", PASSWORD).status_code == 200
 
 
@@ -256,7 +258,7 @@ def test_guessing_the_old_password_counts_towards_the_lockout(
     for _ in range(MAX_FAILURES):
         body = {"old_password": "guess-guess-1", "new_password": OTHER}
         res = butler_.post("/api/auth/password", body)
-        assert res.status_code == 400 and res.json["error"]["code"] == "password_wrong"
+        assert res.status_code == 403 and res.json["error"]["code"] == "password_wrong"
     res = butler_.post("/api/auth/password", {"old_password": PASSWORD, "new_password": OTHER})
     assert res.status_code == 429 and res.json["error"]["code"] == "login_locked"
 

@@ -59,7 +59,7 @@ from typing import Any
 from portal.accounts.audit import ANONYMOUS, AuditLog, Event, actor
 from portal.accounts.owners import Owner, OwnerRepository, owner_id_for
 from portal.clock import Clock, iso, parse_iso
-from portal.errors import InvalidInput, RateLimited
+from portal.errors import RateLimited, Unauthenticated
 from portal.i18n import DEFAULT_LANG, translate
 from portal.messaging import MessageSender
 from portal.phones import mask, normalise
@@ -264,7 +264,7 @@ class OwnerSignInService:
     def verify(self, phone: str, code: str, source_ip: str = "") -> Owner:
         """The owner signing in with ``code``; consumes the code.
 
-        Raises ``InvalidInput("invalid_phone")``, ``InvalidInput("code_invalid")``
+        Raises ``InvalidInput("invalid_phone")``, ``Unauthenticated("code_invalid")``
         (wrong, expired or used code, or an unknown number: one answer for all) or
         ``RateLimited("code_locked", seconds=…)`` when this window's attempts are used up.
         """
@@ -310,7 +310,7 @@ class OwnerSignInService:
                     )
                 )
                 logger.warning("sign-in codes for %s locked until %s", masked, iso(window_end))
-            raise InvalidInput("code_invalid")
+            raise Unauthenticated("code_invalid")
 
         self.audit.record(
             Event(

@@ -30,7 +30,7 @@ from portal.accounts.staff.model import StaffAccount
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.validation import normalise_username
 from portal.clock import Clock, iso
-from portal.errors import InvalidInput, RateLimited, Unauthenticated
+from portal.errors import Conflict, Forbidden, RateLimited, Unauthenticated
 from portal.store.counters import WindowCounter
 
 MAX_FAILURES = 5
@@ -146,16 +146,16 @@ class StaffSignInService:
         """
         target = actor("staff", username)
         passwords.check(new_password, username)
-        if passwords.normalise(old_password) == passwords.normalise(new_password):
-            raise InvalidInput("password_unchanged")
         self.throttle.take_attempt(username)
         account = self.repo.get(username)
         if account is None or account.disabled:
             raise Unauthenticated()
         if not self.hashing.verify(account.password_hash, old_password).ok:
             self._record(target, "auth.password_change_failed", target, source_ip)
-            raise InvalidInput("password_wrong")
+            raise Forbidden("password_wrong")
         self.throttle.clear(username)
+        if passwords.normalise(old_password) == passwords.normalise(new_password):
+            raise Conflict("password_unchanged")  # the new password is the current one
         now = iso(self.clock())
         updated = replace(
             account,

@@ -33,7 +33,7 @@ from portal.accounts.staff.validation import (
     visible_to,
 )
 from portal.clock import Clock, iso
-from portal.errors import Forbidden, NotFound
+from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from portal.estates.directory import EstateDirectory
 from portal.phones import normalise as normalise_phone
 
@@ -131,7 +131,7 @@ class StaffService:
             buildings_in = {e: b for e, b in before.buildings.items() if e in estates_in}
         scope_changed = changes.estates is not None or changes.buildings is not None
         if scope_changed or changes.roles is not None:
-            estates, buildings = validate_scope(roles, estates_in, buildings_in, self.known_estates)
+            estates, buildings = self._scope_after(changes, roles, estates_in, buildings_in)
         else:
             estates, buildings = before.estates, dict(before.buildings)
         disabled = before.disabled if changes.disabled is None else changes.disabled
@@ -177,6 +177,26 @@ class StaffService:
         if profile:
             self._record(actor, "staff.profile_changed", target, source_ip, fields=profile)
         return after
+
+    def _scope_after(
+        self,
+        changes: StaffChanges,
+        roles: frozenset[str],
+        estates: Iterable[str],
+        buildings: Mapping[str, Iterable[str]],
+    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """The scope after ``changes``. A rule broken only because of what the account already
+        has (its roles, its estates) is a 409: the request alone was fine."""
+        try:
+            return validate_scope(roles, estates, buildings, self.known_estates)
+        except InvalidInput as exc:
+            from_account = {
+                "staff_estates_required": changes.roles is None or changes.estates is None,
+                "buildings_outside_estates": changes.estates is None,
+            }
+            if from_account.get(exc.code, False):
+                raise Conflict(exc.code, **exc.params) from None
+            raise
 
     def reset_password(
         self, actor: str, username: str, password: str, source_ip: str = ""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from portal.accounts.identity import Identity
 from portal.accounts.policy import ADMIN, Target, can
 from portal.accounts.staff.model import ASSIGNABLE_ROLES, StaffAccount
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, NotFound
 
 USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,32}$")
 USERNAME_PATTERN = r"^\s*[A-Za-z0-9._-]{3,32}\s*$"
@@ -61,15 +61,15 @@ def validate_scope(
         raise InvalidInput("staff_estates_required")
     if chosen or scoped:
         company = known()
-        for estate in sorted(chosen):
+        for estate in sorted(chosen | scoped.keys()):
             if estate not in company:
-                raise InvalidInput("unknown_estate", estate=estate)
+                raise NotFound("unknown_estate", estate=estate)
         for estate, codes in sorted(scoped.items()):
             if estate not in chosen:
                 raise InvalidInput("buildings_outside_estates", estate=estate)
             for code in sorted(codes):
                 if code not in company[estate]:
-                    raise InvalidInput("unknown_building", estate=estate, building=code)
+                    raise NotFound("unknown_building", estate=estate, building=code)
     return chosen, scoped
 
 

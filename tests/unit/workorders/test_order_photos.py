@@ -55,7 +55,7 @@ def test_a_photo_uploaded_by_someone_else_cannot_be_attached(
     other = auth.owner("13900139000", "李雷", ("lanting", "3", "1-0101"))
     key = _upload(other, uploads_bucket, images.PNG, "image/png")
     res = owner.post("/api/orders", {**ORDER, "photos": [key]})
-    assert res.status_code == 400 and res.json["error"]["code"] == "upload_missing"
+    assert res.status_code == 404 and res.json["error"]["code"] == "upload_missing"
 
 
 def test_a_type_outside_the_allowlist_gets_no_upload_form(auth: AuthActions, uploads_bucket: Any) -> None:

@@ -1,0 +1,33 @@
+"""The app under fuzzing and its document as schemathesis reads it (one per process)."""
+
+from __future__ import annotations
+
+import schemathesis
+
+from functions.app import DOC_PREFIX, DOC_URL, create_app
+from portal.settings import Settings
+from tests.fuzz import strategies
+from tests.support.auth import SITE_URL
+
+MAX_EXAMPLES = 25
+"""Random cases per operation and identity in the fuzzing phase (the examples and coverage
+phases add their own, bounded by the document)."""
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261122,  # the same cases on every run: CI is reproducible, not a lottery
+        "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True},
+            "fuzzing": {"enabled": True},
+        },
+    }
+)
+
+strategies.register()
+
+APP = create_app(Settings(stage="test", site_url=SITE_URL))
+"""The app whose document is fuzzed; each test serves it from its own services."""
+
+SCHEMA = schemathesis.openapi.from_wsgi(DOC_PREFIX + DOC_URL, APP, config=CONFIG)

@@ -1,0 +1,43 @@
+"""Schemathesis against the API, in-process: every operation of ``/api/openapi.json``, as
+each identity of ``conftest.py``.
+
+The schema is read from the app's own document, so a route added later is fuzzed
+without a line here. Each operation is tried in every generating phase (its examples,
+the coverage phase's boundary and invalid values, random fuzzing) with a bounded number
+of cases, and every answer must pass:
+
+- ``not_a_server_error``: no 5xx;
+- ``status_code_conformance``, ``content_type_conformance``,
+  ``response_schema_conformance``, ``response_headers_conformance``: the status is
+  documented for the operation, with the documented media type and body;
+- ``positive_data_acceptance``: a request the document calls valid is not refused as
+  invalid (400/422): a refusal may only be about who asks (401/403), what exists
+  (404/409) or a limit (429);
+- ``negative_data_rejection``: a request the document calls invalid is refused;
+- the other checks schemathesis runs by default (unsupported methods answer 405 with
+  ``Allow``, a missing required header is refused...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from tests.fuzz.conftest import IDENTITIES, Callers
+from tests.fuzz.schema import APP, SCHEMA
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who", IDENTITIES)
+@SCHEMA.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # see conftest.py
+def test_every_operation_keeps_its_contract(
+    case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
+) -> None:
+    bind_app(APP)
+    sent = callers.request_for(who)
+    response = case.call(headers=sent.headers, cookies=sent.cookies)
+    case.validate_response(response, headers=sent.headers)

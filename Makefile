@@ -78,6 +78,11 @@ setup: $(VENV_STAMP) $(DDB_STAMP) $(TOOLS_STAMP) java
 lint: $(VENV_STAMP)
 	@echo "==> ruff check"
 	@$(VENV)/bin/ruff check --quiet . && echo "ok"
+	@echo "==> cfn-lint (infra/template.yaml, infra/template.cn.yaml; informational checks too)"
+	@$(VENV)/bin/cfn-lint --include-checks I --regions ap-east-1 ap-southeast-1 us-east-1 \
+	  -- infra/template.yaml
+	@$(VENV)/bin/cfn-lint --include-checks I --regions cn-north-1 cn-northwest-1 \
+	  -- infra/template.cn.yaml && echo "ok"
 
 typecheck: $(VENV_STAMP)
 	@echo "==> mypy (strict)"

@@ -19,12 +19,17 @@ Why flask-openapi3 (and not spectree or hand-written validation):
   document, one callback for the error body.
 
 The document is built by the library; no documentation UI is served (no
-Swagger/Redoc assets to ship or keep up to date).
+Swagger/Redoc assets to ship or keep up to date). It is built on its first request,
+not on every cold start (:class:`PortalAPI`,
+:class:`functions.blueprints.DocumentedLater`): a Lambda that never serves it never
+pays for it (``bench/cold_start.py``).
 """
 
 from __future__ import annotations
 
+import threading
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from flask import Response, jsonify
 from flask.json.provider import DefaultJSONProvider
@@ -32,7 +37,7 @@ from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
 
 from functions import auth, context, edge, errors, request_id
-from functions.blueprints import blueprints
+from functions.blueprints import DocumentedLater, blueprints
 from portal.i18n import translate
 from portal.logs import setup_logging
 from portal.settings import Settings
@@ -44,6 +49,35 @@ DOC_URL = "/openapi.json"
 
 class _JSONProvider(DefaultJSONProvider):
     ensure_ascii = False  # Chinese text as UTF-8, not \uXXXX escapes: smaller and readable
+
+
+class PortalAPI(OpenAPI):
+    """``OpenAPI`` whose blueprints describe their routes when the document is first built."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.undocumented: list[DocumentedLater] = []
+        self._documenting = threading.Lock()
+
+    def register_api(self, api: Any, **options: Any) -> None:
+        super().register_api(api, **options)
+        if isinstance(api, DocumentedLater):
+            self.undocumented.append(api)
+
+    @property
+    def api_doc(self) -> dict[str, Any]:
+        with self._documenting:
+            for api in self.undocumented:
+                api.document()  # as register_api would have merged them, in the same order
+                for tag in api.tags:
+                    if tag.name not in self.tag_names:
+                        self.tags.append(tag)
+                        self.tag_names.append(tag.name)
+                self.paths.update(api.paths)
+                self.components_schemas.update(api.components_schemas)
+            self.undocumented = []
+            doc: dict[str, Any] = OpenAPI.api_doc.fget(self)  # type: ignore[attr-defined]
+            return doc
 
 
 def _api_version() -> str:
@@ -61,11 +95,11 @@ def _default_headers(response: Response) -> Response:
     return response
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> OpenAPI:
+def create_app(settings: Settings | None = None, services: Services | None = None) -> PortalAPI:
     """Build the API; ``settings`` default to :meth:`Settings.from_env`, ``services`` to the
     wiring's for those settings (tests pass their own clients and clock through it)."""
     setup_logging()
-    app = OpenAPI(
+    app = PortalAPI(
         __name__,
         info=Info(
             title=translate("api.title", "en"),

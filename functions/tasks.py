@@ -1,27 +1,33 @@
-"""Lambda entry points for work off the request path (:mod:`portal.tasks`).
+"""Lambda entry points for work off the request path (:mod:`portal.tasks`, :mod:`portal.jobs`).
 
 Zappa's handler calls these with ``(event, context)``:
 
 - :func:`run_task` for ``{"command": "functions.tasks.run_task", "task_id": ...}``, the
   asynchronous invoke a request makes after writing a task
   (:class:`portal.tasks.dispatch.LambdaDispatcher`);
-- :func:`run_due` on the schedule in ``infra/zappa_settings.json`` (every minute): the
-  sweep that runs whatever a failed dispatch or a failed attempt left behind;
-- :func:`climb_ladder` on the schedule too (every minute): the work orders' escalation
-  ladder over every estate (:mod:`portal.workorders.ladder`).
+- ``functions.tasks.<entry>`` for every scheduled job of :data:`portal.jobs.JOBS`, on the
+  schedule of ``infra/zappa_settings.json`` (generated from the same table): today
+  ``run_due`` (the task sweep: whatever a failed dispatch or a failed attempt left
+  behind) and ``climb_ladder`` (the work orders' escalation ladder over every estate).
+  They are made from the table by the module's ``__getattr__``, so a new job needs no
+  code here.
 
-Both use the services of the one WSGI app the handler has already loaded.
+All use the services of the one WSGI app the handler has already loaded.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from functions.context import portal_state
 from functions.wsgi import app
+from portal.jobs import Job, by_entry
 
 logger = logging.getLogger(__name__)
+
+Entry = Callable[..., object]
 
 
 def run_task(event: dict[str, Any], context: Any = None) -> str:
@@ -32,12 +38,21 @@ def run_task(event: dict[str, Any], context: Any = None) -> str:
     return portal_state(app).services.task_runner.run(task_id)
 
 
-def run_due(event: dict[str, Any] | None = None, context: Any = None) -> dict[str, int]:
-    counts = portal_state(app).services.task_runner.run_due()
-    if counts:
-        logger.info("task sweep: %s", counts)
-    return counts
+def _entry(job: Job) -> Entry:
+    def run(event: dict[str, Any] | None = None, context: Any = None) -> object:
+        result = job.run(portal_state(app).services)
+        if result:
+            logger.info("job %s: %s", job.name, result)
+        return result
+
+    run.__name__ = run.__qualname__ = job.entry
+    run.__doc__ = f"The scheduled job {job.name!r} ({job.schedule})."
+    return run
 
 
-def climb_ladder(event: dict[str, Any] | None = None, context: Any = None) -> int:
-    return portal_state(app).services.climb_ladder()
+def __getattr__(name: str) -> Entry:
+    """``functions.tasks.<entry>`` of a scheduled job (what Zappa imports and calls)."""
+    job = by_entry(name)
+    if job is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _entry(job)

@@ -108,13 +108,16 @@ class Settings:
         come through CloudFront); an origin secret, in any stage, must be long enough.
         Only the command line, which answers no HTTP request, passes ``serves_api=False``
         and so never needs to hold that secret.
+        A secret may be given by reference, ``PORTAL_X_REF=ssm:/owner-portal/<stage>/x``
+        (:mod:`portal.store.secrets`: read once, here; a value set directly wins); one that
+        cannot be read refuses the start like a missing one.
         ``PORTAL_UPLOADS_BUCKET`` defaults to ``portal-<stage>-uploads`` in the local and
         test stages only; elsewhere it stays empty unless set, and the upload service
         (``portal.wiring.Services.uploads``) refuses to be built without it.
         Payment accounts (``PORTAL_PAYMENTS``)
         must have every key they reference outside local and test, and no sandbox.
         """
-        e = os.environ if env is None else env
+        e = _with_secrets(os.environ if env is None else env)
         stage = e.get("PORTAL_STAGE") or default_stage
         if not stage:
             raise ConfigurationError(
@@ -163,6 +166,31 @@ class Settings:
             origin_secrets=origin_secrets,
             payments=payments,
         )
+
+
+def _with_secrets(env: Mapping[str, str]) -> Mapping[str, str]:
+    """``env`` with the values of its ``PORTAL_*_REF`` secret references filled in."""
+    if not any(k.startswith("PORTAL_") and k.endswith("_REF") for k in env):
+        return env
+    from portal.store import client
+    from portal.store.secrets import SecretUnavailable, references, resolve
+
+    refs = references(env)
+    if not refs:
+        return env
+    region = env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", Settings.aws_region))
+    settings = Settings(aws_region=region)
+    made: dict[str, object] = {}
+
+    def store_client(store: str) -> object:
+        if store not in made:
+            made[store] = client.client(settings, store)
+        return made[store]
+
+    try:
+        return {**env, **resolve(refs, store_client)}
+    except SecretUnavailable as exc:
+        raise ConfigurationError(f"a secret could not be read: {exc}") from None
 
 
 def _origin_secrets(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -7,8 +7,12 @@ Add a resource by writing ``functions/blueprints/<resource>.py`` with a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
+from flask_openapi3.utils import parse_parameters
 
 from functions.errors import ErrorEnvelope
 from portal.i18n import translate
@@ -24,10 +28,38 @@ def operation_id(*, bp_name: str = "", name: str = "", path: str = "", method: s
     return f"{bp_name}_{name}" if bp_name else name
 
 
-def api_blueprint(name: str, import_name: str) -> APIBlueprint:
+class DocumentedLater(APIBlueprint):
+    """An ``APIBlueprint`` that describes its routes in the OpenAPI document only when the
+    document is first asked for (:class:`functions.app.PortalAPI`), not at import.
+
+    flask-openapi3 builds each route's description (JSON schemas of its models, the
+    operation) when the route is declared, so on every cold start; validation needs only
+    the route's models, which are the same either way (``parse_parameters`` with and
+    without the document), so the document is still derived from the models that
+    validate. The routes' calls are kept and replayed, in order, by :meth:`document`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.later: list[tuple[str, Callable[..., Any], dict[str, Any]]] = []
+
+    def _collect_openapi_info(self, rule: str, func: Callable[..., Any],
+                              **kwargs: Any) -> Any:  # fmt: skip
+        if self.doc_ui is True and kwargs.get("doc_ui", True) is True:
+            self.later.append((rule, func, kwargs))
+        return parse_parameters(func, doc_ui=False)
+
+    def document(self) -> None:
+        """Describe the routes declared so far (into ``paths``, ``components_schemas``, ``tags``)."""
+        later, self.later = self.later, []
+        for rule, func, kwargs in later:
+            super()._collect_openapi_info(rule, func, **kwargs)
+
+
+def api_blueprint(name: str, import_name: str) -> DocumentedLater:
     """A blueprint mounted at ``/api``, tagged ``name`` (described in ``api.yaml``)."""
     tag = Tag(name=name, description=translate(f"api.tags.{name}", "en"))
-    return APIBlueprint(
+    return DocumentedLater(
         name,
         import_name,
         url_prefix=API_PREFIX,
@@ -37,7 +69,7 @@ def api_blueprint(name: str, import_name: str) -> APIBlueprint:
     )
 
 
-def blueprints(local: bool = False) -> list[APIBlueprint]:
+def blueprints(local: bool = False) -> list[DocumentedLater]:
     """Every resource's blueprint, in the order they appear in the OpenAPI document.
 
     The ``dev`` helpers (the local SMS outbox) exist only in local and test stages:
@@ -46,7 +78,6 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
     from functions.blueprints import (
         auth_owner,
         auth_staff,
-        dev,
         health,
         orders,
         owners,
@@ -55,4 +86,8 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp]
-    return [*bps, dev.bp] if local else bps
+    if not local:
+        return bps  # the dev module is not even imported on Lambda
+    from functions.blueprints import dev
+
+    return [*bps, dev.bp]

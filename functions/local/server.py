@@ -30,6 +30,7 @@ package not installed).
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import sys
 import threading
@@ -255,10 +256,14 @@ def _seed(services: Services) -> None:
 
 
 def _task_loop(services: Services) -> TaskLoop:
-    """The thread that runs tasks (sign-in codes to the outbox...) off the request path."""
+    """The thread that runs tasks (sign-in codes to the outbox...) off the request path, and
+    every scheduled job of :data:`portal.jobs.JOBS` on its schedule, as EventBridge would."""
+    from portal.jobs import JOBS
+
     dispatcher = services.dispatcher
     wake = dispatcher.wake if isinstance(dispatcher, WakeDispatcher) else threading.Event()
-    return TaskLoop(services.task_runner, wake, periodic=[services.climb_ladder])
+    periodic = [(job.period_s, functools.partial(job.run, services)) for job in JOBS]
+    return TaskLoop(services.task_runner, wake, periodic=periodic)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -20,13 +20,16 @@ def main() -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import estates, kpi, owners, site, staff
+    from portal.cli import doctor, estates, infra, jobs, kpi, owners, site, staff
 
     site.register(main)
     staff.register(main)
     owners.register(main)
     estates.register(main)
     kpi.register(main)
+    jobs.register(main)
+    infra.register(main)
+    doctor.register(main)
 
 
 _register_groups()

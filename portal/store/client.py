@@ -60,11 +60,17 @@ def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:
     """S3 (``endpoint_url``, else the settings' S3 endpoint, else AWS).
 
     Signature version 4 always, so presigned URLs and POST policies carry their expiry
-    (``X-Amz-Expires``, the policy's ``expiration``) whatever the region or endpoint.
+    (``X-Amz-Expires``, the policy's ``expiration``) whatever the region or endpoint; on
+    AWS, URLs are regional and virtual-hosted (:func:`portal.uploads.bucket.bucket_origin`).
     """
     endpoint = endpoint_url or settings.s3_endpoint
     extra: dict[str, Any] = {"signature_version": "s3v4"}
-    if endpoint:
+    if not endpoint:
+        # Regional virtual-hosted URLs (https://<bucket>.s3.<region>.amazonaws.com[.cn]/):
+        # the legacy global endpoint that botocore otherwise signs presigned URLs for does
+        # not serve opt-in regions (ap-east-1), and the site's CSP names this one origin.
+        extra["s3"] = {"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"}
+    else:
         # S3-compatible stores often reject the CRC checksums boto3 now adds by default.
         extra |= {
             "request_checksum_calculation": "when_required",
@@ -91,3 +97,19 @@ def local_probe_client(endpoint: str) -> Any:
         connect_timeout=0.5, read_timeout=2, retries={"mode": "standard", "max_attempts": 1}
     )
     return session.client("dynamodb", endpoint_url=endpoint, config=config)
+
+
+def ssm_client(settings: Settings) -> Any:
+    """SSM Parameter Store: the secrets, read by name (``portal.store.secrets``)."""
+    return _session(settings, None).client("ssm", config=botocore_config(settings))
+
+
+def secretsmanager_client(settings: Settings) -> Any:
+    """Secrets Manager: the other secret store a ``..._REF`` may name."""
+    return _session(settings, None).client("secretsmanager", config=botocore_config(settings))
+
+
+def client(settings: Settings, service: str) -> Any:
+    """Any other service, configured the same way (``portal doctor`` reads CloudFormation,
+    Lambda and SNS settings with it)."""
+    return _session(settings, None).client(service, config=botocore_config(settings))

@@ -82,13 +82,14 @@ class WakeDispatcher:
 
 class TaskLoop:
     """The dev server's task thread: runs what is due when woken, and every ``interval_s``;
-    and each ``periodic`` job every ``period_s`` (the schedule of ``zappa_settings.json``)."""
+    and each ``periodic`` job, ``(period_s, job)``, every ``period_s`` seconds (the scheduled
+    jobs of :data:`portal.jobs.JOBS`, on their own schedules)."""
 
     def __init__(self, runner: TaskRunner, wake: threading.Event, interval_s: float = 1.0,
-                 periodic: Sequence[Callable[[], object]] = (), period_s: float = 60.0) -> None:  # fmt: skip
+                 periodic: Sequence[tuple[float, Callable[[], object]]] = ()) -> None:  # fmt: skip
         self.runner, self.wake, self.interval_s = runner, wake, interval_s
-        self.periodic, self.period_s = tuple(periodic), period_s
-        self._next_periodic = 0.0
+        self.periodic = tuple(periodic)
+        self._next_run = [0.0] * len(self.periodic)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="portal-dev-tasks", daemon=True)
 
@@ -108,9 +109,18 @@ class TaskLoop:
                 return
             try:
                 self.runner.run_due()
-                if self.periodic and time.monotonic() >= self._next_periodic:
-                    self._next_periodic = time.monotonic() + self.period_s
-                    for job in self.periodic:
-                        job()
             except Exception:  # DynamoDB Local restarting, say: try again next round
                 logger.exception("local task run failed")
+            self.run_periodic()
+
+    def run_periodic(self) -> None:
+        """Run each periodic job whose time has come (one failing does not stop the others)."""
+        for i, (period_s, job) in enumerate(self.periodic):
+            now = time.monotonic()
+            if now < self._next_run[i]:
+                continue
+            self._next_run[i] = now + period_s
+            try:
+                job()
+            except Exception:
+                logger.exception("local periodic job failed")

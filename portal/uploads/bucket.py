@@ -8,8 +8,13 @@
   :data:`~portal.uploads.keys.INCOMING_EXPIRY_DAYS` day; ``verified/`` is kept.
 
 ``portal dev`` applies this to its S3 stand-in with :func:`prepare_bucket`; on
-AWS the deployment's template must say the same (and keep public access
-blocked: every read is a presigned GET).
+AWS the deployment's template (``portal.infra.storage``) converts the same rules
+(and keeps public access blocked: every read is a presigned GET).
+
+- **Origin**: the browser talks to the bucket at :func:`bucket_origin`, the
+  regional virtual-hosted address the S3 client signs for (never the legacy
+  global ``s3.amazonaws.com``, which opt-in regions such as ap-east-1 do not
+  serve); the site's Content-Security-Policy admits exactly that origin.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from portal.uploads.keys import INCOMING, INCOMING_EXPIRY_DAYS
 
 EXPIRING: dict[str, int] = {f"{INCOMING}/": INCOMING_EXPIRY_DAYS}
 """Key prefix → days after which its objects expire."""
+
+
+def bucket_origin(bucket: str, region: str, url_suffix: str = "") -> str:
+    """``https://<bucket>.s3.<region>.<suffix>``: where presigned POSTs and GETs point
+    (``amazonaws.com``, or ``amazonaws.com.cn`` in the China regions)."""
+    suffix = url_suffix or ("amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com")
+    return f"https://{bucket}.s3.{region}.{suffix}"
 
 
 def prepare_bucket(bucket: Bucket, region: str, site_origins: Sequence[str]) -> bool:

@@ -75,6 +75,11 @@ def test_generated_settings_module_carries_app_stage_and_environment(
         "PORTAL_STAGE": stage,
         "PORTAL_TABLE_PREFIX": f"portal-{stage}-",
         "PORTAL_SITE_URL": SITE_URLS[stage],
+        "PORTAL_UPLOADS_BUCKET": f"owner-portal-{stage}-uploads",
+        # secrets by reference (portal/store/secrets.py), never a value
+        "PORTAL_PHONE_HASH_KEY_REF": f"ssm:/owner-portal/{stage}/phone-hash-key",
+        **({"PORTAL_ORIGIN_SECRET_REF": "ssm:/owner-portal/prod/origin-secret"}
+           if stage == "prod" else {}),
     }
 
 

@@ -46,6 +46,7 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
     from functions.blueprints import (
         auth_owner,
         auth_staff,
+        callbacks,
         dev,
         health,
         orders,
@@ -54,5 +55,6 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
         staff,
     )  # fmt: skip
 
-    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp]
+    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
+           callbacks.bp]  # fmt: skip
     return [*bps, dev.bp] if local else bps

@@ -51,10 +51,11 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
         health,
         orders,
         owners,
+        profiles,
         session,
         staff,
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
-           callbacks.bp]  # fmt: skip
+           callbacks.bp, profiles.bp]  # fmt: skip
     return [*bps, dev.bp] if local else bps

@@ -178,12 +178,17 @@ RESOLVED_ORDER_A = {"estate": "lanting", "number": "BX-20261122-0002"}
 """Owner A's second order, resolved when the world is built: its callback is due."""
 PERIODIC_CALLBACK_A = {"estate": "lanting", "callback_id": "monthly.2026-11.2.1-1503"}
 """Unit A's monthly callback, made when the world is built."""
+UNIT_A = {"estate": "lanting", "building": "2", "room": "1-1503"}
 SATISFIED = {"ratings": {"overall": "satisfied", "attitude": "satisfied"}, "comment": "师傅很细心"}
 
 
 def reopen_periodic_callback(world: World, who: str) -> None:
     world.reopen_periodic_callback()
 
+
+def profile_change(call: Call) -> Mapping[str, Any]:
+    # No version: each allowed caller changes the profile as stored then.
+    return {"json": {"segment": "general", "defects": [f"客厅墙面空鼓（{call.who}）"]}}
 
 # ----------------------------------------------------------------------------- the routes
 
@@ -358,6 +363,50 @@ ROUTES: tuple[Row, ...] = (
         hidden_out_of_scope=True,
         note="Only the order's owner answers online: other owners get 404 (as for the order), "
         "staff 403 before any look-up.",
+    ),
+    # -- owner profiles (客户动态表) -----------------------------------------------------
+    Row(
+        "GET",
+        "/api/profiles",
+        200,
+        Needs("profile.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting", "building": "2"}},
+    ),
+    Row(
+        "GET",
+        "/api/profiles/completeness",
+        200,
+        Needs("profile.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting"}},
+    ),
+    Row(
+        "GET",
+        "/api/profiles/<estate>/<building>/<room>",
+        200,
+        Needs("profile.read", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+    ),
+    Row(
+        "PATCH",
+        "/api/profiles/<estate>/<building>/<room>",
+        200,
+        Needs("profile.manage", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+        request=profile_change,
+    ),
+    Row(
+        "GET",
+        "/api/profiles/<estate>/<building>/<room>/timeline",
+        200,
+        Needs("profile.read", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+    ),
+    Row(
+        "GET",
+        "/api/profiles/<estate>/<building>/<room>/history",
+        200,
+        Needs("profile.read", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
     ),
 )
 """Every route of the API (see the module docstring to add one)."""

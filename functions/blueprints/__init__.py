@@ -49,6 +49,7 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
         callbacks,
         dev,
         health,
+        kpi,
         orders,
         owners,
         profiles,
@@ -57,5 +58,5 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
-           callbacks.bp, profiles.bp]  # fmt: skip
+           callbacks.bp, profiles.bp, kpi.bp]  # fmt: skip
     return [*bps, dev.bp] if local else bps

@@ -408,5 +408,13 @@ ROUTES: tuple[Row, ...] = (
         Needs("profile.read", target="unit_a", kinds=("staff",)),
         path_params=UNIT_A,
     ),
+    # -- the month's service KPIs ---------------------------------------------------------
+    Row(
+        "GET",
+        "/api/kpi",
+        200,
+        Needs("kpi.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting", "month": "2026-11"}},
+    ),
 )
 """Every route of the API (see the module docstring to add one)."""

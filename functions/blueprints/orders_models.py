@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
+from functions.fields import JSON_INTEGER
 from portal.accounts.identity import Identity
 from portal.accounts.policy import sees_phone
 from portal.accounts.staff.validation import USERNAME_PATTERN
@@ -107,6 +108,11 @@ Action = Literal["acknowledge", "dispatch", "arrive", "resolve", "sign_off", "re
 assert set(Action.__args__) == set(ACTIONS) - SERVICE_ONLY  # type: ignore[attr-defined]
 
 
+Rating = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
+Fen = Annotated[int, Field(gt=0, le=10_000_000), JSON_INTEGER]
+"""JSON integers (``5`` and ``5.0``; not ``"5"`` nor ``true``), their bounds in the document."""
+
+
 class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_action_rules())
 
@@ -115,8 +121,8 @@ class ActionIn(BaseModel):
     note: str = Field(default="", max_length=1000)
     assignee: str = Field(default="", max_length=50, description="dispatch: technician/department")
     to: str = Field(default="", max_length=64, description="hand_over: the colleague's username")
-    rating: StrictInt | None = Field(default=None, ge=1, le=5, description="sign_off: 1–5")
-    fen: StrictInt | None = Field(default=None, gt=0, le=10_000_000,
+    rating: Rating | None = Field(default=None, description="sign_off: 1–5")
+    fen: Fen | None = Field(default=None,
                                   description="quote: the price in fen (分)")  # fmt: skip
     answer: Literal["accepted", "declined", ""] = Field(default="", description="answer_price")
 
@@ -267,7 +273,8 @@ class PhotoOfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
-    size: StrictInt = Field(ge=1, le=10 * 1024 * 1024, description="Bytes of the photo.")
+    size: Annotated[int, Field(ge=1, le=10 * 1024 * 1024), JSON_INTEGER] = Field(
+        description="Bytes of the photo.")
 
 
 class PhotoOfferOut(BaseModel):

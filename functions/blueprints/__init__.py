@@ -78,14 +78,18 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
     from functions.blueprints import (
         auth_owner,
         auth_staff,
+        callbacks,
         health,
+        kpi,
         orders,
         owners,
+        profiles,
         session,
         staff,
     )  # fmt: skip
 
-    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp]
+    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
+           callbacks.bp, profiles.bp, kpi.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
+from functions.fields import JSON_INTEGER
 from portal.accounts.identity import Identity
 from portal.accounts.policy import sees_phone
 from portal.accounts.staff.validation import USERNAME_PATTERN
@@ -35,24 +36,6 @@ from portal.workorders.transitions import (
 SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
 
-def _whole(value: object) -> object:
-    """A JSON integer: ``306`` or ``306.0`` (JSON Schema's "integer"), never ``"306"`` or ``true``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("an integer is required")
-    if isinstance(value, float) and not value.is_integer():
-        raise ValueError("an integer is required")
-    return int(value)
-
-
-# Integers in a range as JSON Schema means them (``306`` or ``306.0``, never ``"306"`` or
-# ``true``): the document says ``integer`` with its bounds, and validation agrees.
-Rating = Annotated[int, BeforeValidator(_whole), Field(ge=1, le=5),
-                   WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})]  # fmt: skip
-Fen = Annotated[int, BeforeValidator(_whole), Field(ge=1, le=10_000_000),
-                WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 10_000_000})]  # fmt: skip
-PhotoBytes = Annotated[int, BeforeValidator(_whole), Field(ge=1, le=10 * 1024 * 1024),
-                       WithJsonSchema({"type": "integer", "minimum": 1,
-                                       "maximum": 10 * 1024 * 1024})]  # fmt: skip
 NUMBER = r"^[A-Z]{2}-[0-9]{8}-[0-9]{4,6}$"
 Kind = Literal["repair", "complaint", "suggestion", "praise", "service"]
 assert set(KINDS) == set(Kind.__args__)  # type: ignore[attr-defined]
@@ -130,6 +113,11 @@ assert set(URGENCIES) == {"emergency", "normal"}
 Action = Literal["acknowledge", "dispatch", "arrive", "resolve", "sign_off", "reopen", "close",
                  "invalid", "park", "hand_over", "feedback", "note", "quote", "answer_price"]  # fmt: skip
 assert set(Action.__args__) == set(ACTIONS) - SERVICE_ONLY  # type: ignore[attr-defined]
+
+
+Rating = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
+Fen = Annotated[int, Field(gt=0, le=10_000_000), JSON_INTEGER]
+"""JSON integers (``5`` and ``5.0``; not ``"5"`` nor ``true``), their bounds in the document."""
 
 
 class ActionIn(BaseModel):
@@ -298,7 +286,8 @@ class PhotoOfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
-    size: PhotoBytes = Field(description="Bytes of the photo.")
+    size: Annotated[int, Field(ge=1, le=10 * 1024 * 1024), JSON_INTEGER] = Field(
+        description="Bytes of the photo.")
 
 
 class PhotoOfferOut(BaseModel):

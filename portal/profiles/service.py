@@ -88,10 +88,14 @@ class Completeness:
 
 
 def _text(value: str, limit: int, code: str, *, required: bool = False) -> str:
-    value = unicodedata.normalize("NFC", value).strip()
-    if (required and not value) or len(value) > limit or any(
-        unicodedata.category(c) == "Cc" for c in value
-    ):
+    """NFC, trimmed, control characters dropped (as the work orders clean their text);
+    ``code`` if longer than ``limit`` as typed (what the API document counts), or empty when
+    ``required``."""
+    if len(value) > limit:
+        raise InvalidInput(code)
+    value = "".join(c for c in unicodedata.normalize("NFC", value)
+                    if unicodedata.category(c) != "Cc").strip()  # fmt: skip
+    if required and not value:
         raise InvalidInput(code)
     return value
 
@@ -178,8 +182,8 @@ class ProfileService:
                 out[name] = self._date(value, today)
         handover = out.get("handover_date", before.handover_date)
         moved = out.get("move_in_date", before.move_in_date)
-        if handover and moved and moved < handover:
-            raise InvalidInput("profile_move_in_before_handover")
+        if handover and moved and moved < handover:  # the stored handover date counts too
+            raise Conflict("profile_move_in_before_handover")
         if c.members is not None:
             if len(c.members) > MAX_MEMBERS:
                 raise InvalidInput("profile_too_many_members", max=MAX_MEMBERS)
@@ -200,8 +204,10 @@ class ProfileService:
             day = date.fromisoformat(value) if _DATE.match(value) else None
         except ValueError:
             day = None
-        if day is None or day > today:
+        if day is None:
             raise InvalidInput("profile_date_invalid", value=value[:20])
+        if day > today:  # well formed; refused for what today is
+            raise Conflict("profile_date_in_future", value=value)
         return day.isoformat()
 
     @staticmethod
@@ -217,6 +223,8 @@ class ProfileService:
                   ) -> list[Facts]:  # fmt: skip
         """Every unit of the estate (or building) in the caller's scope, phones masked."""
         self._require(identity, "profile.read", estate, building)
+        if building is not None and building not in {b.code for b in self._estate(estate).buildings}:
+            raise NotFound("unknown_building", estate=estate, building=building)
         units = [u for u in self._units(estate, building)
                  if policy.can(identity, "profile.read", Target(estate, u[0], u[1]))]  # fmt: skip
         residents = self.owners.residents(estate, building)

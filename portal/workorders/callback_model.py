@@ -138,3 +138,13 @@ def order_callback_id(number: str, round_: int) -> str:
 
 def periodic_callback_id(kind: str, period: str, building: str, room: str) -> str:
     return f"{kind}.{period}.{building}.{room}"
+
+
+_CODE = "[0-9A-Za-z-]{1,20}"  # a building or room code (the work orders' rule)
+CALLBACK_ID_PATTERN = (
+    r"^(order\.[A-Z]{2}-[0-9]{8}-[0-9]{4,6}\.[0-9]{1,3}"
+    rf"|({'|'.join(k for k in KINDS if k != 'order')})\.[0-9]{{4}}-[0-9]{{2}}(-[0-9]{{2}})?"
+    rf"\.{_CODE}\.{_CODE})$"
+)
+"""Every id the two functions above make (an order's round; a periodic round of a unit, its
+period a month or a day), as the API document's pattern for a callback in a path."""

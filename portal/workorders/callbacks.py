@@ -77,10 +77,12 @@ def target_of(callback: Callback) -> Target:
 
 
 def _clean(value: str, limit: int, code: str) -> str:
-    value = unicodedata.normalize("NFC", value).strip()
-    if len(value) > limit or any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+    """NFC, trimmed, control characters (but line breaks and tabs) dropped, as the work orders
+    clean their text; ``code`` if longer than ``limit`` as typed (what the API document counts)."""
+    if len(value) > limit:
         raise InvalidInput(code)
-    return value
+    return "".join(c for c in unicodedata.normalize("NFC", value)
+                   if c in "\n\t" or unicodedata.category(c) != "Cc").strip()  # fmt: skip
 
 
 def _order_callback(order: WorkOrder, at: str, by: str) -> Callback:
@@ -173,7 +175,7 @@ class CallbackService:
         policy.require(identity, "callback.record", Target(estate=estate))
         now = self.clock()
         tz = zone(self.tz)
-        day = day or local_day(now, tz)
+        day = min(day or local_day(now, tz), date.max - timedelta(days=1))  # any date asked
         until = datetime.combine(day + timedelta(days=1), time(0), tz)
         seen = [c for c in self.repo.due_by(estate, iso(until))
                 if policy.can(identity, "callback.record", target_of(c))]  # fmt: skip
@@ -188,8 +190,8 @@ class CallbackService:
         callback = self._open(identity, estate, callback_id)
         if method not in STAFF_METHODS:
             raise InvalidInput("callback_method_invalid")
-        if len(callback.attempts) >= MAX_ATTEMPTS:
-            raise InvalidInput("callback_too_many_attempts", max=MAX_ATTEMPTS)
+        if len(callback.attempts) >= MAX_ATTEMPTS:  # the callback's state, not the request
+            raise Conflict("callback_too_many_attempts", max=MAX_ATTEMPTS)
         note = _clean(note, MAX_COMMENT, "callback_comment_invalid")
         attempt = Attempt(cast(Method, method), actor(identity.kind, identity.user_id),
                           iso(self.clock()), reached, note)  # fmt: skip

@@ -1,7 +1,9 @@
 """The callers of the API fuzz test: who they are, signed in afresh for every generated case.
 
 Four identities (:data:`IDENTITIES`): ``anonymous``, ``admin`` (company-wide),
-``staff`` (a supervisor of one estate, Lanting) and ``owner`` (one unit in Lanting).
+``staff`` (a supervisor of one estate, Lanting) and ``owner`` (one unit in Lanting), whose
+repair :data:`RESOLVED_ORDER` is resolved, so its callback is due (the examples of the
+document's order and callback paths name them: the fuzzer also reaches a real callback).
 Each pytest test (one operation as one identity) gets its own tables (the ``services``
 fixture: a table prefix of its own), and each generated case:
 
@@ -27,6 +29,8 @@ from functions import context
 from portal.accounts.owners import Owner
 from portal.accounts.staff.model import StaffAccount
 from portal.wiring import Services
+from portal.workorders.model import Location
+from portal.workorders.service import NewOrder
 from tests.factories import FakeClock, make_owner, make_staff
 from tests.support.auth import ORIGIN, PASSWORD, SESSION_COOKIE, password_hash
 
@@ -34,6 +38,7 @@ IDENTITIES = ("anonymous", "admin", "staff", "owner")
 
 OWNER_PHONE = "13812341503"
 OWNER_UNIT = ("lanting", "2", "1-1503")
+RESOLVED_ORDER = "BX-20261122-0001"
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,19 @@ def callers(services: Services, clock: FakeClock) -> Callers:
     staff = make_staff(ddb, cfg, "fuzz.staff", "supervisor", estates=("lanting",),
                        password_hash=hashed)  # fmt: skip
     owner = make_owner(ddb, cfg, OWNER_PHONE, "林晓岚", OWNER_UNIT)
+    _resolved_repair(services, owner, admin)
     return Callers(services, clock, admin, staff, owner)
+
+
+def _resolved_repair(services: Services, owner: Owner, admin: StaffAccount) -> None:
+    orders, by = services.work_orders, admin.identity()
+    order = orders.submit(owner.identity(), NewOrder(
+        kind="repair", location=Location(*OWNER_UNIT), description="阳台推拉门卡住",
+        category="doors_locks"))  # fmt: skip
+    assert order.number == RESOLVED_ORDER
+    orders.act(by, "lanting", order.number, "acknowledge")
+    orders.act(by, "lanting", order.number, "dispatch", "", {"assignee": "工程部 陈师傅"})
+    orders.act(by, "lanting", order.number, "resolve")
 
 
 @pytest.fixture

@@ -38,12 +38,24 @@ from portal.accounts.policy import Target
 from portal.accounts.sessions import IDLE_TIMEOUT, SessionStore
 from portal.accounts.staff.model import StaffAccount
 from portal.accounts.staff.repository import StaffRepository
+from portal.clock import iso
 from portal.phones import mask
 from portal.settings import Settings
 from portal.store.bootstrap import ensure_tables
 from portal.store.table import Table
+from portal.workorders.callback_model import Callback
+from portal.workorders.callback_repository import item_of
 from tests.factories import FakeClock, RecordingSender, make_owner, make_staff, wired
-from tests.matrix.routes import LOGIN_ACCOUNT, PASSWORD, TARGET_CLERK, Call, Needs, Row
+from tests.matrix.routes import (
+    LOGIN_ACCOUNT,
+    PASSWORD,
+    PERIODIC_CALLBACK_A,
+    RESOLVED_ORDER_A,
+    TARGET_CLERK,
+    Call,
+    Needs,
+    Row,
+)  # fmt: skip
 from tests.support.auth import ORIGIN, SITE_URL
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -104,6 +116,7 @@ class World:
     owners: dict[str, Owner]
     staff: dict[str, StaffAccount]
     targets: dict[str, Target]
+    periodic_callback: Callback | None = None
     _forbidden: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     # -- who is who ---------------------------------------------------------------------
@@ -145,6 +158,7 @@ class World:
         if (
             row.hidden_out_of_scope
             and isinstance(row.access, Needs)
+            and identity.kind in row.access.kinds  # other kinds: refused before any look-up
             and policy.can(identity, row.access.action)
         ):
             return 404
@@ -212,6 +226,11 @@ class World:
             for unit in owner.units:
                 writer.writerow([f"{unit.building}栋", unit.room, owner.name, owner.phone, "业主"])
         return out.getvalue().encode()
+
+    def reopen_periodic_callback(self) -> None:
+        """Put the periodic callback of unit A back as due (a row records its result)."""
+        assert self.periodic_callback is not None
+        Table(self.ddb, self.settings.table_name("main")).put(item_of(self.periodic_callback))
 
     def restore(self, who: str) -> None:
         """Put back the record of ``who`` as the world created it."""
@@ -299,7 +318,9 @@ def _build_world(settings: Settings, ddb: Any) -> World:
         "owner_c": Target(estate=c.estate, owner_id=owners["owner_c"].owner_id),
     }
     _order_of_unit_a(services, owners["owner_a"])
-    return World(app, ddb, settings, clock, owners, staff, targets)
+    _resolved_order_of_unit_a(services, owners["owner_a"], staff["admin"])
+    periodic = _periodic_callback_of_unit_a(services, owners["owner_a"])
+    return World(app, ddb, settings, clock, owners, staff, targets, periodic)
 
 
 def _order_of_unit_a(services: Any, owner: Owner) -> None:
@@ -312,6 +333,34 @@ def _order_of_unit_a(services: Any, owner: Owner) -> None:
         description="卫生间地漏返味", category="plumbing", contact_name=owner.name,
         contact_phone=owner.phone))  # fmt: skip
     assert order.number == "BX-20261122-0001"
+
+
+def _resolved_order_of_unit_a(services: Any, owner: Owner, admin: StaffAccount) -> None:
+    """``BX-20261122-0002``: owner A's repair, resolved, so its callback is due: the owner
+    answers it online, and everyone who may read the order sees it."""
+    from portal.workorders.model import Location
+    from portal.workorders.service import NewOrder
+
+    orders, staff = services.work_orders, admin.identity()
+    order = orders.submit(owner.identity(), NewOrder(
+        kind="repair", location=Location("lanting", "2", "1-1503"), description="阳台推拉门卡住",
+        category="doors_locks"))  # fmt: skip
+    assert order.number == RESOLVED_ORDER_A["number"]
+    orders.act(staff, "lanting", order.number, "acknowledge")
+    orders.act(staff, "lanting", order.number, "dispatch", "", {"assignee": "工程部 陈师傅"})
+    orders.act(staff, "lanting", order.number, "resolve")
+
+
+def _periodic_callback_of_unit_a(services: Any, owner: Owner) -> Callback:
+    """The monthly callback of unit A (as the daily plan makes it): its result moves no order,
+    so the rows that record one put it back as due after each call."""
+    callback = Callback(
+        callback_id=PERIODIC_CALLBACK_A["callback_id"], estate="lanting", kind="monthly",
+        building="2", room="1-1503", due_at="2026-12-05T16:00:00Z", created_at=iso(NOW),
+        created_by="system:callback_plan", owner_id=owner.owner_id, period="2026-11",
+    )  # fmt: skip
+    services.callback_repo.create(callback)
+    return callback
 
 
 @pytest.fixture(scope="module")

@@ -174,6 +174,21 @@ def new_order(call: Call) -> Mapping[str, Any]:
 
 ORDER_A = {"estate": "lanting", "number": "BX-20261122-0001"}
 """An order of owner A's unit, made when the world is built (see ``conftest.py``)."""
+RESOLVED_ORDER_A = {"estate": "lanting", "number": "BX-20261122-0002"}
+"""Owner A's second order, resolved when the world is built: its callback is due."""
+PERIODIC_CALLBACK_A = {"estate": "lanting", "callback_id": "monthly.2026-11.2.1-1503"}
+"""Unit A's monthly callback, made when the world is built."""
+UNIT_A = {"estate": "lanting", "building": "2", "room": "1-1503"}
+SATISFIED = {"ratings": {"overall": "satisfied", "attitude": "satisfied"}, "comment": "师傅很细心"}
+
+
+def reopen_periodic_callback(world: World, who: str) -> None:
+    world.reopen_periodic_callback()
+
+
+def profile_change(call: Call) -> Mapping[str, Any]:
+    # No version: each allowed caller changes the profile as stored then.
+    return {"json": {"segment": "general", "defects": [f"客厅墙面空鼓（{call.who}）"]}}
 
 # ----------------------------------------------------------------------------- the routes
 
@@ -288,6 +303,118 @@ ROUTES: tuple[Row, ...] = (
         hidden_out_of_scope=True,
         note="Staff outside the unit's scope get 404 (the order's existence is hidden); "
         "owners and roles that never handle orders get 403 before any look-up.",
+    ),
+    # -- callbacks (回访) -------------------------------------------------------------
+    Row(
+        "GET",
+        "/api/callbacks",
+        200,
+        Needs("callback.record", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting", "day": "2026-12-31"}},
+    ),
+    Row(
+        "GET",
+        "/api/callbacks/<estate>/<callback_id>",
+        200,
+        Needs("callback.record", target="unit_a", kinds=("staff",)),
+        path_params=PERIODIC_CALLBACK_A,
+        hidden_out_of_scope=True,
+        note="Staff outside the unit's scope get 404 (the callback's existence is hidden); "
+        "owners and roles that never call back get 403 before any look-up.",
+    ),
+    Row(
+        "POST",
+        "/api/callbacks/<estate>/<callback_id>/attempts",
+        200,
+        Needs("callback.record", target="unit_a", kinds=("staff",)),
+        path_params=PERIODIC_CALLBACK_A,
+        request=lambda call: {"json": {"method": "phone", "note": f"无人接听（{call.who}）"}},
+        hidden_out_of_scope=True,
+        note="As for reading it: out of scope 404, no right to call back 403.",
+    ),
+    Row(
+        "POST",
+        "/api/callbacks/<estate>/<callback_id>/result",
+        200,
+        Needs("callback.record", target="unit_a", kinds=("staff",)),
+        path_params=PERIODIC_CALLBACK_A,
+        request={"json": {**SATISFIED, "method": "phone"}},
+        hidden_out_of_scope=True,
+        after=reopen_periodic_callback,
+        note="As for reading it: out of scope 404, no right to call back 403. The callback is "
+        "put back as due after each call (a result is recorded once).",
+    ),
+    Row(
+        "GET",
+        "/api/orders/<estate>/<number>/callback",
+        200,
+        Needs("workorder.read", target="unit_a"),
+        path_params=RESOLVED_ORDER_A,
+        denied=404,
+        note="As for the order itself: another's order answers 404, like a missing one.",
+    ),
+    Row(
+        "POST",
+        "/api/orders/<estate>/<number>/callback",
+        200,
+        Needs("workorder.read", target="unit_a", kinds=("owner",)),
+        path_params=RESOLVED_ORDER_A,
+        request={"json": SATISFIED},
+        hidden_out_of_scope=True,
+        note="Only the order's owner answers online: other owners get 404 (as for the order), "
+        "staff 403 before any look-up.",
+    ),
+    # -- owner profiles (客户动态表) -----------------------------------------------------
+    Row(
+        "GET",
+        "/api/profiles",
+        200,
+        Needs("profile.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting", "building": "2"}},
+    ),
+    Row(
+        "GET",
+        "/api/profiles/completeness",
+        200,
+        Needs("profile.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting"}},
+    ),
+    Row(
+        "GET",
+        "/api/profiles/<estate>/<building>/<room>",
+        200,
+        Needs("profile.read", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+    ),
+    Row(
+        "PATCH",
+        "/api/profiles/<estate>/<building>/<room>",
+        200,
+        Needs("profile.manage", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+        request=profile_change,
+    ),
+    Row(
+        "GET",
+        "/api/profiles/<estate>/<building>/<room>/timeline",
+        200,
+        Needs("profile.read", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+    ),
+    Row(
+        "GET",
+        "/api/profiles/<estate>/<building>/<room>/history",
+        200,
+        Needs("profile.read", target="unit_a", kinds=("staff",)),
+        path_params=UNIT_A,
+    ),
+    # -- the month's service KPIs ---------------------------------------------------------
+    Row(
+        "GET",
+        "/api/kpi",
+        200,
+        Needs("kpi.read", target="estate_1", kinds=("staff",)),
+        request={"query_string": {"estate": "lanting", "month": "2026-11"}},
     ),
 )
 """Every route of the API (see the module docstring to add one)."""

@@ -320,3 +320,29 @@ def test_a_callback_item_leaves_the_due_index_when_done(
     callbacks.record_result(desk, "lanting", callback.callback_id, SATISFIED)
     item = services.table.get(keys.callback("lanting", callback.callback_id))
     assert item is not None and "gsi1pk" not in item and item["gsi2pk"].startswith("CBUNIT#")
+
+
+def test_attempts_past_the_limit_are_a_conflict_and_control_characters_are_dropped(
+    orders: WorkOrderService, callbacks: CallbackService, owner: Identity, desk: Identity,
+) -> None:
+    from portal.workorders.callback_model import MAX_ATTEMPTS
+
+    callback = callbacks.of_order(owner, "lanting", resolved(orders, owner, desk).number)
+    assert callback is not None
+    tried = callbacks.record_attempt(desk, "lanting", callback.callback_id, "phone",
+                                     reached=False, note="无人\x00接听\x07")  # fmt: skip
+    assert tried.attempts[-1].note == "无人接听"
+    for _ in range(MAX_ATTEMPTS - 1):
+        callbacks.record_attempt(desk, "lanting", callback.callback_id, "phone", reached=False)
+    with pytest.raises(Conflict) as refused:
+        callbacks.record_attempt(desk, "lanting", callback.callback_id, "phone", reached=False)
+    assert refused.value.code == "callback_too_many_attempts"
+
+
+def test_the_due_list_answers_for_any_day_asked(
+    orders: WorkOrderService, callbacks: CallbackService, owner: Identity, desk: Identity,
+) -> None:
+    callback = callbacks.of_order(owner, "lanting", resolved(orders, owner, desk).number)
+    assert callback is not None
+    assert listed(callbacks.due(desk, "lanting", date.max)) == [callback.callback_id]
+    assert listed(callbacks.due(desk, "lanting", date.min)) == []

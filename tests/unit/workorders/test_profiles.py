@@ -106,10 +106,8 @@ def test_staff_read_and_keep_profiles_only_in_their_scope(
 @pytest.mark.parametrize(("changes", "code"), [
     (ProfileChanges(segment="vip"), "profile_segment_invalid"),
     (ProfileChanges(occupancy="sold"), "profile_occupancy_invalid"),
-    (ProfileChanges(move_in_date="2027-01-01"), "profile_date_invalid"),
     (ProfileChanges(move_in_date="2021/5/1"), "profile_date_invalid"),
-    (ProfileChanges(handover_date="2021-06-01", move_in_date="2021-05-01"),
-     "profile_move_in_before_handover"),
+    (ProfileChanges(move_in_date="2021-02-30"), "profile_date_invalid"),
     (ProfileChanges(members=[Member(" ", "child")]), "profile_member_invalid"),
     (ProfileChanges(members=[Member("王小明", "nephew")]), "profile_member_invalid"),
     (ProfileChanges(members=[Member("王小明", "child", "12345")]), "invalid_phone"),
@@ -122,6 +120,31 @@ def test_a_bad_change_is_refused_with_a_stable_code(
     with pytest.raises(InvalidInput) as refused:
         profiles.update(butler, *UNIT, changes)
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize(("changes", "code"), [
+    (ProfileChanges(move_in_date="2027-01-01"), "profile_date_in_future"),
+    (ProfileChanges(handover_date="2021-06-01", move_in_date="2021-05-01"),
+     "profile_move_in_before_handover"),
+])  # fmt: skip
+def test_a_well_formed_change_that_today_or_the_stored_dates_rule_out_is_a_conflict(
+    profiles: ProfileService, butler: Identity, changes: ProfileChanges, code: str
+) -> None:
+    with pytest.raises(Conflict) as refused:
+        profiles.update(butler, *UNIT, changes)
+    assert refused.value.code == code
+
+
+def test_control_characters_are_dropped_from_names_and_defects(
+    profiles: ProfileService, butler: Identity
+) -> None:
+    changes = ProfileChanges(members=[Member("王\x00小明", "child")], defects=["墙面\x07空鼓", "\x01"])
+    f = profiles.update(butler, *UNIT, changes)
+    assert [m.name for m in f.profile.members] == ["王小明"]
+    assert f.profile.defects == ("墙面空鼓",)
+    with pytest.raises(InvalidInput) as refused:
+        profiles.update(butler, *UNIT, ProfileChanges(members=[Member("\x00 ", "child")]))
+    assert refused.value.code == "profile_member_invalid"
 
 
 def test_archive_completeness_counts_complete_profiles_over_the_estates_units_traceably(

@@ -82,6 +82,7 @@ def rate_seconds(schedule: str) -> int:
 JOBS: tuple[Job, ...] = (
     Job("task-sweep", "rate(1 minute)", "run_due", lambda s: s.task_runner.run_due()),
     Job("escalation", "rate(1 minute)", "climb_ladder", lambda s: s.climb_ladder()),
+    Job("callback-plan", "rate(1 day)", "plan_callbacks", lambda s: s.plan_callbacks()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

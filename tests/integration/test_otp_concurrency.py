@@ -7,11 +7,9 @@ limits must hold in the store, not in any process's memory.
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -22,34 +20,10 @@ from portal.settings import Settings
 from portal.store.client import dynamodb_client
 from tests.factories import FakeClock, RecordingSender, make_owner, wired
 from tests.support.auth import ORIGIN
+from tests.support.concurrency import run_together
 
 PHONE = "13800138000"
-T = TypeVar("T")
 
-
-def run_together(n: int, task: Callable[[int], T]) -> list[T]:
-    """Run ``task(i)`` for i in range(n) on n threads released at the same moment."""
-    barrier = threading.Barrier(n)
-    results: list[T | BaseException | None] = [None] * n
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = task(i)
-        except BaseException as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    out: list[T] = []
-    for r in results:
-        if isinstance(r, BaseException):
-            raise r
-        out.append(r)  # type: ignore[arg-type]
-    return out
 
 
 def _code_of(text: str) -> str:

@@ -3,45 +3,24 @@ instances would be): numbers stay unique, first-ask holds, the ladder climbs onc
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from portal.errors import Conflict
 from portal.settings import Settings
 from tests.factories import FakeClock, make_staff, wired
+from tests.support.concurrency import run_together, together
 from tests.support.workorders import owner_identity, repair, staff_identity
-
-
-def _together(n: int, work: Callable[[int], object]) -> list[object]:
-    """Run ``work(i)`` in ``n`` threads released at once; each result or exception."""
-    start = threading.Barrier(n)
-    out: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            out[i] = work(i)
-        except Exception as exc:
-            out[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return out
 
 
 def test_fifty_concurrent_submits_get_fifty_distinct_numbers(ddb: Any, settings: Settings) -> None:
     clock = FakeClock()
     wirings = [wired(ddb, settings, clock, with_estates=i == 0) for i in range(10)]
     owner = owner_identity()
-    made = _together(
+    made = run_together(
         50, lambda i: wirings[i % 10].work_orders.submit(owner, repair(f"第{i}户漏水"))
     )
-    numbers = sorted(o.number for o in made)  # type: ignore[attr-defined]
+    numbers = sorted(o.number for o in made)
     assert numbers == [f"BX-20261122-{i:04d}" for i in range(1, 51)]
 
 
@@ -61,7 +40,7 @@ def test_two_staff_acknowledging_at_once_give_one_owner_and_one_clean_refusal(
         def acknowledge(i: int, each: list[Any] = each, number: str = order.number) -> object:
             return each[i].work_orders.act(people[i], "lanting", number, "acknowledge")
 
-        got = _together(2, acknowledge)
+        got = together(2, acknowledge)
         refused = [g for g in got if isinstance(g, Conflict)]
         done = [g for g in got if not isinstance(g, Exception)]
         assert len(done) == 1 and len(refused) == 1, got
@@ -77,7 +56,7 @@ def test_the_ladder_job_run_twice_at_once_escalates_once(ddb: Any, settings: Set
     orders = [services.work_orders.submit(owner_identity(), repair(f"第{i}单")) for i in range(5)]
     clock.now += timedelta(days=2, minutes=1)
     jobs = [wired(ddb, settings, clock, with_estates=False).escalation for _ in range(2)]
-    climbed = _together(2, lambda i: jobs[i].run(["lanting"]))
+    climbed = together(2, lambda i: jobs[i].run(["lanting"]))
     assert sum(climbed) == 2 * len(orders)  # type: ignore[arg-type]
     for order in orders:
         _, history = services.work_orders.read(staff_identity("x", "supervisor"), "lanting",

@@ -25,12 +25,19 @@ what                        built from
 ``roster``                  owners, import log, audit, key, clock
 ``work_orders``             the order repository, numbers, clock, time zone, staff accounts
 ``escalation``              the order repository, clock (run over every estate by the schedule)
+``payment_providers``       the adapters by name (given by the caller, else built for the stage)
+``bills``, ``billing_run``  the table, the estate directory, audit, clock
+``statements``              the bills, clock, time zone (what owners and finance read)
+``payments``, ``ledger``    the table, bills, providers, audit, clock, time zone, site URL
+``refunds``                 the table, payments, bills, providers, audit, clock
+``readings``                the table, audit, clock (meter readings import)
 ==========================  ===============================================
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -44,6 +51,14 @@ from portal.accounts.signin.owner import DELIVER_CODE, OwnerSignInService
 from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
+from portal.billing.bills import BillRepository
+from portal.billing.ledger import Ledger, SweepReport
+from portal.billing.payments import PaymentService
+from portal.billing.providers.base import PaymentProvider
+from portal.billing.readings import ReadingsImporter
+from portal.billing.refunds import RefundService
+from portal.billing.run import BillingRun
+from portal.billing.statements import Statements
 from portal.clock import Clock, system_clock
 from portal.estates.directory import EstateDirectory
 from portal.messaging import MessageSender, OutboxSender, SnsSender
@@ -126,8 +141,10 @@ class Services:
         sender: MessageSender | None = None,
         password_hashing: PasswordHashing | None = None,
         dispatcher: Dispatcher | None = None,
+        providers: Mapping[str, PaymentProvider] | None = None,
     ) -> None:
         self.settings = settings
+        self._providers = providers
         self.clients = clients or Clients(settings)
         self.clock = clock
         self._sender = sender
@@ -276,3 +293,46 @@ class Services:
             self.owners, ImportLogRepository(self.table), self.audit,
             self.settings.phone_hash_key, self.clock,
         )  # fmt: skip
+
+    # -- billing (应收, 实收, 收据, 退款) -------------------------------------------------------
+
+    @cached_property
+    def payment_providers(self) -> Mapping[str, PaymentProvider]:
+        """The payment provider adapters by name: the caller's (tests), else those configured
+        for the stage (:mod:`portal.billing.providers`; none yet in this branch)."""
+        return dict(self._providers or {})
+
+    @cached_property
+    def bills(self) -> BillRepository:
+        return BillRepository(self.table)
+
+    @cached_property
+    def billing_run(self) -> BillingRun:
+        return BillingRun(self.table, self.estates, self.audit, self.clock)
+
+    @cached_property
+    def statements(self) -> Statements:
+        return Statements(self.bills, self.clock, self.settings.time_zone)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        return PaymentService(self.table, self.bills, self.payment_providers, self.audit,
+                              self.clock, self.settings.time_zone, self.settings.site_url)  # fmt: skip
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.table, self.payment_providers, self.audit, self.clock,
+                      self.settings.time_zone)  # fmt: skip
+
+    @cached_property
+    def refunds(self) -> RefundService:
+        return RefundService(self.table, self.payments, self.bills, self.payment_providers,
+                             self.audit, self.clock)  # fmt: skip
+
+    @cached_property
+    def readings(self) -> ReadingsImporter:
+        return ReadingsImporter(self.table, self.audit, self.clock)
+
+    def sweep_payments(self) -> SweepReport:
+        """Ask the providers about payments still pending (the schedule calls it)."""
+        return self.ledger.sweep()

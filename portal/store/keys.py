@@ -38,6 +38,21 @@ a staff member's orders (首问负责)     main     pk=STAFFQ#<u>        sk=<e>#
 orders escalated to a rung             main     pk=ESCQ#<e>#<rung>   sk=<n>          link
 next order number of an estate's day   main     pk=WONUM#<e>#<p>#<d> sk=COUNTER      counter
 a submit's request id (retry → same)   main     pk=REQ#<actor>#<id>  sk=META         idempotency (TTL)
+a bill (one unit, period, fee item)   main     pk=BILL#<e>#<b>#<r>  sk=<period>-<item>[-<ref>] bill
+a unit's bills (of a year)             main     pk=BILL#<e>#<b>#<r>  sk^=<yyyy>-     bill
+an estate's unpaid bills (欠费)         gsi1     gsi1pk=UNPAID#<e>    gsi1sk=<period>#<b>#<r>#<item> bill
+meter readings of a period             main     pk=READING#<e>#<period> sk=<b>#<r>#<item> reading
+standing charges (parking spaces)      main     pk=STANDING#<e>      sk=<b>#<r>#<item> quantity
+a billing run of a period              main     pk=BILLRUN#<e>#<period> sk=META    run summary
+a payment (by out_trade_no)            main     pk=PAY#<id>          sk=META         payment
+a payment's refunds                    main     pk=PAY#<id>          sk=REFUND#<nn>  refund
+a unit's payments, newest first        gsi2     gsi2pk=PAYUNIT#<e>#<b>#<r> gsi2sk=<ts>#<id> payment
+payments under review of an estate     gsi1     gsi1pk=PAYREVIEW#<e> gsi1sk=<ts>#<id> payment (sparse)
+payments still pending (the sweep)     gsi3     gsi3pk=PAYPENDING    gsi3sk=<ts>#<id> payment (sparse)
+a provider transaction, seen once      main     pk=PAYTX#<provider>#<tx> sk=META     de-duplication
+a provider notification, seen once     main     pk=PAYNOTE#<provider>#<n> sk=META    de-duplication
+next receipt number (estate, year)     main     pk=RECEIPTNO#<e>#<yyyy> sk=COUNTER   counter
+a receipt (gap-free per estate, year)  main     pk=RECEIPT#<e>#<yyyy> sk=<nnnnnn>    receipt
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -122,7 +137,6 @@ ESTATES_PREFIX = f"ESTATE{SEP}"
 def estate_of_summary(sk: str) -> str:
     """The estate slug of a company's estate summary (``ESTATE#lanting`` → ``lanting``)."""
     return _after(ESTATES_PREFIX, sk)
-
 
 
 def unit_id(estate: str, building: str, room: str) -> str:
@@ -320,3 +334,86 @@ def submitted_request(actor: str, request_id: str) -> Key:
 
 def rate_limit(scope: str, subject: str, window: int) -> Key:
     return {"pk": f"LIMIT{SEP}{scope}{SEP}{subject}", "sk": f"W{SEP}{window}"}
+
+
+
+# -- billing (应收, 实收, 收据; the access patterns are in the table above) ------------------
+def bill_partition(estate: str, building: str, room: str) -> str:
+    return f"BILL{SEP}{estate}{SEP}{building}{SEP}{room}"
+
+
+def bill(estate: str, building: str, room: str, bill_id: str) -> Key:
+    return {"pk": bill_partition(estate, building, room), "sk": bill_id}
+
+
+def unpaid_bills(estate: str) -> str:
+    return f"UNPAID{SEP}{estate}"
+
+
+def unpaid_bill_index(estate: str, period: str, building: str, room: str, bill: str) -> IndexKey:
+    return _index(unpaid_bills(estate), f"{period}{SEP}{building}{SEP}{room}{SEP}{bill}")
+
+
+def readings(estate: str, period: str) -> str:
+    return f"READING{SEP}{estate}{SEP}{period}"
+
+
+def reading(estate: str, period: str, building: str, room: str, item: str) -> Key:
+    return {"pk": readings(estate, period), "sk": f"{building}{SEP}{room}{SEP}{item}"}
+
+
+def standing_charges(estate: str) -> str:
+    return f"STANDING{SEP}{estate}"
+
+
+def standing_charge(estate: str, building: str, room: str, item: str) -> Key:
+    return {"pk": standing_charges(estate), "sk": f"{building}{SEP}{room}{SEP}{item}"}
+
+
+def billing_run(estate: str, period: str) -> Key:
+    return {"pk": f"BILLRUN{SEP}{estate}{SEP}{period}", "sk": META}
+
+
+def payment_partition(payment_id: str) -> str:
+    return f"PAY{SEP}{payment_id}"
+
+
+def payment(payment_id: str) -> Key:
+    return {"pk": payment_partition(payment_id), "sk": META}
+
+
+REFUNDS_PREFIX = f"REFUND{SEP}"
+PENDING_PAYMENTS = "PAYPENDING"
+
+
+def refund(payment_id: str, seq: int) -> Key:
+    return {"pk": payment_partition(payment_id), "sk": f"{REFUNDS_PREFIX}{seq:02d}"}
+
+
+def unit_payments(estate: str, building: str, room: str) -> str:
+    return f"PAYUNIT{SEP}{estate}{SEP}{building}{SEP}{room}"  # gsi2
+
+
+def payments_in_review(estate: str) -> str:
+    return f"PAYREVIEW{SEP}{estate}"
+
+
+def payment_index(partition: str, at: str, payment_id: str, index: Index) -> dict[str, str]:
+    assert index.range_key is not None
+    return {index.hash_key: partition, index.range_key: f"{at}{SEP}{payment_id}"}
+
+
+def provider_transaction(provider: str, transaction_id: str) -> Key:
+    return {"pk": f"PAYTX{SEP}{provider}{SEP}{transaction_id}", "sk": META}
+
+
+def provider_notification(provider: str, notification_id: str) -> Key:
+    return {"pk": f"PAYNOTE{SEP}{provider}{SEP}{notification_id}", "sk": META}
+
+
+def receipt_counter(estate: str, year: int) -> Key:
+    return {"pk": f"RECEIPTNO{SEP}{estate}{SEP}{year}", "sk": "COUNTER"}
+
+
+def receipt(estate: str, year: int, number: int) -> Key:
+    return {"pk": f"RECEIPT{SEP}{estate}{SEP}{year}", "sk": f"{number:06d}"}

@@ -1,0 +1,257 @@
+"""Recording what the provider says: exactly once, in one transaction, or for review.
+
+A verified :class:`~portal.billing.providers.base.Notification` that a payment
+was paid is applied with **one read** (a batch get of the payment and the
+estate's receipt counter) and **one** ``TransactWriteItems``:
+
+==============================  ==================================  ========================
+item                            write                               condition
+==============================  ==================================  ========================
+``PAYTX#<provider>#<tx>``       put (de-duplication)                ``transaction_is_new``
+``PAYNOTE#<provider>#<id>``     put (de-duplication)                ``notification_is_new``
+the payment                     pending/closed → paid, receipt no.  ``payment_open``
+each bill it covers             paid amount += its line, status     ``bill_unchanged``
+the receipt counter             n → n + 1                           ``receipt_counter_at``
+the receipt                     put                                 ``receipt_is_new``
+the audit line                  put (append-only)                   ``item_is_new``
+==============================  ==================================  ========================
+
+Outcomes: a replay or duplicate (either id seen, or the payment no longer
+open) is ``duplicate`` and writes nothing; a notification whose amount (or
+provider) differs from the server's, or whose bills changed meanwhile, puts the
+payment in ``review`` for finance (de-duplication items, payment, audit: one
+transaction) and never marks a bill paid; a race on the receipt counter or a
+transaction conflict is tried again from the read. Every outcome is answered
+"received" to the provider; only an unverifiable notification is refused, and
+only a store failure is a 5xx (the provider sends it again).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from portal.accounts.audit import AuditLog, Event
+from portal.billing.bills import paid_change
+from portal.billing.model import Bill, Payment
+from portal.billing.payments import HOLD_GRACE, estate_of
+from portal.billing.providers.base import Notification, NotificationRejected, PaymentProvider
+from portal.billing.receipts import current_number, receipt_no, receipt_put, take_number
+from portal.billing.records import (
+    PAYMENT_OPEN,
+    index_names,
+    payment_in,
+    payment_of,
+    review_index,
+)  # fmt: skip
+from portal.clock import Clock, iso, local_day, parse_iso, zone
+from portal.errors import NotFound, Unavailable
+from portal.store import keys
+from portal.store.conditions import condition
+from portal.store.errors import TransactionCancelled
+from portal.store.items import text
+from portal.store.table import Operation, Put, Table, Update
+from portal.store.tables import GSI3
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["recorded", "duplicate", "review", "closed", "ignored", "unknown"]
+TRANSACTION_IS_NEW = condition("transaction_is_new", "attribute_not_exists(pk)")
+NOTIFICATION_IS_NEW = condition("notification_is_new", "attribute_not_exists(pk)")
+ALREADY = frozenset({TRANSACTION_IS_NEW.name, NOTIFICATION_IS_NEW.name, PAYMENT_OPEN.name,
+                     "payment_in_state"})  # fmt: skip
+"""A failed condition among these means the notification was recorded before."""
+ATTEMPTS = 25
+"""Tries of one recording (receipt-counter races and conflicts), each after a fresh read."""
+SWEEP_AFTER = timedelta(minutes=5)
+SYSTEM = "system:payments"
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    checked: int
+    recorded: int
+    closed: int
+
+
+class Ledger:
+    def __init__(self, table: Table, providers: Mapping[str, PaymentProvider], audit: AuditLog,
+                 clock: Clock, time_zone: str, sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+        self.table, self.providers, self.audit = table, providers, audit
+        self.clock, self.tz, self.sleep = clock, time_zone, sleep
+
+    # -- the provider's notification ---------------------------------------------------------
+
+    def notify(self, provider: str, headers: Mapping[str, str], body: bytes,
+               source_ip: str = "") -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+        """Verify a notification, record it, and the provider's answer (status, headers, body)."""
+        adapter = self.providers.get(provider)
+        if adapter is None:
+            raise NotFound("payment_provider_unknown", provider=provider[:20])
+        try:
+            notification = adapter.verify(headers, body, self.clock())
+        except NotificationRejected as exc:
+            logger.warning("%s notification refused: %s (from %s)", provider, exc.reason,
+                           source_ip or "-")  # fmt: skip
+            return adapter.acknowledge(False)
+        if notification.provider != provider:
+            logger.warning("notification of %s arrived at %s", notification.provider, provider)
+            return adapter.acknowledge(False)
+        outcome = self.record(notification)
+        logger.info("%s notification %s for %s: %s", provider, notification.notification_id[:64],
+                    notification.out_trade_no[:40], outcome)  # fmt: skip
+        return adapter.acknowledge(True)
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def record(self, n: Notification) -> Outcome:
+        """Apply what the provider says about a payment (see the module doc)."""
+        estate = estate_of(n.out_trade_no)
+        if estate is None:
+            return "unknown"
+        for attempt in range(ATTEMPTS):
+            now = self.clock()
+            year = local_day(now, zone(self.tz)).year
+            got = {(text(i, "pk"), text(i, "sk")): i for i in self.table.batch_get(
+                [keys.payment(n.out_trade_no), keys.receipt_counter(estate, year)])}  # fmt: skip
+            item = got.get(_pair(keys.payment(n.out_trade_no)))
+            if item is None:
+                return "unknown"
+            payment = payment_of(item)
+            if n.status == "closed":
+                return self.close(payment, "provider_closed") if payment.status == "pending" else "ignored"
+            if n.status != "paid":
+                return "ignored"
+            if payment.status not in ("pending", "closed"):
+                return "duplicate"
+            if n.amount_fen != payment.amount_fen or n.provider != payment.provider:
+                outcome = self._review(payment, n, "amount_mismatch", now)
+            else:
+                counter = got.get(_pair(keys.receipt_counter(estate, year)))
+                outcome = self._apply(payment, n, year, current_number(counter), now)
+            if outcome is not None:
+                return outcome
+            self.sleep(random.uniform(0.005, 0.02) * min(2**attempt, 16))
+        raise Unavailable("payment_record_contended")
+
+    def _dedupe(self, n: Notification, payment: Payment, at: str) -> list[Operation]:
+        seen = {"payment_id": payment.payment_id, "at": at, "amount_fen": n.amount_fen,
+                "status": n.status}  # fmt: skip
+        return [
+            Put({**keys.provider_transaction(n.provider, n.transaction_id), **seen,
+                 "notification_id": n.notification_id}, TRANSACTION_IS_NEW),
+            Put({**keys.provider_notification(n.provider, n.notification_id), **seen,
+                 "transaction_id": n.transaction_id}, NOTIFICATION_IS_NEW),
+        ]  # fmt: skip
+
+    def _apply(self, p: Payment, n: Notification, year: int, current: int, now: datetime
+               ) -> Outcome | None:  # fmt: skip
+        at = iso(now)
+        number = current + 1
+        no = receipt_no(p.unit.estate, year, number)
+        paid_at = n.paid_at or at
+        bills = [_bill_update(p, i) for i in range(len(p.lines))]
+        ops: list[Operation] = [
+            *self._dedupe(n, p, at),
+            Update(keys.payment(p.payment_id), set={
+                "status": "paid", "transaction_id": n.transaction_id, "paid_at": paid_at,
+                "recorded_at": at, "receipt_no": no, "captured_fen": n.amount_fen,
+            }, remove=index_names(GSI3), condition=PAYMENT_OPEN),
+            *bills,
+            take_number(p.unit.estate, year, current),
+            receipt_put(p, year, number, n.transaction_id, paid_at, at),
+            self.audit.entry(Event(SYSTEM, "payment.paid", p.unit.unit_id, "", {
+                "payment": p.payment_id, "provider": n.provider, "transaction": n.transaction_id,
+                "notification": n.notification_id, "amount_fen": n.amount_fen, "receipt": no,
+            })),
+        ]
+        try:
+            self.table.transact(ops)
+        except TransactionCancelled as exc:
+            if exc.failed & ALREADY:
+                return "duplicate"
+            if "bill_unchanged" in exc.failed:
+                return self._review(p, n, "bills_changed", now)
+            return None  # the receipt counter moved, or a conflict: read again
+        return "recorded"
+
+    def _review(self, p: Payment, n: Notification, reason: str, now: datetime) -> Outcome | None:
+        at = iso(now)
+        ops: list[Operation] = [
+            *self._dedupe(n, p, at),
+            Update(keys.payment(p.payment_id), set={
+                "status": "review", "review_reason": reason, "transaction_id": n.transaction_id,
+                "paid_at": n.paid_at or at, "recorded_at": at, "captured_fen": n.amount_fen,
+                **review_index(p, at),
+            }, remove=index_names(GSI3), condition=PAYMENT_OPEN),
+            self.audit.entry(Event(SYSTEM, "payment.review", p.unit.unit_id, "", {
+                "payment": p.payment_id, "reason": reason, "provider": n.provider,
+                "transaction": n.transaction_id, "amount_fen": n.amount_fen,
+                "expected_fen": p.amount_fen,
+            })),
+        ]
+        try:
+            self.table.transact(ops)
+        except TransactionCancelled as exc:
+            return "duplicate" if exc.failed & ALREADY else None
+        logger.warning("payment %s put in review: %s", p.payment_id, reason)
+        return "review"
+
+    def close(self, p: Payment, reason: str) -> Outcome:
+        """A pending payment the provider closed (or that expired unpaid): ``closed``."""
+        try:
+            self.table.transact([
+                Update(keys.payment(p.payment_id), set={"status": "closed",
+                       "review_reason": reason, "closed_at": iso(self.clock())},
+                       remove=index_names(GSI3), condition=payment_in("pending")),
+                self.audit.entry(Event(SYSTEM, "payment.closed", p.unit.unit_id, "",
+                                       {"payment": p.payment_id, "reason": reason})),
+            ])  # fmt: skip
+        except TransactionCancelled:
+            return "ignored"
+        return "closed"
+
+    # -- the scheduled sweep -------------------------------------------------------------------
+
+    def sweep(self, older_than: timedelta = SWEEP_AFTER, limit: int = 100) -> SweepReport:
+        """Ask the provider about payments still pending after ``older_than`` (no notification
+        came): record the paid ones, close those the provider closed or that expired."""
+        now = self.clock()
+        cutoff = iso(now - older_than)
+        checked = recorded = closed = 0
+        for item in self.table.iter_query(keys.PENDING_PAYMENTS, index=GSI3, limit=limit):
+            p = payment_of(item)
+            if p.created_at > cutoff:
+                break  # oldest first: the rest are younger
+            checked += 1
+            adapter = self.providers.get(p.provider)
+            try:
+                n = adapter.query(p.payment_id) if adapter else None
+            except Exception as exc:
+                logger.warning("query of %s failed: %s", p.payment_id, type(exc).__name__)
+                continue
+            if n is not None and n.status == "paid":
+                found = Notification(n.provider, f"query:{n.transaction_id}", n.transaction_id,
+                                     n.out_trade_no, n.amount_fen, "paid", n.paid_at, n.app_id)  # fmt: skip
+                recorded += self.record(found) in ("recorded", "review")
+            elif (n is not None and n.status == "closed") or (
+                p.expires_at and now > parse_iso(p.expires_at) + HOLD_GRACE
+            ):
+                closed += self.close(p, "expired" if n is None else "provider_closed") == "closed"
+        return SweepReport(checked, recorded, closed)
+
+
+def _pair(key: keys.Key) -> tuple[str, str]:
+    return key["pk"], key["sk"]
+
+
+def _bill_update(p: Payment, i: int) -> Update:
+    """Line ``i``'s bill: paid from what it was when the payment was made, hold released."""
+    ln = p.lines[i]
+    bill = Bill(p.unit, ln.bill_id, ln.item, ln.period, ln.amount_fen, ln.paid_before)
+    return paid_change(bill, ln.paid_before, ln.paid_before + ln.pay_fen, release=True)

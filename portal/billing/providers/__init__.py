@@ -1,0 +1,1 @@
+"""Payment providers (Alipay, WeChat Pay, the local sandbox): one interface, :mod:`.base`."""

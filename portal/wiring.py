@@ -316,8 +316,9 @@ class Services:
 
     @cached_property
     def payments(self) -> PaymentService:
-        return PaymentService(self.table, self.bills, self.payment_providers, self.audit,
-                              self.clock, self.settings.time_zone, self.settings.site_url)  # fmt: skip
+        return PaymentService(self.table, self.bills, self.payment_providers, self.estates,
+                              self.audit, self.clock, self.settings.time_zone,
+                              self.settings.site_url)  # fmt: skip
 
     @cached_property
     def ledger(self) -> Ledger:

@@ -29,9 +29,11 @@ from portal.accounts.policy import Target
 from portal.billing.bills import BillRepository, hold
 from portal.billing.model import Bill, Line, Payment, UnitKey
 from portal.billing.providers.base import PaymentProvider, PaymentRequest, PaymentStart
+from portal.billing.receipts import Receipt, parse_receipt_no, receipt_of
 from portal.billing.records import index_names, payment_in, payment_item, payment_of
 from portal.clock import Clock, iso, local_day, zone
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from portal.estates.directory import EstateDirectory
 from portal.i18n import translate
 from portal.store import keys
 from portal.store.conditions import condition
@@ -68,8 +70,9 @@ def estate_of(payment_id: str) -> str | None:
 
 class PaymentService:
     def __init__(self, table: Table, bills: BillRepository, providers: Mapping[str, PaymentProvider],
-                 audit: AuditLog, clock: Clock, time_zone: str, site_url: str) -> None:  # fmt: skip
-        self.table, self.bills, self.providers = table, bills, providers
+                 estates: EstateDirectory, audit: AuditLog, clock: Clock, time_zone: str,
+                 site_url: str) -> None:  # fmt: skip
+        self.table, self.bills, self.providers, self.estates = table, bills, providers, estates
         self.audit, self.clock, self.tz, self.site_url = audit, clock, time_zone, site_url
 
     # -- create ----------------------------------------------------------------------------
@@ -163,6 +166,15 @@ class PaymentService:
         items = self.table.query_all(keys.unit_payments(unit.estate, unit.building, unit.room),
                                      index=GSI2, forward=False, limit=limit)  # fmt: skip
         return [payment_of(i) for i in items]
+
+    def receipt(self, identity: Identity, payment_id: str) -> Receipt:
+        """The printable receipt of a paid payment the caller may see."""
+        payment = self.visible(identity, payment_id)
+        where = parse_receipt_no(payment.receipt_no)
+        item = self.table.get(keys.receipt(*where)) if where else None
+        if item is None:
+            raise NotFound("receipt_not_found")
+        return receipt_of(item, self.estates.company(), self.estates.estate(payment.unit.estate))
 
     def in_review(self, identity: Identity, estate: str) -> list[Payment]:
         policy.require(identity, "payment.review", Target(estate=estate))

@@ -25,15 +25,6 @@ def payment_in(status: str) -> Condition:
     return condition("payment_in_state", "#s = :s", names={"#s": "status"}, s=status)
 
 
-def refundable(amount_fen: int) -> Condition:
-    """Paid (or in review), with at least ``amount_fen`` neither refunded nor being refunded."""
-    return condition(
-        "payment_refundable",
-        "#s IN (:paid, :review) AND captured_fen - refunded_fen - refunding_fen >= :amount",
-        names={"#s": "status"}, paid="paid", review="review", amount=amount_fen,
-    )  # fmt: skip
-
-
 def pending_index(p: Payment) -> dict[str, str]:
     return keys.payment_index(keys.PENDING_PAYMENTS, p.created_at, p.payment_id, GSI3)
 

@@ -2,7 +2,7 @@
 
 1. **Requested**: one transaction puts the refund (``requested``), reserves its
    amount on the payment (``refunding_fen``, under ``payment_refundable``: paid or
-   in review, and enough left that is neither refunded nor being refunded) and
+   in review, and its refunds as read, against which the amount was checked) and
    writes the audit line ``refund.requested``.
 2. The provider is asked (``PaymentProvider.refund``, with the refund's own
    number ``<payment id>R<nn>``, which makes asking again safe).
@@ -29,7 +29,7 @@ from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.billing.bills import BillRepository, paid_change
 from portal.billing.model import Payment, Refund
-from portal.billing.payments import PaymentService
+from portal.billing.payments import PaymentService, may_see
 from portal.billing.providers.base import PaymentProvider
 from portal.billing.records import refund_item, refund_of
 from portal.clock import Clock, iso
@@ -46,13 +46,15 @@ REFUND_IS_NEW = condition("refund_is_new", "attribute_not_exists(pk)")
 ATTEMPTS = 5
 
 
-def _reserve(amount: int, refunds_before: int) -> Condition:
+def _reserve(p: Payment) -> Condition:
+    """The payment is still as read: the refundable amount checked against it still holds
+    (DynamoDB's conditions compare, they do no arithmetic)."""
     return condition(
         "payment_refundable",
-        "#s IN (:paid, :review) AND captured_fen - refunded_fen - refunding_fen >= :amount "
+        "#s IN (:paid, :review) AND refunded_fen = :done AND refunding_fen = :doing "
         "AND refunds = :before",
-        names={"#s": "status"}, paid="paid", review="review", amount=amount,
-        before=refunds_before,
+        names={"#s": "status"}, paid="paid", review="review", done=p.refunded_fen,
+        doing=p.refunding_fen, before=p.refunds,
     )  # fmt: skip
 
 
@@ -69,7 +71,7 @@ class RefundService:
     def refund(self, identity: Identity, payment_id: str, amount_fen: int, reason: str, *,
                allocation: Mapping[str, int] | None = None, source_ip: str = "") -> Refund:  # fmt: skip
         payment = self.payments.get(payment_id)
-        if payment is None or not policy.can(identity, "bill.read", Target(estate=payment.unit.estate)):
+        if payment is None or not may_see(identity, payment.unit):
             raise NotFound("payment_not_found")
         policy.require(identity, "payment.refund", Target(estate=payment.unit.estate))
         reason = reason.strip()
@@ -91,7 +93,7 @@ class RefundService:
             self.table.transact([
                 Put(refund_item(refund, payment.unit.estate), REFUND_IS_NEW),
                 Update(keys.payment(payment_id), add={"refunding_fen": amount_fen, "refunds": 1},
-                       condition=_reserve(amount_fen, payment.refunds)),
+                       condition=_reserve(payment)),
                 self.audit.entry(Event(who, "refund.requested", payment.unit.unit_id, source_ip,
                                        details)),
             ])  # fmt: skip

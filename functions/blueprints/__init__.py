@@ -46,13 +46,16 @@ def blueprints(local: bool = False) -> list[APIBlueprint]:
     from functions.blueprints import (
         auth_owner,
         auth_staff,
+        bills,
         dev,
         health,
         orders,
         owners,
+        payments,
         session,
         staff,
     )  # fmt: skip
 
-    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp]
+    bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
+           bills.bp, payments.bp]
     return [*bps, dev.bp] if local else bps

@@ -29,11 +29,11 @@ from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.billing.bills import BillRepository, paid_change
 from portal.billing.model import Payment, Refund
-from portal.billing.payments import PaymentService, may_see
+from portal.billing.payments import PaymentService
 from portal.billing.providers.base import PaymentProvider
 from portal.billing.records import refund_item, refund_of
 from portal.clock import Clock, iso
-from portal.errors import Conflict, InvalidInput, NotFound, Unavailable
+from portal.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from portal.store import keys
 from portal.store.conditions import Condition, condition
 from portal.store.errors import TransactionCancelled
@@ -70,10 +70,12 @@ class RefundService:
 
     def refund(self, identity: Identity, payment_id: str, amount_fen: int, reason: str, *,
                allocation: Mapping[str, int] | None = None, source_ip: str = "") -> Refund:  # fmt: skip
+        if not policy.can(identity, "payment.refund"):  # refused before any look-up
+            raise Forbidden()
         payment = self.payments.get(payment_id)
-        if payment is None or not may_see(identity, payment.unit):
-            raise NotFound("payment_not_found")
-        policy.require(identity, "payment.refund", Target(estate=payment.unit.estate))
+        if payment is None or not policy.can(identity, "payment.refund",
+                                             Target(estate=payment.unit.estate)):  # fmt: skip
+            raise NotFound("payment_not_found")  # another estate's looks like a missing one
         reason = reason.strip()
         if not reason or len(reason) > MAX_REASON:
             raise InvalidInput("refund_reason_missing", max=MAX_REASON)

@@ -52,8 +52,8 @@ from portal.store.errors import TransactionCancelled
 from portal.store.items import Item, text, whole
 from portal.store.table import MAX_TRANSACTION_ITEMS, Table
 
-Progress = Callable[[int], None]
-"""Called with the number of bills just dealt with (written or found issued)."""
+Progress = Callable[[int, int], None]
+"""Called with the number of bills just dealt with (written or found issued) and the total."""
 CHUNK = MAX_TRANSACTION_ITEMS
 ATTEMPTS = 8
 WORKERS = 4
@@ -184,7 +184,7 @@ class BillingRun:
                 with lock:
                     created, existing = created + made, existing + found
                 if progress is not None:
-                    progress(made + found)
+                    progress(made + found, len(bills))
         return created, existing
 
     def _write_chunk(self, chunk: Sequence[Bill]) -> tuple[int, int]:

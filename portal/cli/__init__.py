@@ -20,12 +20,13 @@ def main() -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import estates, owners, site, staff
+    from portal.cli import billing, estates, owners, site, staff
 
     site.register(main)
     staff.register(main)
     owners.register(main)
     estates.register(main)
+    billing.register(main)
 
 
 _register_groups()

@@ -112,6 +112,7 @@ def test_a_period_is_year_and_month(services: Services, period: str) -> None:
 
 
 def test_progress_is_reported_per_chunk(services: Services) -> None:
-    seen: list[int] = []
-    services.billing_run.run("lanting", "2026-11", actor="x", progress=seen.append)
-    assert sum(seen) == 4
+    seen: list[tuple[int, int]] = []
+    services.billing_run.run("lanting", "2026-11", actor="x",
+                             progress=lambda n, total: seen.append((n, total)))  # fmt: skip
+    assert sum(n for n, _ in seen) == 4 and {t for _, t in seen} == {4}

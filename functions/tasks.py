@@ -8,7 +8,10 @@ Zappa's handler calls these with ``(event, context)``:
 - :func:`run_due` on the schedule in ``infra/zappa_settings.json`` (every minute): the
   sweep that runs whatever a failed dispatch or a failed attempt left behind;
 - :func:`climb_ladder` on the schedule too (every minute): the work orders' escalation
-  ladder over every estate (:mod:`portal.workorders.ladder`).
+  ladder over every estate (:mod:`portal.workorders.ladder`);
+- :func:`sweep_payments` on the schedule (every 5 minutes): asks the payment providers
+  about payments still pending after 5 minutes, records the paid ones and closes the
+  expired ones (:meth:`portal.billing.ledger.Ledger.sweep`).
 
 Both use the services of the one WSGI app the handler has already loaded.
 """
@@ -41,3 +44,10 @@ def run_due(event: dict[str, Any] | None = None, context: Any = None) -> dict[st
 
 def climb_ladder(event: dict[str, Any] | None = None, context: Any = None) -> int:
     return portal_state(app).services.climb_ladder()
+
+
+def sweep_payments(event: dict[str, Any] | None = None, context: Any = None) -> dict[str, int]:
+    report = portal_state(app).services.sweep_payments()
+    if report.checked:
+        logger.info("payment sweep: %s", report)
+    return {"checked": report.checked, "recorded": report.recorded, "closed": report.closed}

@@ -250,7 +250,8 @@ def _task_loop(services: Services) -> TaskLoop:
     """The thread that runs tasks (sign-in codes to the outbox...) off the request path."""
     dispatcher = services.dispatcher
     wake = dispatcher.wake if isinstance(dispatcher, WakeDispatcher) else threading.Event()
-    return TaskLoop(services.task_runner, wake, periodic=[services.climb_ladder])
+    return TaskLoop(services.task_runner, wake,
+                    periodic=[services.climb_ladder, services.sweep_payments])  # fmt: skip
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -66,8 +67,12 @@ NOTIFICATION_IS_NEW = condition("notification_is_new", "attribute_not_exists(pk)
 ALREADY = frozenset({TRANSACTION_IS_NEW.name, NOTIFICATION_IS_NEW.name, PAYMENT_OPEN.name,
                      "payment_in_state"})  # fmt: skip
 """A failed condition among these means the notification was recorded before."""
-ATTEMPTS = 25
-"""Tries of one recording (receipt-counter races and conflicts), each after a fresh read."""
+RECORD_WITHIN_S = 20.0
+"""How long one recording keeps trying (receipt-counter races and transaction conflicts,
+each try after a fresh read) before answering 503 so that the provider sends it again:
+inside Lambda's 28 s. A provider that stops waiting sooner sends it again anyway, and
+finds it recorded."""
+MAX_BACKOFF_S = 0.5
 SWEEP_AFTER = timedelta(minutes=5)
 SYSTEM = "system:payments"
 
@@ -84,6 +89,8 @@ class Ledger:
                  clock: Clock, time_zone: str, sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
         self.table, self.providers, self.audit = table, providers, audit
         self.clock, self.tz, self.sleep = clock, time_zone, sleep
+        self._locks: dict[tuple[str, int], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     # -- the provider's notification ---------------------------------------------------------
 
@@ -114,30 +121,49 @@ class Ledger:
         estate = estate_of(n.out_trade_no)
         if estate is None:
             return "unknown"
-        for attempt in range(ATTEMPTS):
+        give_up = time.monotonic() + RECORD_WITHIN_S
+        attempt = 0
+        while True:
             now = self.clock()
             year = local_day(now, zone(self.tz)).year
-            got = {(text(i, "pk"), text(i, "sk")): i for i in self.table.batch_get(
-                [keys.payment(n.out_trade_no), keys.receipt_counter(estate, year)])}  # fmt: skip
-            item = got.get(_pair(keys.payment(n.out_trade_no)))
-            if item is None:
-                return "unknown"
-            payment = payment_of(item)
-            if n.status == "closed":
-                return self.close(payment, "provider_closed") if payment.status == "pending" else "ignored"
-            if n.status != "paid":
-                return "ignored"
-            if payment.status not in ("pending", "closed"):
-                return "duplicate"
-            if n.amount_fen != payment.amount_fen or n.provider != payment.provider:
-                outcome = self._review(payment, n, "amount_mismatch", now)
-            else:
-                counter = got.get(_pair(keys.receipt_counter(estate, year)))
-                outcome = self._apply(payment, n, year, current_number(counter), now)
+            with self._turn(estate, year):
+                outcome = self._attempt(n, estate, year, now)
             if outcome is not None:
                 return outcome
-            self.sleep(random.uniform(0.005, 0.02) * min(2**attempt, 16))
-        raise Unavailable("payment_record_contended")
+            # Another recording of the estate (another instance) took the receipt number
+            # first, or overlapped: read again after a jittered pause.
+            attempt += 1
+            if time.monotonic() >= give_up:
+                raise Unavailable("payment_record_contended")
+            self.sleep(random.uniform(0, min(MAX_BACKOFF_S, 0.005 * 2**attempt)))
+
+    def _turn(self, estate: str, year: int) -> threading.Lock:
+        """One recording of an estate's year at a time in this process (the threads of one
+        server would otherwise only race each other for the receipt number); instances
+        race through the counter's condition."""
+        with self._locks_lock:
+            return self._locks.setdefault((estate, year), threading.Lock())
+
+    def _attempt(self, n: Notification, estate: str, year: int, now: datetime) -> Outcome | None:
+        """One read and at most one transaction; ``None``: try again."""
+        got = {(text(i, "pk"), text(i, "sk")): i for i in self.table.batch_get(
+            [keys.payment(n.out_trade_no), keys.receipt_counter(estate, year)])}  # fmt: skip
+        item = got.get(_pair(keys.payment(n.out_trade_no)))
+        if item is None:
+            return "unknown"
+        payment = payment_of(item)
+        if n.status == "closed":
+            return self.close(payment, "provider_closed") if payment.status == "pending" else "ignored"
+        if n.status != "paid":
+            return "ignored"
+        if payment.status not in ("pending", "closed"):
+            return "duplicate"
+        if n.amount_fen != payment.amount_fen or n.provider != payment.provider:
+            outcome = self._review(payment, n, "amount_mismatch", now)
+        else:
+            counter = got.get(_pair(keys.receipt_counter(estate, year)))
+            outcome = self._apply(payment, n, year, current_number(counter), now)
+        return outcome
 
     def _dedupe(self, n: Notification, payment: Payment, at: str) -> list[Operation]:
         seen = {"payment_id": payment.payment_id, "at": at, "amount_fen": n.amount_fen,
@@ -177,6 +203,7 @@ class Ledger:
                 return "duplicate"
             if "bill_unchanged" in exc.failed:
                 return self._review(p, n, "bills_changed", now)
+            logger.debug("record of %s cancelled: %s", p.payment_id, exc.reasons)
             return None  # the receipt counter moved, or a conflict: read again
         return "recorded"
 

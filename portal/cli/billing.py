@@ -39,7 +39,7 @@ def _fail(exc: DomainError) -> None:
 @billing.command("run")
 @click.option("--estate", required=True, help="Slug of the estate (e.g. lanting).")
 @click.option("--period", required=True, help="The month billed: YYYY-MM.")
-@click.option("--workers", default=4, show_default=True, help="Transactions in flight at once.")
+@click.option("--workers", default=16, show_default=True, help="Transactions in flight at once.")
 def run(estate: str, period: str, workers: int) -> None:
     """Issue the period's bills: one per unit and fee item (idempotent)."""
     from portal.accounts.audit import cli_actor

@@ -6,6 +6,10 @@ name                schedule          Zappa calls                      the work
 ``task-sweep``      every minute      ``functions.tasks.run_due``      tasks a failed dispatch or
                                                                        attempt left behind
 ``escalation``      every minute      ``functions.tasks.climb_ladder`` the work orders' ladder
+``callback-plan``   every day         ``functions.tasks.plan_callbacks`` periodic callbacks planned
+``payment-sweep``   every 5 minutes   ``functions.tasks.sweep_payments`` payments pending after 5
+                                                                       minutes asked about at
+                                                                       the provider
 ==================  ================  ===============================  ==========================
 
 :data:`JOBS` is read by everything that runs a job, so they cannot disagree:
@@ -83,6 +87,7 @@ JOBS: tuple[Job, ...] = (
     Job("task-sweep", "rate(1 minute)", "run_due", lambda s: s.task_runner.run_due()),
     Job("escalation", "rate(1 minute)", "climb_ladder", lambda s: s.climb_ladder()),
     Job("callback-plan", "rate(1 day)", "plan_callbacks", lambda s: s.plan_callbacks()),
+    Job("payment-sweep", "rate(5 minutes)", "sweep_payments", lambda s: s.ledger.sweep()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

@@ -81,10 +81,12 @@ class RecordingSender:
 
 
 def wired(client: Any, settings: Settings, clock: Any = None, sender: Any = None,
-          *, with_estates: bool = True) -> Services:  # fmt: skip
-    """The one wiring on ``client`` (moto or DynamoDB Local), with the test's clock and sender,
-    and the demo company's estates and buildings in the store (what the directory reads)."""
-    services = Services(settings, Clients(settings, dynamodb=client), clock or FakeClock(), sender)
+          *, with_estates: bool = True, providers: Any = None) -> Services:  # fmt: skip
+    """The one wiring on ``client`` (moto or DynamoDB Local), with the test's clock and sender
+    (and payment providers), and the demo company's estates and buildings in the store (what
+    the directory reads)."""
+    services = Services(settings, Clients(settings, dynamodb=client), clock or FakeClock(), sender,
+                        payment_accounts=providers)  # fmt: skip
     if with_estates:
         services.table.batch_put(list(_estate_items()))
     return services

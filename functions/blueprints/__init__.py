@@ -78,18 +78,20 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
     from functions.blueprints import (
         auth_owner,
         auth_staff,
+        bills,
         callbacks,
         health,
         kpi,
         orders,
         owners,
+        payments,
         profiles,
         session,
         staff,
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
-           callbacks.bp, profiles.bp, kpi.bp]  # fmt: skip
+           callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

@@ -20,8 +20,9 @@ from typing import Any, Literal
 from portal.clock import Clock, iso, system_clock
 from portal.phones import mask_text
 from portal.store import keys
+from portal.store.conditions import ITEM_IS_NEW
 from portal.store.items import text
-from portal.store.table import Table
+from portal.store.table import Put, Table
 
 ANONYMOUS = "anonymous"
 """The actor of an attempt by someone not (yet) signed in."""
@@ -57,9 +58,16 @@ class AuditLog:
         self.table, self.clock = table, clock
 
     def record(self, event: Event) -> str:
+        put = self.entry(event)
+        self.table.put_new(put.item)
+        return str(put.item["event_id"])
+
+    def entry(self, event: Event) -> Put:
+        """The event as a ``Put`` (``item_is_new``) to write in the caller's own transaction:
+        the change and its audit line are written together or not at all."""
         ts = iso(self.clock())
         event_id = uuid.uuid4().hex
-        self.table.put_new(
+        return Put(
             {
                 **keys.audit_event(ts[:10], ts, event_id),
                 **keys.audit_actor(event.actor, ts, event_id),
@@ -70,9 +78,10 @@ class AuditLog:
                 "source_ip": event.source_ip or "-",
                 # Details never carry a readable phone number.
                 "details": mask_text(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
-            }
+                "event_id": event_id,
+            },
+            ITEM_IS_NEW,
         )
-        return event_id
 
     def day(self, day: str) -> list[dict[str, str]]:
         """Events of one UTC day (``YYYY-MM-DD``), oldest first."""

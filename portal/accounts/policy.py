@@ -64,6 +64,13 @@ POLICY: dict[str, frozenset[str]] = {
     "profile.manage": frozenset(("butler", "front_desk", *MANAGERS, ADMIN)),
     # the month's service KPIs of an estate
     "kpi.read": frozenset(("foreman", *MANAGERS, ADMIN)),
+    # bills (应收) and payments (实收): an owner reads and pays their own units' bills;
+    # finance issues bills and handles money in its estates (no one else moves money)
+    "bill.read": frozenset((OWNER, FINANCE, *MANAGERS, ADMIN)),
+    "bill.run": frozenset((FINANCE,)),
+    "payment.create": frozenset((OWNER,)),
+    "payment.refund": frozenset((FINANCE,)),
+    "payment.review": frozenset((FINANCE,)),
 }
 """action → the roles that may perform it (inside their scope)."""
 

@@ -49,11 +49,16 @@ def _session(settings: Settings, endpoint: str | None) -> boto3.session.Session:
     return boto3.session.Session(region_name=settings.aws_region)
 
 
+DYNAMODB_CONNECTIONS = 32
+"""Connections kept per DynamoDB client: room for a billing run's threads (botocore keeps 10)."""
+
+
 def dynamodb_client(settings: Settings) -> Any:
     endpoint = settings.dynamodb_endpoint
     return _session(settings, endpoint).client(
-        "dynamodb", endpoint_url=endpoint, config=botocore_config(settings)
-    )
+        "dynamodb", endpoint_url=endpoint,
+        config=botocore_config(settings, max_pool_connections=DYNAMODB_CONNECTIONS),
+    )  # fmt: skip
 
 
 def s3_client(settings: Settings, endpoint_url: str | None = None) -> Any:

@@ -48,6 +48,21 @@ the profile of a unit (客户动态表)     main     pk=ESTATE#<e>        sk=PRO
 profiles of an estate (archive KPI)    main     pk=ESTATE#<e>        sk^=PROFILE#    profile
 residents of an estate (or building)   main     pk=ESTATE#<e>        sk^=RESIDENT#[<b>#]  binding
 a profile's change history             main     pk=PROFILELOG#<e>#<b>#<r> sk=<ts>#<v>  history line
+a bill (one unit, period, fee item)   main     pk=BILL#<e>#<b>#<r>  sk=<period>-<item>[-<ref>] bill
+a unit's bills (of a year)             main     pk=BILL#<e>#<b>#<r>  sk^=<yyyy>-     bill
+an estate's unpaid bills (欠费)         gsi1     gsi1pk=UNPAID#<e>    gsi1sk=<period>#<b>#<r>#<item> bill
+meter readings of a period             main     pk=READING#<e>#<period> sk=<b>#<r>#<item> reading
+standing charges (parking spaces)      main     pk=STANDING#<e>      sk=<b>#<r>#<item> quantity
+a billing run of a period              main     pk=BILLRUN#<e>#<period> sk=META    run summary
+a payment (by out_trade_no)            main     pk=PAY#<id>          sk=META         payment
+a payment's refunds                    main     pk=PAY#<id>          sk=REFUND#<nn>  refund
+a unit's payments, newest first        gsi2     gsi2pk=PAYUNIT#<e>#<b>#<r> gsi2sk=<ts>#<id> payment
+payments under review of an estate     gsi1     gsi1pk=PAYREVIEW#<e> gsi1sk=<ts>#<id> payment (sparse)
+payments still pending (the sweep)     gsi3     gsi3pk=PAYPENDING    gsi3sk=<ts>#<id> payment (sparse)
+a provider transaction, seen once      main     pk=PAYTX#<provider>#<tx> sk=META     de-duplication
+a provider notification, seen once     main     pk=PAYNOTE#<provider>#<n> sk=META    de-duplication
+next receipt number (estate, year)     main     pk=RECEIPTNO#<e>#<yyyy> sk=COUNTER   counter
+a receipt (gap-free per estate, year)  main     pk=RECEIPT#<e>#<yyyy> sk=<nnnnnn>    receipt
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -58,8 +73,11 @@ stored by hash only: a leaked table does not yield a usable token or code.
 Identifiers: an estate is its slug (``lanting``); a building its code within the
 estate (``1``); a room its number within the building (``2-1503``: entrance 2,
 floor 15, room 03). A unit's id is ``<estate>/<building>/<room>``.
-No Scan is used on a request path; `gsi1` is reserved for the cross-partition
-patterns of later features (owner by phone hash, work orders by status).
+No Scan is used on a request path.
+
+The functions of the billing rows (bills to receipts) are in
+:mod:`portal.store.billing_keys`, only for this module's length: this table is the one
+list of every key shape.
 """
 
 from __future__ import annotations
@@ -132,7 +150,6 @@ ESTATES_PREFIX = f"ESTATE{SEP}"
 def estate_of_summary(sk: str) -> str:
     """The estate slug of a company's estate summary (``ESTATE#lanting`` → ``lanting``)."""
     return _after(ESTATES_PREFIX, sk)
-
 
 
 def unit_id(estate: str, building: str, room: str) -> str:

@@ -38,21 +38,26 @@ what                        built from
                             profiles plug in here once they exist)
 ``payment_providers``       the payment settings, the providers' HTTP transport, clock; the
                             sandbox (local, test) on the table, tasks and a throw-away key
+``bills``, ``billing_run``  the table, the estate directory, audit, clock
+``statements``              the bills, clock, time zone (what owners and finance read)
+``payments``, ``ledger``    the table, bills, payment providers, audit, clock, time zone, site URL
+``refunds``                 the table, payments, bills, payment providers, audit, clock
+``readings``                the table, audit, clock (meter readings import)
 ==========================  ===============================================
 """
 
 from __future__ import annotations
 
+from portal.wiring.billing import BillingWiring
 from portal.wiring.clients import Clients
-from portal.wiring.payments import PaymentsWiring
 from portal.wiring.workorders import WorkOrdersWiring
 
 __all__ = ["Clients", "Services"]
 
 
-class Services(WorkOrdersWiring, PaymentsWiring):
+class Services(WorkOrdersWiring, BillingWiring):
     """Every service of the portal for one settings object (see the module's table).
 
     Built from one part per domain (:mod:`portal.wiring.core`, ``accounts``, ``workorders``,
-    ``payments``); each part adds its kinds of task to :meth:`task_kinds`.
+    ``payments``, ``billing``); each part adds its kinds of task to :meth:`task_kinds`.
     """

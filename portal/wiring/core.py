@@ -23,7 +23,7 @@ from portal.tasks.runner import TaskKind, TaskRunner
 from portal.uploads.service import UploadService
 
 if TYPE_CHECKING:
-    pass
+    from portal.billing.accounts import ProviderAccounts
 
 from portal.wiring.clients import Clients
 
@@ -40,6 +40,7 @@ class Core:
         password_hashing: PasswordHashing | None = None,
         dispatcher: Dispatcher | None = None,
         payment_transport: Transport | None = None,
+        payment_accounts: ProviderAccounts | None = None,
     ) -> None:
         self.settings = settings
         self.clients = clients or Clients(settings)
@@ -51,6 +52,8 @@ class Core:
         )
         """How the payment providers talk HTTP: urllib, or no network in the test stage (tests
         stand in for Alipay, WeChat Pay and the notify URL the sandbox posts to)."""
+        self._payment_accounts = payment_accounts
+        """The payment accounts the ledger uses, if the caller (a test) gives its own."""
         self.password_hashing = password_hashing or default_hashing()
         """argon2id with the production parameters unless the caller (a test) gives others."""
 

@@ -49,6 +49,7 @@ from tests.factories import FakeClock, RecordingSender, make_owner, make_staff, 
 from tests.matrix.routes import (
     LOGIN_ACCOUNT,
     PASSWORD,
+    PAYMENT_A,
     PERIODIC_CALLBACK_A,
     RESOLVED_ORDER_A,
     TARGET_CLERK,
@@ -57,6 +58,7 @@ from tests.matrix.routes import (
     Row,
 )  # fmt: skip
 from tests.support.auth import ORIGIN, SITE_URL
+from tests.support.payments import FakeAccounts, FakeProvider
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
@@ -286,7 +288,7 @@ class World:
 
 def _build_world(settings: Settings, ddb: Any) -> World:
     clock = FakeClock(NOW)
-    services = wired(ddb, settings, clock)
+    services = wired(ddb, settings, clock, providers=FakeAccounts(FakeProvider()))
     app = create_app(settings, services)
     owners = {
         key: make_owner(ddb, settings, spec.phone, spec.name, *spec.units)
@@ -320,7 +322,34 @@ def _build_world(settings: Settings, ddb: Any) -> World:
     _order_of_unit_a(services, owners["owner_a"])
     _resolved_order_of_unit_a(services, owners["owner_a"], staff["admin"])
     periodic = _periodic_callback_of_unit_a(services, owners["owner_a"])
+    _bills_and_a_payment(services, owners)
     return World(app, ddb, settings, clock, owners, staff, targets, periodic)
+
+
+def _bills_and_a_payment(services: Any, owners: dict[str, Owner]) -> None:
+    """The owners' units with bills of October and November; owner A paid October's with
+    ``PAYMENT_A`` (its id made predictable here), which the payment routes read and refund."""
+    import uuid
+    from unittest import mock
+
+    from portal.billing.model import UnitKey
+    from portal.estates.records import unit_item
+
+    wanted = {(u.estate, u.building, u.room) for o in owners.values() for u in o.units}
+    company = services.estates.company()
+    services.table.batch_put([unit_item(u) for e in company.estates for u in e.units()
+                              if (u.estate, u.building, u.room) in wanted])  # fmt: skip
+    for estate in ("lanting", "meixi"):
+        for period in ("2026-10", "2026-11"):
+            services.billing_run.run(estate, period, actor="cli:matrix")
+    a = owners["owner_a"].units[0]
+    with mock.patch("portal.billing.payments.uuid.uuid4", return_value=uuid.UUID(int=0xA << 96)):
+        payment, _ = services.payments.create(owners["owner_a"].identity(),
+                                              UnitKey(a.estate, a.building, a.room),
+                                              ["2026-10-management"], "sandbox")  # fmt: skip
+    assert payment.payment_id == PAYMENT_A["payment_id"]
+    provider = services.payment_accounts.account("fake")
+    assert services.ledger.record(provider.paid(payment.payment_id, payment.amount_fen)) == "recorded"
 
 
 def _order_of_unit_a(services: Any, owner: Owner) -> None:

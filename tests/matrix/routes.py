@@ -37,80 +37,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from portal.accounts.identity import Kind
+from tests.matrix.routes_billing import BILLING_ROUTES, PAYMENT_A, UNIT_A
+from tests.matrix.rows import PUBLIC, Call, Needs, Public, RequestSpec, Row, restore
 
 if TYPE_CHECKING:
     from tests.matrix.conftest import World
 
+__all__ = ["PAYMENT_A", "PUBLIC", "ROUTES", "UNIT_A", "Call", "Needs", "Public", "RequestSpec",
+           "Row", "restore"]  # fmt: skip
 
-@dataclass(frozen=True)
-class Call:
-    """One call of a row: the world and who is calling (and their position, for unique data)."""
-
-    world: World
-    who: str
-    index: int
-
-
-RequestSpec = Mapping[str, Any] | Callable[[Call], Mapping[str, Any]]
-"""Keyword arguments of ``FlaskClient.open``, or a function of the call returning them."""
-
-
-@dataclass(frozen=True)
-class Public:
-    """Anyone may call it, signed in or not."""
-
-
-PUBLIC = Public()
-
-
-@dataclass(frozen=True)
-class Needs:
-    """The caller needs ``action`` (``portal.accounts.policy.POLICY``) on ``target``."""
-
-    action: str
-    target: str | None = None
-    """A name in ``World.targets``; ``None`` when the view checks the action alone."""
-    kinds: tuple[Kind, ...] = ("owner", "staff")
-    """The kinds of account the view serves (others with the action get 403)."""
-
-
-@dataclass(frozen=True)
-class Row:
-    method: str
-    path: str
-    success: int
-    access: Public | Needs
-    path_params: Mapping[str, str] = field(default_factory=dict)
-    request: RequestSpec = field(default_factory=dict)
-    variant: str = ""
-    denied: int = 403
-    """Status for a signed-in caller who is not allowed (404 where existence is hidden)."""
-    hidden_out_of_scope: bool = False
-    """A caller who holds the role but not the scope gets 404: the target's existence is hidden."""
-    check_owner_fields: bool = True
-    """Check the body for fields of owners the caller may not see (off only with a note)."""
-    after: Callable[[World, str], None] | None = None
-    """Run after each call, e.g. to restore the caller's record the call changed."""
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
-
-    def request_kwargs(self, call: Call) -> dict[str, Any]:
-        spec = self.request(call) if callable(self.request) else self.request
-        return dict(spec)
-
-
-def restore(world: World, who: str) -> None:
-    world.restore(who)
-
-
-# ----------------------------------------------------------------------------- requests
 
 PASSWORD = "matrix-garden-2026"
 """The password of every staff identity and of the sign-in account."""
@@ -178,7 +115,6 @@ RESOLVED_ORDER_A = {"estate": "lanting", "number": "BX-20261122-0002"}
 """Owner A's second order, resolved when the world is built: its callback is due."""
 PERIODIC_CALLBACK_A = {"estate": "lanting", "callback_id": "monthly.2026-11.2.1-1503"}
 """Unit A's monthly callback, made when the world is built."""
-UNIT_A = {"estate": "lanting", "building": "2", "room": "1-1503"}
 SATISFIED = {"ratings": {"overall": "satisfied", "attitude": "satisfied"}, "comment": "师傅很细心"}
 
 
@@ -190,7 +126,6 @@ def profile_change(call: Call) -> Mapping[str, Any]:
     # No version: each allowed caller changes the profile as stored then.
     return {"json": {"segment": "general", "defects": [f"客厅墙面空鼓（{call.who}）"]}}
 
-# ----------------------------------------------------------------------------- the routes
 
 ROUTES: tuple[Row, ...] = (
     # -- public: health, the API document, signing in and out ------------------------
@@ -416,5 +351,6 @@ ROUTES: tuple[Row, ...] = (
         Needs("kpi.read", target="estate_1", kinds=("staff",)),
         request={"query_string": {"estate": "lanting", "month": "2026-11"}},
     ),
+    *BILLING_ROUTES,
 )
 """Every route of the API (see the module docstring to add one)."""

@@ -1,19 +1,31 @@
 """Stand-ins for Alipay and WeChat Pay in tests: keys made here, notifications and API
 answers signed (and encrypted) as the providers do, and a transport that records what
-the adapters send and answers what the test says."""
+the adapters send and answers what the test says. And :class:`FakeProvider`, an
+HMAC-signing provider for the ledger's own tests."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 from portal.billing.providers import crypto, signed
 from portal.billing.providers.alipay import AlipayProvider, china_time, sign_content
+from portal.billing.providers.base import (
+    Notification,
+    NotificationRejected,
+    PaymentRequest,
+    PaymentStart,
+    ProviderName,
+    Status,
+)
 from portal.billing.providers.config import AlipayAccount, WeChatAccount
 from portal.billing.providers.http import HttpResponse
 from portal.billing.providers.wechat import WeChatPayProvider
@@ -172,3 +184,96 @@ def wechat_answer(now: datetime, doc: Mapping[str, Any], status: int = 200, *,
     body = json.dumps(doc, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", **signed_by_platform(now, body, signer=signer)}
     return HttpResponse(status, headers, body)
+
+
+# -- a provider for the ledger's tests ----------------------------------------------------
+
+SIGNATURE = "X-Fake-Signature"
+FRESH_FOR = timedelta(minutes=5)
+
+
+class FakeProvider:
+    """A provider of kind ``sandbox`` behind account ``fake``: HMAC-signed notifications, so
+    the ledger's tests need no RSA (the real adapters' own tests and the end-to-end tests
+    through the sandbox use real signatures)."""
+
+    name: ProviderName = "sandbox"
+    account = "fake"
+
+    def __init__(self, secret: bytes = b"fake-provider-secret") -> None:
+        self.secret = secret
+        self.started: list[PaymentRequest] = []
+        self.states: dict[str, Notification] = {}
+        """What :meth:`query` answers, by out_trade_no."""
+        self.refunds: list[tuple[str, str, int, int, str]] = []
+        self.fail_start = False
+        self.fail_refund = False
+
+    # -- the interface -----------------------------------------------------------------------
+
+    def start(self, request: PaymentRequest, *, in_wechat: bool) -> PaymentStart:
+        if self.fail_start:
+            raise ConnectionError("provider down")
+        self.started.append(request)
+        return PaymentStart("sandbox", url=f"https://pay.invalid/{request.out_trade_no}",
+                            fields={"amount": str(request.amount_fen)})  # fmt: skip
+
+    def verify(self, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:
+        expected = hmac.new(self.secret, body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(headers.get(SIGNATURE, ""), expected):
+            raise NotificationRejected("bad_signature")
+        data = json.loads(body)
+        sent = datetime.fromisoformat(data["sent_at"])
+        if abs(now - sent) > FRESH_FOR:
+            raise NotificationRejected("stale")
+        return Notification(self.name, data["id"], data["tx"], data["out_trade_no"],
+                            int(data["amount_fen"]), data["status"], data["paid_at"])  # fmt: skip
+
+    def acknowledge(self, accepted: bool, reason: str = "") -> tuple[int, dict[str, str], bytes]:
+        body = json.dumps({"code": "SUCCESS" if accepted else "FAIL"}).encode()
+        return (200 if accepted else 400), {"Content-Type": "application/json"}, body
+
+    def query(self, out_trade_no: str) -> Notification | None:
+        return self.states.get(out_trade_no)
+
+    def refund(self, out_trade_no: str, refund_no: str, amount_fen: int, total_fen: int,
+               reason: str) -> str:  # fmt: skip
+        if self.fail_refund:
+            raise ConnectionError("refund refused")
+        self.refunds.append((out_trade_no, refund_no, amount_fen, total_fen, reason))
+        return f"RF{refund_no}"
+
+    # -- what a test sends ---------------------------------------------------------------------
+
+    def notification(self, out_trade_no: str, amount_fen: int, now: datetime, *,
+                     tx: str | None = None, nid: str | None = None,
+                     status: Status = "paid") -> tuple[dict[str, str], bytes]:  # fmt: skip
+        """Headers and body of a signed notification."""
+        body = json.dumps({
+            "id": nid or uuid.uuid4().hex, "tx": tx or f"T{out_trade_no}",
+            "out_trade_no": out_trade_no, "amount_fen": amount_fen, "status": status,
+            "paid_at": now.isoformat(timespec="seconds"), "sent_at": now.isoformat(),
+        }).encode()  # fmt: skip
+        signature = hmac.new(self.secret, body, hashlib.sha256).hexdigest()
+        return {SIGNATURE: signature, "Content-Type": "application/json"}, body
+
+    def paid(self, out_trade_no: str, amount_fen: int, *, tx: str | None = None,
+             nid: str | None = None, at: str = "2026-11-22T02:05:00Z") -> Notification:  # fmt: skip
+        return Notification(self.name, nid or uuid.uuid4().hex, tx or f"T{out_trade_no}",
+                            out_trade_no, amount_fen, "paid", at)  # fmt: skip
+
+
+class FakeAccounts:
+    """The payment accounts of a test: every estate offers each of ``providers``."""
+
+    def __init__(self, *providers: FakeProvider) -> None:
+        self.by_account = {p.account: p for p in providers}
+
+    def for_estate(self, estate: str) -> tuple[FakeProvider, ...]:
+        return tuple(self.by_account.values())
+
+    def account(self, name: str) -> FakeProvider:
+        return self.by_account[name]  # a KeyError is the LookupError of an unknown account
+
+    def __getitem__(self, name: str) -> FakeProvider:
+        return self.by_account[name]

@@ -63,7 +63,7 @@ def test_only_the_store_talks_to_boto3_and_botocore() -> None:
 
 
 def test_the_domain_packages_do_not_import_the_command_line_or_the_local_tools() -> None:
-    domains = ("accounts", "estates", "store")
+    domains = ("accounts", "estates", "store", "billing")
     offenders = [
         f"{_rel(p)}: {name}"
         for domain in domains

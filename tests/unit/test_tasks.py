@@ -218,7 +218,8 @@ def test_every_scheduled_function_in_zappa_settings_exists(monkeypatch: pytest.M
     stages = json.loads((ROOT / "infra" / "zappa_settings.json").read_text(encoding="utf-8"))
     for stage in ("dev", "prod"):
         functions = {e["function"] for e in stages[stage]["events"]}
-        assert {"functions.tasks.run_due", "functions.tasks.climb_ladder"} <= functions
+        assert {"functions.tasks.run_due", "functions.tasks.climb_ladder",
+                "functions.tasks.sweep_payments"} <= functions  # fmt: skip
         for path in functions:
             module, _, name = path.rpartition(".")
             assert callable(getattr(importlib.import_module(module), name)), path

@@ -1,0 +1,114 @@
+"""Routes of the `bills` resource: bills (应收) for owners and finance.
+
+``GET  /api/bills/mine[?year=]``                      the signed-in owner's units: unpaid
+                                                      (due date, late), paid, history by year
+``GET  /api/bills/<estate>/<building>/<room>[?year=]`` one unit's account (its owners,
+                                                      finance and managers of the estate)
+``POST /api/bills/runs``                              issue a period's bills (finance;
+                                                      idempotent)
+``POST /api/bills/charges``                           a one-off item (finance)
+``POST /api/bills/readings?estate=&period=``          meter readings (CSV/XLSX upload, finance),
+                                                      answered with the per-row report
+
+The rules are in :mod:`portal.billing`; this module only translates HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask_openapi3.models.file import FileStorage
+from pydantic import BaseModel, Field
+from werkzeug.datastructures import FileStorage as UploadedFile
+
+from functions.auth import current_identity, require
+from functions.blueprints import api_blueprint
+from functions.blueprints.bills_models import (
+    BillOut,
+    ChargeIn,
+    MyBills,
+    ReadingsQuery,
+    ReadingsReportOut,
+    RunIn,
+    RunOut,
+    StatementOut,
+    UnitPath,
+    YearQuery,
+)  # fmt: skip
+from functions.context import services
+from functions.edge import client_ip
+from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.responses import json_response
+from portal.accounts.audit import actor
+from portal.accounts.identity import Identity
+from portal.accounts.policy import Target
+from portal.billing.model import UnitKey
+from portal.errors import InvalidInput, Unauthenticated
+
+bp = api_blueprint("bills", __name__)
+_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
+    401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope,
+}  # fmt: skip
+
+
+def _identity() -> Identity:
+    identity = current_identity()
+    if identity is None:
+        raise Unauthenticated()
+    return identity
+
+
+@bp.get("/bills/mine", responses={200: MyBills, **_DENIED})
+def mine(query: YearQuery) -> Response:
+    """The signed-in owner's bills, per unit: what is owed (late or not), paid, the year."""
+    statements = services().statements.mine(_identity(), query.year)
+    return json_response(MyBills(units=[StatementOut.of(s) for s in statements]))
+
+
+@bp.get("/bills/<estate>/<building>/<room>", responses={200: StatementOut, **_DENIED})
+def unit_account(path: UnitPath, query: YearQuery) -> Response:
+    """One unit's account (an owner: their own units; finance and managers: their estates)."""
+    unit = UnitKey(path.estate, path.building, path.room)
+    statement = services().statements.of_unit(_identity(), unit, query.year)
+    return json_response(StatementOut.of(statement))
+
+
+@bp.post("/bills/runs", responses={200: RunOut, **_DENIED, 503: ErrorEnvelope})
+def run(body: RunIn) -> Response:
+    """Issue the period's bills of an estate: one per unit and fee item (running it again
+    issues only what is missing)."""
+    identity = require("bill.run", Target(estate=body.estate))
+    report = services().billing_run.run(body.estate, body.period,
+                                        actor=actor("staff", identity.user_id),
+                                        source_ip=client_ip())  # fmt: skip
+    return json_response(RunOut.of(report))
+
+
+@bp.post("/bills/charges", responses={201: BillOut, **_DENIED, 409: ErrorEnvelope})
+def charge(body: ChargeIn) -> Response:
+    """A one-off item (其他费用) on a unit, once per reference."""
+    identity = require("bill.run", Target(estate=body.estate))
+    bill = services().billing_run.add_charge(
+        UnitKey(body.estate, body.building, body.room), body.period, body.ref, body.amount_fen,
+        body.note, actor=actor("staff", identity.user_id), source_ip=client_ip())  # fmt: skip
+    return json_response(BillOut.of(bill), 201)
+
+
+class ReadingsForm(BaseModel):
+    file: FileStorage | None = Field(default=None, description="CSV or XLSX (first sheet).")
+
+
+@bp.post("/bills/readings", responses={200: ReadingsReportOut, **_DENIED, 413: ErrorEnvelope})
+def readings(query: ReadingsQuery, form: ReadingsForm) -> Response:
+    """Import the period's water and electricity readings, with a per-row report."""
+    identity = require("bill.run", Target(estate=query.estate))
+    estate = services().estates.estate(query.estate)
+    upload = form.file
+    if not isinstance(upload, UploadedFile):
+        raise InvalidInput("readings_missing_file")
+    report = services().readings.run(
+        upload.read(MAX_CONTENT_LENGTH + 1), estate=estate, period=query.period,
+        file_name=(upload.filename or "")[:200], actor=actor("staff", identity.user_id),
+        source_ip=client_ip(), dry_run=query.dry_run, allow_partial=query.allow_partial)  # fmt: skip
+    return json_response(ReadingsReportOut.of(report))

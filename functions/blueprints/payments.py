@@ -1,0 +1,104 @@
+"""Routes of the `payments` resource: paying bills online (实收), receipts, refunds.
+
+``POST /api/payments``                          pay bills of a unit (its owners); the server
+                                                computes the amount; answers how to start
+``GET  /api/payments/<payment_id>``             where a payment stands (the result page polls
+                                                it: `paid` only once the notification is recorded)
+``GET  /api/payments/<payment_id>/receipt``     the printable receipt (收据)
+``POST /api/payments/notify/<account>``         the provider's signed notification (no cookie,
+                                                no CSRF: the signature authenticates it)
+``GET  /api/payments/review?estate=``           payments under review (finance)
+``POST /api/payments/<payment_id>/refunds``     a refund, full or partial, with a reason (finance)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from pydantic import BaseModel
+
+from functions.auth import current_identity, signature_authenticated
+from functions.blueprints import api_blueprint
+from functions.blueprints.payments_models import (
+    NotifyPath,
+    PaymentCreated,
+    PaymentIn,
+    PaymentList,
+    PaymentOut,
+    PaymentPath,
+    ReceiptOut,
+    RefundIn,
+    RefundOut,
+    ReviewQuery,
+    StartOut,
+)  # fmt: skip
+from functions.context import services
+from functions.edge import client_ip
+from functions.errors import ErrorEnvelope
+from functions.responses import json_response
+from portal.accounts.identity import Identity
+from portal.billing.model import UnitKey
+from portal.errors import Unauthenticated
+
+bp = api_blueprint("payments", __name__)
+_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
+    401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope,
+}  # fmt: skip
+
+
+def _identity() -> Identity:
+    identity = current_identity()
+    if identity is None:
+        raise Unauthenticated()
+    return identity
+
+
+@bp.post("/payments", responses={201: PaymentCreated, **_DENIED, 409: ErrorEnvelope,
+                                 503: ErrorEnvelope})  # fmt: skip
+def create(body: PaymentIn) -> Response:
+    """Pay bills of a unit online: the amount is the bills' outstanding total."""
+    payment, start = services().payments.create(
+        _identity(), UnitKey(body.estate, body.building, body.room), body.bills, body.provider,
+        in_wechat=body.in_wechat, client_ip=client_ip(), openid=body.openid)  # fmt: skip
+    return json_response(PaymentCreated(payment=PaymentOut.of(payment), start=StartOut.of(start)),
+                         201)  # fmt: skip
+
+
+@bp.get("/payments/review", responses={200: PaymentList, **_DENIED})
+def review(query: ReviewQuery) -> Response:
+    """Payments whose money could not be applied (amount differs, bills changed): finance."""
+    items = services().payments.in_review(_identity(), query.estate)
+    return json_response(PaymentList(items=[PaymentOut.of(p) for p in items]))
+
+
+@bp.get("/payments/<payment_id>", responses={200: PaymentOut, **_DENIED})
+def status(path: PaymentPath) -> Response:
+    """Where a payment stands; another's answers 404 like a missing one."""
+    return json_response(PaymentOut.of(services().payments.visible(_identity(), path.payment_id)))
+
+
+@bp.get("/payments/<payment_id>/receipt", responses={200: ReceiptOut, **_DENIED})
+def receipt(path: PaymentPath) -> Response:
+    """The receipt of a paid payment, zh-CN with English."""
+    return json_response(ReceiptOut.of(services().payments.receipt(_identity(), path.payment_id)))
+
+
+@bp.post("/payments/<payment_id>/refunds",
+         responses={201: RefundOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
+def refund(path: PaymentPath, body: RefundIn) -> Response:
+    """Refund a payment, all or part of it, with a reason (finance of the estate)."""
+    made = services().refunds.refund(_identity(), path.payment_id, body.amount_fen, body.reason,
+                                     allocation=body.allocation, source_ip=client_ip())  # fmt: skip
+    return json_response(RefundOut.of(made), 201)
+
+
+@bp.post("/payments/notify/<account>", responses={200: None, 404: ErrorEnvelope,
+                                                   503: ErrorEnvelope})  # fmt: skip
+@signature_authenticated
+def notify(path: NotifyPath) -> Response:
+    """The provider's asynchronous notification, authenticated by its signature; answered in
+    the provider's own format (a 5xx only when it could not be recorded: it is sent again)."""
+    status_code, headers, body = services().ledger.notify(
+        path.account, dict(request.headers), request.get_data(cache=True), client_ip())  # fmt: skip
+    return Response(body, status=status_code, headers=headers)

@@ -1,0 +1,177 @@
+"""Refunds (退款) by finance: full or partial, always with a reason, every step audited.
+
+1. **Requested**: one transaction puts the refund (``requested``), reserves its
+   amount on the payment (``refunding_fen``, under ``payment_refundable``: paid or
+   in review, and its refunds as read, against which the amount was checked) and
+   writes the audit line ``refund.requested``.
+2. The provider is asked (``PaymentProvider.refund``, with the refund's own
+   number ``<payment id>R<nn>``, which makes asking again safe).
+3. **Succeeded**: one transaction marks the refund, moves the amount from
+   ``refunding_fen`` to ``refunded_fen``, gives each bill back its share
+   (``bill_unchanged``: the bill's paid amount is what was read; its status goes
+   back to unpaid or partly paid) and writes ``refund.succeeded``. **Failed**:
+   the reservation is released and ``refund.failed`` written.
+
+A payment in review never marked its bills paid, so its refund gives back money
+only. A refund's split over the bills is the caller's (``allocation``) or, by
+default, the payment's lines from the last one back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+from portal.accounts import policy
+from portal.accounts.audit import AuditLog, Event, actor
+from portal.accounts.identity import Identity
+from portal.accounts.policy import Target
+from portal.billing.accounts import ProviderAccounts, of_account
+from portal.billing.bills import BillRepository, paid_change
+from portal.billing.model import Payment, Refund
+from portal.billing.payments import PaymentService
+from portal.billing.records import refund_item, refund_of
+from portal.clock import Clock, iso
+from portal.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from portal.store import billing_keys
+from portal.store.conditions import Condition, condition
+from portal.store.errors import TransactionCancelled
+from portal.store.table import Operation, Put, Table, Update
+
+logger = logging.getLogger(__name__)
+
+MAX_REASON = 200
+REFUND_IS_NEW = condition("refund_is_new", "attribute_not_exists(pk)")
+ATTEMPTS = 5
+
+
+def _reserve(p: Payment) -> Condition:
+    """The payment is still as read: the refundable amount checked against it still holds
+    (DynamoDB's conditions compare, they do no arithmetic)."""
+    return condition(
+        "payment_refundable",
+        "#s IN (:paid, :review) AND refunded_fen = :done AND refunding_fen = :doing "
+        "AND refunds = :before",
+        names={"#s": "status"}, paid="paid", review="review", done=p.refunded_fen,
+        doing=p.refunding_fen, before=p.refunds,
+    )  # fmt: skip
+
+
+class RefundService:
+    def __init__(self, table: Table, payments: PaymentService, bills: BillRepository,
+                 providers: ProviderAccounts, audit: AuditLog, clock: Clock) -> None:  # fmt: skip
+        self.table, self.payments, self.bills = table, payments, bills
+        self.providers, self.audit, self.clock = providers, audit, clock
+
+    def of_payment(self, payment_id: str) -> list[Refund]:
+        return [refund_of(i) for i in self.table.query_all(
+            billing_keys.payment_partition(payment_id), prefix=billing_keys.REFUNDS_PREFIX, consistent=True)]  # fmt: skip
+
+    def refund(self, identity: Identity, payment_id: str, amount_fen: int, reason: str, *,
+               allocation: Mapping[str, int] | None = None, source_ip: str = "") -> Refund:  # fmt: skip
+        if not policy.can(identity, "payment.refund"):  # refused before any look-up
+            raise Forbidden()
+        payment = self.payments.get(payment_id)
+        if payment is None or not policy.can(identity, "payment.refund",
+                                             Target(estate=payment.unit.estate)):  # fmt: skip
+            raise NotFound("payment_not_found")  # another estate's looks like a missing one
+        reason = reason.strip()
+        if not reason or len(reason) > MAX_REASON:
+            raise InvalidInput("refund_reason_missing", max=MAX_REASON)
+        if amount_fen <= 0:
+            raise InvalidInput("refund_amount_invalid")
+        if payment.status not in ("paid", "review"):
+            raise Conflict("payment_not_refundable", status=payment.status)
+        if amount_fen > payment.refundable_fen:
+            raise Conflict("refund_exceeds_payment", refundable=payment.refundable_fen)
+        split = self._split(payment, amount_fen, allocation)
+        who = actor(identity.kind, identity.user_id)
+        refund = Refund(payment_id, payment.refunds + 1, f"{payment_id}R{payment.refunds + 1:02d}",
+                        amount_fen, reason, "requested", iso(self.clock()), who, split)  # fmt: skip
+        details = {"payment": payment_id, "refund": refund.refund_no, "amount_fen": amount_fen,
+                   "reason": reason, "allocation": split}  # fmt: skip
+        try:
+            self.table.transact([
+                Put(refund_item(refund, payment.unit.estate), REFUND_IS_NEW),
+                Update(billing_keys.payment(payment_id), add={"refunding_fen": amount_fen, "refunds": 1},
+                       condition=_reserve(payment)),
+                self.audit.entry(Event(who, "refund.requested", payment.unit.unit_id, source_ip,
+                                       details)),
+            ])  # fmt: skip
+        except TransactionCancelled as exc:
+            raise Conflict("payment_changed") from exc
+        adapter = of_account(self.providers, payment.account)
+        try:
+            if adapter is None:
+                raise LookupError(payment.account)
+            provider_id = adapter.refund(payment_id, refund.refund_no, amount_fen,
+                                         payment.captured_fen, reason)  # fmt: skip
+        except Exception as exc:
+            logger.warning("refund %s refused by %s: %s", refund.refund_no, payment.provider,
+                           type(exc).__name__)  # fmt: skip
+            self._fail(payment, refund, who, source_ip, type(exc).__name__)
+            raise Unavailable("refund_failed") from exc
+        return self._succeed(payment, refund, provider_id, who, source_ip)
+
+    def _split(self, p: Payment, amount: int, asked: Mapping[str, int] | None) -> dict[str, int]:
+        """How much of ``amount`` goes back on each bill (nothing for a payment in review)."""
+        if p.status == "review":
+            if asked:
+                raise InvalidInput("refund_allocation_invalid")
+            return {}
+        given: dict[str, int] = {}
+        for r in self.of_payment(p.payment_id):
+            if r.state != "failed":
+                for bill, fen in r.allocation.items():
+                    given[bill] = given.get(bill, 0) + fen
+        room = {ln.bill_id: ln.pay_fen - given.get(ln.bill_id, 0) for ln in p.lines}
+        if asked:
+            if (any(b not in room or not 0 < f <= room[b] for b, f in asked.items())
+                    or sum(asked.values()) != amount):  # fmt: skip
+                raise InvalidInput("refund_allocation_invalid")
+            return dict(asked)
+        split: dict[str, int] = {}
+        left = amount
+        for ln in reversed(p.lines):
+            take = min(left, room[ln.bill_id])
+            if take > 0:
+                split[ln.bill_id], left = take, left - take
+        if left:
+            raise Conflict("refund_exceeds_payment", refundable=amount - left)
+        return split
+
+    def _succeed(self, p: Payment, r: Refund, provider_id: str, who: str, ip: str) -> Refund:
+        done = replace(r, state="succeeded", provider_refund_id=provider_id,
+                       finished_at=iso(self.clock()))  # fmt: skip
+        for _ in range(ATTEMPTS):
+            bills = {b.bill_id: b for b in self.bills.many(p.unit, list(r.allocation))}
+            ops: list[Operation] = [
+                Put(refund_item(done, p.unit.estate),
+                    condition("refund_requested", "#st = :r", names={"#st": "state"}, r="requested")),
+                Update(billing_keys.payment(p.payment_id),
+                       add={"refunding_fen": -r.amount_fen, "refunded_fen": r.amount_fen}),
+                *(paid_change(bills[b], bills[b].paid_fen, bills[b].paid_fen - fen)
+                  for b, fen in r.allocation.items() if b in bills),
+                self.audit.entry(Event(who, "refund.succeeded", p.unit.unit_id, ip, {
+                    "payment": p.payment_id, "refund": r.refund_no, "amount_fen": r.amount_fen,
+                    "provider_refund_id": provider_id, "allocation": r.allocation})),
+            ]  # fmt: skip
+            try:
+                self.table.transact(ops)
+                return done
+            except TransactionCancelled as exc:
+                if "refund_requested" in exc.failed:
+                    raise Conflict("payment_changed") from exc
+        raise Unavailable("refund_record_contended")
+
+    def _fail(self, p: Payment, r: Refund, who: str, ip: str, error: str) -> None:
+        failed = replace(r, state="failed", finished_at=iso(self.clock()))
+        self.table.transact([
+            Put(refund_item(failed, p.unit.estate)),
+            Update(billing_keys.payment(p.payment_id), add={"refunding_fen": -r.amount_fen}),
+            self.audit.entry(Event(who, "refund.failed", p.unit.unit_id, ip, {
+                "payment": p.payment_id, "refund": r.refund_no, "amount_fen": r.amount_fen,
+                "error": error})),
+        ])  # fmt: skip
+

@@ -61,7 +61,7 @@ class Ledger(RuleBasedStateMachine):
         self.clock = FakeClock()
         self.provider = FakeProvider()
         self.s = Services(cfg, Clients(cfg, dynamodb=self.client), self.clock,
-                          password_hashing=FAST_HASHING, providers=FakeAccounts(self.provider))  # fmt: skip
+                          password_hashing=FAST_HASHING, payment_accounts=FakeAccounts(self.provider))  # fmt: skip
         put_estates(self.s.table, self.company)
         put_units(self.s.table, self.company)
         self.s.billing_run.run("lanting", "2026-11", actor="cli:test")

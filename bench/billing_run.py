@@ -10,9 +10,10 @@ Against DynamoDB Local (in memory, started here on a port from 8900):
 2. **raw**: the period's bills, as items, written with plain ``BatchWriteItem`` (25 a call,
    unconditional, on ``--workers`` threads) into a table of their own: the peer, the
    fastest way to put these items, with no protection against a second run;
-3. **run**: :meth:`portal.billing.run.BillingRun.write` of the same bills (transactions of
-   100 conditional puts, ``bill_is_new``, on the same number of threads), then the same
-   run again (everything already issued: nothing written);
+3. **run**: :meth:`portal.billing.run.BillingRun.issue` of the same bills (under the
+   period's lease, checkpointed per block of 2,000 bills, ``BatchWriteItem`` where no bill
+   can exist yet; on the same number of threads; each slice is a run of its own), then
+   the whole run again (every block already issued: nothing read, nothing written);
 4. **notifications**: ``--payments`` payments created, each notified once (recorded) and
    once more (a duplicate), counting DynamoDB calls per notification by operation.
 
@@ -51,7 +52,7 @@ from portal.store.client import dynamodb_client  # noqa: E402
 from portal.store.table import Table  # noqa: E402
 from portal.wiring import Clients, Services  # noqa: E402
 from tests.factories import FakeClock  # noqa: E402
-from tests.support.payments import FakeProvider  # noqa: E402
+from tests.support.payments import FakeAccounts, FakeProvider  # noqa: E402
 
 ESTATE = "bench"
 AREAS = tuple(Decimal(a) for a in ("58.3", "72.5", "89.6", "96.2", "105.9", "118.3", "126.3",
@@ -114,7 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=WORKERS, help="threads of both ways")
-    parser.add_argument("--chunk", type=int, default=CHUNK, help="bills per transaction")
+    parser.add_argument("--chunk", type=int, default=CHUNK, help="bills per BatchWriteItem")
     parser.add_argument("--slices", type=int, default=10, help="alternations of raw and run")
     parser.add_argument("--payments", type=int, default=200)
     args = parser.parse_args()
@@ -131,7 +132,7 @@ def main() -> None:
         clock = FakeClock()
         provider = FakeProvider()
         services = Services(settings, Clients(settings, dynamodb=client), clock,
-                            providers={"fake": provider})  # fmt: skip
+                            payment_accounts=FakeAccounts(provider))  # fmt: skip
         the_company = company(args.units)
         items = company_items(the_company)
         setup_s = put_parallel(table, items, args.workers)
@@ -152,7 +153,7 @@ def main() -> None:
         warm = Table(client, "bench-warm-main")
         put_parallel(warm, bill_items[:10000], args.workers)
         BillingRun(warm, services.estates, services.audit, clock, workers=args.workers,
-                   chunk=args.chunk).write(bills[10000:20000])  # fmt: skip
+                   chunk=args.chunk).issue(ESTATE, "warm", bills[10000:20000], actor="bench")  # fmt: skip
         # both ways write into an empty table of their own (the same shape), so neither pays
         # for the 100,000 unit items beside it
         raw_table = Table(client, "bench-raw-main")
@@ -170,13 +171,15 @@ def main() -> None:
                     put_parallel(raw_table, bill_items[at : at + step], args.workers)
                     raw_s += time.perf_counter() - start
                 else:
-                    made, found = run.write(bills[at : at + step])
+                    made, found = run.issue(ESTATE, f"slice-{i}", bills[at : at + step],
+                                            actor="bench")  # fmt: skip
                     run_s += time.perf_counter() - start
                     created += made
                     assert found == 0
         assert created == len(bills)
+        run.issue(ESTATE, "2026-11", bills, actor="bench")  # the whole plan, one run
         start = time.perf_counter()
-        created2, existing2 = run.write(bills)
+        created2, existing2 = run.issue(ESTATE, "2026-11", bills, actor="bench")
         again_s = time.perf_counter() - start
         assert (created2, existing2) == (0, len(bills))
         raw_rate, run_rate = len(bills) / raw_s, len(bills) / run_s
@@ -188,9 +191,9 @@ def main() -> None:
         counter = CallCounter()
         client.meta.events.register("before-send.dynamodb", counter)
         run_on_main = BillingRun(table, services.estates, services.audit, clock)
-        run_on_main.write(bills[: args.payments])  # the bills paid below, where services read
+        run_on_main.issue(ESTATE, "2026-11", bills[: args.payments], actor="bench")  # the bills paid below, where services read
         units = [b.unit for b in bills[: args.payments]]
-        payments = [services.payments.create(owner_of(u), u, ["2026-11-management"], "fake")[0]
+        payments = [services.payments.create(owner_of(u), u, ["2026-11-management"], "sandbox")[0]
                     for u in units]  # fmt: skip
         services.estates.company()  # cached, as on a warm Lambda
         counter.take()
@@ -199,10 +202,10 @@ def main() -> None:
         outcomes: Counter[str] = Counter()
         for p in payments:
             message = provider.notification(p.payment_id, p.amount_fen, clock(), tx=f"T{p.payment_id}")
-            status, _, _ = services.ledger.notify("fake", *message)
+            status, _, _ = services.ledger.notify(provider.account, *message)
             outcomes[str(status)] += 1
             first += counter.take()
-            services.ledger.notify("fake", *message)
+            services.ledger.notify(provider.account, *message)
             duplicate += counter.take()
         n = len(payments)
         per_first = {k: v / n for k, v in sorted(first.items())}

@@ -6,10 +6,11 @@ Amounts are integer fen (``*_fen``) and, for people, yuan with two decimals
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
+from functions.fields import JSON_INTEGER, SLUG, SOMETHING
 from portal.billing.model import Bill
 from portal.billing.money import MAX_BILL_FEN, yuan
 from portal.billing.readings import ReadingsReport
@@ -17,7 +18,6 @@ from portal.billing.run import RunReport
 from portal.billing.statements import Statement
 from portal.i18n import translate
 
-SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
 PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 YEAR = r"^([0-9]{4})?$"
 
@@ -134,8 +134,8 @@ class ChargeIn(BaseModel):
     room: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
     period: str = Field(pattern=PERIOD)
     ref: str = Field(pattern=r"^[a-z0-9]{1,16}$", description="Your reference: the same again is refused.")
-    amount_fen: StrictInt = Field(gt=0, le=MAX_BILL_FEN)
-    note: str = Field(min_length=1, max_length=200, description="What it is for (shown to the owner).")
+    amount_fen: Annotated[int, Field(gt=0, le=MAX_BILL_FEN), JSON_INTEGER]
+    note: str = Field(min_length=1, max_length=200, pattern=SOMETHING, description="What it is for (shown to the owner).")
 
 
 class ReadingsQuery(BaseModel):

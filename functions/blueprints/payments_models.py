@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
-from functions.blueprints.bills_models import SLUG
+from functions.fields import JSON_INTEGER, SLUG, SOMETHING
 from portal.billing.model import Payment, Refund
 from portal.billing.money import MAX_BILL_FEN, yuan
 from portal.billing.payments import MAX_LINES
@@ -112,9 +112,9 @@ class PaymentList(BaseModel):
 class RefundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount_fen: StrictInt = Field(gt=0, le=MAX_BILL_FEN * MAX_LINES)
-    reason: str = Field(min_length=1, max_length=200)
-    allocation: dict[str, StrictInt] | None = Field(
+    amount_fen: Annotated[int, Field(gt=0, le=MAX_BILL_FEN * MAX_LINES), JSON_INTEGER]
+    reason: str = Field(min_length=1, max_length=200, pattern=SOMETHING)
+    allocation: dict[str, Annotated[int, Field(ge=0, le=MAX_BILL_FEN), JSON_INTEGER]] | None = Field(
         default=None, description="Bill id → fen given back on it (default: the last bills first).")
 
 

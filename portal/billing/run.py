@@ -9,30 +9,44 @@ Which bills
     one rounding rule. A zero amount makes no bill; an item without a fee standard
     makes none either (the report counts both).
 Exactly once
-    A bill's key is computed from its unit, period and item, and each is written
-    with ``bill_is_new`` in transactions of :data:`CHUNK` puts. A second run, or a
-    run started again after being interrupted halfway, finds the bills already
-    issued (the transaction names which items failed their condition) and writes
-    only the missing ones: every unit ends with exactly one bill per item and
-    period, and a bill already paid is never touched.
+    A bill's key is computed from its unit, period and item. A run holds the
+    period's lease (:class:`portal.billing.lease.Lease`, on the run record: one run
+    of an estate's period at a time; 409 ``billing_run_in_progress`` for another)
+    and writes in blocks of :data:`BLOCK` bills, checkpointing on the run record
+    the plan's fingerprint, the block it starts and the block it finished:
+
+    =====================================  ========================================
+    a block (a range of the plan's bills)  is
+    =====================================  ========================================
+    finished by a run of the same plan     skipped: its bills are issued
+    started but not finished (a crash)     read (``BatchGetItem``), and only its
+                                           missing bills put
+    never started (same plan, or no run    put (``BatchWriteItem``): none of its
+    of the period ever wrote a bill)       bills can exist, so none can be paid
+    anything else (the plan changed:       read first, as a started one
+    readings or units added since)
+    =====================================  ========================================
+
+    A bill is never overwritten once it may exist, so a paid bill is never
+    touched; every unit ends with exactly one bill per item and period, whether
+    the run is repeated or started again after being interrupted halfway.
 Cost
     Reads: one query of the estate's units, one of the period's readings, one of
-    the standing charges. Writes: one ``TransactWriteItems`` per :data:`CHUNK` bills,
-    :data:`WORKERS` in flight.
+    the standing charges. Writes: one ``BatchWriteItem`` per :data:`CHUNK` bills,
+    :data:`WORKERS` in flight, and two small updates of the run record per block.
+    A second run of the same plan reads and writes no bill at all.
 """
 
 from __future__ import annotations
 
-import random
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portal.accounts.audit import AuditLog, Event
-from portal.billing.bills import BILL_IS_NEW, decimal_text, new_bill_put
+from portal.billing.bills import BILL_IS_NEW, decimal_text, item_of, new_bill_put
+from portal.billing.lease import Lease, plan_hash
 from portal.billing.model import (
     ITEM_UNITS,
     Bill,
@@ -44,19 +58,20 @@ from portal.billing.model import (
 )
 from portal.billing.money import MAX_BILL_FEN, charge_fen
 from portal.clock import Clock, iso
-from portal.errors import Conflict, InvalidInput, NotFound, Unavailable
+from portal.errors import Conflict, InvalidInput, NotFound
 from portal.estates.directory import EstateDirectory
 from portal.estates.model import Estate, FeeStandard
 from portal.store import billing_keys, keys
 from portal.store.errors import TransactionCancelled
 from portal.store.items import Item, text, whole
-from portal.store.table import Table
+from portal.store.table import BATCH_GET_KEYS, Table
 
 Progress = Callable[[int, int], None]
 """Called with the number of bills just dealt with (written or found issued) and the total."""
 CHUNK = 25
-"""Bills per transaction (up to 100): 25 wrote fastest on DynamoDB Local (bench/billing_run.py)."""
-ATTEMPTS = 8
+"""Bills per ``BatchWriteItem`` (its maximum)."""
+BLOCK = 2_000
+"""Bills per checkpoint of the run record."""
 WORKERS = 16
 
 
@@ -89,10 +104,9 @@ def _quantity(value: object) -> Decimal:
 
 class BillingRun:
     def __init__(self, table: Table, estates: EstateDirectory, audit: AuditLog, clock: Clock,
-                 workers: int = WORKERS, chunk: int = CHUNK,
-                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+                 workers: int = WORKERS, chunk: int = CHUNK, block: int = BLOCK) -> None:  # fmt: skip
         self.table, self.estates, self.audit, self.clock = table, estates, audit, clock
-        self.workers, self.chunk, self.sleep = workers, chunk, sleep
+        self.workers, self.chunk, self.block = workers, min(chunk, CHUNK), block
 
     # -- what to issue -------------------------------------------------------------------
 
@@ -163,7 +177,8 @@ class BillingRun:
         estate = self.estates.estate(estate_slug)
         report = RunReport(estate.slug, period)
         bills = self.plan(estate, period, report)
-        report.created, report.existing = self.write(bills, progress)
+        report.created, report.existing = self.issue(estate.slug, period, bills, actor=actor,
+                                                     progress=progress)  # fmt: skip
         at = iso(self.clock())
         self.table.update(billing_keys.billing_run(estate.slug, period),
                           set={"estate": estate.slug, "period": period, "last_run_at": at,
@@ -177,45 +192,64 @@ class BillingRun:
         }))  # fmt: skip
         return report
 
-    def write(self, bills: Sequence[Bill], progress: Progress | None = None) -> tuple[int, int]:
-        """Write the bills not issued yet; ``(created, already there)``."""
-        chunks = [bills[i : i + self.chunk] for i in range(0, len(bills), self.chunk)]
-        created = existing = 0
-        lock = threading.Lock()
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            for made, found in pool.map(self._write_chunk, chunks):
-                with lock:
-                    created, existing = created + made, existing + found
-                if progress is not None:
-                    progress(made + found, len(bills))
+    def issue(self, estate: str, period: str, bills: Sequence[Bill], *, actor: str,
+              progress: Progress | None = None) -> tuple[int, int]:  # fmt: skip
+        """Write the bills of a run that are not issued yet; ``(created, already there)``.
+
+        Under the period's lease, block by block (see the module doc): a block the last
+        run of the same plan finished is skipped, the one it was writing when it stopped
+        is read first and only its missing bills are written, and the others are put.
+        """
+        key = billing_keys.billing_run(estate, period)
+        lease = Lease(self.table, key, self.clock, actor)
+        record = lease.take()
+        plan = plan_hash(bills)
+        same = text(record, "plan_hash") == plan
+        done = min(whole(record, "done_upto"), len(bills)) if same else 0
+        started = whole(record, "started_upto") if same else 0
+        # Putting without reading is safe only while every bill of the period that may exist
+        # was written by runs of this same plan: not once another plan has written any.
+        blind_ok = bool(record.get("blind_ok", True)) if same else not record.get("plan_hash")
+        created, existing = 0, done  # the bills before ``done`` are issued
+        if done and progress is not None:
+            progress(done, len(bills))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+                at = done
+                while at < len(bills):
+                    end = min(at + self.block, len(bills))
+                    lease.checkpoint({"plan_hash": plan, "blind_ok": blind_ok,
+                                      "started_upto": end, "done_upto": at})  # fmt: skip
+                    made = self._write_block(pool, bills[at:end], blind_ok and at >= started,
+                                             len(bills), progress)  # fmt: skip
+                    created, existing = created + made, existing + (end - at) - made
+                    lease.checkpoint({"done_upto": end})
+                    at = end
+        finally:
+            lease.release()
         return created, existing
 
-    def _write_chunk(self, chunk: Sequence[Bill]) -> tuple[int, int]:
-        todo, existing = list(chunk), 0
-        for attempt in range(ATTEMPTS):
-            if not todo:
-                return 0, existing
-            try:
-                self.table.transact([new_bill_put(b) for b in todo])
-                return len(todo), existing
-            except TransactionCancelled as exc:
-                issued = self._issued(todo, exc)
-                if not issued and not exc.conflict:
-                    raise
-                existing += len(issued)
-                todo = [b for i, b in enumerate(todo) if i not in issued]
-                if exc.conflict:  # another run writing the same bills: let it, then look again
-                    self.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-        raise Unavailable("billing_run_contended")
-
-    def _issued(self, todo: Sequence[Bill], exc: TransactionCancelled) -> set[int]:
-        """Positions in ``todo`` of the bills that are already issued."""
-        if len(exc.reasons) == len(todo):
-            return {i for i, r in enumerate(exc.reasons) if r == exc.CHECK_FAILED}
-        # No per-item reasons: look the bills up.
-        found = {text(i, "sk") for i in self.table.batch_get(
-            [billing_keys.bill(b.unit.estate, b.unit.building, b.unit.room, b.bill_id) for b in todo])}  # fmt: skip
-        return {i for i, b in enumerate(todo) if b.bill_id in found}
+    def _write_block(self, pool: ThreadPoolExecutor, block: Sequence[Bill], blind: bool,
+                     total: int, progress: Progress | None) -> int:  # fmt: skip
+        """Put the block's bills (all, or the missing ones); how many were written."""
+        todo = list(block)
+        if not blind:
+            wanted = [billing_keys.bill(b.unit.estate, b.unit.building, b.unit.room, b.bill_id)
+                      for b in todo]  # fmt: skip
+            reads = [wanted[i : i + BATCH_GET_KEYS] for i in range(0, len(wanted), BATCH_GET_KEYS)]
+            found = {(text(i, "pk"), text(i, "sk"))
+                     for got in pool.map(self.table.batch_get, reads) for i in got}  # fmt: skip
+            if progress is not None and len(todo) > len(found):
+                progress(len(found), total)
+            todo = [b for b, k in zip(block, wanted, strict=True) if (k["pk"], k["sk"]) not in found]
+        chunks = [[item_of(b) for b in todo[i : i + self.chunk]]
+                  for i in range(0, len(todo), self.chunk)]  # fmt: skip
+        for written in pool.map(self.table.batch_put, chunks):
+            if progress is not None:
+                progress(written, total)
+        if progress is not None and not todo and block:
+            progress(len(block), total)
+        return len(todo)
 
     # -- one-off items and standing charges -----------------------------------------------
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 
+from portal.billing.lease import LEASE, Lease
 from portal.billing.model import UnitKey
 from portal.billing.run import BillingRun, RunReport
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.store import billing_keys
 from portal.wiring import Services
+from tests.factories import FakeClock
 from tests.unit.billing.conftest import UNIT
 
 
@@ -46,33 +50,109 @@ class _Interrupted(Exception):
     pass
 
 
-def test_a_run_interrupted_halfway_and_started_again_ends_with_exactly_one_bill_each(
-    services: Services,
-) -> None:
-    run = services.billing_run
-    table = run.table
-    real = table.transact
+def _dying_after(table: Any, puts: int) -> Any:
+    """``table.batch_put`` that raises after ``puts`` calls (the process dies mid-run)."""
+    real = table.batch_put
     calls = {"n": 0}
 
-    def dies_after_two(ops: Any, token: Any = None) -> None:
+    def batch_put(items: Any) -> int:
         calls["n"] += 1
-        if calls["n"] > 2:
+        if calls["n"] > puts:
             raise _Interrupted()
-        real(ops, token)
+        return int(real(items))
 
-    # four chunks of one bill on one thread: two are written, then the process dies
-    half = BillingRun(table, services.estates, services.audit, services.clock, workers=1, chunk=1)
-    planned = half.plan(services.estates.estate("lanting"), "2026-11", RunReport("lanting", "2026-11"))
-    table.transact = dies_after_two  # type: ignore[method-assign]
+    return batch_put
+
+
+def _small_blocks(services: Services) -> BillingRun:
+    """Blocks of 2 bills, one bill a call, on one thread: 4 bills are 2 blocks of 2 calls."""
+    return BillingRun(services.table, services.estates, services.audit, services.clock,
+                      workers=1, chunk=1, block=2)  # fmt: skip
+
+
+def _plan(services: Services, run: BillingRun) -> Any:
+    return run.plan(services.estates.estate("lanting"), "2026-11", RunReport("lanting", "2026-11"))
+
+
+def test_a_run_interrupted_halfway_and_started_again_ends_with_exactly_one_bill_each(
+    services: Services, clock: FakeClock
+) -> None:
+    run = _small_blocks(services)
+    planned = _plan(services, run)
+    run.table.batch_put = _dying_after(run.table, 3)  # type: ignore[method-assign]
+    try:
+        with pytest.raises(_Interrupted):  # block 0 written, then 1 of block 1's 2 bills
+            run.issue("lanting", "2026-11", planned, actor="cli:test")
+    finally:
+        del run.table.batch_put  # type: ignore[method-assign]
+    assert len(bills_of(services, "2026-11")) == 3
+    report = services.billing_run.run("lanting", "2026-11", actor="cli:test")
+    assert (report.created, report.existing) == (1, 3)
+    assert len(bills_of(services, "2026-11")) == 4
+
+
+def test_a_killed_run_holds_the_period_until_its_lease_expires(
+    services: Services, clock: FakeClock
+) -> None:
+    run = _small_blocks(services)
+    planned = _plan(services, run)
+    run.table.batch_put = _dying_after(run.table, 1)  # type: ignore[method-assign]
+    release = run_lease_release_disabled()
     try:
         with pytest.raises(_Interrupted):
-            half.write(planned)
+            run.issue("lanting", "2026-11", planned, actor="cli:test")
     finally:
-        table.transact = real  # type: ignore[method-assign]
-    assert len(bills_of(services, "2026-11")) == 2
+        del run.table.batch_put  # type: ignore[method-assign]
+        release.stop()
+    with pytest.raises(Conflict) as exc:  # killed, it could not give the lease back
+        services.billing_run.run("lanting", "2026-11", actor="cli:other")
+    assert exc.value.code == "billing_run_in_progress"
+    clock.now += LEASE + timedelta(seconds=1)
+    report = services.billing_run.run("lanting", "2026-11", actor="cli:other")
+    assert report.created + report.existing == 4 and len(bills_of(services, "2026-11")) == 4
+
+
+def run_lease_release_disabled() -> Any:
+    """The lease is not given back (a SIGKILL skips ``finally``)."""
+    patcher = mock.patch("portal.billing.run.Lease.release", lambda self: None)
+    patcher.start()
+    return patcher
+
+
+def test_a_second_run_of_the_same_plan_reads_and_writes_no_bill(services: Services) -> None:
+    services.billing_run.run("lanting", "2026-11", actor="cli:test")
+    table = services.table
+    with mock.patch.object(table, "batch_get", wraps=table.batch_get) as gets, \
+            mock.patch.object(table, "batch_put", wraps=table.batch_put) as puts:  # fmt: skip
+        again = services.billing_run.run("lanting", "2026-11", actor="cli:test")
+    assert (again.created, again.existing) == (0, 4)
+    assert gets.call_count == 0 and puts.call_count == 0
+
+
+def test_a_changed_plan_never_overwrites_a_bill_paid_meanwhile(services: Services) -> None:
+    run = _small_blocks(services)
+    run.run("lanting", "2026-11", actor="cli:test")
+    bill = next(b for b in services.bills.of_unit(UNIT) if b.item == "management")
+    services.table.update(billing_keys.bill("lanting", UNIT.building, UNIT.room, bill.bill_id),
+                          set={"paid_fen": bill.amount_fen, "status": "paid"})  # fmt: skip
+    services.billing_run.set_standing(UNIT, "parking", 1, actor="cli:test")  # the plan grows
     report = run.run("lanting", "2026-11", actor="cli:test")
-    assert (report.created, report.existing) == (2, 2)
-    assert len(bills_of(services, "2026-11")) == 4
+    assert (report.created, report.existing) == (1, 4)
+    again = next(b for b in services.bills.of_unit(UNIT) if b.item == "management")
+    assert again.status == "paid" and again.paid_fen == bill.amount_fen
+
+
+def test_a_second_run_at_the_same_time_is_refused_while_the_first_holds_the_period(
+    services: Services,
+) -> None:
+    first = Lease(services.table, billing_keys.billing_run("lanting", "2026-11"),
+                  services.clock, "cli:first")  # fmt: skip
+    first.take()
+    with pytest.raises(Conflict) as exc:
+        services.billing_run.run("lanting", "2026-11", actor="cli:second")
+    assert exc.value.code == "billing_run_in_progress" and exc.value.params["by"] == "cli:first"
+    first.release()
+    assert services.billing_run.run("lanting", "2026-11", actor="cli:second").created == 4
 
 
 def test_readings_and_parking_make_water_electricity_and_parking_bills(services: Services) -> None:

@@ -1,0 +1,120 @@
+"""Photos on the owner's new-order form, on a 360×640 phone, against the real API and the S3
+stand-in (another origin, as the bucket is on AWS; the page's CSP admits exactly it).
+
+A photo chosen goes up at once with its progress shown, stays on the phone (IndexedDB)
+across a reload, and is attached to the order, which staff then see. With the network
+cut, the photo and the text wait on the phone and go out once it is back: one order, with
+its photo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser import conftest_account
+from tests.browser.conftest_account import AccountSite, OpenActingPage
+from tests.support import images
+from tests.support.order_pages import (
+    fill_leak,
+    fits,
+    mine,
+    offline_noise,
+    sign_in_owner,
+    taps_are_big_enough,
+    zh,
+)  # fmt: skip
+
+account_site = conftest_account.account_site  # the fixtures this module uses
+account_page = conftest_account.account_page
+
+PHOTO = {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": images.JPEG}
+KEPT_PHOTOS = """() => new Promise((resolve) => {
+  const req = indexedDB.open("portal-order-photos", 1);
+  req.onsuccess = () => {
+    const all = req.result.transaction("photos").objectStore("photos").getAll();
+    all.onsuccess = () => resolve(all.result.map((p) => ({ key: p.key, size: p.size })));
+  };
+  req.onerror = () => resolve(null);
+})"""
+
+
+def kept_photos(page: Page) -> list[dict[str, Any]]:
+    """The photos the page keeps on the phone (IndexedDB): their upload key and size."""
+    found: list[dict[str, Any]] = page.evaluate(KEPT_PHOTOS)
+    return found
+
+
+def detail(page: Page, number: str) -> dict[str, Any]:
+    got: dict[str, Any] = page.evaluate(
+        "(p) => fetch(p, {credentials: 'same-origin'}).then((r) => r.json())",
+        f"/api/orders/lanting/{number}",
+    )
+    return got
+
+
+def test_a_photo_goes_up_with_its_progress_stays_across_a_reload_and_joins_the_order(
+    account_page: OpenActingPage, account_site: AccountSite
+) -> None:
+    owner = sign_in_owner(account_page, account_site, "13912340201", "黄丽")
+    page = owner.page
+    fill_leak(page, "卫生间吊顶渗水，有水渍")
+    page.locator("#f-photos").set_input_files([PHOTO])
+    item = page.locator("#photo-list li")
+    expect(item).to_have_count(1)
+    expect(item).to_have_attribute("data-state", "done")
+    expect(item.locator("progress")).to_have_attribute("value", "100")
+    expect(item.locator(".photo-state")).to_have_text(zh("orders.photos.done"))
+    expect(item.locator("img.thumb")).to_be_visible()  # a preview drawn on the phone
+    expect(page.locator("#photo-status")).to_have_text(zh("orders.photos.count", count=1, max=6))
+    fits(page)
+    taps_are_big_enough(page)
+    owner.screenshot("orders-new-photo-360")
+    [kept] = kept_photos(page)
+    assert kept["key"].startswith("uploads/workorders/") and kept["size"] == len(images.JPEG)
+
+    page.reload()  # the text and the photo are still on the phone
+    expect(page.get_by_label("问题描述")).to_have_value("卫生间吊顶渗水，有水渍")
+    expect(page.locator("#photo-list li")).to_have_attribute("data-state", "done")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("#done")).to_be_visible()
+    [order] = mine(page)
+    assert order["photos"] == 1
+    assert kept_photos(page) == []  # sent: nothing left on the phone
+    page.get_by_role("link", name="查看进度").click()
+    photo = page.locator("#photo-grid img")
+    expect(photo).to_have_count(1)
+    page.wait_for_function("document.querySelector('#photo-grid img').complete")
+    assert photo.evaluate("(img) => img.naturalWidth") == 8  # shown from the bucket
+    assert len(detail(page, order["number"])["photo_urls"]) == 1
+    assert owner.unexpected() == []
+
+
+def test_a_photo_and_the_text_wait_offline_and_go_out_once_as_one_order_with_the_photo(
+    account_page: OpenActingPage, account_site: AccountSite
+) -> None:
+    owner = sign_in_owner(account_page, account_site, "13912340202", "吴刚")
+    page = owner.page
+    fill_leak(page, "地下车库B区消防管滴水")
+    page.context.set_offline(True)
+    page.locator("#f-photos").set_input_files([PHOTO])
+    item = page.locator("#photo-list li")
+    expect(item).to_have_attribute("data-state", "waiting")
+    expect(item.locator(".photo-state")).to_have_text(zh("orders.photos.waiting"))
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("#new-order")).to_have_attribute("data-state", "offline")
+    expect(page.locator("#status")).to_have_text(zh("orders.new.offline"))
+    [kept] = kept_photos(page)
+    assert kept["key"] == "" and kept["size"] == len(images.JPEG)  # on the phone, not sent
+    taps_are_big_enough(page)
+    owner.screenshot("orders-new-photo-offline-360")
+
+    page.context.set_offline(False)  # back: the photo goes up, then the order, once
+    expect(page.locator("#done")).to_be_visible(timeout=20_000)
+    orders = mine(page)
+    assert len(orders) == 1 and orders[0]["description"] == "地下车库B区消防管滴水"
+    assert orders[0]["photos"] == 1
+    assert len(detail(page, orders[0]["number"])["photo_urls"]) == 1
+    assert kept_photos(page) == []
+    assert offline_noise(owner) == []

@@ -35,7 +35,9 @@ from portal.service_levels import (
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.site.security import CSP, policy
+from portal.site.servicepages import service_labels
 from portal.uploads.types import MAX_BYTES as MAX_PHOTO_BYTES
+from portal.workorders.callback_model import DIMENSION_NAMES, METHODS, SCALE
 from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENCIES
 
 PAGE_SIZE = 20
@@ -188,6 +190,9 @@ ACCOUNT_PAGES = (
     ("account/orders/view/", "order_view.html"),
     ("staff/orders/", "orders_queue.html"),
     ("staff/orders/view/", "order_view.html"),
+    ("staff/callbacks/", "callbacks_desk.html"),
+    ("staff/profiles/", "profile.html"),
+    ("staff/kpi/", "kpi.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -224,6 +229,10 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "staff_channels": STAFF_CHANNELS,
         "order_labels": order_labels(lang),
         "max_photos": MAX_PHOTOS,
+        "service_labels": service_labels(lang),
+        "callback_dimensions": DIMENSION_NAMES,
+        "callback_scale": tuple(SCALE),
+        "staff_methods": tuple(m for m in METHODS if m != "online"),
         "max_photo_bytes": MAX_PHOTO_BYTES,
         # The local outbox link (no real SMS) only on a site built for this machine.
         "dev_outbox": urlsplit(_SITE_URL[0]).hostname in ("127.0.0.1", "localhost"),

@@ -9,6 +9,8 @@ its photo.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -17,11 +19,15 @@ from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.support import images
 from tests.support.order_pages import (
+    SHANGHAI,
+    act,
     fill_leak,
     fits,
     mine,
     offline_noise,
+    order_ref,
     sign_in_owner,
+    sign_in_staff,
     taps_are_big_enough,
     zh,
 )  # fmt: skip
@@ -118,3 +124,80 @@ def test_a_photo_and_the_text_wait_offline_and_go_out_once_as_one_order_with_the
     assert len(detail(page, orders[0]["number"])["photo_urls"]) == 1
     assert kept_photos(page) == []
     assert offline_noise(owner) == []
+
+
+def _tomorrow() -> str:
+    return (datetime.now(SHANGHAI) + timedelta(days=1)).strftime("%Y-%m-%d")
+
+
+def test_the_whole_loop_with_a_photo_ends_on_the_kpi_page_with_its_callback(
+    account_page: OpenActingPage, account_site: AccountSite
+) -> None:
+    owner = sign_in_owner(account_page, account_site, "13912340203", "郑雪")
+    page = owner.page
+    fill_leak(page, "客厅插座冒火花，已拉闸")
+    page.locator("#f-photos").set_input_files([PHOTO])
+    expect(page.locator("#photo-list li")).to_have_attribute("data-state", "done")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("#done")).to_be_visible()
+    page.get_by_role("link", name="查看进度").click()
+    order_url = page.url
+    estate, number = order_ref(page)
+
+    # The supervisor: receives and dispatches (staff see the photo), then marks it done.
+    boss = sign_in_staff(account_page, account_site, "sup.loop", "supervisor", name="周主管")
+    staff = boss.page
+    staff.goto(account_site.url(f"/staff/orders/view/?estate={estate}&number={number}"))
+    expect(staff.locator("#photo-grid img")).to_have_count(1)
+    act(staff, "受理")
+    expect(staff.locator("#facts dd[data-k=responsible]")).to_have_text("周主管")
+    act(staff, "派工", {"派给哪位师傅或哪个部门": "王师傅（工程部）"})
+    act(staff, "处理完成", {"处理结果（选填）": "已更换插座"})
+
+    # The owner signs off; the online callback form is there too.
+    page.goto(order_url)
+    expect(page.locator("#facts dd[data-k=responsible]")).to_have_text("周主管")
+    expect(page.locator("#cb-form")).to_be_visible()
+    page.locator("#actions").get_by_role("button", name="确认完成并评价").click()
+    page.get_by_label("★★★★★ 非常满意").check()
+    page.locator("#act-form").get_by_role("button", name="确定").click()
+    expect(page.locator("#badges .st")).to_have_text("已评价")
+    taps_are_big_enough(page)
+    fits(page)
+
+    # The callback desk: due tomorrow; one attempt not reached, then the owner's answer.
+    staff.goto(account_site.url("/staff/callbacks/"))
+    expect(staff.locator("#due-form")).to_be_visible()
+    staff.locator("#d-day").fill(_tomorrow())
+    staff.locator("#due-form").get_by_role("button", name="查看").click()
+    item = staff.locator(f"#cb-due li[data-id='order.{number}.0']")
+    expect(item).to_be_visible()
+    item.get_by_role("button", name="回访").click()
+    entry = staff.locator("#entry")
+    entry.get_by_label("情况说明（如：无人接听、晚上再打）").fill("无人接听")
+    entry.get_by_role("button", name="记下这次联系").click()
+    expect(staff.locator("#status")).to_have_text(zh("services.callbacks.saved_attempt"))
+    expect(item).to_contain_text(zh("services.callbacks.attempts", count=1))
+    item.get_by_role("button", name="回访").click()
+    result = staff.locator("#result-form")
+    for dim in ("timeliness", "attitude", "skill", "result", "overall"):
+        result.locator(f"fieldset[data-dim={dim}]").get_by_label("满意", exact=True).check()
+    result.get_by_role("button", name="保存回访结果").click()
+    expect(staff.locator("#status")).to_have_text(zh("services.callbacks.saved_result"))
+    expect(item).to_have_count(0)
+    boss.screenshot("callbacks-desk-390")
+
+    # The month's KPIs: the order is in the callback rate's numerator and denominator.
+    staff.goto(account_site.url("/staff/kpi/"))
+    rate = staff.locator("#kpis li[data-key=callback_rate]")
+    expect(rate).to_be_visible()
+    expect(rate.locator(".kpi-value")).to_have_text(re.compile(r"^\d+(\.\d+)?%$"))
+    rate.locator("summary").click()
+    numerator = rate.locator("details > div").first  # the numerator's orders, as links
+    expect(numerator.get_by_role("link", name=number, exact=True)).to_be_visible()
+    satisfied = staff.locator("#kpis li[data-key=satisfaction]")
+    satisfied.locator("summary").click()
+    expect(satisfied.locator("details > div").first.get_by_role(
+        "link", name=f"{number}#overall")).to_be_visible()  # the callback's answer, traced
+    boss.screenshot("kpi-390")
+    assert boss.unexpected() == [] and owner.unexpected() == []

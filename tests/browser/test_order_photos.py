@@ -201,3 +201,38 @@ def test_the_whole_loop_with_a_photo_ends_on_the_kpi_page_with_its_callback(
         "link", name=f"{number}#overall")).to_be_visible()  # the callback's answer, traced
     boss.screenshot("kpi-390")
     assert boss.unexpected() == [] and owner.unexpected() == []
+
+
+def test_an_owner_answers_the_callback_online_and_not_satisfied_reopens_the_order(
+    account_page: OpenActingPage, account_site: AccountSite
+) -> None:
+    owner = sign_in_owner(account_page, account_site, "13912340204", "冯军")
+    page = owner.page
+    fill_leak(page, "主卧窗户关不上")
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("link", name="查看进度").click()
+    order_url = page.url
+    estate, number = order_ref(page)
+    desk = sign_in_staff(account_page, account_site, "desk.answer", "front_desk")
+    staff = desk.page
+    staff.goto(account_site.url(f"/staff/orders/view/?estate={estate}&number={number}"))
+    act(staff, "受理")
+    act(staff, "派工", {"派给哪位师傅或哪个部门": "工程部"})
+    act(staff, "处理完成", {"处理结果（选填）": "已调整合页"})
+
+    page.goto(order_url)
+    form = page.locator("#cb-form")
+    expect(form).to_be_visible()
+    form.locator("fieldset[data-dim=overall]").get_by_label("不满意").check()
+    form.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#cb-status")).to_have_text(zh("services.answer.comment_required"))
+    taps_are_big_enough(page)
+    fits(page)
+    owner.screenshot("orders-callback-answer-360")
+    form.get_by_label("您的意见（选填；不满意请写明原因）").fill("窗户还是关不严")
+    form.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#cb-done")).to_have_text(zh("services.answer.reopened"))
+    expect(form).to_be_hidden()
+    expect(page.locator("#badges .st")).to_have_text("返修")
+    expect(page.locator("#history li").last).to_contain_text("窗户还是关不严")
+    assert owner.unexpected() == [] and desk.unexpected() == []

@@ -76,5 +76,14 @@
     if (refresh) refresh.click(); // the order page shows the step it made
   });
 
-  load();
+  // Asked once the order page has shown the order (a missing order asks nothing more).
+  const order = $("order");
+  if (!order.hidden) load();
+  else {
+    new MutationObserver((_, watch) => {
+      if (order.hidden) return;
+      watch.disconnect();
+      load();
+    }).observe(order, { attributes: true, attributeFilter: ["hidden"] });
+  }
 })();

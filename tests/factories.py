@@ -40,10 +40,11 @@ def make_owner(client: Any, settings: Settings, phone: str, name: str,
 
 def make_staff(client: Any, settings: Settings, username: str, *roles: str,
                estates: tuple[str, ...] = (), buildings: dict[str, frozenset[str]] | None = None,
-               phone: str = "", password_hash: str = "", disabled: bool = False) -> StaffAccount:  # fmt: skip
+               phone: str = "", password_hash: str = "", disabled: bool = False,
+               name: str = "") -> StaffAccount:  # fmt: skip
     account = StaffAccount(
         username=username,
-        name=username.title(),
+        name=name or username.title(),
         roles=frozenset(roles),
         estates=frozenset(estates),
         buildings=buildings or {},

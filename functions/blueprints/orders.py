@@ -15,6 +15,7 @@ The rules are in :mod:`portal.workorders`; this module only translates HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ from functions.blueprints.orders_models import (
     PhotoOfferIn,
     PhotoOfferOut,
     QueueOut,
+    staff_of,
 )  # fmt: skip
 from functions.context import services, settings
 from functions.errors import ErrorEnvelope
@@ -58,8 +60,15 @@ def _identity() -> Identity:
     return identity
 
 
+def _outs(orders: Sequence[WorkOrder], identity: Identity) -> list[OrderOut]:
+    """The orders' answers, with the staff names they show (one read for all of them)."""
+    names = services().staff_names.of(staff_of(orders))
+    now, tz = services().clock(), settings().time_zone
+    return [OrderOut.of(o, identity, now, tz, names) for o in orders]
+
+
 def _out(order: WorkOrder, identity: Identity) -> OrderOut:
-    return OrderOut.of(order, identity, services().clock(), settings().time_zone)
+    return _outs([order], identity)[0]
 
 
 @bp.post("/orders", responses={201: OrderOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})
@@ -99,7 +108,7 @@ def mine() -> Response:
     """The signed-in owner's orders, newest first."""
     identity = _identity()
     orders = services().work_orders.of_owner(identity)
-    return json_response(OrderList(items=[_out(o, identity) for o in orders]))
+    return json_response(OrderList(items=_outs(orders, identity)))
 
 
 @bp.get("/orders", responses={200: OrderList, **_DENIED})
@@ -108,7 +117,7 @@ def in_estate(query: ListQuery) -> Response:
     identity = _identity()
     states = sorted(OPEN_STATES) if query.state == "open" else [query.state]
     orders = services().work_orders.in_estate(identity, query.estate, states)
-    return json_response(OrderList(items=[_out(o, identity) for o in orders]))
+    return json_response(OrderList(items=_outs(orders, identity)))
 
 
 @bp.get("/orders/queue", responses={200: QueueOut, **_DENIED})
@@ -120,13 +129,15 @@ def queue() -> Response:
     buildings = directory.buildings_by_estate()
     got = services().work_orders.queue(identity, estates,
                                        lambda e: sorted(buildings.get(e, ())))  # fmt: skip
-    return json_response(QueueOut(
-        new=[_out(o, identity) for o in got.new],
-        breached=[_out(o, identity) for o in got.breached],
-        due_soon=[_out(o, identity) for o in got.due_soon],
-        escalated=[_out(o, identity) for o in got.escalated],
-        mine=[_out(o, identity) for o in got.mine],
-    ))  # fmt: skip
+    parts = {"new": got.new, "breached": got.breached, "due_soon": got.due_soon,
+             "escalated": got.escalated, "mine": got.mine}
+    everything = [o for part in parts.values() for o in part]
+    names = services().staff_names.of(staff_of(everything))
+    now, tz = services().clock(), settings().time_zone
+    return json_response(QueueOut(**{
+        part: [OrderOut.of(o, identity, now, tz, names) for o in orders]
+        for part, orders in parts.items()
+    }))  # fmt: skip
 
 
 @bp.get("/orders/<estate>/<number>", responses={200: OrderDetail, **_DENIED})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -180,7 +181,9 @@ class EventOut(BaseModel):
 
 class HandoverOut(BaseModel):
     to: str
+    to_name: str = Field(description="The colleague's display name (empty: unknown).")
     by: str
+    by_name: str
     at: str
     note: str
 
@@ -209,7 +212,8 @@ class OrderOut(BaseModel):
     contact_phone: str = Field(description="Masked unless the caller may call the owner.")
     preferred_time: str
     photos: int = Field(description="How many photos the order has.")
-    responsible: str
+    responsible: str = Field(description="The username of the staff member who owns it.")
+    responsible_name: str = Field(description="Their display name (empty: unknown).")
     chain: list[HandoverOut]
     assignee: str
     reached: dict[str, str]
@@ -222,10 +226,17 @@ class OrderOut(BaseModel):
     actions: list[str] = Field(description="What the caller may do now.")
 
     @classmethod
-    def of(cls, order: WorkOrder, identity: Identity, now: object, tz: str) -> OrderOut:
+    def of(cls, order: WorkOrder, identity: Identity, now: object, tz: str,
+           names: Mapping[str, str] | None = None) -> OrderOut:  # fmt: skip
+        """``names``: staff display names by username (:func:`staff_of`)."""
         from datetime import datetime
 
         assert isinstance(now, datetime)
+        known = names or {}
+
+        def name(username: str) -> str:
+            return known.get(username, "")
+
         phone = order.contact_phone
         shown = phone if sees_phone(identity, order.owner_id, order.estate) else mask(phone)
         mine = [a for a in allowed_actions(order.state, order.kind)
@@ -237,8 +248,9 @@ class OrderOut(BaseModel):
             channel=order.channel, state=order.state, created_at=order.created_at,
             contact_name=order.contact_name, contact_phone=shown if phone else "",
             preferred_time=order.preferred_time, photos=len(order.photos),
-            responsible=order.responsible,
-            chain=[HandoverOut(to=h.to, by=h.by, at=h.at, note=h.note) for h in order.chain],
+            responsible=order.responsible, responsible_name=name(order.responsible),
+            chain=[HandoverOut(to=h.to, to_name=name(h.to), by=h.by, by_name=name(h.by), at=h.at,
+                               note=h.note) for h in order.chain],
             assignee=order.assignee, reached=order.reached,
             deadlines=[DeadlineOut(**d.__dict__) for d in deadlines(order, now, tz)],
             escalation_level=order.escalation_level,
@@ -248,6 +260,12 @@ class OrderOut(BaseModel):
             rating=order.rating, reopen_count=order.reopen_count, reason=order.reason,
             actions=mine,
         )  # fmt: skip
+
+
+def staff_of(orders: Iterable[WorkOrder]) -> set[str]:
+    """Every staff username the orders' answers show (responsible, the chain)."""
+    return {u for o in orders for u in (o.responsible, *(x for h in o.chain for x in (h.to, h.by)))
+            if u}  # fmt: skip
 
 
 def _may_try(identity: Identity, action: str, order: WorkOrder) -> bool:

@@ -114,6 +114,13 @@ def local_settings(port: int, dynamodb_port: int, base: Settings | None = None,
     )
 
 
+def media_origins(settings: Settings) -> list[str]:
+    """The uploads bucket's origin (the S3 stand-in's), which the pages admit for photos."""
+    from portal.uploads.bucket import uploads_origin
+
+    return [uploads_origin(settings.uploads_bucket, settings.aws_region, settings.s3_endpoint)]
+
+
 def site_origins(port: int) -> list[str]:
     """The origins a browser may load the local site from (both loopback names)."""
     return [f"http://{HOST}:{port}", f"http://localhost:{port}"]
@@ -179,6 +186,7 @@ class SiteBuilder:
                     clean=False,
                     jobs=jobs,
                     site_src=self.settings.site_src_dir,
+                    media_origins=media_origins(self.settings),
                 )
             except Exception as exc:
                 _say("build_failed", sys.stderr, problem=repr(exc))
@@ -331,7 +339,7 @@ def run_dev(
         _say("building")
         builder.build(list_written=False)
 
-        app = compose(load_api(services), StaticSite(settings.build_dir))
+        app = compose(load_api(services), StaticSite(settings.build_dir, media_origins(settings)))
         try:
             server = make_server(HOST, port, app, threaded=True)
         except OSError:

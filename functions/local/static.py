@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from portal.site.mediatypes import content_type
-from portal.site.security import SECURITY_HEADERS
+from portal.site.security import SECURITY_HEADERS, policy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -32,13 +32,16 @@ _NOT_FOUND_TEXT = "404 未找到 / Not Found\n"
 class StaticSite:
     """A WSGI app serving the files under ``root`` (which may not exist yet)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, media_origins: Sequence[str] = ()) -> None:
+        """``media_origins``: the uploads bucket's, admitted by the policy as the CDN's is."""
         self.root = root
+        self.headers = {**SECURITY_HEADERS, "Content-Security-Policy": policy(
+            header=True, media_origins=media_origins)} if media_origins else SECURITY_HEADERS
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         response = self.respond(request)
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(self.headers)
         result: Iterable[bytes] = response(environ, start_response)
         return result
 

@@ -43,6 +43,7 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
     """Build the static site (incrementally)."""
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
+    from portal.uploads.bucket import uploads_origin
 
     # A build talks to no AWS service and answers no request.
     settings = Settings.from_env(default_stage="local", serves_api=False)
@@ -55,7 +56,9 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
             clean=clean,
             jobs=jobs,
             progress=progress,
-        )
+            media_origins=[uploads_origin(settings.uploads_bucket, settings.aws_region,
+                                          settings.s3_endpoint)],
+        )  # fmt: skip
     print_report(result)
     sys.exit(1 if result.errors else 0)
 

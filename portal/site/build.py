@@ -17,7 +17,7 @@ import pickle
 import shutil
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ from portal.estates.source import load_company
 from portal.site import content as content_mod
 from portal.site import sources
 from portal.site.ical import campaign_ics
-from portal.site.pages import Page, plan, set_site_url
+from portal.site.pages import Page, plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
 from portal.sourcefile import SourceError, error
 
@@ -281,7 +281,10 @@ def build_site(
     jobs: int | None = None,
     site_src: Path | None = None,
     progress: Progress | None = None,
+    media_origins: Sequence[str] = (),
 ) -> BuildResult:
+    """``media_origins``: the uploads bucket's origin, which the pages that send and show
+    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -326,6 +329,7 @@ def build_site(
         ]).encode(), digest_size=16,
     ).hexdigest()  # fmt: skip
     set_site_url(site_url)
+    set_media_origins(media_origins)
     pages = plan(model)
     fingerprints = {p.out: p.fingerprint(site_hash) for p in pages}
     # The manifest is trusted: a page it lists with the same fingerprint is on disk

@@ -10,11 +10,13 @@ notice and the pages that list it, and nothing else.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from portal.accounts.identity import RELATIONSHIPS
 from portal.accounts.policy import ADMIN, FINANCE, OWNER, STAFF_ROLES, allowed_roles
@@ -32,7 +34,11 @@ from portal.service_levels import (
 )
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
-from portal.workorders.model import KINDS, REPAIR_CATEGORIES, URGENCIES
+from portal.site.security import CSP, policy
+from portal.site.servicepages import service_labels
+from portal.uploads.types import MAX_BYTES as MAX_PHOTO_BYTES
+from portal.workorders.callback_model import DIMENSION_NAMES, METHODS, SCALE
+from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENCIES
 
 PAGE_SIZE = 20
 HOME_LATEST = 8
@@ -184,6 +190,9 @@ ACCOUNT_PAGES = (
     ("account/orders/view/", "order_view.html"),
     ("staff/orders/", "orders_queue.html"),
     ("staff/orders/view/", "order_view.html"),
+    ("staff/callbacks/", "callbacks_desk.html"),
+    ("staff/profiles/", "profile.html"),
+    ("staff/kpi/", "kpi.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -219,14 +228,28 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "urgencies": URGENCIES,
         "staff_channels": STAFF_CHANNELS,
         "order_labels": order_labels(lang),
+        "max_photos": MAX_PHOTOS,
+        "service_labels": service_labels(lang),
+        "callback_dimensions": DIMENSION_NAMES,
+        "callback_scale": tuple(SCALE),
+        "staff_methods": tuple(m for m in METHODS if m != "online"),
+        "max_photo_bytes": MAX_PHOTO_BYTES,
         # The local outbox link (no real SMS) only on a site built for this machine.
         "dev_outbox": urlsplit(_SITE_URL[0]).hostname in ("127.0.0.1", "localhost"),
     }
-    return [Page(out_path(path, lang), template, lang, (), {**ctx, "path": path})
-            for path, template in ACCOUNT_PAGES]  # fmt: skip
+    media = tuple(_MEDIA_ORIGINS)
+    csp = Markup(policy(media_origins=media)) if media else Markup(CSP)
+    return [Page(out_path(path, lang), template, lang, media,
+                 {**ctx, "path": path, "csp": csp}) for path, template in ACCOUNT_PAGES]  # fmt: skip
 
 
 _SITE_URL = [""]
+_MEDIA_ORIGINS: list[str] = []
+"""The uploads bucket's origin: the pages that act send photos there and show them from it."""
+
+
+def set_media_origins(origins: Sequence[str]) -> None:
+    _MEDIA_ORIGINS[:] = list(origins)
 
 
 def model_url(path: str, lang: str) -> str:

@@ -20,6 +20,7 @@ AWS the deployment's template (``portal.infra.storage``) converts the same rules
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from portal.store.objects import Bucket
 from portal.uploads.keys import INCOMING, INCOMING_EXPIRY_DAYS
@@ -33,6 +34,15 @@ def bucket_origin(bucket: str, region: str, url_suffix: str = "") -> str:
     (``amazonaws.com``, or ``amazonaws.com.cn`` in the China regions)."""
     suffix = url_suffix or ("amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com")
     return f"https://{bucket}.s3.{region}.{suffix}"
+
+
+def uploads_origin(bucket: str, region: str, endpoint: str | None = None) -> str:
+    """The origin the browser sends photos to and loads them from: a local stand-in's
+    endpoint (``http://127.0.0.1:8002``), else :func:`bucket_origin`."""
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return f"{parts.scheme}://{parts.netloc}"
+    return bucket_origin(bucket, region)
 
 
 def prepare_bucket(bucket: Bucket, region: str, site_origins: Sequence[str]) -> bool:

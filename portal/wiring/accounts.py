@@ -11,6 +11,7 @@ from portal.accounts.roster.log import ImportLogRepository
 from portal.accounts.sessions import SessionStore
 from portal.accounts.signin.owner import DELIVER_CODE, OwnerSignInService
 from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
+from portal.accounts.staff.names import StaffNames
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
 from portal.tasks.runner import TaskKind
@@ -33,6 +34,10 @@ class AccountsWiring(Core):
     @cached_property
     def staff_repo(self) -> StaffRepository:
         return StaffRepository(self.table)
+
+    @cached_property
+    def staff_names(self) -> StaffNames:
+        return StaffNames(self.table, self.clock)
 
     @cached_property
     def login_throttle(self) -> LoginThrottle:

@@ -3,11 +3,14 @@
 // submit that meets no network (a lift, a basement) waits and goes out when the connection is
 // back, by itself. One request id per draft, sent again on every retry: the API answers a
 // retry with the order the first attempt made, so a lost answer never makes a second order.
+// Photos (photos.js) are kept on the phone too and go up before the order, which carries
+// their keys.
 (() => {
   const P = window.Portal;
   const O = window.Orders;
+  const Ph = window.OrderPhotos;
   const root = document.getElementById("new-order");
-  if (!P || !O || !root) return;
+  if (!P || !O || !Ph || !root) return;
   const d = root.dataset;
   const $ = (id) => document.getElementById(id);
   const form = $("order-form");
@@ -78,7 +81,8 @@
   }
 
   function lock(locked) {
-    for (const el of form.elements) if (el !== retry) el.disabled = locked;
+    for (const el of form.elements) if (el !== retry && !el.closest("#photos")) el.disabled = locked;
+    Ph.lock(locked);
   }
 
   function problem(field, text) {
@@ -104,11 +108,27 @@
       description: v.description.trim(), urgency: repair ? v.urgency : "normal",
       category: repair ? v.category : "", preferred_time: v.preferred_time.trim(),
       contact_name: v.contact_name.trim(), contact_phone: v.contact_phone.trim(),
-      request_id: draft.request_id,
+      photos: Ph.keys(), request_id: draft.request_id,
     };
   }
 
   // --- sending -----------------------------------------------------------------------------
+  function offline() {
+    root.dataset.state = "offline";
+    P.say(status, d.offline);
+    retry.hidden = false;
+    waitAndRetry();
+  }
+
+  // Refused: nothing was made. The draft (and its request id) stays for the next try.
+  function refused(text, field) {
+    draft.pending = false;
+    write();
+    lock(false);
+    root.dataset.state = "refused";
+    problem(field || null, text);
+  }
+
   function waitAndRetry() {
     clearTimeout(timer);
     delay = Math.min(MAX_DELAY, delay ? delay * 2 : 3000);
@@ -122,33 +142,35 @@
     retry.hidden = true;
     P.say(status, d.sending);
     root.dataset.state = "sending";
+    const up = await Ph.sendAll();
+    if (!up.ok) {
+      sending = false;
+      if (up.status === 401) return expired();
+      return up.transient ? offline() : refused(up.text || d.photoFailed, $("f-photos"));
+    }
     const r = await P.call("POST", "/api/orders", body(draft.fields), TIMEOUT);
     sending = false;
     if (r.ok) return done(r.data);
-    if (O.transient(r)) {
-      root.dataset.state = "offline";
-      P.say(status, d.offline);
-      retry.hidden = false;
-      waitAndRetry();
-      return;
-    }
-    // Refused: nothing was made. The draft (and its request id) stays for the next try.
+    if (O.transient(r)) return offline();
+    const code = (r.data && r.data.error && r.data.error.code) || "";
+    if (code === "upload_missing") Ph.resend(); // expired meanwhile: sent again next time
+    if (r.status === 401) return expired();
+    const name = FIELD_OF[code];
+    refused(P.errorText(r), name && name !== "kind" && name !== "urgency" ? f[name] : null);
+  }
+
+  function expired() {
     draft.pending = false;
     write();
     lock(false);
     root.dataset.state = "refused";
-    if (r.status === 401) {
-      form.hidden = true;
-      $("expired").hidden = false;
-      P.say(status, "");
-      return;
-    }
-    const code = (r.data && r.data.error && r.data.error.code) || "";
-    const name = FIELD_OF[code];
-    problem(name && name !== "kind" && name !== "urgency" ? f[name] : null, P.errorText(r));
+    form.hidden = true;
+    $("expired").hidden = false;
+    P.say(status, "");
   }
 
   function done(order) {
+    Ph.clear();
     draft = null;
     write();
     clearTimeout(timer);
@@ -224,6 +246,7 @@
     }
     sync();
     form.hidden = false;
+    await Ph.start(me.user_id);
     if (draft && draft.pending) {
       lock(true);
       send();

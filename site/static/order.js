@@ -37,9 +37,20 @@
   function who(actor) {
     const [kind, id] = [actor.slice(0, actor.indexOf(":")), actor.slice(actor.indexOf(":") + 1)];
     if (kind === "owner") return !staff && me && id === me.user_id ? L.you : L.owner;
-    if (kind === "staff") return id;
+    if (kind === "staff") return staffName(id);
     if (kind === "system") return L.system;
     return actor;
+  }
+
+  // A colleague's display name where the order's answer gives it, else the username.
+  function staffName(username) {
+    if (!order) return username;
+    if (username === order.responsible && order.responsible_name) return order.responsible_name;
+    for (const h of order.chain) {
+      if (h.to === username && h.to_name) return h.to_name;
+      if (h.by === username && h.by_name) return h.by_name;
+    }
+    return username;
   }
 
   function yuanOf(fen) {
@@ -94,15 +105,33 @@
     fact(list, "contact", [o.contact_name, o.contact_phone].filter(Boolean).join(" "));
     if (staff || o.channel !== "online") fact(list, "channel", O.label("channel", o.channel));
     fact(list, "created", O.time(o.created_at, o.estate));
-    fact(list, "responsible", o.responsible);
+    fact(list, "responsible", o.responsible_name || o.responsible);
     if (staff && o.chain.length > 1) {
       fact(list, "chain", o.chain.slice(1).map((h) => P.fill(d.chainItem,
-        { time: O.time(h.at, o.estate), by: h.by, to: h.to }) + (h.note ? ` (${h.note})` : "")));
+        { time: O.time(h.at, o.estate), by: h.by_name || h.by, to: h.to_name || h.to }) + (h.note ? ` (${h.note})` : "")));
     }
     fact(list, "assignee", o.assignee);
     if (o.photos) fact(list, "photos", P.fill(d.photosCount, { count: o.photos }));
     fact(list, "reason", o.reason);
     if (o.rating) fact(list, "rating", P.fill(L.stars, { stars: o.rating }));
+  }
+
+  // The photos, through their short-lived links (a tap opens the full picture).
+  function showPhotos(urls) {
+    const grid = $("photo-grid");
+    grid.replaceChildren(...urls.map((url, i) => {
+      const a = document.createElement("a");
+      a.href = url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      const img = document.createElement("img");
+      img.src = url;
+      img.loading = "lazy";
+      img.alt = P.fill(d.photoAlt, { n: i + 1 });
+      a.append(img);
+      return a;
+    }));
+    grid.hidden = urls.length === 0;
   }
 
   function showPrice(o) {
@@ -192,6 +221,7 @@
     $("title").textContent = `${O.label("kind", o.kind)} ${o.number}`;
     $("badges").replaceChildren(...O.badges(o, d.audience));
     showFacts(o);
+    showPhotos(data.photo_urls || []);
     showPrice(o);
     showActions(o);
     showDeadlines(o);

@@ -105,7 +105,7 @@
     a.append(strong, " ", num);
     const meta = document.createElement("small");
     const bits = [where(o), time(o.created_at, o.estate)];
-    if (audience === "staff" && o.responsible) bits.push(o.responsible);
+    if (audience === "staff" && o.responsible) bits.push(o.responsible_name || o.responsible);
     meta.textContent = bits.join(" · ");
     const desc = document.createElement("span");
     desc.className = "desc";

@@ -76,15 +76,19 @@ class AccountSite:
 @pytest.fixture(scope="session")
 def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSite]:
     from functions.app import create_app
+    from functions.local.s3 import S3Local
     from functions.local.server import compose
     from portal.localdev.demo import seed_demo
-    from portal.store.client import dynamodb_client
+    from portal.store.client import dynamodb_client, s3_client
+    from portal.store.objects import Bucket
+    from portal.uploads.bucket import prepare_bucket
     from tests.factories import wired
 
     root = tmp_path_factory.mktemp("account-site")
     ddb = start_dynamodb_local()
     server: BaseWSGIServer | None = None
     thread: threading.Thread | None = None
+    s3: S3Local | None = None
     try:
         settings = Settings(
             stage="test",
@@ -98,9 +102,15 @@ def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSi
         static = StaticSite(root)
         server = make_server(HOST, 0, static, threaded=True, request_handler=_QuietHandler)
         base_url = f"http://{HOST}:{server.server_port}"
-        settings = settings.with_(site_url=base_url)
-        result = build_site(CONTENT_DIR, root, now=NOW, site_url=base_url, clean=True, jobs=1)
+        # Photos go to the S3 stand-in (another origin: CORS for the site's, in the CSP).
+        s3 = S3Local(port=0, cors_origins=[base_url]).start()
+        settings = settings.with_(site_url=base_url, s3_endpoint=s3.endpoint)
+        prepare_bucket(Bucket(s3_client(settings), settings.uploads_bucket),
+                       settings.aws_region, [base_url])  # fmt: skip
+        result = build_site(CONTENT_DIR, root, now=NOW, site_url=base_url, clean=True, jobs=1,
+                            media_origins=[s3.endpoint])  # fmt: skip
         assert not result.errors, [str(e) for e in result.errors]
+        static = StaticSite(root, media_origins=[s3.endpoint])
         server.app = compose(create_app(settings), static)  # the API knows its origin now
         thread = threading.Thread(target=server.serve_forever, name="account-site", daemon=True)
         thread.start()
@@ -111,6 +121,8 @@ def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSi
                 server.shutdown()
                 thread.join(timeout=5)
             server.server_close()
+        if s3 is not None:
+            s3.stop()
         ddb.stop()
 
 

@@ -14,144 +14,41 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
-from functools import cache
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Route, expect
 
-from portal.accounts.passwords import hash_password
-from portal.i18n import translate
 from tests.browser import conftest_account
-from tests.browser.conftest_account import AccountSite, ActingPage, OpenActingPage
-from tests.browser.support import OVERFLOWING
-from tests.factories import make_owner, make_staff
+from tests.browser.conftest_account import AccountSite, OpenActingPage
+from tests.support.order_pages import (
+    act,
+    fill_leak,
+    fits,
+    mine,
+    offline_noise,
+    order_ref,
+    shanghai,
+    sign_in_owner,
+    sign_in_staff,
+    taps_are_big_enough,
+    zh,
+)  # fmt: skip
 
 account_site = conftest_account.account_site  # the fixtures this module uses
 account_page = conftest_account.account_page
 
-PHONE_W, PHONE_H = 360, 640
-PASSWORD = "Lanting-desk-2026"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MIN_TAP = 44
-
-# Every visible thing an owner taps: buttons, links drawn as buttons, radio choices.
-SMALL_TARGETS = """
-(min) => [...document.querySelectorAll("button, a.btn, label.check, select, input, textarea")]
-  .filter((el) => el.offsetParent !== null && !(el.matches("input") && el.closest("label.check")))
-  .map((el) => [el, el.getBoundingClientRect()])
-  .filter(([, r]) => r.width < min - 0.5 || r.height < min - 0.5)
-  .map(([el, r]) => `${el.tagName.toLowerCase()}#${el.id} "${el.textContent.trim().slice(0, 20)}" ` +
-    `${r.width.toFixed(1)}×${r.height.toFixed(1)}`)
-"""
-
-
-def _zh(key: str, **params: object) -> str:
-    return translate(key, "zh-CN", **params)
-
-
-@cache
-def _password_hash() -> str:
-    return hash_password(PASSWORD)
-
-
-def _fits(page: Page, width: int = PHONE_W) -> None:
-    assert page.evaluate(OVERFLOWING, width) == []
-
-
-def _taps_are_big_enough(page: Page) -> None:
-    assert page.evaluate(SMALL_TARGETS, MIN_TAP) == []
-
-
-def _owner(account_page: OpenActingPage, site: AccountSite, phone: str, name: str,
-           path: str = "/account/orders/new/") -> ActingPage:  # fmt: skip
-    """An owner of Lanting 2栋 2-1503, signed in by SMS code on a 360×640 phone, on ``path``."""
-    make_owner(site.client, site.settings, phone, name, ("lanting", "2", "2-1503"))
-    watched = account_page("/account/signin/", width=PHONE_W, height=PHONE_H)
-    page = watched.page
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    expect(page.locator("#status")).to_have_text(_zh("auth.code_sent", minutes=5))
-    page.locator("#code").fill(site.sign_in_code(phone))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(site.url("/account/"))
-    page.goto(site.url(path))
-    return watched
-
-
-def _staff(account_page: OpenActingPage, site: AccountSite, username: str,
-           *roles: str) -> ActingPage:  # fmt: skip
-    make_staff(site.client, site.settings, username, *roles, estates=("lanting",),
-               password_hash=_password_hash())  # fmt: skip
-    watched = account_page("/staff/signin/")
-    page = watched.page
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(site.url("/staff/"))
-    expect(page.locator("#orders-link")).to_be_visible()
-    page.locator("#orders-link a").click()
-    page.wait_for_url(site.url("/staff/orders/"))
-    expect(page.locator("#desk")).to_be_visible()
-    return watched
-
-
-def _fill_leak(page: Page, description: str = "厨房水槽下水管漏水，滴到楼下") -> None:
-    form = page.locator("#order-form")
-    expect(form).to_be_visible()
-    expect(page.get_by_label("报修", exact=True)).to_be_checked()
-    expect(page.locator("#f-where option").first).to_have_text("兰亭苑 2栋 2-1503")
-    page.get_by_label("报修类别").select_option("plumbing")
-    page.get_by_label("问题描述").fill(description)
-    page.get_by_label("方便上门的时间（选填）").fill("今天下午")
-
-
-def _order_ref(page: Page) -> tuple[str, str]:
-    query = parse_qs(urlsplit(page.url).query)
-    return query["estate"][0], query["number"][0]
-
-
-def _mine(page: Page) -> list[dict[str, Any]]:
-    """The signed-in owner's orders, as the API lists them."""
-    items: list[dict[str, Any]] = page.evaluate(
-        """() => fetch("/api/orders/mine", {credentials: "same-origin"})
-                 .then((r) => r.json()).then((j) => j.items)"""
-    )
-    return items
-
-
-def _shanghai(iso: str) -> str:
-    return (
-        datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        .astimezone(SHANGHAI)
-        .strftime("%Y-%m-%d %H:%M")
-    )
-
-
-def _act(page: Page, button: str, fields: dict[str, str] | None = None) -> None:
-    page.locator("#actions").get_by_role("button", name=button, exact=True).click()
-    for label, value in (fields or {}).items():
-        page.locator("#act-form").get_by_label(label).fill(value)
-    if fields is not None:
-        page.locator("#act-form").get_by_role("button", name="确定").click()
-    expect(page.locator("#next-status")).to_have_text(
-        _zh("orders.view.done", action=button), timeout=10_000
-    )
-
-
 def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    owner = _owner(account_page, account_site, "13912340101", "陈晓梅")
+    owner = sign_in_owner(account_page, account_site, "13912340101", "陈晓梅")
     page = owner.page
-    _fill_leak(page)
+    fill_leak(page)
     expect(page.get_by_label("联系电话")).to_have_value("13912340101")  # their own number
     expect(page.get_by_label("联系人")).to_have_value("陈晓梅")
-    expect(page.locator("#photos-soon")).to_have_text(_zh("orders.new.photos_soon"))
-    _fits(page)
-    _taps_are_big_enough(page)
+    expect(page.locator("#photos")).to_be_visible()
+    expect(page.locator("#photo-status")).to_have_text(zh("orders.photos.count", count=0, max=6))
+    fits(page)
+    taps_are_big_enough(page)
     owner.screenshot("orders-new-360")
     page.get_by_role("button", name="提交", exact=True).click()
     done = page.locator("#done")
@@ -159,16 +56,16 @@ def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
     expect(page.locator("#done-h")).to_be_focused()
     number = re.search(r"BX-\d{8}-\d{4,6}", page.locator("#done-text").inner_text())
     assert number, page.locator("#done-text").inner_text()
-    _taps_are_big_enough(page)
+    taps_are_big_enough(page)
     page.get_by_role("link", name="查看进度").click()
     expect(page.locator("#title")).to_have_text(f"报修 {number.group(0)}")
     expect(page.locator("#badges .st")).to_have_text("待受理")
     expect(page.locator("#no-actions")).to_be_visible()
     order_url = page.url
-    assert _order_ref(page) == ("lanting", number.group(0))
+    assert order_ref(page) == ("lanting", number.group(0))
 
     # The front desk: the new order is in the queue; receive, assign, note, finish.
-    desk = _staff(account_page, account_site, "desk.loop", "front_desk")
+    desk = sign_in_staff(account_page, account_site, "desk.loop", "front_desk", name="李前台")
     staff = desk.page
     item = staff.locator(f"#part-new li[data-number='{number.group(0)}']")
     expect(item).to_be_visible()
@@ -176,16 +73,16 @@ def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
     item.locator("a").click()
     staff.wait_for_url(re.compile(r"/staff/orders/view/\?"))
     expect(staff.locator("#facts dd[data-k=contact]")).to_have_text("陈晓梅 13912340101")
-    _act(staff, "受理")
+    act(staff, "受理")
     expect(staff.locator("#badges .st")).to_have_text("已受理")
-    expect(staff.locator("#facts dd[data-k=responsible]")).to_have_text("desk.loop")
-    _act(staff, "派工", {"派给哪位师傅或哪个部门": "陈师傅（工程部）"})
+    expect(staff.locator("#facts dd[data-k=responsible]")).to_have_text("李前台")
+    act(staff, "派工", {"派给哪位师傅或哪个部门": "陈师傅（工程部）"})
     expect(staff.locator("#badges .st")).to_have_text("已派工")
-    _act(staff, "内部备注", {"备注内容（仅员工可见，业主看不到）": "楼下1403也要上门看一下"})
+    act(staff, "内部备注", {"备注内容（仅员工可见，业主看不到）": "楼下1403也要上门看一下"})
     internal = staff.locator("#history li.internal")
     expect(internal).to_have_count(1)
     expect(internal).to_contain_text("内部")
-    _act(staff, "处理完成", {"处理结果（选填）": "已更换下水管接头"})
+    act(staff, "处理完成", {"处理结果（选填）": "已更换下水管接头"})
     expect(staff.locator("#badges .st")).to_have_text("已完成")
     desk.screenshot("orders-staff-view-390")
     assert desk.unexpected() == []
@@ -195,15 +92,15 @@ def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
     expect(page.locator("#badges .st")).to_have_text("已完成")
     expect(page.locator("#badges")).to_contain_text("待评价")
     expect(page.locator("#facts dd[data-k=assignee]")).to_have_text("陈师傅（工程部）")
-    expect(page.locator("#facts dd[data-k=responsible]")).to_have_text("desk.loop")
+    expect(page.locator("#facts dd[data-k=responsible]")).to_have_text("李前台")
     buttons = page.locator("#actions button")
     expect(buttons).to_have_text(["确认完成并评价", "申请返修"])  # not staff's callback
     page.get_by_role("button", name="确认完成并评价").click()
-    _taps_are_big_enough(page)
-    _fits(page)
+    taps_are_big_enough(page)
+    fits(page)
     owner.screenshot("orders-sign-off-360")
     page.locator("#act-form").get_by_role("button", name="确定").click()
-    expect(page.locator("#act-status")).to_have_text(_zh("orders.view.rating_required"))
+    expect(page.locator("#act-status")).to_have_text(zh("orders.view.rating_required"))
     page.get_by_label("★★★★★ 非常满意").check()
     page.get_by_label("评语（选填）").fill("师傅很细心，谢谢！")
     page.locator("#act-form").get_by_role("button", name="确定").click()
@@ -230,7 +127,7 @@ def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
         f"/api/orders/lanting/{number.group(0)}",
     )
     first = detail["history"][0]
-    expect(history.first.locator("time")).to_have_text(_shanghai(first["at"]))
+    expect(history.first.locator("time")).to_have_text(shanghai(first["at"]))
     stages = page.locator("#deadlines li")
     assert stages.evaluate_all("(els) => els.map((e) => e.dataset.stage)") == [
         d["stage"] for d in detail["order"]["deadlines"]
@@ -238,46 +135,38 @@ def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
     expect(page.locator("#deadlines li[data-stage=acknowledge]")).to_contain_text("按时")
     resolve = detail["order"]["deadlines"][-1]
     expect(page.locator("#deadlines li[data-stage=resolve] small")).to_contain_text(
-        "截止 " + _shanghai(resolve["due_at"])
+        "截止 " + shanghai(resolve["due_at"])
     )
     expect(page.locator("#actions button")).to_have_text(["申请返修"])  # still possible
-    _fits(page)
+    fits(page)
     owner.screenshot("orders-view-signed-off-360")
 
     page.goto(account_site.url("/account/orders/"))
     mine = page.locator("#orders li")
     expect(mine).to_have_count(1)
     expect(mine.locator(".st")).to_have_text("已评价")
-    _taps_are_big_enough(page)
-    _fits(page)
+    taps_are_big_enough(page)
+    fits(page)
     assert owner.unexpected() == []
-
-
-def _offline_noise(watched: ActingPage) -> list[str]:
-    """What the test's own cut connection leaves behind (the refused requests), removed."""
-    return [
-        p for p in watched.unexpected()
-        if "ERR_INTERNET_DISCONNECTED" not in p and "ERR_CONNECTION_RESET" not in p
-    ]  # fmt: skip
 
 
 def test_a_submit_without_network_waits_on_the_phone_and_goes_out_once_when_back(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    owner = _owner(account_page, account_site, "13912340102", "刘强")
+    owner = sign_in_owner(account_page, account_site, "13912340102", "刘强")
     page = owner.page
-    _fill_leak(page, "电梯厅的灯不亮了")
+    fill_leak(page, "电梯厅的灯不亮了")
     page.context.set_offline(True)
     page.get_by_role("button", name="提交", exact=True).click()
     root = page.locator("#new-order")
     expect(root).to_have_attribute("data-state", "offline")
-    expect(page.locator("#status")).to_have_text(_zh("orders.new.offline"))
+    expect(page.locator("#status")).to_have_text(zh("orders.new.offline"))
     expect(page.get_by_role("button", name="立即重试")).to_be_visible()
     expect(page.get_by_label("问题描述")).to_be_disabled()
     kept = json.loads(page.evaluate("localStorage.getItem('portal.order-draft')"))
     assert kept["pending"] is True and kept["fields"]["description"] == "电梯厅的灯不亮了"
     assert re.fullmatch(r"[A-Za-z0-9_-]{8,64}", kept["request_id"])
-    _taps_are_big_enough(page)
+    taps_are_big_enough(page)
     owner.screenshot("orders-new-offline-360")
 
     page.get_by_role("button", name="立即重试").click()  # still offline: still waiting
@@ -285,16 +174,16 @@ def test_a_submit_without_network_waits_on_the_phone_and_goes_out_once_when_back
     page.context.set_offline(False)  # the connection is back: it goes out by itself
     expect(page.locator("#done")).to_be_visible(timeout=15_000)
     assert page.evaluate("localStorage.getItem('portal.order-draft')") is None
-    orders = _mine(page)
+    orders = mine(page)
     assert len(orders) == 1 and orders[0]["description"] == "电梯厅的灯不亮了"
     assert orders[0]["number"] in page.locator("#done-text").inner_text()
-    assert _offline_noise(owner) == []
+    assert offline_noise(owner) == []
 
 
 def test_an_answer_lost_after_the_order_was_made_gives_one_order_on_retry(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    owner = _owner(account_page, account_site, "13912340103", "赵敏")
+    owner = sign_in_owner(account_page, account_site, "13912340103", "赵敏")
     page = owner.page
     made: list[dict[str, Any]] = []
     bodies: list[dict[str, Any]] = []
@@ -315,7 +204,7 @@ def test_an_answer_lost_after_the_order_was_made_gives_one_order_on_retry(
             route.continue_()
 
     page.route("**/api/orders", lose_the_first_answer)
-    _fill_leak(page, "卫生间地漏堵了")
+    fill_leak(page, "卫生间地漏堵了")
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.locator("#new-order")).to_have_attribute("data-state", "offline")
     assert len(made) == 1 and made[0]["number"]
@@ -325,15 +214,15 @@ def test_an_answer_lost_after_the_order_was_made_gives_one_order_on_retry(
     expect(page.locator("#done")).to_be_visible(timeout=15_000)
     expect(page.locator("#done-text")).to_contain_text(made[0]["number"])
     assert len(bodies) >= 2 and {b["request_id"] for b in bodies} == {bodies[0]["request_id"]}
-    orders = _mine(page)
+    orders = mine(page)
     assert [o["number"] for o in orders] == [made[0]["number"]]
-    assert _offline_noise(owner) == []
+    assert offline_noise(owner) == []
 
 
 def test_a_paid_service_is_quoted_in_yuan_and_the_owner_accepts_the_price(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    owner = _owner(account_page, account_site, "13912340104", "王芳")
+    owner = sign_in_owner(account_page, account_site, "13912340104", "王芳")
     page = owner.page
     expect(page.locator("#order-form")).to_be_visible()
     page.get_by_label("其他服务").check()
@@ -344,24 +233,24 @@ def test_a_paid_service_is_quoted_in_yuan_and_the_owner_accepts_the_price(
     page.get_by_role("link", name="查看进度").click()
     order_url = page.url
 
-    desk = _staff(account_page, account_site, "desk.price", "front_desk")
+    desk = sign_in_staff(account_page, account_site, "desk.price", "front_desk")
     staff = desk.page
-    estate, number = _order_ref(page)
+    estate, number = order_ref(page)
     staff.goto(account_site.url(f"/staff/orders/view/?estate={estate}&number={number}"))
-    _act(staff, "受理")
+    act(staff, "受理")
     staff.locator("#actions").get_by_role("button", name="报价（有偿服务）").click()
     form = staff.locator("#act-form")
     form.get_by_label("价格（元）").fill("80.5元")
     form.get_by_label("收费项目说明").fill("油烟管道疏通（含材料）")
     form.get_by_role("button", name="确定").click()
-    expect(staff.locator("#act-status")).to_have_text(_zh("orders.view.yuan_invalid"))
+    expect(staff.locator("#act-status")).to_have_text(zh("orders.view.yuan_invalid"))
     form.get_by_label("价格（元）").fill("８０．５")  # full-width, as a Chinese keyboard types it
     form.get_by_role("button", name="确定").click()
     expect(staff.locator("#next-status")).to_have_text(
-        _zh("orders.view.done", action="报价（有偿服务）")
+        zh("orders.view.done", action="报价（有偿服务）")
     )
     expect(staff.locator("#price-amount")).to_have_text("¥80.50")
-    expect(staff.locator("#price-state")).to_have_text(_zh("orders.view.price_waiting"))
+    expect(staff.locator("#price-state")).to_have_text(zh("orders.view.price_waiting"))
     expect(staff.locator("#history li").last).to_contain_text("报价：¥80.50")
 
     page.goto(order_url)
@@ -369,8 +258,8 @@ def test_a_paid_service_is_quoted_in_yuan_and_the_owner_accepts_the_price(
     expect(page.locator("#price-note")).to_have_text("油烟管道疏通（含材料）")
     expect(page.locator("#badges")).to_contain_text("待确认报价")
     page.get_by_role("button", name="确认报价").click()
-    _taps_are_big_enough(page)
-    _fits(page)
+    taps_are_big_enough(page)
+    fits(page)
     owner.screenshot("orders-quote-360")
     page.get_by_role("button", name="接受报价").click()
     expect(page.locator("#price-state")).to_have_text("您的答复：接受")
@@ -382,7 +271,7 @@ def test_a_paid_service_is_quoted_in_yuan_and_the_owner_accepts_the_price(
 def test_staff_record_a_phoned_in_order_for_an_owner_and_find_it_in_the_estate_list(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    desk = _staff(account_page, account_site, "desk.phone", "front_desk")
+    desk = sign_in_staff(account_page, account_site, "desk.phone", "front_desk")
     page = desk.page
     form = page.locator("#create-form")
     form.get_by_label("来源").select_option("phone")
@@ -402,12 +291,12 @@ def test_staff_record_a_phoned_in_order_for_an_owner_and_find_it_in_the_estate_l
     page.locator("#list-form").get_by_role("button", name="查看").click()
     listed = page.locator(f"#estate-orders li[data-number='{number.group(0)}']")
     expect(listed).to_contain_text("兰亭苑 公共区域 · 3栋电梯厅")
-    _fits(page, 390)
+    fits(page, 390)
     desk.screenshot("orders-queue-390")
     created.click()
     expect(page.locator("#facts dd[data-k=channel]")).to_have_text("来电")
     expect(page.locator("#actions button")).to_contain_text(["受理", "判定无效", "内部备注"])
-    _act(page, "判定无效", {"不予受理的原因（业主可见）": "经核实为业主自家装修，已提醒注意时间"})
+    act(page, "判定无效", {"不予受理的原因（业主可见）": "经核实为业主自家装修，已提醒注意时间"})
     expect(page.locator("#badges .st")).to_have_text("不予受理")
     expect(page.locator("#facts dd[data-k=reason]")).to_have_text(
         "经核实为业主自家装修，已提醒注意时间"
@@ -421,23 +310,23 @@ def test_staff_record_a_phoned_in_order_for_an_owner_and_find_it_in_the_estate_l
 def test_an_owner_asks_for_a_redo_with_a_reason(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    owner = _owner(account_page, account_site, "13912340105", "孙丽")
+    owner = sign_in_owner(account_page, account_site, "13912340105", "孙丽")
     page = owner.page
-    _fill_leak(page, "阳台推拉门关不严")
+    fill_leak(page, "阳台推拉门关不严")
     page.get_by_label("报修类别").select_option("doors_locks")
     page.get_by_label("急修").check()
     page.get_by_role("button", name="提交", exact=True).click()
     page.get_by_role("link", name="查看进度").click()
     expect(page.locator("#badges")).to_contain_text("急修")
     order_url = page.url
-    desk = _staff(account_page, account_site, "desk.redo", "front_desk")
+    desk = sign_in_staff(account_page, account_site, "desk.redo", "front_desk")
     staff = desk.page
-    estate, number = _order_ref(page)
+    estate, number = order_ref(page)
     staff.goto(account_site.url(f"/staff/orders/view/?estate={estate}&number={number}"))
-    _act(staff, "受理")
-    _act(staff, "派工", {"派给哪位师傅或哪个部门": "工程部"})
-    _act(staff, "师傅已到场")
-    _act(staff, "处理完成", {"处理结果（选填）": "已调整滑轮"})
+    act(staff, "受理")
+    act(staff, "派工", {"派给哪位师傅或哪个部门": "工程部"})
+    act(staff, "师傅已到场")
+    act(staff, "处理完成", {"处理结果（选填）": "已调整滑轮"})
 
     page.goto(order_url)
     page.get_by_role("button", name="申请返修").click()
@@ -464,7 +353,7 @@ _SUBMIT = """async (description) => {
 def test_an_order_page_of_someone_else_or_nonsense_says_not_found(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:
-    owner = _owner(account_page, account_site, "13912340106", "周杰",
+    owner = sign_in_owner(account_page, account_site, "13912340106", "周杰",
                    "/account/orders/view/?estate=lanting&number=BX-20261122-9999")  # fmt: skip
     page = owner.page
     expect(page.locator("#missing")).to_be_visible()
@@ -472,7 +361,7 @@ def test_an_order_page_of_someone_else_or_nonsense_says_not_found(
     expect(page.locator("#missing")).to_be_visible()
     page.goto(account_site.url("/account/orders/"))
     expect(page.locator("#none")).to_be_visible()
-    _taps_are_big_enough(page)
+    taps_are_big_enough(page)
     assert owner.unexpected(("/api/orders/lanting/BX-20261122-9999", 404)) == []
 
     first = page.evaluate(_SUBMIT, "花园里多放几张长椅")
@@ -485,6 +374,6 @@ def test_an_order_page_of_someone_else_or_nonsense_says_not_found(
     expect(items.first.locator(".st")).to_have_text("Waiting")
     expect(items.first.locator("small")).to_contain_text("Lanting Garden Shared areas · 小区花园")
     expect(page.get_by_role("link", name="Report a problem")).to_be_visible()
-    _fits(page)
-    _taps_are_big_enough(page)
+    fits(page)
+    taps_are_big_enough(page)
     assert owner.unexpected(("/api/orders/lanting/BX-20261122-9999", 404)) == []

@@ -15,11 +15,14 @@ from portal.workorders.transitions import ACTIONS, STATES
 from tests.unit.sitebuild.conftest import Site
 
 PAGES = {
-    "account/orders/new/index.html": ("neworder", "报事报修"),
-    "account/orders/index.html": ("myorders", "我的工单"),
-    "account/orders/view/index.html": ("order", "工单详情"),
-    "staff/orders/index.html": ("queue", "工单台"),
-    "staff/orders/view/index.html": ("order", "工单详情"),
+    "account/orders/new/index.html": (("photos", "neworder"), "报事报修"),
+    "account/orders/index.html": (("myorders",), "我的工单"),
+    "account/orders/view/index.html": (("answer", "order"), "工单详情"),
+    "staff/orders/index.html": (("queue",), "工单台"),
+    "staff/orders/view/index.html": (("order",), "工单详情"),
+    "staff/callbacks/index.html": (("callbacks",), "回访台"),
+    "staff/profiles/index.html": (("profile",), "客户动态表"),
+    "staff/kpi/index.html": (("kpi",), "月度服务指标"),
 }
 
 
@@ -36,13 +39,13 @@ def test_each_order_page_is_built_in_both_languages_with_its_scripts(built: Site
     for prefix in ("", "en/"):
         html = built.page(prefix + rel)
         scripts = re.findall(r'<script src="/assets/([a-z]+)\.[0-9a-f]{10}\.js" defer>', html)
-        assert scripts == ["api", "orderkit", script], (prefix + rel, scripts)
+        assert scripts == ["api", "orderkit", *script], (prefix + rel, scripts)
         assert '<meta name="robots" content="noindex">' in html
         assert "<noscript>" in html
     assert re.search(rf"<h1( id=\"title\")?>{title}</h1>", built.page(rel)), rel
 
 
-def test_the_owner_form_offers_every_kind_and_repair_category_and_marks_photos_as_coming(
+def test_the_owner_form_offers_every_kind_and_repair_category_and_up_to_six_photos(
     built: Site,
 ) -> None:
     html = built.page("account/orders/new/index.html")
@@ -51,8 +54,8 @@ def test_the_owner_form_offers_every_kind_and_repair_category_and_marks_photos_a
     assert html.count('name="kind"') == 5
     assert '<option value="plumbing">水路（漏水、堵塞）</option>' in html
     assert "零修" in html and "急修" in html
-    assert 'id="photos-soon"' in html and "即将开放" in html
-    assert 'type="file"' not in html  # no pretend upload
+    assert html.count('type="file"') == 1 and 'data-max="6"' in html
+    assert 'accept="image/jpeg,image/png,image/webp,image/heic' in html
 
 
 def test_the_staff_view_has_the_staff_fields_and_the_owner_view_does_not(built: Site) -> None:

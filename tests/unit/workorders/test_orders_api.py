@@ -97,3 +97,24 @@ def test_the_front_desk_logs_a_call_for_an_owner_and_the_owner_sees_it(auth: Aut
     elsewhere = desk.post("/api/orders", {**body, "room": "1-1504"})
     assert elsewhere.status_code == 404
     assert elsewhere.json["error"]["code"] == "order_owner_not_resident"
+
+
+def test_an_order_names_its_responsible_staff_member_and_the_hand_over_chain(
+    auth: AuthActions,
+) -> None:
+    owner = auth.owner("13800138000")
+    desk = auth.staff("zhao.desk", "front_desk", estates=("lanting",), name="赵前台")
+    auth.make_staff("qian.butler", "butler", estates=("lanting",), name="钱管家")
+    order = owner.post("/api/orders", ORDER).json
+    assert order["responsible"] == "" and order["responsible_name"] == ""
+    desk.post(_path(order) + "/actions", {"action": "acknowledge"})
+    handed = desk.post(_path(order) + "/actions", {"action": "hand_over", "to": "qian.butler"})
+    assert handed.status_code == 200, handed.json
+    assert handed.json["responsible"] == "qian.butler"
+    assert handed.json["responsible_name"] == "钱管家"
+    seen = owner.get(_path(order)).json["order"]
+    assert seen["responsible_name"] == "钱管家"
+    assert [(h["to_name"], h["by_name"]) for h in seen["chain"]] == [
+        ("赵前台", "赵前台"), ("钱管家", "赵前台")]
+    queue = desk.get("/api/orders?estate=lanting").json["items"]
+    assert [o["responsible_name"] for o in queue] == ["钱管家"]

@@ -36,7 +36,7 @@ from portal.accounts.audit import Event, actor
 from portal.accounts.identity import Identity, Kind
 from portal.accounts.policy import Target
 from portal.accounts.sessions import Session
-from portal.errors import Forbidden
+from portal.errors import Forbidden, Unauthenticated
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -55,6 +55,14 @@ def signature_authenticated(view: F) -> F:
 
 def current_identity() -> Identity | None:
     identity: Identity | None = g.get("identity")
+    return identity
+
+
+def signed_in() -> Identity:
+    """The caller's identity; ``Unauthenticated`` (401) without a valid session."""
+    identity = current_identity()
+    if identity is None:
+        raise Unauthenticated()
     return identity
 
 

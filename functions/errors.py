@@ -131,6 +131,12 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
+Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
+"""What a route documents it may answer (``responses=`` of a blueprint's route)."""
+DENIED: Responses = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope}
+"""The refusals of a route that needs a session: none, not allowed, not found (or hidden)."""
+
+
 # --------------------------------------------------------------------------- rendering
 
 

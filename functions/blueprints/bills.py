@@ -15,14 +15,12 @@ The rules are in :mod:`portal.billing`; this module only translates HTTP.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
 from flask_openapi3.models.file import FileStorage
 from pydantic import BaseModel, Field
 from werkzeug.datastructures import FileStorage as UploadedFile
 
-from functions.auth import current_identity, require
+from functions.auth import require, signed_in
 from functions.blueprints import api_blueprint
 from functions.blueprints.bills_models import (
     BillOut,
@@ -38,43 +36,33 @@ from functions.blueprints.bills_models import (
 )  # fmt: skip
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.errors import DENIED, MAX_CONTENT_LENGTH, ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor
-from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.billing.model import UnitKey
-from portal.errors import InvalidInput, Unauthenticated
+from portal.errors import InvalidInput
 
 bp = api_blueprint("bills", __name__)
-_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
-    401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope,
-}  # fmt: skip
 
 
-def _identity() -> Identity:
-    identity = current_identity()
-    if identity is None:
-        raise Unauthenticated()
-    return identity
 
-
-@bp.get("/bills/mine", responses={200: MyBills, **_DENIED})
+@bp.get("/bills/mine", responses={200: MyBills, **DENIED})
 def mine(query: YearQuery) -> Response:
     """The signed-in owner's bills, per unit: what is owed (late or not), paid, the year."""
-    statements = services().statements.mine(_identity(), query.year)
+    statements = services().statements.mine(signed_in(), query.year)
     return json_response(MyBills(units=[StatementOut.of(s) for s in statements]))
 
 
-@bp.get("/bills/<estate>/<building>/<room>", responses={200: StatementOut, **_DENIED})
+@bp.get("/bills/<estate>/<building>/<room>", responses={200: StatementOut, **DENIED})
 def unit_account(path: UnitPath, query: YearQuery) -> Response:
     """One unit's account (an owner: their own units; finance and managers: their estates)."""
     unit = UnitKey(path.estate, path.building, path.room)
-    statement = services().statements.of_unit(_identity(), unit, query.year)
+    statement = services().statements.of_unit(signed_in(), unit, query.year)
     return json_response(StatementOut.of(statement))
 
 
-@bp.post("/bills/runs", responses={200: RunOut, **_DENIED, 503: ErrorEnvelope})
+@bp.post("/bills/runs", responses={200: RunOut, **DENIED, 503: ErrorEnvelope})
 def run(body: RunIn) -> Response:
     """Issue the period's bills of an estate: one per unit and fee item (running it again
     issues only what is missing)."""
@@ -85,7 +73,7 @@ def run(body: RunIn) -> Response:
     return json_response(RunOut.of(report))
 
 
-@bp.post("/bills/charges", responses={201: BillOut, **_DENIED, 409: ErrorEnvelope})
+@bp.post("/bills/charges", responses={201: BillOut, **DENIED, 409: ErrorEnvelope})
 def charge(body: ChargeIn) -> Response:
     """A one-off item (其他费用) on a unit, once per reference."""
     identity = require("bill.run", Target(estate=body.estate))
@@ -99,7 +87,7 @@ class ReadingsForm(BaseModel):
     file: FileStorage | None = Field(default=None, description="CSV or XLSX (first sheet).")
 
 
-@bp.post("/bills/readings", responses={200: ReadingsReportOut, **_DENIED, 413: ErrorEnvelope})
+@bp.post("/bills/readings", responses={200: ReadingsReportOut, **DENIED, 413: ErrorEnvelope})
 def readings(query: ReadingsQuery, form: ReadingsForm) -> Response:
     """Import the period's water and electricity readings, with a per-row report."""
     identity = require("bill.run", Target(estate=query.estate))

@@ -15,12 +15,9 @@ in :mod:`portal.workorders.callbacks`; this module only translates HTTP.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
-from pydantic import BaseModel
 
-from functions.auth import current_identity, require
+from functions.auth import require, signed_in
 from functions.blueprints import api_blueprint
 from functions.blueprints.callbacks_models import (
     AttemptIn,
@@ -34,18 +31,15 @@ from functions.blueprints.callbacks_models import (
     ResultIn,
 )  # fmt: skip
 from functions.context import services
-from functions.errors import ErrorEnvelope
+from functions.errors import DENIED, ErrorEnvelope, Responses
 from functions.responses import json_response
 from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.clock import iso
-from portal.errors import Unauthenticated
 from portal.workorders.callback_model import Callback
 
 bp = api_blueprint("callbacks", __name__)
-_Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
-_DENIED: _Responses = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope}
-_REFUSED: _Responses = {**_DENIED, 409: ErrorEnvelope}
+_REFUSED: Responses = {**DENIED, 409: ErrorEnvelope}
 
 
 def _out(callback: Callback, identity: Identity) -> CallbackOut:
@@ -57,7 +51,7 @@ def _staff() -> Identity:
     return require("callback.record")
 
 
-@bp.get("/callbacks", responses={200: DueOut, **_DENIED})
+@bp.get("/callbacks", responses={200: DueOut, **DENIED})
 def due(query: DueQuery) -> Response:
     """The estate's open callbacks: overdue ones, and those due by the end of `day` (the
     caller's buildings only). An estate the company does not have is 404."""
@@ -68,7 +62,7 @@ def due(query: DueQuery) -> Response:
                                 due=[_out(c, identity) for c in got.due]))  # fmt: skip
 
 
-@bp.get("/callbacks/<estate>/<callback_id>", responses={200: CallbackOut, **_DENIED})
+@bp.get("/callbacks/<estate>/<callback_id>", responses={200: CallbackOut, **DENIED})
 def detail(path: CallbackPath) -> Response:
     """One callback, with every attempt and its result."""
     identity = _staff()
@@ -97,18 +91,12 @@ def result(path: CallbackPath, body: ResultIn) -> Response:
     return json_response(_out(callback, identity))
 
 
-def _caller() -> Identity:
-    identity = current_identity()
-    if identity is None:
-        raise Unauthenticated()
-    return identity
 
-
-@bp.get("/orders/<estate>/<number>/callback", responses={200: OrderCallbackOut, **_DENIED})
+@bp.get("/orders/<estate>/<number>/callback", responses={200: OrderCallbackOut, **DENIED})
 def of_order(path: OrderCallbackPath) -> Response:
     """The callback of the order's latest resolution, if any (the order's owner, or staff who
     may read the order; anyone else: 404, as for the order)."""
-    identity = _caller()
+    identity = signed_in()
     callback = services().callbacks.of_order(identity, path.estate, path.number)
     return json_response(OrderCallbackOut(
         callback=None if callback is None else _out(callback, identity),
@@ -120,7 +108,7 @@ def of_order(path: OrderCallbackPath) -> Response:
 def answer(path: OrderCallbackPath, body: OnlineAnswerIn) -> Response:
     """The owner answers their order's callback online (staff: 403). 404 when the order is not
     theirs or has no callback; 409 once answered, recorded by staff, or cancelled."""
-    identity = _caller()
+    identity = signed_in()
     callback = services().callbacks.answer_online(identity, path.estate, path.number,
                                                   body.answer())  # fmt: skip
     return json_response(OrderCallbackOut(callback=_out(callback, identity), may_answer=False))

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from flask import Response
-from pydantic import BaseModel
 
-from functions.auth import current_identity, require
+from functions.auth import require, signed_in
 from functions.blueprints import api_blueprint
 from functions.blueprints.orders_models import (
     ActionIn,
@@ -38,26 +36,16 @@ from functions.blueprints.orders_models import (
     staff_of,
 )  # fmt: skip
 from functions.context import services, settings
-from functions.errors import ErrorEnvelope
+from functions.errors import DENIED, ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.identity import Identity
-from portal.errors import Unauthenticated
 from portal.workorders.model import ORDER_PHOTOS, Location, WorkOrder
 from portal.workorders.service import NewOrder
 from portal.workorders.transitions import OPEN_STATES
 
 bp = api_blueprint("orders", __name__)
-_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
-    401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope,
-}  # fmt: skip
 
-
-def _identity() -> Identity:
-    identity = current_identity()
-    if identity is None:
-        raise Unauthenticated()
-    return identity
 
 
 def _outs(orders: Sequence[WorkOrder], identity: Identity) -> list[OrderOut]:
@@ -71,11 +59,11 @@ def _out(order: WorkOrder, identity: Identity) -> OrderOut:
     return _outs([order], identity)[0]
 
 
-@bp.post("/orders", responses={201: OrderOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})
+@bp.post("/orders", responses={201: OrderOut, **DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})
 def submit(body: OrderIn) -> Response:
     """Submit a work order (报修/投诉/建议/表扬/服务). A retry with the same `request_id`
     returns the order made the first time."""
-    identity = _identity()
+    identity = signed_in()
     order = services().work_orders.submit(identity, NewOrder(
         kind=body.kind, location=Location(body.estate, body.building, body.room, body.place),
         description=body.description, urgency=body.urgency, category=body.category,
@@ -89,7 +77,7 @@ def submit(body: OrderIn) -> Response:
 PHOTO_OFFERS_PER_HOUR = 60
 
 
-@bp.post("/orders/photos", responses={201: PhotoOfferOut, **_DENIED, 429: ErrorEnvelope,
+@bp.post("/orders/photos", responses={201: PhotoOfferOut, **DENIED, 429: ErrorEnvelope,
                                       503: ErrorEnvelope})  # fmt: skip
 def offer_photo(body: PhotoOfferIn) -> Response:
     """A presigned POST for one photo (JPEG, PNG, WebP, HEIC; 5 minutes to upload it)."""
@@ -103,27 +91,27 @@ def offer_photo(body: PhotoOfferIn) -> Response:
                                        expires_in=offer.expires_in), 201)  # fmt: skip
 
 
-@bp.get("/orders/mine", responses={200: OrderList, **_DENIED})
+@bp.get("/orders/mine", responses={200: OrderList, **DENIED})
 def mine() -> Response:
     """The signed-in owner's orders, newest first."""
-    identity = _identity()
+    identity = signed_in()
     orders = services().work_orders.of_owner(identity)
     return json_response(OrderList(items=_outs(orders, identity)))
 
 
-@bp.get("/orders", responses={200: OrderList, **_DENIED})
+@bp.get("/orders", responses={200: OrderList, **DENIED})
 def in_estate(query: ListQuery) -> Response:
     """An estate's orders in one state, or all open ones (staff, in their scope)."""
-    identity = _identity()
+    identity = signed_in()
     states = sorted(OPEN_STATES) if query.state == "open" else [query.state]
     orders = services().work_orders.in_estate(identity, query.estate, states)
     return json_response(OrderList(items=_outs(orders, identity)))
 
 
-@bp.get("/orders/queue", responses={200: QueueOut, **_DENIED})
+@bp.get("/orders/queue", responses={200: QueueOut, **DENIED})
 def queue() -> Response:
     """What needs the caller now: new, breached, due soon, escalated to me, mine."""
-    identity = _identity()
+    identity = signed_in()
     directory = services().estates
     estates = sorted(identity.estates) or [e.slug for e in directory.company().estates]
     buildings = directory.buildings_by_estate()
@@ -140,10 +128,10 @@ def queue() -> Response:
     }))  # fmt: skip
 
 
-@bp.get("/orders/<estate>/<number>", responses={200: OrderDetail, **_DENIED})
+@bp.get("/orders/<estate>/<number>", responses={200: OrderDetail, **DENIED})
 def detail(path: OrderPath) -> Response:
     """One order with its deadlines and history (owners never see internal notes)."""
-    identity = _identity()
+    identity = signed_in()
     order, events = services().work_orders.read(identity, path.estate, path.number)
     urls = [services().uploads.view_url(key) for key in order.photos]
     return json_response(OrderDetail(order=_out(order, identity),
@@ -151,10 +139,10 @@ def detail(path: OrderPath) -> Response:
 
 
 @bp.post("/orders/<estate>/<number>/actions",
-         responses={200: OrderOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
+         responses={200: OrderOut, **DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
 def act(path: OrderPath, body: ActionIn) -> Response:
     """Move an order: acknowledge, dispatch, arrive, feedback, resolve, sign off, reopen …"""
-    identity = _identity()
+    identity = signed_in()
     order = services().work_orders.act(identity, path.estate, path.number, body.action,
                                        body.note, body.details())  # fmt: skip
     return json_response(_out(order, identity))

@@ -13,12 +13,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, request
-from pydantic import BaseModel
 
-from functions.auth import current_identity, signature_authenticated
+from functions.auth import signature_authenticated, signed_in
 from functions.blueprints import api_blueprint
 from functions.blueprints.payments_models import (
     NotifyPath,
@@ -35,60 +32,49 @@ from functions.blueprints.payments_models import (
 )  # fmt: skip
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import ErrorEnvelope
+from functions.errors import DENIED, ErrorEnvelope
 from functions.responses import json_response
-from portal.accounts.identity import Identity
 from portal.billing.model import UnitKey
-from portal.errors import Unauthenticated
 
 bp = api_blueprint("payments", __name__)
-_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
-    401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope,
-}  # fmt: skip
 
 
-def _identity() -> Identity:
-    identity = current_identity()
-    if identity is None:
-        raise Unauthenticated()
-    return identity
 
-
-@bp.post("/payments", responses={201: PaymentCreated, **_DENIED, 409: ErrorEnvelope,
+@bp.post("/payments", responses={201: PaymentCreated, **DENIED, 409: ErrorEnvelope,
                                  503: ErrorEnvelope})  # fmt: skip
 def create(body: PaymentIn) -> Response:
     """Pay bills of a unit online: the amount is the bills' outstanding total."""
     payment, start = services().payments.create(
-        _identity(), UnitKey(body.estate, body.building, body.room), body.bills, body.provider,
+        signed_in(), UnitKey(body.estate, body.building, body.room), body.bills, body.provider,
         in_wechat=body.in_wechat, client_ip=client_ip(), openid=body.openid)  # fmt: skip
     return json_response(PaymentCreated(payment=PaymentOut.of(payment), start=StartOut.of(start)),
                          201)  # fmt: skip
 
 
-@bp.get("/payments/review", responses={200: PaymentList, **_DENIED})
+@bp.get("/payments/review", responses={200: PaymentList, **DENIED})
 def review(query: ReviewQuery) -> Response:
     """Payments whose money could not be applied (amount differs, bills changed): finance."""
-    items = services().payments.in_review(_identity(), query.estate)
+    items = services().payments.in_review(signed_in(), query.estate)
     return json_response(PaymentList(items=[PaymentOut.of(p) for p in items]))
 
 
-@bp.get("/payments/<payment_id>", responses={200: PaymentOut, **_DENIED})
+@bp.get("/payments/<payment_id>", responses={200: PaymentOut, **DENIED})
 def status(path: PaymentPath) -> Response:
     """Where a payment stands; another's answers 404 like a missing one."""
-    return json_response(PaymentOut.of(services().payments.visible(_identity(), path.payment_id)))
+    return json_response(PaymentOut.of(services().payments.visible(signed_in(), path.payment_id)))
 
 
-@bp.get("/payments/<payment_id>/receipt", responses={200: ReceiptOut, **_DENIED})
+@bp.get("/payments/<payment_id>/receipt", responses={200: ReceiptOut, **DENIED})
 def receipt(path: PaymentPath) -> Response:
     """The receipt of a paid payment, zh-CN with English."""
-    return json_response(ReceiptOut.of(services().payments.receipt(_identity(), path.payment_id)))
+    return json_response(ReceiptOut.of(services().payments.receipt(signed_in(), path.payment_id)))
 
 
 @bp.post("/payments/<payment_id>/refunds",
-         responses={201: RefundOut, **_DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
+         responses={201: RefundOut, **DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
 def refund(path: PaymentPath, body: RefundIn) -> Response:
     """Refund a payment, all or part of it, with a reason (finance of the estate)."""
-    made = services().refunds.refund(_identity(), path.payment_id, body.amount_fen, body.reason,
+    made = services().refunds.refund(signed_in(), path.payment_id, body.amount_fen, body.reason,
                                      allocation=body.allocation, source_ip=client_ip())  # fmt: skip
     return json_response(RefundOut.of(made), 201)
 

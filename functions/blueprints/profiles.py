@@ -15,12 +15,9 @@ unit the company does not have is 404. The rules are in :mod:`portal.profiles.se
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
-from pydantic import BaseModel
 
-from functions.auth import current_identity
+from functions.auth import signed_in
 from functions.blueprints import api_blueprint
 from functions.blueprints.profiles_models import (
     ChangeOut,
@@ -36,65 +33,55 @@ from functions.blueprints.profiles_models import (
     UnitPath,
 )  # fmt: skip
 from functions.context import services
-from functions.errors import ErrorEnvelope
+from functions.errors import DENIED, ErrorEnvelope
 from functions.responses import json_response
-from portal.accounts.identity import Identity
-from portal.errors import Unauthenticated
 
 bp = api_blueprint("profiles", __name__)
-_Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
-_DENIED: _Responses = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope}
 
 
-def _identity() -> Identity:
-    identity = current_identity()
-    if identity is None:
-        raise Unauthenticated()
-    return identity
 
-
-@bp.get("/profiles", responses={200: ProfileList, **_DENIED})
+@bp.get("/profiles", responses={200: ProfileList, **DENIED})
 def of_estate(query: EstateQuery) -> Response:
     """Every unit of the estate (or one building) in the caller's scope, phones masked."""
-    got = services().profiles.of_estate(_identity(), query.estate, query.building)
+    got = services().profiles.of_estate(signed_in(), query.estate, query.building)
     return json_response(ProfileList(items=[ProfileOut.of(f) for f in got]))
 
 
-@bp.get("/profiles/completeness", responses={200: CompletenessOut, **_DENIED})
+@bp.get("/profiles/completeness", responses={200: CompletenessOut, **DENIED})
 def completeness(query: CompletenessQuery) -> Response:
     """档案完好率 of the estate: complete profiles (numerator, their unit ids) over its units
     (denominator), and every incomplete unit with the fields it lacks."""
-    got = services().profiles.completeness(_identity(), query.estate)
+    got = services().profiles.completeness(signed_in(), query.estate)
     return json_response(CompletenessOut.of(query.estate, got))
 
 
-@bp.get("/profiles/<estate>/<building>/<room>", responses={200: ProfileOut, **_DENIED})
+@bp.get("/profiles/<estate>/<building>/<room>", responses={200: ProfileOut, **DENIED})
 def read(path: UnitPath) -> Response:
     """One unit's profile: what staff keep, merged with the roster's residents."""
-    got = services().profiles.read(_identity(), path.estate, path.building, path.room)
+    got = services().profiles.read(signed_in(), path.estate, path.building, path.room)
     return json_response(ProfileOut.of(got))
 
 
 @bp.patch("/profiles/<estate>/<building>/<room>",
-          responses={200: ProfileOut, **_DENIED, 409: ErrorEnvelope})  # fmt: skip
+          responses={200: ProfileOut, **DENIED, 409: ErrorEnvelope})  # fmt: skip
 def update(path: UnitPath, body: ProfilePatch) -> Response:
     """Change the fields sent; each change is a history line. 409 when the profile moved past
     `version`, for a date after today, or a move-in before the handover."""
-    got = services().profiles.update(_identity(), path.estate, path.building, path.room,
+    got = services().profiles.update(signed_in(), path.estate, path.building, path.room,
                                      body.changes(), body.version)  # fmt: skip
     return json_response(ProfileOut.of(got))
 
 
-@bp.get("/profiles/<estate>/<building>/<room>/timeline", responses={200: Timeline, **_DENIED})
+@bp.get("/profiles/<estate>/<building>/<room>/timeline", responses={200: Timeline, **DENIED})
 def timeline(path: UnitPath) -> Response:
     """Every contact with the unit, newest first: its orders' steps the owner saw, and its
     callbacks' attempts and results."""
-    got = services().profiles.timeline(_identity(), path.estate, path.building, path.room)
+    got = services().profiles.timeline(signed_in(), path.estate, path.building, path.room)
     return json_response(Timeline(items=[ContactOut.of(c) for c in got]))
 
 
-@bp.get("/profiles/<estate>/<building>/<room>/history", responses={200: History, **_DENIED})
+@bp.get("/profiles/<estate>/<building>/<room>/history", responses={200: History, **DENIED})
 def history(path: UnitPath) -> Response:
     """Who changed the profile, what and when (members' phones masked), newest first."""
-    got = services().profiles.history(_identity(), path.estate, path.building, path.room)
+    got = services().profiles.history(signed_in(), path.estate, path.building, path.room)
     return json_response(History(items=[ChangeOut(**line) for line in got]))

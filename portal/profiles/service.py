@@ -243,14 +243,17 @@ class ProfileService:
         return out
 
     def completeness(self, identity: Identity, estate: str) -> Completeness:
+        """The estate's completeness as the caller may see it: a butler scoped to some
+        buildings gets those buildings' units only (ids of other units are not theirs)."""
         policy.require(identity, "profile.read", Target(estate=estate))
-        return self.complete_profiles(estate)
+        return self.complete_profiles(estate, identity.buildings.get(estate))
 
-    def complete_profiles(self, estate: str) -> Completeness:
-        """Complete profiles / units of an estate (the units from the estate directory, the
-        profiles and residents in two paged queries) and every incomplete unit with the
-        fields it lacks: the archive completeness KPI, traceable."""
-        units = self._units(estate)
+    def complete_profiles(self, estate: str, buildings: frozenset[str] | None = None
+                          ) -> Completeness:  # fmt: skip
+        """Complete profiles / units of an estate, or of ``buildings`` of it (the units from
+        the estate directory, the profiles and residents in two paged queries) and every
+        incomplete unit with the fields it lacks: the archive completeness KPI, traceable."""
+        units = [u for u in self._units(estate) if not buildings or u[0] in buildings]
         bindings = self._bindings(estate)
         profiles = self.repo.of_estate(estate)
         incomplete: list[Incomplete] = []

@@ -169,6 +169,17 @@ def test_archive_completeness_counts_complete_profiles_over_the_estates_units_tr
     assert "dissatisfied" in SEGMENT_NAMES
 
 
+def test_a_butler_scoped_to_buildings_sees_the_completeness_of_those_buildings_only(
+    profiles: ProfileService, services: Services, ddb: Any
+) -> None:
+    butler = staff_identity("wu", "butler", estates=("meixi",),
+                            buildings={"meixi": frozenset({"2"})})  # fmt: skip
+    kpi = profiles.completeness(butler, "meixi")
+    units = [i.unit_id for i in kpi.incomplete] + list(kpi.complete_ids)
+    assert units and all(u.startswith("meixi/2/") for u in units)
+    assert kpi.units == len(units) < services.profiles.complete_profiles("meixi").units
+
+
 def test_the_timeline_holds_every_contact_the_owner_saw_newest_first(
     profiles: ProfileService, services: Services, orders: WorkOrderService, owner: Identity,
     desk: Identity, clock: Any,

@@ -32,10 +32,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from portal.errors import InvalidInput
-from portal.xlsx import Merge, Value, XlsxProblem, read_first_sheet
+
+if TYPE_CHECKING:
+    from portal.xlsx import Merge, Value
 
 MAX_COLUMNS = 60
 MAX_XLSX_UNCOMPRESSED = 16 * 1024 * 1024
@@ -130,6 +132,8 @@ def _read_csv(data: bytes, max_rows: int, prefix: str, accept: Callable[[Rows], 
 
 
 def _read_xlsx(data: bytes, max_rows: int, prefix: str) -> Sheet:
+    from portal.xlsx import XlsxProblem, read_first_sheet  # only when a file is XLSX
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

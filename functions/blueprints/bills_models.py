@@ -6,17 +6,19 @@ Amounts are integer fen (``*_fen``) and, for people, yuan with two decimals
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.fields import JSON_INTEGER, SLUG, SOMETHING
 from portal.billing.model import Bill
 from portal.billing.money import MAX_BILL_FEN, yuan
-from portal.billing.readings import ReadingsReport
-from portal.billing.run import RunReport
-from portal.billing.statements import Statement
 from portal.i18n import translate
+
+if TYPE_CHECKING:
+    from portal.billing.readings import ReadingsReport
+    from portal.billing.run import RunReport
+    from portal.billing.statements import Statement
 
 PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 YEAR = r"^([0-9]{4})?$"

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from functions.fields import CODE, JSON_INTEGER, SLUG, SOMETHING, IsoDate, no_default
-from portal.accounts.roster.columns import OCCUPANCIES
+from portal.accounts.owners import OCCUPANCIES
 from portal.phones import OPTIONAL_PHONE_PATTERN
 from portal.profiles.model import (
     MAX_DEFECT,

@@ -22,6 +22,9 @@ from portal.store.errors import TransactionCancelled
 from portal.store.items import Item, text
 from portal.store.table import MAX_TRANSACTION_ITEMS, Operation, Put, Table, Update
 
+OCCUPANCIES: tuple[str, ...] = ("moved_in", "decorated_not_moved_in", "not_decorated")
+"""A unit's occupancy as the roster and the owner profile record it (入住状态)."""
+
 
 def owner_id_for(phone: str, key: bytes) -> str:
     return phone_hash(phone, key)[:32]

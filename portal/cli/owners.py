@@ -1,7 +1,7 @@
 """``portal owners import FILE --estate SLUG [--dry-run] [--allow-partial] [--json]``.
 
 The command line twin of ``POST /api/owners/import``: the same
-:class:`portal.accounts.roster.RosterImporter`, the same report and the same audit event
+:class:`portal.accounts.roster.importer.RosterImporter`, the same report and the same audit event
 (actor ``cli:<operating-system user>``, source ``cli:<host name>``), run by an
 operator with access to the tables. Exit status: 0 when every row is good, 1
 when some rows have errors (the report says whether anything was written), 2

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.accounts.owners import Binding
-from portal.accounts.roster.columns import OCCUPANCIES
+from portal.accounts.owners import OCCUPANCIES, Binding
 
 NOT_MOVED_IN: frozenset[str] = frozenset({"decorated_not_moved_in", "not_decorated"})
 """Occupancies that get the monthly not-moved-in callback (未入住业主回访)."""

@@ -20,9 +20,8 @@ from typing import Any
 from portal.accounts import policy
 from portal.accounts.audit import actor
 from portal.accounts.identity import Identity
-from portal.accounts.owners import Binding, OwnerRepository
+from portal.accounts.owners import OCCUPANCIES, Binding, OwnerRepository
 from portal.accounts.policy import Target
-from portal.accounts.roster.columns import OCCUPANCIES
 from portal.clock import Clock, iso, local_day, zone
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.estates.directory import EstateDirectory

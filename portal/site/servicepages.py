@@ -8,7 +8,7 @@ showing a raw key to staff.
 
 from __future__ import annotations
 
-from portal.accounts.roster.columns import OCCUPANCIES
+from portal.accounts.owners import OCCUPANCIES
 from portal.i18n import translate
 from portal.profiles.model import MEMBER_RELATIONSHIPS, SEGMENT_NAMES
 from portal.service_levels import KPIS

@@ -6,8 +6,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from portal.accounts.owners import OwnerRepository
-from portal.accounts.roster.importer import RosterImporter
-from portal.accounts.roster.log import ImportLogRepository
 from portal.accounts.sessions import SessionStore
 from portal.accounts.signin.owner import DELIVER_CODE, OwnerSignInService
 from portal.accounts.signin.staff import LoginThrottle, StaffSignInService
@@ -15,11 +13,10 @@ from portal.accounts.staff.names import StaffNames
 from portal.accounts.staff.repository import StaffRepository
 from portal.accounts.staff.service import StaffService
 from portal.tasks.runner import TaskKind
+from portal.wiring.core import Core
 
 if TYPE_CHECKING:
-    pass
-
-from portal.wiring.core import Core
+    from portal.accounts.roster.importer import RosterImporter
 
 
 class AccountsWiring(Core):
@@ -66,6 +63,10 @@ class AccountsWiring(Core):
 
     @cached_property
     def roster(self) -> RosterImporter:
+        """Imported on first use: the spreadsheet reader is no part of a cold start."""
+        from portal.accounts.roster.importer import RosterImporter
+        from portal.accounts.roster.log import ImportLogRepository
+
         return RosterImporter(
             self.owners, ImportLogRepository(self.table), self.audit,
             self.settings.phone_hash_key, self.clock,

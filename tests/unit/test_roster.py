@@ -11,13 +11,9 @@ import pytest
 
 from portal.accounts.audit import AuditLog
 from portal.accounts.owners import OwnerRepository, owner_id_for
-from portal.accounts.roster import (
-    ImportReport,
-    parse_date,
-    parse_roster,
-    plan_changes,
-    resolve_building,
-)
+from portal.accounts.roster.plan import plan_changes
+from portal.accounts.roster.report import ImportReport
+from portal.accounts.roster.validate import parse_date, parse_roster, resolve_building
 from portal.errors import Conflict, InvalidInput
 from portal.estates.model import Company, Estate
 from portal.settings import Settings

@@ -35,40 +35,9 @@ Auditing
     Every import that gets as far as a report (dry runs and rejected files
     included) is one ``owners.import`` event in the audit log: who, the estate,
     file name, SHA-256, mode, outcome and counts; never a phone number.
+
+The modules: :mod:`.columns` (headers and aliases), :mod:`.validate` (rows),
+:mod:`.plan` (what changes), :mod:`.report` and :mod:`.payload` (the report),
+:mod:`.log` (files already imported), :mod:`.importer` (``RosterImporter``). Nothing is
+imported here, so that the API's report models load without the spreadsheet reader.
 """
-
-
-from portal.accounts.roster.columns import COLUMN_ALIASES, MAX_ROWS, Header, find_header
-from portal.accounts.roster.importer import RosterImporter
-from portal.accounts.roster.log import ImportLogRepository
-from portal.accounts.roster.plan import plan_changes
-from portal.accounts.roster.report import Counts, ImportReport, PreviousImport
-from portal.accounts.roster.validate import (
-    ParsedRoster,
-    RosterRow,
-    RowError,
-    RowReport,
-    parse_date,
-    parse_roster,
-    resolve_building,
-)
-
-__all__ = [
-    "COLUMN_ALIASES",
-    "MAX_ROWS",
-    "Counts",
-    "Header",
-    "ImportLogRepository",
-    "ImportReport",
-    "ParsedRoster",
-    "PreviousImport",
-    "RosterImporter",
-    "RosterRow",
-    "RowError",
-    "RowReport",
-    "find_header",
-    "parse_date",
-    "parse_roster",
-    "plan_changes",
-    "resolve_building",
-]

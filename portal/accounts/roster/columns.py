@@ -31,7 +31,6 @@ RowResult = Literal["", "created", "updated", "unchanged"]
 Outcome = Literal["imported", "partially_imported", "rejected"]
 Mode = Literal["all_or_nothing", "allow_partial"]
 
-OCCUPANCIES: tuple[str, ...] = ("moved_in", "decorated_not_moved_in", "not_decorated")
 
 
 def _compact(value: str) -> str:

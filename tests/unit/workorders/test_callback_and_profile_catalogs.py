@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal import ROOT
-from portal.accounts.roster.columns import OCCUPANCIES
+from portal.accounts.owners import OCCUPANCIES
 from portal.i18n import LANGS, catalog
 from portal.profiles.model import MEMBER_RELATIONSHIPS, REQUIRED, SEGMENT_NAMES
 from portal.workorders.callback_model import DIMENSION_NAMES, KINDS, METHODS, SCALE

@@ -1,0 +1,39 @@
+"""A cold start loads what every request needs, and nothing that only some requests need.
+
+Building the app (what Zappa's handler does on a cold start) in a fresh interpreter must
+leave the spreadsheet reader, the payment crypto and the billing ledger unloaded: they are
+imported when a request first needs them (bench/cold_start.py measures the time; this
+test keeps the property from slipping back in unnoticed, as a merge once did).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+LAZY = ("openpyxl", "cryptography", "portal.xlsx", "portal.billing.ledger",
+        "portal.billing.readings", "portal.billing.run", "portal.accounts.roster.importer")  # fmt: skip
+"""Modules only some requests need (imports of a spreadsheet, payments, billing runs)."""
+
+PROBE = """
+import json, sys
+from functions.app import create_app
+create_app()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_building_the_app_loads_no_module_that_only_some_requests_need() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    # a deployed stage: the sandbox provider's page (local and test only) is not even routed
+    env.update(PORTAL_STAGE="dev", PORTAL_SITE_URL="https://portal.example.cn",
+               PORTAL_PHONE_HASH_KEY="cold-start-probe-phone-hash-key-0123456789")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    loaded = set(json.loads(out.strip().splitlines()[-1]))
+    assert "flask" in loaded and "functions.blueprints.orders" in loaded  # the probe worked
+    assert sorted(m for m in LAZY if m in loaded) == []

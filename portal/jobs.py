@@ -10,6 +10,8 @@ name                schedule          Zappa calls                      the work
 ``payment-sweep``   every 5 minutes   ``functions.tasks.sweep_payments`` payments pending after 5
                                                                        minutes asked about at
                                                                        the provider
+``refund-sweep``    every 5 minutes   ``functions.tasks.sweep_refunds`` refunds whose outcome is
+                                                                       unknown asked again
 ==================  ================  ===============================  ==========================
 
 :data:`JOBS` is read by everything that runs a job, so they cannot disagree:
@@ -88,6 +90,7 @@ JOBS: tuple[Job, ...] = (
     Job("escalation", "rate(1 minute)", "climb_ladder", lambda s: s.climb_ladder()),
     Job("callback-plan", "rate(1 day)", "plan_callbacks", lambda s: s.plan_callbacks()),
     Job("payment-sweep", "rate(5 minutes)", "sweep_payments", lambda s: s.ledger.sweep()),
+    Job("refund-sweep", "rate(5 minutes)", "sweep_refunds", lambda s: s.refunds.sweep()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

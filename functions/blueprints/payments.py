@@ -71,12 +71,15 @@ def receipt(path: PaymentPath) -> Response:
 
 
 @bp.post("/payments/<payment_id>/refunds",
-         responses={201: RefundOut, **DENIED, 409: ErrorEnvelope, 503: ErrorEnvelope})  # fmt: skip
+         responses={201: RefundOut, 202: RefundOut, **DENIED, 409: ErrorEnvelope,
+                    503: ErrorEnvelope})  # fmt: skip
 def refund(path: PaymentPath, body: RefundIn) -> Response:
-    """Refund a payment, all or part of it, with a reason (finance of the estate)."""
+    """Refund a payment, all or part of it, with a reason (finance of the estate): 201 when
+    the provider has refunded, 202 when its answer is not known yet (the refund stays
+    `requested` and is settled by the refund sweep within minutes), 409 `refund_refused`."""
     made = services().refunds.refund(signed_in(), path.payment_id, body.amount_fen, body.reason,
                                      allocation=body.allocation, source_ip=client_ip())  # fmt: skip
-    return json_response(RefundOut.of(made), 201)
+    return json_response(RefundOut.of(made), 201 if made.state == "succeeded" else 202)
 
 
 @bp.post("/payments/notify/<account>", responses={200: None, 404: ErrorEnvelope,

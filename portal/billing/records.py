@@ -83,7 +83,12 @@ def payment_of(item: Item) -> Payment:
 
 
 def refund_item(r: Refund, estate: str) -> Item:
+    """A refund; while ``requested`` (the provider's answer not known yet) it is also in the
+    sweep's index of refunds to settle."""
+    pending = (billing_keys.payment_index(billing_keys.PENDING_REFUNDS, r.requested_at,
+                                          r.refund_no, GSI3) if r.state == "requested" else {})  # fmt: skip
     return {
+        **pending,
         **billing_keys.refund(r.payment_id, r.seq), "type": "refund", "estate": estate,
         "payment_id": r.payment_id, "seq": r.seq, "refund_no": r.refund_no,
         "amount_fen": r.amount_fen, "reason": r.reason, "state": r.state,

@@ -9,8 +9,11 @@
 3. **Succeeded**: one transaction marks the refund, moves the amount from
    ``refunding_fen`` to ``refunded_fen``, gives each bill back its share
    (``bill_unchanged``: the bill's paid amount is what was read; its status goes
-   back to unpaid or partly paid) and writes ``refund.succeeded``. **Failed**:
-   the reservation is released and ``refund.failed`` written.
+   back to unpaid or partly paid) and writes ``refund.succeeded``. **Failed** (the
+   provider said no): the reservation is released and ``refund.failed`` written.
+   **Unknown** (no answer, a time-out): the refund stays ``requested``, its amount
+   reserved, in a sparse index; :meth:`RefundService.sweep` (the ``refund-sweep``
+   job, every 5 minutes) asks again with the same number until the provider says.
 
 A payment in review never marked its bills paid, so its refund gives back money
 only. A refund's split over the bills is the caller's (``allocation``) or, by
@@ -22,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import timedelta
 
 from portal.accounts import policy
 from portal.accounts.audit import AuditLog, Event, actor
@@ -31,6 +35,7 @@ from portal.billing.accounts import ProviderAccounts, of_account
 from portal.billing.bills import BillRepository, paid_change
 from portal.billing.model import Payment, Refund
 from portal.billing.payments import PaymentService
+from portal.billing.providers.base import ProviderError
 from portal.billing.records import refund_item, refund_of
 from portal.clock import Clock, iso
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
@@ -38,12 +43,16 @@ from portal.store import billing_keys
 from portal.store.conditions import Condition, condition
 from portal.store.errors import TransactionCancelled
 from portal.store.table import Operation, Put, Table, Update
+from portal.store.tables import GSI3
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON = 200
 REFUND_IS_NEW = condition("refund_is_new", "attribute_not_exists(pk)")
 ATTEMPTS = 5
+SYSTEM = "system:refunds"
+SWEEP_AFTER = timedelta(minutes=5)
+"""A refund still ``requested`` this long after it was asked for is asked about again."""
 
 
 def _reserve(p: Payment) -> Condition:
@@ -101,18 +110,56 @@ class RefundService:
             ])  # fmt: skip
         except TransactionCancelled as exc:
             raise Conflict("payment_changed") from exc
+        return self._ask(payment, refund, who, source_ip)
+
+    def _ask(self, payment: Payment, refund: Refund, who: str, ip: str) -> Refund:
+        """Ask the provider (again: the refund number makes that safe) and record its answer.
+
+        Only a clear "no" fails the refund; an unclear outcome (no answer, a time-out, an
+        answer we cannot read) leaves it ``requested``, its amount still reserved, for
+        :meth:`sweep` to ask again: the money may have gone back already, and recording
+        it as failed would let the same amount be refunded twice."""
         adapter = of_account(self.providers, payment.account)
         try:
             if adapter is None:
-                raise LookupError(payment.account)
-            provider_id = adapter.refund(payment_id, refund.refund_no, amount_fen,
-                                         payment.captured_fen, reason)  # fmt: skip
-        except Exception as exc:
-            logger.warning("refund %s refused by %s: %s", refund.refund_no, payment.provider,
+                raise ProviderError("refused", "no_account")
+            provider_id = adapter.refund(payment.payment_id, refund.refund_no, refund.amount_fen,
+                                         payment.captured_fen, refund.reason)  # fmt: skip
+        except ProviderError as exc:
+            if exc.code != "refused":
+                logger.warning("refund %s: outcome unknown (%s); the sweep asks again",
+                               refund.refund_no, exc.code)  # fmt: skip
+                return refund
+            logger.warning("refund %s refused by %s: %s", refund.refund_no, payment.account,
+                           exc.provider_code or exc.code)  # fmt: skip
+            self._fail(payment, refund, who, ip, exc.provider_code or exc.code)
+            raise Conflict("refund_refused", reason=exc.provider_code[:40]) from exc
+        except Exception as exc:  # a bug or a network error below the adapter: unknown too
+            logger.warning("refund %s: outcome unknown (%s)", refund.refund_no,
                            type(exc).__name__)  # fmt: skip
-            self._fail(payment, refund, who, source_ip, type(exc).__name__)
-            raise Unavailable("refund_failed") from exc
-        return self._succeed(payment, refund, provider_id, who, source_ip)
+            return refund
+        return self._succeed(payment, refund, provider_id, who, ip)
+
+    def sweep(self, older_than: timedelta = SWEEP_AFTER, limit: int = 100) -> dict[str, int]:
+        """Ask again about refunds still ``requested`` after ``older_than`` (the scheduled
+        job): each ends succeeded or failed as the provider says, or waits for the next run."""
+        cutoff = iso(self.clock() - older_than)
+        counts = {"checked": 0, "succeeded": 0, "failed": 0}
+        for item in self.table.iter_query(billing_keys.PENDING_REFUNDS, index=GSI3, limit=limit):
+            refund = refund_of(item)
+            if refund.requested_at > cutoff:
+                break  # oldest first
+            payment = self.payments.get(refund.payment_id)
+            if payment is None:
+                continue
+            counts["checked"] += 1
+            try:
+                done = self._ask(payment, refund, SYSTEM, "")
+            except Conflict:
+                counts["failed"] += 1
+                continue
+            counts["succeeded"] += done.state == "succeeded"
+        return counts
 
     def _split(self, p: Payment, amount: int, asked: Mapping[str, int] | None) -> dict[str, int]:
         """How much of ``amount`` goes back on each bill (nothing for a payment in review)."""

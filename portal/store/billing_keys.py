@@ -56,6 +56,7 @@ def payment(payment_id: str) -> Key:
 
 REFUNDS_PREFIX = f"REFUND{SEP}"
 PENDING_PAYMENTS = "PAYPENDING"
+PENDING_REFUNDS = "REFUNDPENDING"
 
 
 def refund(payment_id: str, seq: int) -> Key:

@@ -59,6 +59,7 @@ a payment's refunds                    main     pk=PAY#<id>          sk=REFUND#<
 a unit's payments, newest first        gsi2     gsi2pk=PAYUNIT#<e>#<b>#<r> gsi2sk=<ts>#<id> payment
 payments under review of an estate     gsi1     gsi1pk=PAYREVIEW#<e> gsi1sk=<ts>#<id> payment (sparse)
 payments still pending (the sweep)     gsi3     gsi3pk=PAYPENDING    gsi3sk=<ts>#<id> payment (sparse)
+refunds whose outcome is not known     gsi3     gsi3pk=REFUNDPENDING gsi3sk=<ts>#<no> refund (sparse)
 a provider transaction, seen once      main     pk=PAYTX#<provider>#<tx> sk=META     de-duplication
 a provider notification, seen once     main     pk=PAYNOTE#<provider>#<n> sk=META    de-duplication
 next receipt number (estate, year)     main     pk=RECEIPTNO#<e>#<yyyy> sk=COUNTER   counter

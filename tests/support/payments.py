@@ -23,6 +23,7 @@ from portal.billing.providers.base import (
     NotificationRejected,
     PaymentRequest,
     PaymentStart,
+    ProviderError,
     ProviderName,
     Status,
 )
@@ -207,7 +208,9 @@ class FakeProvider:
         """What :meth:`query` answers, by out_trade_no."""
         self.refunds: list[tuple[str, str, int, int, str]] = []
         self.fail_start = False
-        self.fail_refund = False
+        self.refund_outcome: str = "refunded"
+        """What :meth:`refund` does: ``refunded``, ``refused`` (the provider says no) or
+        ``unknown`` (no answer: a time-out)."""
 
     # -- the interface -----------------------------------------------------------------------
 
@@ -238,8 +241,10 @@ class FakeProvider:
 
     def refund(self, out_trade_no: str, refund_no: str, amount_fen: int, total_fen: int,
                reason: str) -> str:  # fmt: skip
-        if self.fail_refund:
-            raise ConnectionError("refund refused")
+        if self.refund_outcome == "refused":
+            raise ProviderError("refused", "NOT_ENOUGH")
+        if self.refund_outcome == "unknown":
+            raise ProviderError("unavailable", "timeout")
         self.refunds.append((out_trade_no, refund_no, amount_fen, total_fen, reason))
         return f"RF{refund_no}"
 

@@ -198,19 +198,46 @@ def test_a_partial_refund_leaves_the_bill_partly_paid(billed: Services, provider
         billed.refunds.refund(finance(("meixi",)), pid, 10, "不是我的小区")
 
 
-def test_a_refund_the_provider_refuses_is_recorded_as_failed(
+def test_a_refund_the_provider_refuses_fails_and_frees_the_amount(
     billed: Services, provider: FakeProvider
 ) -> None:
     pid = pay(billed)
     notify(billed, provider, pid)
-    provider.fail_refund = True
-    with pytest.raises(Unavailable):
+    provider.refund_outcome = "refused"
+    with pytest.raises(Conflict) as exc:
         billed.refunds.refund(finance(), pid, 500, "测试")
+    assert exc.value.code == "refund_refused"
     payment = billed.payments.get(pid)
     assert payment is not None and payment.refunding_fen == 0 and payment.refunded_fen == 0
     assert [r.state for r in billed.refunds.of_payment(pid)] == ["failed"]
     actions = [e["action"] for e in billed.audit.day("2026-11-22")]
     assert "refund.requested" in actions and "refund.failed" in actions
+
+
+def test_a_refund_without_an_answer_stays_reserved_until_the_sweep_settles_it(
+    billed: Services, provider: FakeProvider, clock: FakeClock
+) -> None:
+    pid = pay(billed)
+    notify(billed, provider, pid)
+    provider.refund_outcome = "unknown"  # the provider may have refunded: we cannot tell
+    made = billed.refunds.refund(finance(), pid, 500, "测试")
+    assert made.state == "requested"
+    payment = billed.payments.get(pid)
+    assert payment is not None and payment.refunding_fen == 500
+    assert payment.refundable_fen == payment.captured_fen - 500
+    with pytest.raises(Conflict):  # the reserved amount cannot be refunded a second time
+        billed.refunds.refund(finance(), pid, payment.refundable_fen + 1, "再退一次")
+    assert billed.refunds.sweep() == {"checked": 0, "succeeded": 0, "failed": 0}  # too young
+    clock.now += timedelta(minutes=6)
+    assert billed.refunds.sweep()["checked"] == 1  # still no answer: it waits
+    provider.refund_outcome = "refunded"
+    assert billed.refunds.sweep() == {"checked": 1, "succeeded": 1, "failed": 0}
+    (refund,) = billed.refunds.of_payment(pid)
+    assert refund.state == "succeeded" and refund.provider_refund_id == f"RF{refund.refund_no}"
+    assert [r[1] for r in provider.refunds] == [refund.refund_no]  # asked again, same number
+    payment = billed.payments.get(pid)
+    assert payment is not None and (payment.refunding_fen, payment.refunded_fen) == (0, 500)
+    assert billed.refunds.sweep()["checked"] == 0  # settled: out of the sweep's index
 
 
 def test_the_sweep_asks_the_provider_about_payments_still_pending(

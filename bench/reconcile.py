@@ -170,7 +170,7 @@ def run_ours(folder: Path) -> dict[str, object]:
     parsed = Parsed("wechat")
     table = list(ours())  # our side first (refunds too), then the bill streamed against it
     with (folder / "wechat.csv").open("rb") as fh:
-        found, batches = match_provider("wechat", table, refunds, wechat.iter_lines(fh, parsed))
+        found, batches = match_provider("wechat", table, refunds, wechat.iter_lines(fh, parsed, 2_000_000))
         del table
     assert parsed.ok, parsed.problems[:3]
     mapping = bank_file.BankMapping("bench", date="交易日期", counterparty="对方户名",

@@ -47,7 +47,7 @@ class BillingWiring(PaymentsWiring):
     @cached_property
     def refunds(self) -> RefundService:
         return RefundService(self.table, self.payments, self.bills, self.payment_accounts,
-                             self.audit, self.clock)  # fmt: skip
+                             self.audit, self.clock, self.settings.time_zone)  # fmt: skip
 
     @cached_property
     def readings(self) -> ReadingsImporter:

@@ -49,6 +49,9 @@ class Bad(ValueError):
 
 def fen(text: str) -> int:
     """Fen of a yuan amount written with at most two decimals (``-12.5``, ``1,234.00``)."""
+    if len(text) > 3 and text[-3] == "." and (w := text[:-3]).isdigit() and w.isascii() \
+            and (c := text[-2:]).isdigit() and c.isascii():  # fmt: skip
+        return int(w) * 100 + int(c)  # the usual 123.45, without the checks below
     s = text.strip().replace(",", "")
     if not s:
         raise Bad("amount_missing")

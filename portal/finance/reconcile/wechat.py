@@ -9,7 +9,7 @@ prefixed with a backtick (so a spreadsheet keeps long numbers as text); then a s
 section: the row ``总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,
 订单总金额,申请退款总金额`` and one row of values, which is checked against the lines (a
 truncated or edited file does not add up). 手续费 has five decimals; it is rounded half up
-to the fen per line (:func:`~portal.finance.reconcile.lines.fast_fee_fen`).
+to the fen per line, half up (away from zero), as WeChat settles it.
 
 A refund whose 退款状态 is not ``SUCCESS`` (still ``PROCESSING``) and a ``REVOKED`` order are
 skipped (counted, not matched).
@@ -27,7 +27,6 @@ from portal.finance.reconcile.lines import (
     Parsed,
     ProviderLine,
     day_of,
-    fast_fee_fen,
     fen,
     normal,
     open_text,
@@ -67,7 +66,7 @@ def iter_lines(data: bytes | BinaryIO, out: Parsed, max_lines: int = MAX_LINES
     reader = csv.reader(text)
     col: dict[str, int] = {}
     totals = [0, 0, 0, 0]  # rows, 应结订单金额, 退款金额, 手续费 (fen, as summed exactly below)
-    fee_thousandths = 0
+    fee_units = 0
     summary_at = 0
     count = 0
     days: dict[str, str] = {}
@@ -76,7 +75,7 @@ def iter_lines(data: bytes | BinaryIO, out: Parsed, max_lines: int = MAX_LINES
             n = reader.line_num
             if not row or not any(row):
                 continue
-            first = normal(row[0])
+            first = normal(row[0]) if row[0][:1] != "`" else ""
             if not col:
                 if first != HEADER_FIRST:
                     out.problem(n, "", "header_missing", ",".join(row)[:60])
@@ -94,35 +93,37 @@ def iter_lines(data: bytes | BinaryIO, out: Parsed, max_lines: int = MAX_LINES
                 continue
             if first == SUMMARY_FIRST:
                 summary_at = n
-                _check_summary(out, reader, row, totals, fee_thousandths)
+                _check_summary(out, reader, row, totals, fee_units)
                 break
             if len(row) < width:
                 out.problem(n, "", "columns_short", str(len(row)))
                 continue
-            state = _v(row[c_state])
+            o = 1 if row[0][:1] == "`" else 0  # every value has its backtick, or none has
+            state = row[c_state][o:]
             totals[0] += 1
-            raw_day = _v(row[c_day])[:10]
+            raw_day = row[c_day][o : o + 10]
             try:
                 day = days.get(raw_day) or days.setdefault(raw_day, day_of(raw_day))
-                settle = fen(_v(row[c_settle]))
-                fee_text = _v(row[c_fee])
-                fee_thousandths += _thousandths(fee_text)
+                settle = fen(row[c_settle][o:])
+                units = _units(row[c_fee][o:])
+                fee_units += units
+                fee = (units + 500) // 1000 if units >= 0 else -((500 - units) // 1000)
                 if state == "SUCCESS":
-                    gross = fen(_v(row[c_gross]))
+                    gross_text = row[c_gross][o:]
+                    gross = settle if gross_text == row[c_settle][o:] else fen(gross_text)
                     totals[1] += settle
                     count += 1
-                    yield ("pay", _v(row[c_otn]), _v(row[c_tx]), "", gross, fast_fee_fen(fee_text),
-                           day, n)  # fmt: skip
+                    yield ("pay", row[c_otn][o:], row[c_tx][o:], "", gross, fee, day, n)
                 elif state == "REFUND":
-                    amount = fen(_v(row[c_refund]))
+                    amount = fen(row[c_refund][o:])
                     totals[1] += settle
                     totals[2] += amount
-                    if _v(row[c_refund_state]) != "SUCCESS":
+                    if row[c_refund_state][o:] != "SUCCESS":
                         out.skipped += 1
                         continue
                     count += 1
-                    yield ("refund", _v(row[c_otn]), _v(row[c_tx]), _v(row[c_refund_no]), -amount,
-                           fast_fee_fen(fee_text), day, n)  # fmt: skip
+                    yield ("refund", row[c_otn][o:], row[c_tx][o:], row[c_refund_no][o:], -amount,
+                           fee, day, n)  # fmt: skip
                 elif state in SKIPPED_STATES:
                     out.skipped += 1
                 else:
@@ -145,8 +146,9 @@ def _column_of(code: str) -> str:
     return "交易时间" if code == "date_invalid" else "订单金额/退款金额/手续费"
 
 
-def _thousandths(fee: str) -> int:
-    """A fee in units of 1/100000 yuan (WeChat's five decimals), for the summary's total."""
+def _units(fee: str) -> int:
+    """A fee in units of 1/100000 yuan (WeChat's five decimals): exact, and rounded half up
+    (away from zero) to the fen by the caller."""
     s = fee.strip()
     neg = s[:1] == "-"
     whole, _, frac = (s[1:] if neg else s).partition(".")
@@ -170,7 +172,7 @@ def _check_summary(out: Parsed, reader: object, header: list[str], totals: list[
         checks = [("总交易单数", int(stated.get("总交易单数", "-1")), totals[0]),
                   ("应结订单总金额", fen(stated.get("应结订单总金额", "")), totals[1]),
                   ("退款总金额", fen(stated.get("退款总金额", "")), totals[2]),
-                  ("手续费总金额", _thousandths(stated.get("手续费总金额", "")), fee_units)]  # fmt: skip
+                  ("手续费总金额", _units(stated.get("手续费总金额", "")), fee_units)]  # fmt: skip
     except (Bad, ValueError):
         out.problem(n, SUMMARY_FIRST, "summary_unreadable")
         return

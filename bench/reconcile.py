@@ -133,7 +133,7 @@ def generate(folder: Path, n: int, seed: int = 20261122) -> dict[str, int]:
             paid = date(2026, 11, d + 1) + timedelta(days=1)
             bank.write(f"{paid.isoformat()},B{d:06d},{TENPAY},{yuan(net_by_day[d])},,结算\n")
         planted["bank_unexplained"] += 1
-        bank.write(f"2026-11-15,B999999,某某装饰工程有限公司,8888.00,,往来款\n")
+        bank.write("2026-11-15,B999999,某某装饰工程有限公司,8888.00,,往来款\n")
     return planted
 
 

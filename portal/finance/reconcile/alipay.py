@@ -185,7 +185,7 @@ def _put_fees(out: Parsed, fees: dict[str, int]) -> None:
     for i, line in enumerate(lines):
         fee = fees.pop(line[2], None)
         if fee is not None:
-            lines[i] = (*line[:5], line[5] + fee, *line[6:])  # type: ignore[assignment]
+            lines[i] = (*line[:5], line[5] + fee, *line[6:])
     for tx, fee in fees.items():
         extra: ProviderLine = ("fee", "", tx, "", 0, fee, lines[-1][6] if lines else "", 0)
         lines.append(extra)

@@ -79,7 +79,9 @@ def parse(data: bytes, mapping: BankMapping, max_rows: int = MAX_BANK_ROWS) -> P
     for number, cells in sheet.rows:
         if number <= header_row or not any(cell_text(c) for c in cells):
             continue
-        get = lambda f: cells[col[f]] if f in col and col[f] < len(cells) else None  # noqa: E731
+        def get(f: str, cells: list[Cell] = cells) -> Cell:
+            return cells[col[f]] if f in col and col[f] < len(cells) else None
+
         try:
             day = _date(get("date"))
         except Bad as exc:

@@ -81,11 +81,11 @@ def _once(identity: str, seen: dict[str, int]) -> str:
 
 def line_item(estate: str, identity: str, line: ProviderLine | BankLine, digest: str) -> Item:
     if len(line) == 8:
-        kind, otn, tx, refund_no, gross, fee, day, n = line  # type: ignore[misc]
+        kind, otn, tx, refund_no, gross, fee, day, n = line
         body: Item = {"line_kind": kind, "out_trade_no": otn, "transaction_id": tx,
                       "refund_no": refund_no, "gross_fen": gross, "fee_fen": fee}  # fmt: skip
     else:
-        serial, day, amount, payer, memo, n = line  # type: ignore[misc]
+        serial, day, amount, payer, memo, n = line
         body = {"line_kind": "credit", "serial": serial, "amount_fen": amount,
                 "counterparty": payer, "memo": memo}  # fmt: skip
     return {**reconcile_keys.statement_line(estate, str(day), identity), "type": "statement_line",

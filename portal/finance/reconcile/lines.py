@@ -153,7 +153,7 @@ def open_text(data: bytes | BinaryIO) -> TextIO:
     """A text stream of a statement: UTF-8 (with or without BOM) or GB18030 (GBK's superset),
     decided on the first 64 KiB; ``Bad("encoding")`` if neither reads."""
     stream: BinaryIO = io.BytesIO(data) if isinstance(data, bytes) else data
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
     head = buffered.peek(65536)[:65536]
     if head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"

@@ -164,12 +164,12 @@ def match_bank(batches: Mapping[tuple[str, str], int], bank: Iterable[BankLine],
         else:
             found.append(Discrepancy("settlement_missing", day, f"{provider}:{day}", provider,
                                      None, net))  # fmt: skip
-    for ref, day, amount in explained:
+    for _ref, day, amount in explained:
         for i, (_, bday, credit, _p, _m, _n) in enumerate(credits):
             if not used[i] and credit == amount and day <= bday <= _plus(day, 3):
                 used[i] = True
                 break
-    for i, (serial, bday, amount, payer, _memo, n) in enumerate(credits):
+    for i, (serial, bday, amount, _payer, _memo, n) in enumerate(credits):
         if not used[i]:
             found.append(Discrepancy("bank_unexplained", bday, serial or f"line:{n}", "bank",
                                      None, None, amount, "", n))  # fmt: skip

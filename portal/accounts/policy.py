@@ -71,6 +71,9 @@ POLICY: dict[str, frozenset[str]] = {
     "payment.create": frozenset((OWNER,)),
     "payment.refund": frozenset((FINANCE,)),
     "payment.review": frozenset((FINANCE,)),
+    # reconciliation (对账): statements, matching, the exceptions queue, closing a day
+    "reconcile.read": frozenset((FINANCE, ADMIN)),
+    "reconcile.manage": frozenset((FINANCE, ADMIN)),
 }
 """action → the roles that may perform it (inside their scope)."""
 

@@ -53,7 +53,7 @@ from portal.billing.records import (
 )  # fmt: skip
 from portal.clock import Clock, iso, local_day, parse_iso, zone
 from portal.errors import NotFound, Unavailable
-from portal.store import billing_keys, keys
+from portal.store import billing_keys, keys, reconcile_keys
 from portal.store.conditions import condition
 from portal.store.errors import TransactionCancelled
 from portal.store.items import text
@@ -190,7 +190,8 @@ class Ledger:
             Update(billing_keys.payment(p.payment_id), set={
                 "status": "paid", "transaction_id": n.transaction_id, "paid_at": paid_at,
                 "recorded_at": at, "receipt_no": no, "captured_fen": n.amount_fen,
-            }, remove=index_names(GSI3), condition=PAYMENT_OPEN),
+                **self._paid_index(p, paid_at),
+            }, condition=PAYMENT_OPEN),
             *bills,
             take_number(p.unit.estate, year, current),
             receipt_put(p, year, number, n.transaction_id, paid_at, at),
@@ -217,8 +218,8 @@ class Ledger:
             Update(billing_keys.payment(p.payment_id), set={
                 "status": "review", "review_reason": reason, "transaction_id": n.transaction_id,
                 "paid_at": n.paid_at or at, "recorded_at": at, "captured_fen": n.amount_fen,
-                **review_index(p, at),
-            }, remove=index_names(GSI3), condition=PAYMENT_OPEN),
+                **review_index(p, at), **self._paid_index(p, n.paid_at or at),
+            }, condition=PAYMENT_OPEN),
             self.audit.entry(Event(SYSTEM, "payment.review", p.unit.unit_id, "", {
                 "payment": p.payment_id, "reason": reason, "provider": n.provider,
                 "transaction": n.transaction_id, "amount_fen": n.amount_fen,
@@ -231,6 +232,13 @@ class Ledger:
             return "duplicate" if exc.failed & ALREADY else None
         logger.warning("payment %s put in review: %s", p.payment_id, reason)
         return "review"
+
+    def _paid_index(self, p: Payment, paid_at: str) -> dict[str, str]:
+        """Money captured: the payment leaves the pending sweep (gsi3) for the estate's
+        payments of its local day, which reconciliation reads (replacing gsi3's keys)."""
+        day = local_day(parse_iso(paid_at), zone(self.tz)).isoformat()
+        return reconcile_keys.day_index(reconcile_keys.paid_on_day(p.unit.estate, day), paid_at,
+                                        p.payment_id)  # fmt: skip
 
     def close(self, p: Payment, reason: str) -> Outcome:
         """A pending payment the provider closed (or that expired unpaid): ``closed``."""

@@ -37,9 +37,9 @@ from portal.billing.model import Payment, Refund
 from portal.billing.payments import PaymentService
 from portal.billing.providers.base import ProviderError
 from portal.billing.records import refund_item, refund_of
-from portal.clock import Clock, iso
+from portal.clock import Clock, iso, local_day, parse_iso, zone
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
-from portal.store import billing_keys
+from portal.store import billing_keys, reconcile_keys
 from portal.store.conditions import Condition, condition
 from portal.store.errors import TransactionCancelled
 from portal.store.table import Operation, Put, Table, Update
@@ -69,8 +69,9 @@ def _reserve(p: Payment) -> Condition:
 
 class RefundService:
     def __init__(self, table: Table, payments: PaymentService, bills: BillRepository,
-                 providers: ProviderAccounts, audit: AuditLog, clock: Clock) -> None:  # fmt: skip
-        self.table, self.payments, self.bills = table, payments, bills
+                 providers: ProviderAccounts, audit: AuditLog, clock: Clock,
+                 time_zone: str = "Asia/Shanghai") -> None:  # fmt: skip
+        self.table, self.payments, self.bills, self.tz = table, payments, bills, time_zone
         self.providers, self.audit, self.clock = providers, audit, clock
 
     def of_payment(self, payment_id: str) -> list[Refund]:
@@ -193,8 +194,11 @@ class RefundService:
                        finished_at=iso(self.clock()))  # fmt: skip
         for _ in range(ATTEMPTS):
             bills = {b.bill_id: b for b in self.bills.many(p.unit, list(r.allocation))}
+            day = local_day(parse_iso(done.finished_at), zone(self.tz)).isoformat()
+            indexed = {**refund_item(done, p.unit.estate), **reconcile_keys.day_index(
+                reconcile_keys.refunded_on_day(p.unit.estate, day), done.finished_at, r.refund_no)}
             ops: list[Operation] = [
-                Put(refund_item(done, p.unit.estate),
+                Put(indexed,
                     condition("refund_requested", "#st = :r", names={"#st": "state"}, r="requested")),
                 Update(billing_keys.payment(p.payment_id),
                        add={"refunding_fen": -r.amount_fen, "refunded_fen": r.amount_fen}),

@@ -64,6 +64,14 @@ a provider transaction, seen once      main     pk=PAYTX#<provider>#<tx> sk=META
 a provider notification, seen once     main     pk=PAYNOTE#<provider>#<n> sk=META    de-duplication
 next receipt number (estate, year)     main     pk=RECEIPTNO#<e>#<yyyy> sk=COUNTER   counter
 a receipt (gap-free per estate, year)  main     pk=RECEIPT#<e>#<yyyy> sk=<nnnnnn>    receipt
+payments paid on a local day (对账)     gsi3     gsi3pk=PAYDAY#<e>#<day> gsi3sk=<ts>#<id> payment (once paid)
+refunds that succeeded on a local day  gsi3     gsi3pk=REFUNDDAY#<e>#<day> gsi3sk=<ts>#<no> refund
+a statement file imported (its sha256) main     pk=RCFILE#<e>#<sha>  sk=META         import record
+statement lines of an estate's day     main     pk=RCLINE#<e>#<day>  sk=<source>#<identity> line
+a reconciled day (open/matched/closed) main     pk=RCDAY#<e>#<day>   sk=META         day
+a day's discrepancies                  main     pk=RCDAY#<e>#<day>   sk^=D#          discrepancy
+an estate's open discrepancies (queue) gsi1     gsi1pk=RCOPEN#<e>    gsi1sk=<day>#<id> discrepancy (sparse)
+a bank's column mapping                main     pk=RCBANK#<e>        sk=<bank>       mapping
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -77,7 +85,8 @@ floor 15, room 03). A unit's id is ``<estate>/<building>/<room>``.
 No Scan is used on a request path.
 
 The functions of the billing rows (bills to receipts) are in
-:mod:`portal.store.billing_keys`, only for this module's length: this table is the one
+:mod:`portal.store.billing_keys`, those of reconciliation (对账) in
+:mod:`portal.store.reconcile_keys`, only for this module's length: this table is the one
 list of every key shape.
 """
 

@@ -43,6 +43,8 @@ what                        built from
 ``payments``, ``ledger``    the table, bills, payment providers, audit, clock, time zone, site URL
 ``refunds``                 the table, payments, bills, payment providers, audit, clock
 ``readings``                the table, audit, clock (meter readings import)
+``statement_imports``       the reconcile repository (the table), audit, clock
+``reconcile_days``          the reconcile repository, audit, clock (match, resolve, close)
 ==========================  ===============================================
 """
 
@@ -50,14 +52,15 @@ from __future__ import annotations
 
 from portal.wiring.billing import BillingWiring
 from portal.wiring.clients import Clients
+from portal.wiring.reconcile import ReconcileWiring
 from portal.wiring.workorders import WorkOrdersWiring
 
 __all__ = ["Clients", "Services"]
 
 
-class Services(WorkOrdersWiring, BillingWiring):
+class Services(WorkOrdersWiring, BillingWiring, ReconcileWiring):
     """Every service of the portal for one settings object (see the module's table).
 
     Built from one part per domain (:mod:`portal.wiring.core`, ``accounts``, ``workorders``,
-    ``payments``, ``billing``); each part adds its kinds of task to :meth:`task_kinds`.
+    ``payments``, ``billing``, ``reconcile``); each part adds its kinds of task to :meth:`task_kinds`.
     """

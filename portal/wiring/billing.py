@@ -67,7 +67,7 @@ class BillingWiring(PaymentsWiring):
         from portal.billing.refunds import RefundService
 
         return RefundService(self.table, self.payments, self.bills, self.payment_accounts,
-                             self.audit, self.clock)  # fmt: skip
+                             self.audit, self.clock, self.settings.time_zone)  # fmt: skip
 
     @cached_property
     def readings(self) -> ReadingsImporter:

@@ -1,0 +1,1 @@
+"""Finance (财务): offline payments, reconciliation, day close, collection rate, arrears, exports."""

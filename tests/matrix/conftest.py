@@ -57,6 +57,7 @@ from tests.matrix.routes import (
     Needs,
     Row,
 )  # fmt: skip
+from tests.matrix.routes_finance import prepare as prepare_finance
 from tests.support.auth import ORIGIN, SITE_URL
 from tests.support.payments import FakeAccounts, FakeProvider
 
@@ -323,6 +324,7 @@ def _build_world(settings: Settings, ddb: Any) -> World:
     _resolved_order_of_unit_a(services, owners["owner_a"], staff["admin"])
     periodic = _periodic_callback_of_unit_a(services, owners["owner_a"])
     _bills_and_a_payment(services, owners)
+    prepare_finance(services)
     return World(app, ddb, settings, clock, owners, staff, targets, periodic)
 
 

@@ -12,7 +12,13 @@ from tests.matrix.rows import Call, Needs, Row
 DAY = {"estate": "lanting", "day": "2026-11-20"}
 """Matched (and re-matched) by the match row; its discrepancies are resolved by the resolve row."""
 CLOSING = {"estate": "lanting", "day": "2026-11-19"}
-"""Closed by the close row (again: as it is), reopened by the reopen row."""
+"""Matched when the world is built (:func:`prepare`), closed by the close row (again: as it
+is), reopened by the reopen row (back to matched): any order of the rows works."""
+
+
+def prepare(services: Any) -> None:
+    """What the rows expect of the world: ``CLOSING`` matched."""
+    services.reconcile_days.match(CLOSING["estate"], CLOSING["day"], "cli:matrix")
 
 
 def statement_upload(call: Call) -> Mapping[str, Any]:
@@ -57,8 +63,6 @@ FINANCE_ROUTES: tuple[Row, ...] = (
         Needs("reconcile.manage", target="estate_1"), path_params=DAY, request=open_discrepancy),
     Row("GET", "/api/reconcile/exceptions", 200, Needs("reconcile.read", target="estate_1"),
         request={"query_string": {"estate": "lanting"}}),
-    Row("POST", "/api/reconcile/days/<estate>/<day>/match", 200,
-        Needs("reconcile.manage", target="estate_1"), path_params=CLOSING, variant="before close"),
     Row("POST", "/api/reconcile/days/<estate>/<day>/close", 200,
         Needs("reconcile.manage", target="estate_1"), path_params=CLOSING),
     Row("POST", "/api/reconcile/days/<estate>/<day>/reopen", 200,

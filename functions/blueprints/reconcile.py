@@ -17,10 +17,7 @@ Finance of the estate and admin only (``reconcile.read`` / ``reconcile.manage``)
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
-from pydantic import BaseModel
 from werkzeug.datastructures import FileStorage as UploadedFile
 
 from functions.auth import require
@@ -42,7 +39,7 @@ from functions.blueprints.reconcile_models import (
 )  # fmt: skip
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope, Responses
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.identity import Identity
@@ -52,9 +49,7 @@ from portal.errors import InvalidInput
 from portal.finance.reconcile.bank import BankMapping
 
 bp = api_blueprint("reconcile", __name__)
-_DENIED: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
-    401: ErrorEnvelope, 403: ErrorEnvelope,
-}  # fmt: skip
+_DENIED: Responses = {401: ErrorEnvelope, 403: ErrorEnvelope}
 
 
 def _who(action: str, estate: str) -> tuple[Identity, str]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from portal.profiles.model import Member, Profile
-from portal.store import keys
+from portal.store import keys, service_keys
 from portal.store.conditions import ITEM_IS_NEW, Condition, condition
 from portal.store.items import Item, text, whole
 from portal.store.table import Put, Table
@@ -28,18 +28,18 @@ class ProfileRepository:
 
     def get(self, estate: str, building: str, room: str) -> Profile:
         """The unit's profile (an empty one, version 0, if none was kept yet)."""
-        item = self.table.get(keys.unit_profile(estate, building, room))
+        item = self.table.get(service_keys.unit_profile(estate, building, room))
         return profile_of(item) if item else Profile(estate, building, room)
 
     def of_estate(self, estate: str) -> dict[tuple[str, str], Profile]:
         """Every kept profile of an estate by ``(building, room)``: one paged query."""
-        items = self.table.query_all(keys.estate_partition(estate), prefix=keys.PROFILES_PREFIX)
+        items = self.table.query_all(keys.estate_partition(estate), prefix=service_keys.PROFILES_PREFIX)
         return {(p.building, p.room): p for p in map(profile_of, items)}
 
     def save(self, profile: Profile, read_version: int, changes: Mapping[str, Any]) -> None:
         """``profile`` (version moved on) and its history line, if unchanged since read."""
         line = {
-            **keys.profile_log(profile.estate, profile.building, profile.room,
+            **service_keys.profile_log(profile.estate, profile.building, profile.room,
                                profile.updated_at, profile.version),
             "type": "profile_change", "at": profile.updated_at, "actor": profile.updated_by,
             "version": profile.version, "changes": dict(changes),
@@ -49,13 +49,13 @@ class ProfileRepository:
     def history(self, estate: str, building: str, room: str, limit: int = 100
                 ) -> list[Item]:  # fmt: skip
         """The unit's change lines, newest first (at, actor, changes: field → [old, new])."""
-        return self.table.query_all(keys.profile_log_partition(estate, building, room),
+        return self.table.query_all(service_keys.profile_log_partition(estate, building, room),
                                     forward=False, limit=limit)  # fmt: skip
 
 
 def item_of(p: Profile) -> Item:
     return {
-        **keys.unit_profile(p.estate, p.building, p.room), "type": "profile",
+        **service_keys.unit_profile(p.estate, p.building, p.room), "type": "profile",
         "estate": p.estate, "building": p.building, "room": p.room,
         "occupancy": p.occupancy, "segment": p.segment, "handover_date": p.handover_date,
         "move_in_date": p.move_in_date,

@@ -2,9 +2,9 @@
 praise, services) with each step the owner saw, and its callbacks with each attempt.
 
 Read from where each lives, never copied: the unit's orders from the work-order index
-(gsi2, :func:`portal.store.keys.work_orders_of_unit`) and each order's history (one
+(gsi2, :func:`portal.store.service_keys.work_orders_of_unit`) and each order's history (one
 query per order, the newest :data:`ORDERS` orders), the unit's callbacks from theirs
-(gsi2, :func:`portal.store.keys.callbacks_of_unit`). Internal notes never appear.
+(gsi2, :func:`portal.store.service_keys.callbacks_of_unit`). Internal notes never appear.
 Payments join when billing exists.
 """
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from portal.store import keys
+from portal.store import keys, service_keys
 from portal.store.conditions import Condition, condition
 from portal.store.items import Item, flag, text, whole
 from portal.store.table import Put, Table, Update
@@ -52,23 +52,23 @@ class CallbackRepository:
         self.table = table
 
     def get(self, estate: str, callback_id: str) -> Callback | None:
-        item = self.table.get(keys.callback(estate, callback_id))
+        item = self.table.get(service_keys.callback(estate, callback_id))
         return callback_of(item) if item else None
 
     def many(self, estate: str, callback_ids: Sequence[str]) -> dict[str, Callback]:
         """The stored callbacks among ``callback_ids`` (batch reads), by id."""
-        got = self.table.batch_get([keys.callback(estate, i) for i in dict.fromkeys(callback_ids)])
+        got = self.table.batch_get([service_keys.callback(estate, i) for i in dict.fromkeys(callback_ids)])
         return {c.callback_id: c for c in map(callback_of, got)}
 
     def due_by(self, estate: str, until: str) -> list[Callback]:
         """The estate's open callbacks due at or before ``until``, soonest first (one query)."""
-        items = self.table.query_all(keys.callbacks_due(estate), index=GSI1,
+        items = self.table.query_all(service_keys.callbacks_due(estate), index=GSI1,
                                      until=f"{until}{keys.SEP}~")  # fmt: skip
         return [callback_of(i) for i in items]
 
     def of_unit(self, estate: str, building: str, room: str, limit: int | None = None
                 ) -> list[Callback]:  # fmt: skip
-        items = self.table.query_all(keys.callbacks_of_unit(estate, building, room), index=GSI2,
+        items = self.table.query_all(service_keys.callbacks_of_unit(estate, building, room), index=GSI2,
                                      forward=False, limit=limit)  # fmt: skip
         return [callback_of(i) for i in items]
 
@@ -76,7 +76,7 @@ class CallbackRepository:
         """Callbacks answered in ``[start, end)`` (UTC ISO-8601): one query per UTC month."""
         out: list[Callback] = []
         for month in _months(start, end):
-            items = self.table.query_all(keys.callbacks_answered(estate, month), index=GSI3,
+            items = self.table.query_all(service_keys.callbacks_answered(estate, month), index=GSI3,
                                          between=(start, end))  # fmt: skip
             out += [callback_of(i) for i in items if str(i.get("gsi3sk", "")) < end]
         return out
@@ -108,7 +108,7 @@ def cancel_op(callback: Callback, reason: str, at: str) -> Update:
             if k not in ("pk", "sk", "state", "version", "closed_at", "closed_reason",
                          *DUE_INDEX)}  # fmt: skip
     return Update(
-        keys.callback(callback.estate, callback.callback_id),
+        service_keys.callback(callback.estate, callback.callback_id),
         set={"state": "cancelled", "closed_at": at, "closed_reason": reason},
         add={"version": 1},
         remove=DUE_INDEX,
@@ -122,8 +122,8 @@ def cancel_op(callback: Callback, reason: str, at: str) -> Update:
 
 def item_of(c: Callback) -> Item:
     item: Item = {
-        **keys.callback(c.estate, c.callback_id),
-        **keys.callback_index(keys.callbacks_of_unit(c.estate, c.building, c.room),
+        **service_keys.callback(c.estate, c.callback_id),
+        **service_keys.callback_index(service_keys.callbacks_of_unit(c.estate, c.building, c.room),
                               c.created_at, c.callback_id, GSI2),
         "type": "callback", "callback_id": c.callback_id, "estate": c.estate, "kind": c.kind,
         "building": c.building, "room": c.room, "order_number": c.order_number,
@@ -138,11 +138,11 @@ def item_of(c: Callback) -> Item:
         item["result"] = {"ratings": dict(r.ratings), "comment": r.comment, "method": r.method,
                           "by": r.by, "at": r.at, "score": r.score}  # fmt: skip
     if c.is_due:
-        item.update(keys.callback_index(keys.callbacks_due(c.estate), c.due_at, c.callback_id,
+        item.update(service_keys.callback_index(service_keys.callbacks_due(c.estate), c.due_at, c.callback_id,
                                         GSI1))  # fmt: skip
     if c.result is not None:
         month = c.result.at[:7]
-        item.update(keys.callback_index(keys.callbacks_answered(c.estate, month), c.result.at,
+        item.update(service_keys.callback_index(service_keys.callbacks_answered(c.estate, month), c.result.at,
                                         c.callback_id, GSI3))  # fmt: skip
     return item
 

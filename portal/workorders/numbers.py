@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from portal.clock import local_day, zone
-from portal.store import keys
+from portal.store import service_keys
 from portal.store.items import whole
 from portal.store.table import Table
 from portal.store.tables import TTL_ATTRIBUTE
@@ -25,7 +25,7 @@ class OrderNumbers:
     def next(self, estate: str, prefix: str, now: datetime, tz: str) -> str:
         day = local_day(now, zone(tz)).strftime("%Y%m%d")
         got = self.table.update(
-            keys.work_order_counter(estate, prefix, day),
+            service_keys.work_order_counter(estate, prefix, day),
             add={"n": 1},
             set={TTL_ATTRIBUTE: int((now + KEEP_COUNTER).timestamp())},
             returns="UPDATED_NEW",

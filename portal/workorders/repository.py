@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from portal.store import keys
+from portal.store import keys, service_keys
 from portal.store.conditions import ITEM_IS_NEW, Condition, condition
 from portal.store.items import Item, text, whole
 from portal.store.table import Delete, Operation, Put, Table
@@ -34,23 +34,23 @@ class WorkOrderRepository:
     # -- reads ---------------------------------------------------------------------------
 
     def get(self, estate: str, number: str) -> WorkOrder | None:
-        item = self.table.get(keys.work_order(estate, number))
+        item = self.table.get(service_keys.work_order(estate, number))
         return order_of(item) if item else None
 
     def with_history(self, estate: str, number: str) -> tuple[WorkOrder | None, list[Event]]:
         """The order and its history, oldest first: one query."""
         order, events = None, []
-        for item in self.table.iter_query(keys.work_order_partition(estate, number),
+        for item in self.table.iter_query(service_keys.work_order_partition(estate, number),
                                           consistent=True):  # fmt: skip
             if item["sk"] == keys.META:
                 order = order_of(item)
-            elif str(item["sk"]).startswith(keys.WORK_ORDER_EVENTS):
+            elif str(item["sk"]).startswith(service_keys.WORK_ORDER_EVENTS):
                 events.append(event_of(item))
         return order, events
 
     def in_state(self, estate: str, state: str, limit: int | None = None) -> list[WorkOrder]:
         """An estate's orders in ``state``, newest first."""
-        items = self.table.query_all(keys.work_orders_in_state(estate, state), index=GSI1,
+        items = self.table.query_all(service_keys.work_orders_in_state(estate, state), index=GSI1,
                                      forward=False, limit=limit)  # fmt: skip
         return [order_of(i) for i in items]
 
@@ -62,7 +62,7 @@ class WorkOrderRepository:
         kept) or, rarely, missed."""
         got: dict[str, WorkOrder] = {}
         for state in STATES:
-            for item in self.table.iter_query(keys.work_orders_in_state(estate, state),
+            for item in self.table.iter_query(service_keys.work_orders_in_state(estate, state),
                                               index=GSI1, between=(start, end)):  # fmt: skip
                 order = order_of(item)
                 if order.number not in got or got[order.number].version < order.version:
@@ -71,36 +71,36 @@ class WorkOrderRepository:
 
     def of_unit(self, estate: str, building: str, room: str, limit: int | None = None
                 ) -> list[WorkOrder]:  # fmt: skip
-        items = self.table.query_all(keys.work_orders_of_unit(estate, building, room),
+        items = self.table.query_all(service_keys.work_orders_of_unit(estate, building, room),
                                      index=GSI2, forward=False, limit=limit)  # fmt: skip
         return [order_of(i) for i in items]
 
     def of_owner(self, owner_id: str, limit: int = 50) -> list[WorkOrder]:
         """An owner's orders, newest first (links, then one batch read)."""
-        links = self.table.query_all(f"OWNER{keys.SEP}{owner_id}", prefix=keys.OWNER_ORDERS_PREFIX,
+        links = self.table.query_all(f"OWNER{keys.SEP}{owner_id}", prefix=service_keys.OWNER_ORDERS_PREFIX,
                                      forward=False, limit=limit)  # fmt: skip
-        wanted = [keys.work_order(text(i, "estate"), text(i, "number")) for i in links]
+        wanted = [service_keys.work_order(text(i, "estate"), text(i, "number")) for i in links]
         got = {(text(i, "estate"), text(i, "number")): order_of(i)
                for i in self.table.batch_get(wanted)}  # fmt: skip
         return [got[k] for k in ((text(i, "estate"), text(i, "number")) for i in links) if k in got]
 
     def due_for_escalation(self, estate: str, until: str) -> list[WorkOrder]:
         """Unresolved orders whose next rung is due by ``until`` (no Scan: a sparse index)."""
-        items = self.table.query_all(keys.work_order_ladder(estate), index=GSI3)
+        items = self.table.query_all(service_keys.work_order_ladder(estate), index=GSI3)
         return [order_of(i) for i in items if text(i, "escalate_at") <= until]
 
     def queue_of(self, username: str) -> list[tuple[str, str]]:
         """``(estate, number)`` of the orders a staff member is responsible for."""
         return [(text(i, "estate"), text(i, "number"))
-                for i in self.table.query_all(keys.staff_queue(username))]  # fmt: skip
+                for i in self.table.query_all(service_keys.staff_queue(username))]  # fmt: skip
 
     def escalated_to(self, estate: str, rung: str, building: str = "") -> list[tuple[str, int]]:
         """``(number, level)`` of the orders escalated to a rung."""
         return [(str(i["sk"]), whole(i, "level"))
-                for i in self.table.query_all(keys.escalation_queue(estate, rung, building))]  # fmt: skip
+                for i in self.table.query_all(service_keys.escalation_queue(estate, rung, building))]  # fmt: skip
 
     def many(self, refs: Sequence[tuple[str, str]]) -> list[WorkOrder]:
-        return [order_of(i) for i in self.table.batch_get([keys.work_order(e, n) for e, n in refs])]
+        return [order_of(i) for i in self.table.batch_get([service_keys.work_order(e, n) for e, n in refs])]
 
     # -- writes --------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ class WorkOrderRepository:
         """A new order, its first history line, the owner's link: one transaction."""
         ops: list[Operation] = [Put(item_of(order), ITEM_IS_NEW), Put(event_item(order, event))]
         if order.owner_id:
-            ops.append(Put({**keys.owner_work_order(order.owner_id, order.created_at, order.estate,
+            ops.append(Put({**service_keys.owner_work_order(order.owner_id, order.created_at, order.estate,
                                                     order.number),
                             "estate": order.estate, "number": order.number}))  # fmt: skip
         self.table.transact([*ops, *extra])
@@ -126,21 +126,21 @@ class WorkOrderRepository:
 
 
 def queue_put(username: str, order: WorkOrder) -> Put:
-    return Put({**keys.staff_queue_entry(username, order.estate, order.number),
+    return Put({**service_keys.staff_queue_entry(username, order.estate, order.number),
                 "estate": order.estate, "number": order.number})  # fmt: skip
 
 
 def queue_delete(username: str, order: WorkOrder) -> Delete:
-    return Delete(keys.staff_queue_entry(username, order.estate, order.number))
+    return Delete(service_keys.staff_queue_entry(username, order.estate, order.number))
 
 
 def escalation_put(order: WorkOrder, rung: str, building: str, level: int, at: str) -> Put:
-    return Put({**keys.escalation_entry(order.estate, rung, building, order.number),
+    return Put({**service_keys.escalation_entry(order.estate, rung, building, order.number),
                 "level": level, "at": at, "estate": order.estate})  # fmt: skip
 
 
 def escalation_delete(order: WorkOrder, rung: str, building: str) -> Delete:
-    return Delete(keys.escalation_entry(order.estate, rung, building, order.number))
+    return Delete(service_keys.escalation_entry(order.estate, rung, building, order.number))
 
 
 # -- items ----------------------------------------------------------------------------------
@@ -149,10 +149,10 @@ def escalation_delete(order: WorkOrder, rung: str, building: str) -> Delete:
 def item_of(order: WorkOrder) -> Item:
     loc = order.location
     item: Item = {
-        **keys.work_order(order.estate, order.number),
-        **keys.work_order_index(keys.work_orders_in_state(order.estate, order.state),
+        **service_keys.work_order(order.estate, order.number),
+        **service_keys.work_order_index(service_keys.work_orders_in_state(order.estate, order.state),
                                 order.created_at, order.number, GSI1),
-        **keys.work_order_index(keys.work_orders_of_unit(loc.estate, loc.building, loc.room),
+        **service_keys.work_order_index(service_keys.work_orders_of_unit(loc.estate, loc.building, loc.room),
                                 order.created_at, order.number, GSI2),
         "type": "work_order",
         "number": order.number, "kind": order.kind, "estate": loc.estate,
@@ -173,7 +173,7 @@ def item_of(order: WorkOrder) -> Item:
         item["price"] = {"fen": order.price.fen, "note": order.price.note,
                          "answer": order.price.answer}  # fmt: skip
     if order.state in UNRESOLVED_STATES and order.escalate_at:
-        item.update(keys.work_order_index(keys.work_order_ladder(order.estate),
+        item.update(service_keys.work_order_index(service_keys.work_order_ladder(order.estate),
                                           order.escalate_at, order.number, GSI3))  # fmt: skip
     return item
 
@@ -221,7 +221,7 @@ def order_of(item: Item) -> WorkOrder:
 def event_item(order: WorkOrder, event: Event, seq: int | None = None) -> Item:
     """A history line; ``seq`` orders lines written at the same second (default: the version)."""
     return {
-        **keys.work_order_event(order.estate, order.number, event.at,
+        **service_keys.work_order_event(order.estate, order.number, event.at,
                                 order.version if seq is None else seq),
         "type": "work_order_event", "at": event.at, "actor": event.actor,
         "action": event.action, "state": event.state, "note": event.note,

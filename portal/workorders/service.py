@@ -21,7 +21,7 @@ from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.clock import Clock, iso
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
-from portal.store import keys
+from portal.store import service_keys
 from portal.store.conditions import condition
 from portal.store.errors import TransactionCancelled
 from portal.store.items import text
@@ -189,7 +189,7 @@ class WorkOrderService:
                       details={"channel": new.channel})  # fmt: skip
         extra = self._hooked(order, order, event)
         if new.request_id:
-            record = {**keys.submitted_request(who, new.request_id), "estate": loc.estate,
+            record = {**service_keys.submitted_request(who, new.request_id), "estate": loc.estate,
                       "number": number, TTL_ATTRIBUTE: int((now + KEEP_REQUEST).timestamp())}  # fmt: skip
             extra.append(Put(record, REQUEST_IS_NEW))
         try:
@@ -221,7 +221,7 @@ class WorkOrderService:
 
     def _already_submitted(self, who: str, request_id: str) -> WorkOrder:
         """The order a retried submit made the first time (its number was used once only)."""
-        record = self.repo.table.get(keys.submitted_request(who, request_id)) or {}
+        record = self.repo.table.get(service_keys.submitted_request(who, request_id)) or {}
         order = self.repo.get(text(record, "estate"), text(record, "number"))
         if order is None:
             raise Conflict("order_changed")

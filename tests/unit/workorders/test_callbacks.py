@@ -13,7 +13,7 @@ from portal.accounts.identity import Identity
 from portal.clock import iso, zone
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from portal.service_levels import after_quiet_hours
-from portal.store import keys
+from portal.store import service_keys
 from portal.wiring import Services
 from portal.workorders.callback_model import DIMENSIONS, Result, weighted_score
 from portal.workorders.callbacks import Answer, CallbackService, DueList
@@ -315,10 +315,10 @@ def test_a_callback_item_leaves_the_due_index_when_done(
 ) -> None:
     callback = callbacks.of_order(owner, "lanting", resolved(orders, owner, desk).number)
     assert callback is not None
-    item = services.table.get(keys.callback("lanting", callback.callback_id))
-    assert item is not None and item["gsi1pk"] == keys.callbacks_due("lanting")
+    item = services.table.get(service_keys.callback("lanting", callback.callback_id))
+    assert item is not None and item["gsi1pk"] == service_keys.callbacks_due("lanting")
     callbacks.record_result(desk, "lanting", callback.callback_id, SATISFIED)
-    item = services.table.get(keys.callback("lanting", callback.callback_id))
+    item = services.table.get(service_keys.callback("lanting", callback.callback_id))
     assert item is not None and "gsi1pk" not in item and item["gsi2pk"].startswith("CBUNIT#")
 
 

@@ -208,20 +208,20 @@ def test_a_sign_off_needs_a_rating_from_one_to_five(
 def test_a_sibling_services_operations_join_the_move_and_win_over_a_hooks_on_the_same_item(
     services: Services, owner: Identity, desk: Identity
 ) -> None:
-    from portal.store import keys
+    from portal.store import service_keys
     from portal.store.table import Put
     from portal.workorders.numbers import OrderNumbers
 
     def hook(before: Any, after: Any, event: Any) -> list[Any]:
-        return [Put({**keys.staff_queue_entry("hooked", "lanting", after.number), "by": "hook"})]
+        return [Put({**service_keys.staff_queue_entry("hooked", "lanting", after.number), "by": "hook"})]
 
     orders = WorkOrderService(services.work_order_repo, OrderNumbers(services.table), services.clock,
                               "Asia/Shanghai", lambda u, e: True, hooks=[hook])  # fmt: skip
     order = orders.submit(owner, repair())
-    mine = Put({**keys.staff_queue_entry("hooked", "lanting", order.number), "by": "sibling"})
+    mine = Put({**service_keys.staff_queue_entry("hooked", "lanting", order.number), "by": "sibling"})
     orders.act(desk, "lanting", order.number, "acknowledge", joined=[mine],
                recorded={"callback": "order.x.0"})  # fmt: skip
-    stored = services.table.get(keys.staff_queue_entry("hooked", "lanting", order.number))
+    stored = services.table.get(service_keys.staff_queue_entry("hooked", "lanting", order.number))
     assert stored is not None and stored["by"] == "sibling"
     _, history = orders.read(desk, "lanting", order.number)
     assert history[-1].details == {"callback": "order.x.0"}

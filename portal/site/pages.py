@@ -31,6 +31,7 @@ from portal.service_levels import (
     TECHNICIAN_ON_SITE_MIN,
 )
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
+from portal.site.billpages import bill_context
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.workorders.model import KINDS, REPAIR_CATEGORIES, URGENCIES
 
@@ -174,6 +175,15 @@ def plan(model: SiteModel) -> list[Page]:
     return pages
 
 
+BILL_PAGES = (
+    ("account/bills/", "bills_mine.html"),
+    ("account/bills/paid/", "bill_paid.html"),
+    ("account/bills/receipt/", "bill_receipt.html"),
+    ("staff/bills/", "bills_unit.html"),
+    ("staff/bills/review/", "bills_review.html"),
+)
+"""Bills and payments: the owner's (phone) and finance's (desktop) pages."""
+
 ACCOUNT_PAGES = (
     ("account/signin/", "signin.html"),
     ("account/", "home_my.html"),
@@ -184,6 +194,7 @@ ACCOUNT_PAGES = (
     ("account/orders/view/", "order_view.html"),
     ("staff/orders/", "orders_queue.html"),
     ("staff/orders/view/", "order_view.html"),
+    *BILL_PAGES,
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -219,6 +230,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "urgencies": URGENCIES,
         "staff_channels": STAFF_CHANNELS,
         "order_labels": order_labels(lang),
+        **bill_context(lang),  # the bill pages: every label their scripts show
         # The local outbox link (no real SMS) only on a site built for this machine.
         "dev_outbox": urlsplit(_SITE_URL[0]).hostname in ("127.0.0.1", "localhost"),
     }

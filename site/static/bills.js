@@ -173,9 +173,10 @@
 
   async function load() {
     P.say(status, P.msgs.loading);
-    const r = await P.call("GET", "/api/bills/mine");
-    if (r.status === 401) return location.replace(d.signin);
-    if (r.status === 403) return location.replace(d.staff); // staff: the unit account page
+    const me = await P.call("GET", "/api/me"); // also the session's CSRF token, for paying
+    if (me.status === 401) return location.replace(d.signin);
+    if (me.ok && me.data.kind !== "owner") return location.replace(d.staff); // the unit account
+    const r = me.ok ? await P.call("GET", "/api/bills/mine") : me;
     if (!r.ok) {
       P.say(status, P.errorText(r), true);
       window.addEventListener("online", load, { once: true });

@@ -30,8 +30,8 @@ from portal.service_levels import (
     KPIS,
     TECHNICIAN_ON_SITE_MIN,
 )
-from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.billpages import bill_context
+from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.workorders.model import KINDS, REPAIR_CATEGORIES, URGENCIES
 

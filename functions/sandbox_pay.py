@@ -136,7 +136,9 @@ def _state(payment: SandboxPayment) -> dict[str, Any]:
 @bp.after_request
 def _headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it, Chromium sends ``Origin: null`` on the page's own form
+    # POSTs (confirm, cancel), which the origin check then refuses.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

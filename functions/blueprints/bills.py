@@ -4,6 +4,8 @@
                                                       (due date, late), paid, history by year
 ``GET  /api/bills/<estate>/<building>/<room>[?year=]`` one unit's account (its owners,
                                                       finance and managers of the estate)
+``GET  /api/bills/<estate>/<building>/<room>/payments`` the unit's payments with their
+                                                      refunds (the same readers)
 ``POST /api/bills/runs``                              issue a period's bills (finance;
                                                       idempotent)
 ``POST /api/bills/charges``                           a one-off item (finance)
@@ -34,6 +36,7 @@ from functions.blueprints.bills_models import (
     UnitPath,
     YearQuery,
 )  # fmt: skip
+from functions.blueprints.payments_models import UnitPaymentOut, UnitPayments
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import DENIED, MAX_CONTENT_LENGTH, ErrorEnvelope
@@ -51,7 +54,9 @@ bp = api_blueprint("bills", __name__)
 def mine(query: YearQuery) -> Response:
     """The signed-in owner's bills, per unit: what is owed (late or not), paid, the year."""
     statements = services().statements.mine(signed_in(), query.year)
-    return json_response(MyBills(units=[StatementOut.of(s) for s in statements]))
+    offered = services().payments.offered
+    return json_response(MyBills(units=[StatementOut.of(s, offered(s.unit.estate))
+                                        for s in statements]))  # fmt: skip
 
 
 @bp.get("/bills/<estate>/<building>/<room>", responses={200: StatementOut, **DENIED})
@@ -59,7 +64,18 @@ def unit_account(path: UnitPath, query: YearQuery) -> Response:
     """One unit's account (an owner: their own units; finance and managers: their estates)."""
     unit = UnitKey(path.estate, path.building, path.room)
     statement = services().statements.of_unit(signed_in(), unit, query.year)
-    return json_response(StatementOut.of(statement))
+    return json_response(StatementOut.of(statement, services().payments.offered(unit.estate)))
+
+
+@bp.get("/bills/<estate>/<building>/<room>/payments", responses={200: UnitPayments, **DENIED})
+def unit_payments(path: UnitPath) -> Response:
+    """One unit's payments, newest first, each with its refunds (the unit account's readers)."""
+    unit = UnitKey(path.estate, path.building, path.room)
+    payments = services().payments.of_unit_visible(signed_in(), unit)
+    refunds = services().refunds
+    return json_response(UnitPayments(unit_id=unit.unit_id, items=[
+        UnitPaymentOut.with_refunds(p, refunds.of_payment(p.payment_id) if p.refunds else ())
+        for p in payments]))  # fmt: skip
 
 
 @bp.post("/bills/runs", responses={200: RunOut, **DENIED, 503: ErrorEnvelope})

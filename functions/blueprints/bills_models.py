@@ -6,6 +6,7 @@ Amounts are integer fen (``*_fen``) and, for people, yuan with two decimals
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 YEAR = r"^([0-9]{4})?$"
+ProviderKind = Literal["alipay", "wechat", "sandbox"]
+PROVIDER_KINDS: tuple[ProviderKind, ...] = ("alipay", "wechat", "sandbox")
 
 
 class UnitPath(BaseModel):
@@ -80,16 +83,21 @@ class StatementOut(BaseModel):
     unpaid: list[BillOut] = Field(description="Everything still owed, any year, oldest first.")
     paid: list[BillOut] = Field(description="Fully paid bills of `year`.")
     history: list[BillOut] = Field(description="Every bill of `year`.")
+    providers: list[ProviderKind] = Field(
+        default_factory=list,
+        description="How the unit's bills can be paid online (the estate's providers, in "
+        "display order; `sandbox` only in local and test); empty: no online payment.")
 
     @classmethod
-    def of(cls, s: Statement) -> StatementOut:
+    def of(cls, s: Statement, providers: Sequence[str] = ()) -> StatementOut:
         def out(bills: tuple[Bill, ...]) -> list[BillOut]:
             return [BillOut.of(b, s.late(b)) for b in bills]
 
         return cls(unit_id=s.unit.unit_id, estate=s.unit.estate, building=s.unit.building,
                    room=s.unit.room, year=s.year, years=list(s.years),
                    outstanding_fen=s.outstanding_fen, outstanding_yuan=yuan(s.outstanding_fen),
-                   unpaid=out(s.unpaid), paid=out(s.paid), history=out(s.history))  # fmt: skip
+                   unpaid=out(s.unpaid), paid=out(s.paid), history=out(s.history),
+                   providers=[k for p in providers for k in PROVIDER_KINDS if k == p])  # fmt: skip
 
 
 class MyBills(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,6 +71,9 @@ class PaymentOut(BaseModel):
     review_reason: str
     refunded_fen: int
     refunded_yuan: str
+    refundable_fen: int = Field(
+        description="What finance may still refund (captured − refunded − being refunded).")
+    refundable_yuan: str
     lines: list[LineOut]
 
     @classmethod
@@ -82,6 +86,8 @@ class PaymentOut(BaseModel):
             created_at=p.created_at, expires_at=p.expires_at, paid_at=p.paid_at,
             receipt_no=p.receipt_no, review_reason=p.review_reason,
             refunded_fen=p.refunded_fen, refunded_yuan=yuan(p.refunded_fen),
+            refundable_fen=max(0, p.refundable_fen),
+            refundable_yuan=yuan(max(0, p.refundable_fen)),
             lines=[LineOut(bill_id=ln.bill_id, item=ln.item, period=ln.period, pay_fen=ln.pay_fen,
                            pay_yuan=yuan(ln.pay_fen)) for ln in p.lines],
         )  # fmt: skip
@@ -107,6 +113,7 @@ class PaymentCreated(BaseModel):
 
 class PaymentList(BaseModel):
     items: list[PaymentOut]
+
 
 
 class RefundIn(BaseModel):
@@ -135,6 +142,21 @@ class RefundOut(BaseModel):
                    amount_yuan=yuan(r.amount_fen), reason=r.reason, state=r.state,
                    allocation=r.allocation, requested_at=r.requested_at,
                    requested_by=r.requested_by)  # fmt: skip
+
+
+class UnitPaymentOut(PaymentOut):
+    refunds: list[RefundOut] = Field(description="Its refunds, oldest first.")
+
+    @classmethod
+    def with_refunds(cls, p: Payment, refunds: Sequence[Refund]) -> UnitPaymentOut:
+        return cls(**PaymentOut.of(p).model_dump(), refunds=[RefundOut.of(r) for r in refunds])
+
+
+class UnitPayments(BaseModel):
+    """A unit's payments, newest first (the last 50), each with its refunds."""
+
+    unit_id: str
+    items: list[UnitPaymentOut]
 
 
 class ReceiptLineOut(BaseModel):

@@ -53,6 +53,9 @@ MAX_LINES = 60
 MAX_ID = 32
 PAYMENT_IS_NEW = condition("payment_is_new", "attribute_not_exists(pk)")
 _ID = re.compile(r"(\d{8})([0-9a-f]{8})([a-z0-9_]+)")
+RESULT_PAGE = "/account/bills/paid/"
+"""The site's payment result page, where the provider sends the owner back (it polls the
+payment's status: ``paid`` only once the notification is recorded)."""
 
 
 def new_payment_id(estate: str, now: datetime, tz: str) -> str:
@@ -116,7 +119,7 @@ class PaymentService:
         request = PaymentRequest(
             out_trade_no=payment.payment_id, amount_fen=payment.amount_fen,
             subject=payment.subject, notify_url=f"{self.site_url}/api/payments/notify/{adapter.account}",
-            return_url=return_url or f"{self.site_url}/bills/paid/?payment={payment.payment_id}",
+            return_url=return_url or f"{self.site_url}{RESULT_PAGE}?payment={payment.payment_id}",
             client_ip=client_ip, openid=openid, expires_at=now + PAY_WITHIN,
         )  # fmt: skip
         try:
@@ -164,6 +167,20 @@ class PaymentService:
         if payment is None or not may_see(identity, payment.unit):
             raise NotFound("payment_not_found")
         return payment
+
+    def offered(self, estate: str) -> tuple[str, ...]:
+        """The kinds of provider (``alipay``, ``wechat``, ``sandbox``) ``estate`` offers, in
+        display order: what the owner chooses from."""
+        return tuple(dict.fromkeys(p.name for p in self.providers.for_estate(estate)))
+
+    def of_unit_visible(self, identity: Identity, unit: UnitKey) -> list[Payment]:
+        """A unit's payments, newest first, for whoever may read its account (another
+        owner's unit, or a unit out of a staff member's scope, answers 404)."""
+        if not may_see(identity, unit):
+            if policy.can(identity, "bill.read"):  # the role, not the scope: hide the unit
+                raise NotFound("unit_not_found")
+            raise Forbidden()
+        return self.of_unit(unit)
 
     def of_unit(self, unit: UnitKey, limit: int = 50) -> list[Payment]:
         items = self.table.query_all(billing_keys.unit_payments(unit.estate, unit.building, unit.room),

@@ -32,6 +32,7 @@ from portal.service_levels import (
     KPIS,
     TECHNICIAN_ON_SITE_MIN,
 )
+from portal.site.billpages import bill_context
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.site.security import CSP, policy
@@ -180,6 +181,15 @@ def plan(model: SiteModel) -> list[Page]:
     return pages
 
 
+BILL_PAGES = (
+    ("account/bills/", "bills_mine.html"),
+    ("account/bills/paid/", "bill_paid.html"),
+    ("account/bills/receipt/", "bill_receipt.html"),
+    ("staff/bills/", "bills_unit.html"),
+    ("staff/bills/review/", "bills_review.html"),
+)
+"""Bills and payments: the owner's (phone) and finance's (desktop) pages."""
+
 ACCOUNT_PAGES = (
     ("account/signin/", "signin.html"),
     ("account/", "home_my.html"),
@@ -193,6 +203,7 @@ ACCOUNT_PAGES = (
     ("staff/callbacks/", "callbacks_desk.html"),
     ("staff/profiles/", "profile.html"),
     ("staff/kpi/", "kpi.html"),
+    *BILL_PAGES,
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -234,6 +245,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "callback_scale": tuple(SCALE),
         "staff_methods": tuple(m for m in METHODS if m != "online"),
         "max_photo_bytes": MAX_PHOTO_BYTES,
+        **bill_context(lang),  # the bill pages: every label their scripts show
         # The local outbox link (no real SMS) only on a site built for this machine.
         "dev_outbox": urlsplit(_SITE_URL[0]).hostname in ("127.0.0.1", "localhost"),
     }

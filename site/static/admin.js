@@ -272,6 +272,8 @@
     const isAdmin = me.roles.includes(d.admin);
     const handlers = d.orderRoles.split(" ");
     $("orders-link").hidden = !me.roles.some((role) => handlers.includes(role));
+    const billReaders = $("bills-link").dataset.roles.split(" ");
+    $("bills-link").hidden = !me.roles.some((role) => billReaders.includes(role));
     const importers = d.importRoles.split(" ");
     if (me.roles.some((role) => importers.includes(role))) {
       setUpImport(isAdmin ? estates.map((e) => e.slug) : me.estates);

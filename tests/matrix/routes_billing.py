@@ -49,6 +49,16 @@ BILLING_ROUTES: tuple[Row, ...] = (
         "account is hidden; roles that never read bills get 403.",
     ),
     Row(
+        "GET",
+        "/api/bills/<estate>/<building>/<room>/payments",
+        200,
+        Needs("bill.read", target="unit_a"),
+        path_params=UNIT_A,
+        hidden_out_of_scope=True,
+        note="The unit account's payments and refunds: hidden (404) from another owner and "
+        "from finance and managers of another estate; roles that never read bills get 403.",
+    ),
+    Row(
         "POST",
         "/api/bills/runs",
         200,

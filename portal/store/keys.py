@@ -63,6 +63,13 @@ a provider transaction, seen once      main     pk=PAYTX#<provider>#<tx> sk=META
 a provider notification, seen once     main     pk=PAYNOTE#<provider>#<n> sk=META    de-duplication
 next receipt number (estate, year)     main     pk=RECEIPTNO#<e>#<yyyy> sk=COUNTER   counter
 a receipt (gap-free per estate, year)  main     pk=RECEIPT#<e>#<yyyy> sk=<nnnnnn>    receipt
+an offline payment's request id        main     pk=OFFREQ#<e>#<req>  sk=META         idempotency (collection)
+an estate's offline payments of a day  main     pk=OFFPAY#<e>#<day>  sk=<ts>#<id>    entry
+a guard's cash of a day (交接)          main     pk=HANDOVER#<e>      sk=<day>#<who>  handover batch
+a direct-debit file, imported once     main     pk=DEBITFILE#<e>#<sha256> sk=META    import report
+messages owed to debited owners        main     pk=DEBITNOTE#<e>     sk=<payment>    notice
+an owner's last arrears reminder       main     pk=DUNLAST#<o>       sk=META         last sent
+an estate's arrears reminders (催缴)    main     pk=DUNLOG#<e>        sk=<ts>#<o>     history line
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -76,8 +83,9 @@ floor 15, room 03). A unit's id is ``<estate>/<building>/<room>``.
 No Scan is used on a request path.
 
 The functions of the billing rows (bills to receipts) are in
-:mod:`portal.store.billing_keys`, only for this module's length: this table is the one
-list of every key shape.
+:mod:`portal.store.billing_keys`, those of the collection rows (offline payments to
+reminders) in :mod:`portal.store.collection_keys`, only for this module's length: this
+table is the one list of every key shape.
 """
 
 from __future__ import annotations

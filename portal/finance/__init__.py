@@ -1,0 +1,1 @@
+"""Finance: offline payments, handover, direct debits, collection rate, arrears, exports."""

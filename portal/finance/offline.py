@@ -46,6 +46,7 @@ from portal.billing.receipts import current_number, receipt_no, receipt_put, tak
 from portal.billing.records import payment_item, payment_of
 from portal.clock import Clock, iso, local_day, zone
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from portal.finance.handover import joins_batch
 from portal.store import billing_keys, collection_keys
 from portal.store.conditions import condition
 from portal.store.errors import TransactionCancelled
@@ -118,6 +119,13 @@ class OfflinePayments:
         if req.method not in DESK_METHODS:
             raise InvalidInput("offline_method_invalid")
         may_record(identity, req.unit.estate, req.method, req.at_door)
+        if req.at_door and req.method == "cash" and extra is None:
+
+            def extra(p: Payment, day: str) -> Sequence[Operation]:
+                return [joins_batch(p, day, identity.user_id, identity.name)]
+
+        elif req.at_door:
+            raise InvalidInput("offline_method_invalid")
         return self.apply(req, actor(identity.kind, identity.user_id), source_ip=source_ip,
                           extra=extra)  # fmt: skip
 
@@ -187,6 +195,8 @@ class OfflinePayments:
                 return None  # recorded meanwhile by a retry: read it
             if exc.failed & _BILLS:
                 raise Conflict("bill_payment_in_progress") from exc
+            if "handover_open" in exc.failed:
+                raise Conflict("handover_closed") from exc
             return None  # the receipt counter moved (another recording): read again
         return Recorded(payment, day.isoformat(), first=True)
 

@@ -45,7 +45,7 @@ from portal.store import collection_keys
 from portal.store.items import Item, text, whole
 from portal.store.table import Operation, Put, Table
 from portal.tabular import HEADER_SEARCH_ROWS, Cell, cell_text, read_sheet
-from portal.tasks.queue import TaskQueue
+from portal.tasks.queue import NewTask, TaskQueue
 
 logger = logging.getLogger(__name__)
 
@@ -242,8 +242,15 @@ class DirectDebits:
         request = OfflineRequest(unit, tuple(b.bill_id for b in bills), "debit", row.amount_fen,
                                  "debit-" + hashlib.sha256(row.serial.encode()).hexdigest()[:40],
                                  reference=row.serial)  # fmt: skip
+        task = self.tasks.new(DEBIT_NOTICE, {"estate": estate.slug, "payment_id": ""},
+                              give_up_after=TELL_WITHIN,
+                              due_at=after_quiet_hours(self.clock(), zone(self.tz)))  # fmt: skip
+
+        def notice(p: Payment, day: str) -> Sequence[Operation]:
+            return self._notice(p, task)
+
         try:
-            done = self.offline.apply(request, who, source_ip=source_ip, extra=self._notice)
+            done = self.offline.apply(request, who, source_ip=source_ip, extra=notice)
         except DomainError as exc:
             if exc.code == "offline_bills_invalid":  # nothing owed (paid online meanwhile)
                 errs.append(RowError("nothing_owed", col(room_col), unit.unit_id))
@@ -253,22 +260,23 @@ class DirectDebits:
             else:
                 errs.append(RowError("not_recorded", "", exc.code))
             return row
+        if done.first:
+            self.tasks.dispatch(task)
         row.status = "recorded" if done.first else "duplicate"
         row.receipt_no = done.payment.receipt_no
         return row
 
     # -- telling the owner ----------------------------------------------------------------------
 
-    def _notice(self, p: Payment, day: str) -> Sequence[Operation]:
+    def _notice(self, p: Payment, task: NewTask) -> Sequence[Operation]:
+        """The notice and its task (the payment's id in its payload), in the recording."""
         now = self.clock()
-        task = self.tasks.new(DEBIT_NOTICE, {"estate": p.unit.estate, "payment_id": p.payment_id},
-                              give_up_after=TELL_WITHIN,
-                              due_at=after_quiet_hours(now, zone(self.tz)))  # fmt: skip
+        item = {**task.put.item, "payload": {"estate": p.unit.estate, "payment_id": p.payment_id}}
         notice = {**collection_keys.debit_notice(p.unit.estate, p.payment_id), "type": "debit_notice",
                   "payment_id": p.payment_id, "unit_id": p.unit.unit_id, "building": p.unit.building,
                   "room": p.unit.room, "amount_fen": p.amount_fen, "receipt_no": p.receipt_no,
                   "recorded_at": iso(now), "due_by": iso(now + TELL_WITHIN), "state": "due"}  # fmt: skip
-        return [Put(notice), task.put]
+        return [Put(notice), Put(item)]
 
     def deliver(self, payload: Mapping[str, Any]) -> None:
         """The task: tell the unit's owners their debit went through (once, in waking hours)."""

@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tests.matrix.routes_billing import BILLING_ROUTES, PAYMENT_A, UNIT_A
+from tests.matrix.routes_collection import COLLECTION_ROUTES
 from tests.matrix.rows import PUBLIC, Call, Needs, Public, RequestSpec, Row, restore
 
 if TYPE_CHECKING:
@@ -352,5 +353,6 @@ ROUTES: tuple[Row, ...] = (
         request={"query_string": {"estate": "lanting", "month": "2026-11"}},
     ),
     *BILLING_ROUTES,
+    *COLLECTION_ROUTES,
 )
 """Every route of the API (see the module docstring to add one)."""

@@ -144,7 +144,14 @@ class OfflinePayments:
         give_up = time.monotonic() + RECORD_WITHIN_S
         attempt = 0
         while True:
-            done = self._attempt(req, ids, who, source_ip, extra)
+            try:
+                done = self._attempt(req, ids, who, source_ip, extra)
+            except Conflict:
+                # A double-click's twin may have committed after this one's first look: its
+                # bills are paid now, by the recording this request id already has.
+                done = self.seen(req)
+                if done is None:
+                    raise
             if done is not None:
                 return done
             attempt += 1

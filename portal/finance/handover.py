@@ -95,18 +95,23 @@ class Handovers:
     def today(self) -> date:
         return local_day(self.clock(), zone(self.tz))
 
-    def of_estate(self, identity: Identity, estate: str, since: str = "") -> list[Batch]:
-        """An estate's batches (from ``since``, a local day), oldest first."""
-        policy.require(identity, "handover.read", Target(estate=estate))
+    def of_estate(self, identity: Identity | None, estate: str, since: str = "") -> list[Batch]:
+        """An estate's batches (from ``since``, a local day), oldest first (``identity``: the
+        caller, checked; ``None``: the command line)."""
+        if identity is not None:
+            policy.require(identity, "handover.read", Target(estate=estate))
         items = self.table.query_all(collection_keys.handovers(estate),
                                      between=(since, "9999") if since else None)  # fmt: skip
         return [batch_of(i) for i in items]
 
-    def confirm(self, identity: Identity, estate: str, day: str, collector: str, *,
-                count: int, amount_fen: int, note: str = "", source_ip: str = "") -> Batch:  # fmt: skip
+    def confirm(self, identity: Identity | None, estate: str, day: str, collector: str, *,
+                count: int, amount_fen: int, note: str = "", source_ip: str = "",
+                who: str = "") -> Batch:  # fmt: skip
         """The foreman's count of a batch; confirming again with the same figures answers the
         first confirmation (a retry), other figures after a confirmation are refused (409)."""
-        policy.require(identity, "handover.confirm", Target(estate=estate))
+        if identity is not None:
+            policy.require(identity, "handover.confirm", Target(estate=estate))
+            who = actor(identity.kind, identity.user_id)
         if count < 0 or amount_fen < 0 or len(note) > MAX_NOTE:
             raise InvalidInput("handover_count_invalid")
         key = collection_keys.handover(estate, day, collector)
@@ -121,7 +126,7 @@ class Handovers:
         state: State = (
             "confirmed" if (count, amount_fen) == (batch.count, batch.total_fen) else "discrepancy"
         )
-        who, at = actor(identity.kind, identity.user_id), iso(self.clock())
+        at = iso(self.clock())
         done = {"state": state, "counted_count": count, "counted_fen": amount_fen,
                 "confirmed_by": who, "confirmed_at": at, "note": note}  # fmt: skip
         unchanged = condition("handover_unchanged", "#s = :open AND #c = :c AND total_fen = :t",

@@ -32,6 +32,7 @@ from portal.service_levels import (
     KPIS,
     TECHNICIAN_ON_SITE_MIN,
 )
+from portal.site.collectionpages import collection_context
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.site.security import CSP, policy
@@ -193,6 +194,7 @@ ACCOUNT_PAGES = (
     ("staff/callbacks/", "callbacks_desk.html"),
     ("staff/profiles/", "profile.html"),
     ("staff/kpi/", "kpi.html"),
+    ("staff/collection/", "collection.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -230,6 +232,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "order_labels": order_labels(lang),
         "max_photos": MAX_PHOTOS,
         "service_labels": service_labels(lang),
+        **collection_context(lang),
         "callback_dimensions": DIMENSION_NAMES,
         "callback_scale": tuple(SCALE),
         "staff_methods": tuple(m for m in METHODS if m != "online"),

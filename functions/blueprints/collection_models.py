@@ -11,13 +11,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.blueprints.bills_models import PERIOD
 from functions.fields import CODE, SLUG, no_default
 from portal.billing.money import yuan
 from portal.finance.arrears import BUCKETS, ArrearsList, RemindReport, UnitArrears
 from portal.finance.collection import CollectionReport, Figures
 from portal.store.items import Item, text, whole
 
+PERIOD = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+"""A period the ledger keeps (2000–2099)."""
 UNIT_ID = r"^[a-z0-9][a-z0-9-]{0,39}/[0-9A-Za-z-]{1,20}/[0-9A-Za-z-]{1,20}$"
 
 

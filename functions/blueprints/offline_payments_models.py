@@ -27,7 +27,8 @@ class OfflineIn(BaseModel):
     building: str = Field(pattern=CODE)
     room: str = Field(pattern=CODE)
     bills: list[Annotated[str, Field(pattern=BILL_ID)]] = Field(
-        min_length=1, max_length=MAX_BILLS, description="Bill ids of the unit, paid in full.")
+        min_length=1, max_length=MAX_BILLS, json_schema_extra={"uniqueItems": True},
+        description="Bill ids of the unit (each once), paid in full.")
     method: Literal["cash", "transfer", "pos"] = Field(description="现金, 银行转账, POS刷卡.")
     amount_fen: Annotated[int, Field(gt=0, le=MAX_BILL_FEN * MAX_BILLS), JSON_INTEGER] = Field(
         description="What was received: must equal the bills' outstanding amount (else 409).")

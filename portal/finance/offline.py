@@ -125,7 +125,7 @@ class OfflinePayments:
                 return [joins_batch(p, day, identity.user_id, identity.name)]
 
         elif req.at_door:
-            raise InvalidInput("offline_method_invalid")
+            raise Conflict("offline_door_cash_only")
         return self.apply(req, actor(identity.kind, identity.user_id), source_ip=source_ip,
                           extra=extra)  # fmt: skip
 

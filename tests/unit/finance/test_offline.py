@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from portal.billing.receipts import parse_receipt_no
-from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from portal.errors import Conflict, Forbidden, NotFound
 from portal.store import billing_keys, collection_keys
 from portal.wiring import Services
 from tests.support.finance import (
@@ -99,9 +99,10 @@ def test_who_may_record_front_desk_finance_admin_and_a_guard_only_door_cash(bill
                                        offline(UNIT, ["2026-11-management"], MANAGEMENT_FEN))  # fmt: skip
     with pytest.raises(Forbidden):
         billed.offline_payments.record(GUARD, offline(UNIT, ["2026-11-management"], MANAGEMENT_FEN, "pos"))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict) as exc:
         billed.offline_payments.record(DESK, offline(UNIT, ["2026-11-management"], MANAGEMENT_FEN,
                                                      "pos", at_door=True))  # fmt: skip
+    assert exc.value.code == "offline_door_cash_only"
     done = billed.offline_payments.record(GUARD, offline(UNIT, ["2026-11-management"], MANAGEMENT_FEN,
                                                          at_door=True))  # fmt: skip
     assert done.payment.status == "paid"

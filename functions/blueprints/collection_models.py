@@ -7,7 +7,7 @@ every rate comes with its numerator and denominator.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -164,8 +164,7 @@ class RemindIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
-    units: list[str] = Field(default_factory=list, max_length=2000,
-                             json_schema_extra={"items": {"type": "string", "pattern": UNIT_ID}},
+    units: list[Annotated[str, Field(pattern=UNIT_ID)]] = Field(default_factory=list, max_length=2000,
                              description="Unit ids (`estate/building/room`); empty: every unit "
                              "in arrears.")  # fmt: skip
 

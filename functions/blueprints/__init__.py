@@ -80,8 +80,10 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
         auth_staff,
         bills,
         callbacks,
+        collection,
         health,
         kpi,
+        offline_payments,
         orders,
         owners,
         payments,
@@ -92,7 +94,8 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
-           callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, reconcile.bp]  # fmt: skip
+           callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, offline_payments.bp,
+           collection.bp, reconcile.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

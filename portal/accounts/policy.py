@@ -74,6 +74,16 @@ POLICY: dict[str, frozenset[str]] = {
     # reconciliation (对账): statements, matching, the exceptions queue, closing a day
     "reconcile.read": frozenset((FINANCE, ADMIN)),
     "reconcile.manage": frozenset((FINANCE, ADMIN)),
+    # offline payments and collection (收费、交接、托收、收缴率、欠费催缴: portal.finance):
+    # the front desk takes cash, transfers and POS cards at the desk, a guard cash at the door
+    # (then handed over to the foreman the next day); finance and admin see and chase the rest
+    "payment.offline": frozenset(("front_desk", "security", FINANCE, ADMIN)),
+    "handover.read": frozenset(("foreman", FINANCE, ADMIN)),
+    "handover.confirm": frozenset(("foreman", FINANCE, ADMIN)),
+    "debit.import": frozenset((FINANCE, ADMIN)),
+    "collection.read": frozenset((FINANCE, ADMIN)),
+    "arrears.read": frozenset((FINANCE, ADMIN)),
+    "arrears.remind": frozenset((FINANCE, ADMIN)),
 }
 """action → the roles that may perform it (inside their scope)."""
 

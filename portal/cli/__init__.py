@@ -20,7 +20,19 @@ def main() -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import billing, doctor, estates, finance, infra, jobs, kpi, owners, site, staff
+    from portal.cli import (
+        billing,
+        collection,
+        doctor,
+        estates,
+        finance,
+        infra,
+        jobs,
+        kpi,
+        owners,
+        site,
+        staff,
+    )
 
     site.register(main)
     staff.register(main)
@@ -32,6 +44,7 @@ def _register_groups() -> None:
     doctor.register(main)
     billing.register(main)
     finance.register(main)
+    collection.register(main)
 
 
 _register_groups()

@@ -33,6 +33,7 @@ from portal.service_levels import (
     TECHNICIAN_ON_SITE_MIN,
 )
 from portal.site.billpages import bill_context
+from portal.site.collectionpages import collection_context
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.site.security import CSP, policy
@@ -204,6 +205,7 @@ ACCOUNT_PAGES = (
     ("staff/profiles/", "profile.html"),
     ("staff/kpi/", "kpi.html"),
     *BILL_PAGES,
+    ("staff/collection/", "collection.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -241,6 +243,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "order_labels": order_labels(lang),
         "max_photos": MAX_PHOTOS,
         "service_labels": service_labels(lang),
+        **collection_context(lang),
         "callback_dimensions": DIMENSION_NAMES,
         "callback_scale": tuple(SCALE),
         "staff_methods": tuple(m for m in METHODS if m != "online"),

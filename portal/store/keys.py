@@ -72,6 +72,13 @@ a reconciled day (open/matched/closed) main     pk=RCDAY#<e>#<day>   sk=META    
 a day's discrepancies                  main     pk=RCDAY#<e>#<day>   sk^=D#          discrepancy
 an estate's open discrepancies (queue) gsi1     gsi1pk=RCOPEN#<e>    gsi1sk=<day>#<id> discrepancy (sparse)
 a bank's column mapping                main     pk=RCBANK#<e>        sk=<bank>       mapping
+an offline payment's request id        main     pk=OFFREQ#<e>#<req>  sk=META         idempotency (collection)
+an estate's offline payments of a day  main     pk=OFFPAY#<e>#<day>  sk=<ts>#<id>    entry
+a guard's cash of a day (交接)          main     pk=HANDOVER#<e>      sk=<day>#<who>  handover batch
+a direct-debit file, imported once     main     pk=DEBITFILE#<e>#<sha256> sk=META    import report
+messages owed to debited owners        main     pk=DEBITNOTE#<e>     sk=<payment>    notice
+an owner's last arrears reminder       main     pk=DUNLAST#<o>       sk=META         last sent
+an estate's arrears reminders (催缴)    main     pk=DUNLOG#<e>        sk=<ts>#<o>     history line
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -85,9 +92,11 @@ floor 15, room 03). A unit's id is ``<estate>/<building>/<room>``.
 No Scan is used on a request path.
 
 The functions of the billing rows (bills to receipts) are in
-:mod:`portal.store.billing_keys`, those of reconciliation (对账) in
-:mod:`portal.store.reconcile_keys`, only for this module's length: this table is the one
-list of every key shape.
+The functions of some rows live beside this module, only for its length (this table stays
+the one list of every key shape): work orders, callbacks and owner profiles in
+:mod:`portal.store.service_keys`, bills to receipts in :mod:`portal.store.billing_keys`,
+reconciliation in :mod:`portal.store.reconcile_keys`, offline payments to reminders in
+:mod:`portal.store.collection_keys`.
 """
 
 from __future__ import annotations

@@ -45,22 +45,28 @@ what                        built from
 ``readings``                the table, audit, clock (meter readings import)
 ``statement_imports``       the reconcile repository (the table), audit, clock
 ``reconcile_days``          the reconcile repository, audit, clock (match, resolve, close)
+``offline_payments``        the table, bills, audit, clock, time zone (desk, door, debit)
+``handovers``               the table, audit, clock, time zone (a guard's cash, the foreman)
+``direct_debits``           offline payments, bills, owners, tasks, sender, audit, clock
+``collection``              the table, bills, clock, time zone (收缴率 reports)
+``arrears``                 the table, bills, owners, tasks, sender, audit, clock (欠费, 催缴)
 ==========================  ===============================================
 """
 
 from __future__ import annotations
 
-from portal.wiring.billing import BillingWiring
 from portal.wiring.clients import Clients
+from portal.wiring.finance import FinanceWiring
 from portal.wiring.reconcile import ReconcileWiring
 from portal.wiring.workorders import WorkOrdersWiring
 
 __all__ = ["Clients", "Services"]
 
 
-class Services(WorkOrdersWiring, BillingWiring, ReconcileWiring):
+class Services(WorkOrdersWiring, FinanceWiring, ReconcileWiring):
     """Every service of the portal for one settings object (see the module's table).
 
     Built from one part per domain (:mod:`portal.wiring.core`, ``accounts``, ``workorders``,
-    ``payments``, ``billing``, ``reconcile``); each part adds its kinds of task to :meth:`task_kinds`.
+    ``payments``, ``billing``, ``finance``, ``reconcile``); each part adds its kinds of task
+    to :meth:`task_kinds`.
     """

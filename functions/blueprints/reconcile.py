@@ -94,7 +94,7 @@ def save_bank(body: MappingIn) -> Response:
 def day(path: DayPath) -> Response:
     """A day of reconciliation: its state and every discrepancy found (nothing deleted)."""
     _who("reconcile.read", path.estate)
-    return json_response(DayOut.of(services().reconcile_days.view(path.estate, path.day)))
+    return json_response(DayOut.of(services().reconcile_days.view(path.estate, path.iso)))
 
 
 @bp.post("/reconcile/days/<estate>/<day>/match", responses={200: DayOut, **_DENIED,
@@ -102,7 +102,7 @@ def day(path: DayPath) -> Response:
 def match(path: DayPath) -> Response:
     """Match our payments, the provider lines and the bank for the day (a closed day: 409)."""
     _, who = _who("reconcile.manage", path.estate)
-    view = services().reconcile_days.match(path.estate, path.day, who, client_ip())
+    view = services().reconcile_days.match(path.estate, path.iso, who, client_ip())
     return json_response(DayOut.of(view))
 
 
@@ -111,7 +111,7 @@ def match(path: DayPath) -> Response:
 def resolve(path: DayPath, body: ResolveIn) -> Response:
     """Resolve an open discrepancy with an action and a note (audited)."""
     _, who = _who("reconcile.manage", path.estate)
-    item = services().reconcile_days.resolve(path.estate, path.day, body.id, body.action,
+    item = services().reconcile_days.resolve(path.estate, path.iso, body.id, body.action,
                                              body.note, who, client_ip())  # fmt: skip
     return json_response(DiscrepancyOut.of(item))
 
@@ -121,7 +121,7 @@ def resolve(path: DayPath, body: ResolveIn) -> Response:
 def close(path: DayPath) -> Response:
     """Close and lock a matched day whose discrepancies are all resolved."""
     _, who = _who("reconcile.manage", path.estate)
-    return json_response(DayOut.of(services().reconcile_days.close(path.estate, path.day, who,
+    return json_response(DayOut.of(services().reconcile_days.close(path.estate, path.iso, who,
                                                                    client_ip())))  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def close(path: DayPath) -> Response:
 def reopen(path: DayPath, body: ReopenIn) -> Response:
     """Reopen a closed day, with the reason (audited)."""
     _, who = _who("reconcile.manage", path.estate)
-    view = services().reconcile_days.reopen(path.estate, path.day, body.reason, who, client_ip())
+    view = services().reconcile_days.reopen(path.estate, path.iso, body.reason, who, client_ip())
     return json_response(DayOut.of(view))
 
 

@@ -8,7 +8,7 @@ from flask_openapi3.models.file import FileStorage
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from functions.errors import MAX_CONTENT_LENGTH
-from functions.fields import SLUG, SOMETHING
+from functions.fields import SLUG, SOMETHING, IsoDate
 from portal.billing.money import yuan
 from portal.finance.reconcile.days import DayView
 from portal.finance.reconcile.imports import ImportReport
@@ -16,7 +16,6 @@ from portal.finance.reconcile.kinds import Action
 from portal.i18n import translate
 from portal.store.items import Item, text
 
-DAY = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 BANK = r"^[0-9A-Za-z_-]{1,32}$"
 COLUMN = Field(default="", max_length=40, description="The column's header as the bank writes it.")
 
@@ -108,7 +107,11 @@ class MappingList(BaseModel):
 
 class DayPath(BaseModel):
     estate: str = Field(pattern=SLUG)
-    day: str = Field(pattern=DAY)
+    day: IsoDate = Field(description="The local day, e.g. 2026-11-22.")
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
 
 
 class DiscrepancyOut(BaseModel):

@@ -10,6 +10,7 @@ the estate's arrears index (``gsi1``, sparse); a fully paid one does not.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,9 +18,12 @@ from typing import Any
 from portal.billing.model import Bill, UnitKey, status_of
 from portal.store import billing_keys, keys
 from portal.store.conditions import Condition, condition
+from portal.store.errors import ConditionFailed, StoreError
 from portal.store.items import Item, text, whole
 from portal.store.table import Put, Table, Update
 from portal.store.tables import GSI1
+
+logger = logging.getLogger(__name__)
 
 BILL_IS_NEW = condition("bill_is_new", "attribute_not_exists(pk)")
 """A bill is issued once: the same unit, period and item again is the same bill."""
@@ -97,6 +101,24 @@ def hold(bill: Bill, payment_id: str, until: str, now: str) -> Update:
     return Update(billing_keys.bill(u.estate, u.building, u.room, bill.bill_id),
                   set={"pending_payment": payment_id, "pending_until": until},
                   condition=payable(bill.amount_fen, bill.paid_fen, payment_id, now))  # fmt: skip
+
+
+def release_holds(table: Table, unit: UnitKey, bill_ids: Sequence[str], payment_id: str) -> int:
+    """Free the bills ``payment_id`` still holds (it was closed unpaid): the owner may pay them
+    again at once instead of waiting for the hold to lapse. Each bill is released only if
+    that payment still holds it; how many were. Best effort: a hold lapses by itself."""
+    released = 0
+    held = condition("bill_held_by", "pending_payment = :pid", pid=payment_id)
+    for bill_id in bill_ids:
+        try:
+            table.update(billing_keys.bill(unit.estate, unit.building, unit.room, bill_id),
+                         remove=("pending_payment", "pending_until"), condition=held)  # fmt: skip
+            released += 1
+        except ConditionFailed:
+            continue
+        except StoreError:
+            logger.warning("hold of %s on %s not released; it lapses by itself", payment_id, bill_id)
+    return released
 
 
 class BillRepository:

@@ -39,7 +39,7 @@ from typing import Literal
 
 from portal.accounts.audit import AuditLog, Event
 from portal.billing.accounts import ProviderAccounts, of_account
-from portal.billing.bills import paid_change
+from portal.billing.bills import paid_change, release_holds
 from portal.billing.model import Bill, Payment
 from portal.billing.payments import HOLD_GRACE, estate_of
 from portal.billing.providers.base import Notification, NotificationRejected
@@ -252,6 +252,7 @@ class Ledger:
             ])  # fmt: skip
         except TransactionCancelled:
             return "ignored"
+        release_holds(self.table, p.unit, [ln.bill_id for ln in p.lines], p.payment_id)
         return "closed"
 
     # -- the scheduled sweep -------------------------------------------------------------------

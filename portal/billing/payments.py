@@ -27,7 +27,7 @@ from portal.accounts.audit import AuditLog, Event, actor
 from portal.accounts.identity import Identity
 from portal.accounts.policy import Target
 from portal.billing.accounts import ProviderAccounts, offered
-from portal.billing.bills import BillRepository, hold
+from portal.billing.bills import BillRepository, hold, release_holds
 from portal.billing.model import Bill, Line, Payment, UnitKey
 from portal.billing.providers.base import PaymentProvider, PaymentRequest, PaymentStart
 from portal.billing.receipts import Receipt, parse_receipt_no, receipt_of
@@ -129,6 +129,8 @@ class PaymentService:
                            type(exc).__name__)  # fmt: skip
             self._close_unstarted(payment)
             raise Unavailable("payment_provider_unavailable") from exc
+        if start.kind == "guide":  # it cannot open here (Alipay inside WeChat): nothing to hold
+            self._close_unstarted(payment, "cannot_open_here")
         return payment, start
 
     def _payment(self, identity: Identity, unit: UnitKey, bills: Sequence[Bill],
@@ -146,13 +148,17 @@ class PaymentService:
             expires_at=iso(now + PAY_WITHIN), subject=subject,
         )  # fmt: skip
 
-    def _close_unstarted(self, payment: Payment) -> None:
+    def _close_unstarted(self, payment: Payment, reason: str = "not_started") -> None:
+        """Close a payment the provider never took, and free its bills at once."""
         try:
             self.table.update(billing_keys.payment(payment.payment_id),
-                              set={"status": "closed", "review_reason": "not_started"},
+                              set={"status": "closed", "review_reason": reason},
                               remove=index_names(GSI3), condition=payment_in("pending"))  # fmt: skip
         except Exception:  # the sweep closes it later
             logger.warning("payment %s left pending for the sweep", payment.payment_id)
+            return
+        release_holds(self.table, payment.unit, [ln.bill_id for ln in payment.lines],
+                      payment.payment_id)  # fmt: skip
 
     # -- reads -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from portal.i18n import translate
 BILL_STATUSES: tuple[str, ...] = ("unpaid", "partly_paid", "paid", "late")
 PROVIDERS: tuple[str, ...] = ("alipay", "wechat", "sandbox")
 REASONS: tuple[str, ...] = ("amount_mismatch", "bills_changed", "provider_closed", "expired",
-                            "not_started")  # fmt: skip
+                            "not_started", "cannot_open_here")  # fmt: skip
 """Why a payment is in review (the ledger's) or closed (its sweep's and the service's)."""
 SCRIPT_TEXT: tuple[str, ...] = (
     "due", "late", "paid_on", "part", "amount", "guide_title", "unit", "refunded", "refund_no",

@@ -25,6 +25,7 @@ from portal.billing.providers.base import (
     PaymentStart,
     ProviderError,
     ProviderName,
+    StartKind,
     Status,
 )
 from portal.billing.providers.config import AlipayAccount, WeChatAccount
@@ -208,6 +209,8 @@ class FakeProvider:
         """What :meth:`query` answers, by out_trade_no."""
         self.refunds: list[tuple[str, str, int, int, str]] = []
         self.fail_start = False
+        self.start_kind: StartKind = "sandbox"
+        """What :meth:`start` answers (``guide``: the provider cannot open here)."""
         self.refund_outcome: str = "refunded"
         """What :meth:`refund` does: ``refunded``, ``refused`` (the provider says no) or
         ``unknown`` (no answer: a time-out)."""
@@ -218,7 +221,7 @@ class FakeProvider:
         if self.fail_start:
             raise ConnectionError("provider down")
         self.started.append(request)
-        return PaymentStart("sandbox", url=f"https://pay.invalid/{request.out_trade_no}",
+        return PaymentStart(self.start_kind, url=f"https://pay.invalid/{request.out_trade_no}",
                             fields={"amount": str(request.amount_fen)})  # fmt: skip
 
     def verify(self, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:

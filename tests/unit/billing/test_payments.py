@@ -134,6 +134,28 @@ def test_a_late_notification_after_the_payment_closed_still_records_it(
     assert billed.payments.get(pid).status == "paid"  # type: ignore[union-attr]
 
 
+def test_a_closed_payment_frees_its_bills_at_once_for_another_try(
+    billed: Services, provider: FakeProvider
+) -> None:
+    pid = pay(billed, bills=("2026-11-management",))
+    with pytest.raises(Conflict):  # held while the payment is open
+        pay(billed, bills=("2026-11-management",))
+    assert notify(billed, provider, pid, status="closed")[0] == 200  # the owner cancelled
+    again = pay(billed, bills=("2026-11-management",))  # no 20-minute wait
+    assert again != pid
+
+
+def test_a_guide_answer_holds_no_bill(billed: Services, provider: FakeProvider) -> None:
+    provider.start_kind = "guide"  # e.g. Alipay inside WeChat: open the system browser
+    _, start = billed.payments.create(OWNER, UNIT, ["2026-11-management"], "sandbox",
+                                      in_wechat=True)  # fmt: skip
+    assert start.kind == "guide"
+    (closed,) = billed.payments.of_unit(UNIT)
+    assert (closed.status, closed.review_reason) == ("closed", "cannot_open_here")
+    provider.start_kind = "sandbox"  # reopened in the system browser: pays at once
+    assert pay(billed, bills=("2026-11-management",)) != closed.payment_id
+
+
 def test_money_for_bills_paid_meanwhile_goes_to_review(
     billed: Services, provider: FakeProvider, clock: FakeClock
 ) -> None:

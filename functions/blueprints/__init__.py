@@ -91,11 +91,12 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
         reconcile,
         session,
         staff,
+        wechat_payer,
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
            callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, offline_payments.bp,
-           collection.bp, reconcile.bp]  # fmt: skip
+           collection.bp, reconcile.bp, wechat_payer.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

@@ -30,6 +30,7 @@ from functions.blueprints.payments_models import (
     ReviewQuery,
     StartOut,
 )  # fmt: skip
+from functions.blueprints.wechat_payer import OPENID_COOKIE
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import DENIED, ErrorEnvelope
@@ -46,7 +47,8 @@ def create(body: PaymentIn) -> Response:
     """Pay bills of a unit online: the amount is the bills' outstanding total."""
     payment, start = services().payments.create(
         signed_in(), UnitKey(body.estate, body.building, body.room), body.bills, body.provider,
-        in_wechat=body.in_wechat, client_ip=client_ip(), openid=body.openid)  # fmt: skip
+        in_wechat=body.in_wechat, client_ip=client_ip(),
+        openid=body.openid or request.cookies.get(OPENID_COOKIE, ""))  # fmt: skip
     return json_response(PaymentCreated(payment=PaymentOut.of(payment), start=StartOut.of(start)),
                          201)  # fmt: skip
 

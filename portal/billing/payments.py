@@ -92,6 +92,8 @@ class PaymentService:
         adapter = offered(self.providers, unit.estate, provider)
         if adapter is None:
             raise Conflict("payment_provider_not_offered", provider=provider[:20])
+        if adapter.name == "wechat" and in_wechat and not openid:
+            raise Conflict("wechat_openid_required")  # the page sends the owner through OAuth
         ids = list(dict.fromkeys(bill_ids))
         if not 1 <= len(ids) <= MAX_LINES or len(ids) != len(bill_ids):
             raise InvalidInput("payment_bills_invalid", max=MAX_LINES)

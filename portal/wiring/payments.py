@@ -12,6 +12,7 @@ from portal.tasks.runner import TaskKind
 
 if TYPE_CHECKING:
     from portal.billing.providers.sandbox import SandboxProvider
+    from portal.billing.wechat_payer import WeChatPayer
 
 from portal.wiring.core import Core
 
@@ -23,6 +24,13 @@ class PaymentsWiring(Core):
         return PaymentProviders(self.settings.payments, self.payment_transport, self.clock,
                                 local=self.settings.is_local,
                                 sandbox=self._sandbox if self.settings.is_local else None)  # fmt: skip
+
+    @cached_property
+    def wechat_payer(self) -> WeChatPayer:
+        """The payer's openid for JSAPI inside WeChat (the OAuth step)."""
+        from portal.billing.wechat_payer import WeChatPayer
+
+        return WeChatPayer(self.payment_providers, self.settings.site_url)
 
     def _sandbox(self, account: str) -> SandboxProvider:
         from portal.billing.providers.crypto import throwaway_key

@@ -118,6 +118,12 @@
     if (!r.ok) {
       button.disabled = false;
       if (r.status === 401) location.replace(d.signin);
+      const code = r.data && r.data.error ? r.data.error.code : "";
+      if (code === "wechat_openid_required") { // WeChat confirms the payer, then back here
+        say(P.errorText(r));
+        return location.assign(`/api/payments/wechat/authorize?${new URLSearchParams(
+          { estate: unit.estate, building: unit.building, room: unit.room })}`);
+      }
       return say(P.errorText(r), true);
     }
     const { payment, start } = r.data;
@@ -182,7 +188,9 @@
       window.addEventListener("online", load, { once: true });
       return;
     }
-    P.say(status, "");
+    const wx = new URLSearchParams(location.search).get("wechat"); // back from WeChat's step
+    P.say(status, wx === "failed" ? d.wechatFailed : wx === "ready" ? d.wechatReady : "",
+      wx === "failed");
     document.getElementById("units").replaceChildren(...r.data.units.map(show));
     document.getElementById("no-units").hidden = r.data.units.length > 0;
   }

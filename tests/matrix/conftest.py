@@ -57,6 +57,7 @@ from tests.matrix.routes import (
     Needs,
     Row,
 )  # fmt: skip
+from tests.matrix.routes_billing import MATRIX_PAYMENTS
 from tests.matrix.routes_finance import prepare as prepare_finance
 from tests.support.auth import ORIGIN, SITE_URL
 from tests.support.payments import FakeAccounts, FakeProvider
@@ -406,6 +407,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         table_prefix="portal-matrix-",
         site_url=SITE_URL,
         build_dir=tmp_path_factory.mktemp("matrix") / "site",
+        payments=MATRIX_PAYMENTS,
     )
     with pytest.MonkeyPatch.context() as mp:
         for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from portal.billing.providers.config import payment_settings
 from tests.matrix.rows import PUBLIC, Call, Needs, Row
 
 UNIT_A = {"estate": "lanting", "building": "2", "room": "1-1503"}
+
+MATRIX_PAYMENTS = payment_settings({"PORTAL_PAYMENTS": json.dumps({
+    "accounts": {"sandbox": {"provider": "sandbox"},
+                 "company-wechat": {"provider": "wechat", "mchid": "1900000109",
+                                    "appid": "wx8888888888888888",
+                                    "merchant_serial": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                                    "platform_public_keys": {"PUB_KEY_ID_0119000001092025": ""}}},
+    "estates": {"*": ["sandbox", "company-wechat"]}})}, local=True)  # fmt: skip
+"""Every estate pays by the sandbox or WeChat Pay (keys made per process, no app secret: the
+payer step's exchange is refused, and the callback sends the owner back with ``failed``)."""
 PAYMENT_A = {"payment_id": "202611220000000alanting"}
 """Owner A's payment of October's management fee, recorded when the world is built."""
 
@@ -114,4 +126,10 @@ BILLING_ROUTES: tuple[Row, ...] = (
     ),
     Row("POST", "/api/payments/notify/<account>", 200, PUBLIC,
         path_params={"account": "fake"}, request=notification),
+    Row("GET", "/api/payments/wechat/authorize", 302,
+        Needs("payment.create", target="unit_a", kinds=("owner",)),
+        request={"query_string": UNIT_A}),
+    Row("GET", "/api/payments/wechat/callback", 302,
+        Needs("payment.create", target="unit_a", kinds=("owner",)),
+        request={"query_string": {**UNIT_A, "code": "0123456789ab", "state": "x"}}),
 )

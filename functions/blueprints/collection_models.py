@@ -70,7 +70,7 @@ class NamedFigures(FiguresOut):
     key: str = Field(description="A building's code, a period or a unit id.")
 
 
-class DayOut(BaseModel):
+class CollectionDayOut(BaseModel):
     day: str
     paid_fen: int
     rate: str | None
@@ -94,7 +94,7 @@ class CollectionOut(BaseModel):
     arrears_recovered_households: int
     buildings: list[NamedFigures]
     trend: list[NamedFigures] = Field(description="The last 12 periods, oldest first.")
-    daily: list[DayOut] = Field(description="The period's month day by day, to today.")
+    daily: list[CollectionDayOut] = Field(description="The period's month day by day, to today.")
     units: list[UnitOut] = Field(description="A building's drill-down only.")
 
     @classmethod
@@ -109,7 +109,7 @@ class CollectionOut(BaseModel):
             arrears_recovered_households=r.arrears_recovered_households,
             buildings=[named(b, f) for b, f in r.buildings.items()],
             trend=[named(p, f) for p, f in r.trend],
-            daily=[DayOut(day=d.day, paid_fen=d.paid_fen, rate=None if d.rate is None else str(d.rate),
+            daily=[CollectionDayOut(day=d.day, paid_fen=d.paid_fen, rate=None if d.rate is None else str(d.rate),
                           target=str(d.target)) for d in r.daily],
             units=[UnitOut(key=u.unit.unit_id, arrears_fen=u.arrears_fen,
                            arrears_yuan=yuan(u.arrears_fen), **FiguresOut.of(u.figures).model_dump())

@@ -101,3 +101,23 @@ def test_the_document_lists_the_roles_and_that_staff_but_admins_need_an_estate(
 def test_disabled_is_a_strict_boolean_in_the_document(doc: dict[str, Any]) -> None:
     disabled = _schema(doc, "StaffPatch")["properties"]["disabled"]
     assert {"type": "boolean"} in disabled["anyOf"]
+
+
+def test_no_two_models_share_a_schema_name_so_no_response_is_checked_against_another() -> None:
+    # The document names each model's schema after its class: two ``DayOut``s would leave
+    # one route described by the other's schema (the fuzz run found one such pair).
+    import ast
+    from pathlib import Path
+
+    seen: dict[str, str] = {}
+    clashes = []
+    root = Path(__file__).resolve().parents[2] / "functions" / "blueprints"
+    for path in sorted(root.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases
+            ) and not node.name.endswith(("Query", "Path")):  # parameters are inlined
+                if node.name in seen:
+                    clashes.append(f"{node.name}: {seen[node.name]} and {path.name}")
+                seen.setdefault(node.name, path.name)
+    assert clashes == []

@@ -22,6 +22,7 @@
   const DB = "portal-order-photos";
   const STORE = "photos";
   const THUMB = 160;
+  const SHRINK_TO = 1600; // px on the long side of a photo sent (plenty to see a leak or a crack)
   let user = "";
   let photos = []; // { id, user, added, name, type, size, blob, thumb, key }
   let running = null;
@@ -113,6 +114,26 @@
     } catch (e) { return ""; }
   }
 
+  // Phone cameras take 3-10 MB photos; a repair photo needs far less, and the owner may be
+  // in a basement on a weak signal. A photo the browser can decode is redrawn at most
+  // SHRINK_TO px on its long side as a JPEG, kept only if that is smaller (HEIC, which most
+  // browsers cannot decode, goes as it is). createImageBitmap applies the EXIF orientation.
+  async function shrink(blob, type) {
+    try {
+      const bitmap = await createImageBitmap(blob, { imageOrientation: "from-image" });
+      const scale = Math.min(1, SHRINK_TO / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const smaller = await new Promise((done) => canvas.toBlob(done, "image/jpeg", 0.82));
+      if (smaller && smaller.size > 0 && smaller.size < blob.size) {
+        return { blob: smaller, type: "image/jpeg", size: smaller.size };
+      }
+    } catch (e) { /* not decodable here: send the original */ }
+    return { blob, type, size: blob.size };
+  }
+
   function typeOf(file) {
     if (ALLOWED.has(file.type)) return file.type;
     const ext = (file.name.split(".").pop() || "").toLowerCase();
@@ -124,9 +145,11 @@
       if (photos.length >= MAX) { P.say(note, P.fill(d.tooMany, { max: MAX }), true); break; }
       const type = typeOf(file);
       if (!type) { P.say(note, d.badType, true); continue; }
-      if (file.size > MAX_BYTES || !file.size) { P.say(note, d.tooBig, true); continue; }
+      if (!file.size) { P.say(note, d.tooBig, true); continue; }
+      const sent = await shrink(file, type);
+      if (sent.size > MAX_BYTES) { P.say(note, d.tooBig, true); continue; }
       const p = { id: O.requestId(), user, added: Date.now(), name: file.name.slice(-100),
-        type, size: file.size, blob: file, thumb: await thumbnail(file), key: "" };
+        type: sent.type, size: sent.size, blob: sent.blob, thumb: await thumbnail(file), key: "" };
       photos.push(p);
       await save(p);
       render();

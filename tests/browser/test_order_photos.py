@@ -97,6 +97,22 @@ def test_a_photo_goes_up_with_its_progress_stays_across_a_reload_and_joins_the_o
     assert owner.unexpected() == []
 
 
+def test_a_camera_sized_photo_is_made_smaller_on_the_phone_before_it_goes_up(
+    account_page: OpenActingPage, account_site: AccountSite
+) -> None:
+    owner = sign_in_owner(account_page, account_site, "13912340202", "黄丽")
+    page = owner.page
+    big = images.big_png()
+    assert len(big) > 20 * 1024 * 1024  # over the 10 MB cap as it comes off the phone
+    page.locator("#f-photos").set_input_files([{"name": "IMG_0002.png", "mimeType": "image/png",
+                                               "buffer": big}])  # fmt: skip
+    item = page.locator("#photo-list li")
+    expect(item).to_have_attribute("data-state", "done", timeout=60_000)
+    [kept] = kept_photos(page)
+    assert kept["key"].endswith(".jpg") and kept["size"] < 4 * 1024 * 1024  # 1600 px JPEG
+    assert owner.unexpected() == []
+
+
 def test_a_photo_and_the_text_wait_offline_and_go_out_once_as_one_order_with_the_photo(
     account_page: OpenActingPage, account_site: AccountSite
 ) -> None:

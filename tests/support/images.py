@@ -93,3 +93,22 @@ def png_zip_polyglot() -> bytes:
 def padded(data: bytes, size: int, filler: bytes = b"\x00") -> bytes:
     """``data`` followed by filler up to ``size`` bytes (a large file from a small sample)."""
     return data + filler * (size - len(data))
+
+
+def big_png(width: int = 3200, height: int = 2400, seed: int = 7) -> bytes:
+    """A camera-sized PNG of noise (it barely compresses: about width × height × 3 bytes), as
+    a phone's screenshot or an unconverted photo would be."""
+    import random
+    import struct
+    import zlib
+
+    rng = random.Random(seed)
+    raw = b"".join(b"\x00" + rng.randbytes(width * 3) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1))
+            + chunk(b"IEND", b""))  # fmt: skip

@@ -16,8 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 LAZY = ("openpyxl", "cryptography", "portal.xlsx", "portal.billing.ledger",
-        "portal.billing.readings", "portal.billing.run", "portal.accounts.roster.importer",
-        "portal.finance.reconcile.imports")  # fmt: skip
+        "portal.billing.readings", "portal.billing.run", "portal.accounts.roster.importer")  # fmt: skip
 """Modules only some requests need (imports of a spreadsheet, payments, billing runs)."""
 
 PROBE = """

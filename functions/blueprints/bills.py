@@ -11,6 +11,8 @@
 ``POST /api/bills/charges``                           a one-off item (finance)
 ``POST /api/bills/readings?estate=&period=``          meter readings (CSV/XLSX upload, finance),
                                                       answered with the per-row report
+``POST /api/bills/areas?estate=``                     unit areas (房屋面积, CSV/XLSX upload,
+                                                      finance), answered with the per-row report
 
 The rules are in :mod:`portal.billing`; this module only translates HTTP.
 """
@@ -25,6 +27,8 @@ from werkzeug.datastructures import FileStorage as UploadedFile
 from functions.auth import require, signed_in
 from functions.blueprints import api_blueprint
 from functions.blueprints.bills_models import (
+    AreasQuery,
+    AreasReportOut,
     BillOut,
     ChargeIn,
     MyBills,
@@ -116,3 +120,18 @@ def readings(query: ReadingsQuery, form: ReadingsForm) -> Response:
         file_name=(upload.filename or "")[:200], actor=actor("staff", identity.user_id),
         source_ip=client_ip(), dry_run=query.dry_run, allow_partial=query.allow_partial)  # fmt: skip
     return json_response(ReadingsReportOut.of(report))
+
+
+@bp.post("/bills/areas", responses={200: AreasReportOut, **DENIED, 413: ErrorEnvelope})
+def areas(query: AreasQuery, form: ReadingsForm) -> Response:
+    """Import the units' areas (the management fee's basis), with a per-row report."""
+    identity = require("bill.run", Target(estate=query.estate))
+    estate = services().estates.estate(query.estate)
+    upload = form.file
+    if not isinstance(upload, UploadedFile):
+        raise InvalidInput("areas_missing_file")
+    report = services().areas.run(
+        upload.read(MAX_CONTENT_LENGTH + 1), estate=estate,
+        file_name=(upload.filename or "")[:200], actor=actor("staff", identity.user_id),
+        source_ip=client_ip(), dry_run=query.dry_run, allow_partial=query.allow_partial)  # fmt: skip
+    return json_response(AreasReportOut.of(report))

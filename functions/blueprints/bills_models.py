@@ -17,6 +17,7 @@ from portal.billing.money import MAX_BILL_FEN, yuan
 from portal.i18n import translate
 
 if TYPE_CHECKING:
+    from portal.billing.areas import AreasReport
     from portal.billing.readings import ReadingsReport
     from portal.billing.run import RunReport
     from portal.billing.statements import Statement
@@ -201,5 +202,44 @@ class ReadingsReportOut(BaseModel):
                                                     message=e.message("zh-CN"),
                                                     message_en=e.message("en"))
                                         for e in x.errors])
+                  for x in r.rows],
+        )  # fmt: skip
+
+
+class AreasQuery(BaseModel):
+    estate: str = Field(pattern=SLUG)
+    dry_run: bool = False
+    allow_partial: bool = Field(default=False, description="Write the good rows even if others have errors.")
+
+
+class AreaRowOut(BaseModel):
+    row: int = Field(description="Row number as staff see it in their spreadsheet.")
+    ok: bool
+    unit_id: str
+    area_m2: str
+    errors: list[RowErrorOut]
+
+
+class AreasReportOut(BaseModel):
+    estate: str
+    file_name: str
+    sha256: str
+    dry_run: bool
+    outcome: Literal["imported", "partially_imported", "rejected"]
+    written: int
+    message: str
+    message_en: str
+    rows: list[AreaRowOut]
+
+    @classmethod
+    def of(cls, r: AreasReport) -> AreasReportOut:
+        return cls(
+            estate=r.estate, file_name=r.file_name, sha256=r.sha256, dry_run=r.dry_run,
+            outcome=r.outcome, written=r.written, message=r.message("zh-CN"),
+            message_en=r.message("en"),
+            rows=[AreaRowOut(row=x.row, ok=x.ok, unit_id=x.unit_id, area_m2=x.area,
+                             errors=[RowErrorOut(code=e.code, column=e.column,
+                                                 message=e.message("zh-CN"),
+                                                 message_en=e.message("en")) for e in x.errors])
                   for x in r.rows],
         )  # fmt: skip

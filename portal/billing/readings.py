@@ -58,12 +58,13 @@ RowStatus = Literal["ok", "error", "skipped"]
 Outcome = Literal["imported", "partially_imported", "rejected"]
 
 
-def _key(value: str) -> str:
+def column_key(value: str) -> str:
+    """A header or item name as compared: NFKC, lower case, no spaces or punctuation."""
     text_ = unicodedata.normalize("NFKC", value).lower()
     return re.sub(r"[\s*:_\-()（）]", "", text_)
 
 
-_INDEX = {_key(a): name for name, aliases in COLUMNS.items() for a in aliases}
+_INDEX = {column_key(a): name for name, aliases in COLUMNS.items() for a in aliases}
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def find_header(rows: Sequence[tuple[int, list[Cell]]]) -> tuple[int, dict[Field
     for number, cells in rows[:HEADER_SEARCH_ROWS]:
         columns: dict[Field, int] = {}
         for i, cell in enumerate(cells):
-            name = _INDEX.get(_key(cell_text(cell)))
+            name = _INDEX.get(column_key(cell_text(cell)))
             if name is not None and name not in columns:
                 columns[name] = i
         if {"building", "item", "previous", "current"} <= set(columns) and (
@@ -132,7 +133,14 @@ def find_header(rows: Sequence[tuple[int, list[Cell]]]) -> tuple[int, dict[Field
     return None
 
 
-_UNIT = re.compile(r"(\d{1,2})(?:-|单元)(\d{1,5})(?:室|号)?")
+UNIT_ROOM = re.compile(r"(\d{1,2})(?:-|单元)(\d{1,5})(?:室|号)?")
+"""A unit as staff write it: ``1-1503``, ``1单元1503``, ``1单元1503室``."""
+
+
+def parse_room(raw: str) -> str:
+    """``1单元1503室`` → ``1-1503``; empty when it is not a unit."""
+    m = UNIT_ROOM.fullmatch(re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)))
+    return f"{int(m[1])}-{m[2]}" if m else ""
 
 
 def _number(raw: str) -> Decimal | None:
@@ -189,15 +197,14 @@ class ReadingsImporter:
                 errs.append(RowError("unknown_building" if get("building") else "missing",
                                      col("building"), get("building")))  # fmt: skip
             raw_room = get("unit_room") or "-".join(v for v in (get("unit"), get("room")) if v)
-            m = _UNIT.fullmatch(re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw_room)))
-            room = f"{int(m[1])}-{m[2]}" if m else ""
+            room = parse_room(raw_room)
             if not room:
                 errs.append(RowError("bad_room", col("unit_room" if "unit_room" in columns else "room"),
                                      raw_room))  # fmt: skip
             elif building is not None and (building, room) not in units:
                 errs.append(RowError("unknown_unit", col("unit_room" if "unit_room" in columns else "room"),
                                      f"{building}/{room}"))  # fmt: skip
-            item = ITEM_NAMES.get(_key(get("item")), "")
+            item = ITEM_NAMES.get(column_key(get("item")), "")
             if item not in METERED:
                 errs.append(RowError("bad_item", col("item"), get("item")))
             elif item not in priced:

@@ -1,8 +1,8 @@
 """The billing run: one bill per unit, per fee item, per period (``portal billing run``).
 
 Which bills
-    ``management`` (物业费): the unit's area (``area_m2`` of the unit list in the
-    store) × the estate's ``per_m2_month`` price; ``parking`` (车位费): the unit's
+    ``management`` (物业费): the unit's area (as imported, :mod:`portal.billing.areas`,
+    else ``area_m2`` of the unit list in the store) × the estate's ``per_m2_month`` price; ``parking`` (车位费): the unit's
     standing parking spaces × the ``per_month`` price; ``water``/``electricity``
     (水费/电费): the period's meter readings (:mod:`portal.billing.readings`) ×
     the ``per_m3``/``per_kwh`` price. Amounts follow :mod:`portal.billing.money`'s
@@ -122,6 +122,8 @@ class BillingRun:
         readings: dict[tuple[str, str], list[Item]] = {}
         for r in self.table.iter_query(billing_keys.readings(estate.slug, period)):
             readings.setdefault((text(r, "building"), text(r, "room")), []).append(r)
+        imported = {(text(a, "building"), text(a, "room")): _quantity(a.get("area_m2"))
+                    for a in self.table.iter_query(billing_keys.unit_areas(estate.slug))}  # fmt: skip
         standing: dict[tuple[str, str], list[Item]] = {}
         for s in self.table.iter_query(billing_keys.standing_charges(estate.slug)):
             standing.setdefault((text(s, "building"), text(s, "room")), []).append(s)
@@ -147,7 +149,7 @@ class BillingRun:
         for u in self.units(estate.slug):
             report.units += 1
             unit = UnitKey(estate.slug, text(u, "building"), text(u, "room"))
-            area = _quantity(u.get("area_m2"))
+            area = imported.get((unit.building, unit.room)) or _quantity(u.get("area_m2"))
             if area > 0:
                 add(unit, "management", area, {"area_m2": decimal_text(area)})
             else:

@@ -110,6 +110,34 @@ def readings(file: Path, estate: str, period: str, dry_run: bool, allow_partial:
     sys.exit(1 if report.has_errors else 0)
 
 
+@billing.command("areas")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--estate", required=True, help="Slug of the estate.")
+@click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")
+@click.option("--allow-partial", is_flag=True, help="Write the good rows even if others have errors.")
+def areas(file: Path, estate: str, dry_run: bool, allow_partial: bool) -> None:
+    """Import the units' areas (房屋面积, CSV or XLSX) with a per-row report."""
+    from portal.accounts.audit import cli_actor
+    from portal.cli.context import services as current
+
+    services = current()
+    try:
+        report = services.areas.run(
+            file.read_bytes(), estate=services.estates.estate(estate), file_name=file.name,
+            actor=cli_actor(), source_ip=f"cli:{socket.gethostname()}", dry_run=dry_run,
+            allow_partial=allow_partial)  # fmt: skip
+    except DomainError as exc:
+        _fail(exc)
+        return
+    for lang in LANGS:
+        click.echo(report.message(lang))
+    for row in report.rows:
+        for error in row.errors:
+            where = both("billing.readings.cli.row", row=row.row)
+            click.echo(f"{where}: {error.message('zh-CN')} / {error.message('en')}")
+    sys.exit(1 if report.errors else 0)
+
+
 @billing.command("parking")
 @click.option("--estate", required=True)
 @click.option("--unit", "unit_path", required=True, help="building/room, e.g. 2/1-1503")

@@ -42,6 +42,15 @@ def standing_charge(estate: str, building: str, room: str, item: str) -> Key:
     return {"pk": standing_charges(estate), "sk": f"{building}{SEP}{room}{SEP}{item}"}
 
 
+def unit_areas(estate: str) -> str:
+    return f"AREA{SEP}{estate}"
+
+
+def unit_area(estate: str, building: str, room: str) -> Key:
+    """A unit's area as imported (房屋面积): the billing run takes it over the unit list's."""
+    return {"pk": unit_areas(estate), "sk": f"{building}{SEP}{room}"}
+
+
 def billing_run(estate: str, period: str) -> Key:
     return {"pk": f"BILLRUN{SEP}{estate}{SEP}{period}", "sk": META}
 

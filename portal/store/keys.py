@@ -53,6 +53,7 @@ a unit's bills (of a year)             main     pk=BILL#<e>#<b>#<r>  sk^=<yyyy>-
 an estate's unpaid bills (欠费)         gsi1     gsi1pk=UNPAID#<e>    gsi1sk=<period>#<b>#<r>#<item> bill
 meter readings of a period             main     pk=READING#<e>#<period> sk=<b>#<r>#<item> reading
 standing charges (parking spaces)      main     pk=STANDING#<e>      sk=<b>#<r>#<item> quantity
+unit areas as imported (房屋面积)        main     pk=AREA#<e>          sk=<b>#<r>      area
 a billing run of a period              main     pk=BILLRUN#<e>#<period> sk=META    run summary
 a payment (by out_trade_no)            main     pk=PAY#<id>          sk=META         payment
 a payment's refunds                    main     pk=PAY#<id>          sk=REFUND#<nn>  refund

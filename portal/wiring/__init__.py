@@ -43,6 +43,7 @@ what                        built from
 ``payments``, ``ledger``    the table, bills, payment providers, audit, clock, time zone, site URL
 ``refunds``                 the table, payments, bills, payment providers, audit, clock
 ``readings``                the table, audit, clock (meter readings import)
+``areas``                   the table, audit, clock (unit areas import)
 ``statement_imports``       the reconcile repository (the table), audit, clock
 ``reconcile_days``          the reconcile repository, audit, clock (match, resolve, close)
 ``offline_payments``        the table, bills, audit, clock, time zone (desk, door, debit)

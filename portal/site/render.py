@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from portal.clock import zone
@@ -64,7 +70,15 @@ def escape_markup(value: str) -> Markup:
     return Markup(html.escape(str(value), quote=False))
 
 
-def make_env(templates: Path, site_url: str, asset_urls: dict[str, str]) -> Environment:
+def make_env(
+    templates: Path, site_url: str, asset_urls: dict[str, str], cache_dir: Path | None = None
+) -> Environment:
+    """The environment; with ``cache_dir``, compiled templates are kept there between processes
+    (Jinja checks each against its source's checksum, so an edited template is compiled anew)."""
+    bytecode_cache = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(("html", "xml", "svg")),
@@ -73,6 +87,7 @@ def make_env(templates: Path, site_url: str, asset_urls: dict[str, str]) -> Envi
         lstrip_blocks=True,
         auto_reload=False,
         cache_size=-1,
+        bytecode_cache=bytecode_cache,
     )
     t: Callable[..., str] = translate
     env.globals.update(
@@ -85,10 +100,15 @@ def make_env(templates: Path, site_url: str, asset_urls: dict[str, str]) -> Envi
     return env
 
 
-def preload(env: Environment) -> None:
-    """Compile every template now, so forked workers inherit them compiled."""
+def preload(env: Environment, names: Iterable[str] | None = None) -> None:
+    """Load (compile, or read compiled) these templates, or all, so forked workers inherit them.
+
+    A template's parents and imported macros load with it, when it first renders; loading
+    them here too keeps that out of every worker."""
+    wanted = {n for n in names if not n.endswith(":")} if names is not None else None
     for name in env.list_templates(extensions=("html", "xml")):
-        env.get_template(name)
+        if wanted is None or name in wanted or name.startswith("_/") or name == "base.html":
+            env.get_template(name)
 
 
 def render_template(env: Environment, name: str, ctx: dict[str, Any]) -> str:

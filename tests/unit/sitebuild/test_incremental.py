@@ -119,3 +119,23 @@ def test_parallel_build_writes_the_same_pages_as_serial(site: Site, tmp_path: ob
     assert parallel.errors == [] and sorted(parallel.written) == sorted(serial.written)
     for rel in serial.written:
         assert (par_out / rel).read_bytes() == (site.out / rel).read_bytes(), rel
+
+
+def test_a_clean_rebuild_renders_every_page_but_rewrites_no_file_whose_bytes_are_the_same(
+    site: Site,
+) -> None:
+    first = site.build()
+    page = site.out / "notices" / "water" / "index.html"
+    before = page.stat().st_mtime_ns
+    again = site.build(clean=True)
+    assert again.errors == [] and len(again.written) == first.pages
+    assert sorted(again.unchanged) == sorted(again.written)
+    assert page.stat().st_mtime_ns == before
+
+
+def test_compiled_templates_are_kept_in_a_dot_folder_a_clean_build_keeps(site: Site) -> None:
+    site.build()
+    cached = [p for p in site.out.glob(".portal-jinja-*/*") if p.is_file()]
+    assert cached
+    site.build(clean=True)
+    assert all(p.exists() for p in cached)

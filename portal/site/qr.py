@@ -20,7 +20,6 @@ the generated codes is read back with a real decoder (zxing-cpp) in the tests.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -189,17 +188,25 @@ def qr_matrix(data: str) -> list[bytearray]:
     return [bytearray(flat[i : i + size]) for i in range(0, len(flat), size)]
 
 
-_RUN = re.compile(b"\x01+")
-_SPAN = re.Match.span
+@lru_cache(maxsize=64)
+def _path_table(n: int, border: int) -> dict[int, str]:
+    """Module → path command: a dark one draws one unit, a light one moves one; the byte
+    ``2 + y`` starts row ``y``. One ``str.translate`` then draws the whole symbol."""
+    table = {0: "m1 0", 1: "h1"}
+    table.update({2 + y: f"M{border} {y + border}" for y in range(n)})
+    return table
 
 
 def qr_svg(data: str, module_px: int = 6, border: int = 4) -> str:
+    """The symbol as one SVG path: a 1-unit stroke per dark module, row by row.
+
+    Rows start with an absolute move and go on in relative steps (``h1`` draws a
+    module, ``m1 0`` skips one), so the path is built by one translation of the
+    modules, not by a Python loop over runs; runs of ``h1`` draw as one line.
+    """
     n, flat = _modules(data)
-    w = n + 1  # rows joined by one light separator, so that no run crosses a row
-    rows = b"\0".join([flat[i : i + n] for i in range(0, n * n, n)])
-    path = "".join([
-        f"M{s % w + border} {s // w + border}h{e - s}" for s, e in map(_SPAN, _RUN.finditer(rows))
-    ])  # fmt: skip
+    rows = b"".join([bytes((2 + y,)) + flat[y * n : (y + 1) * n].rstrip(b"\0") for y in range(n)])
+    path = rows.decode("latin-1").translate(_path_table(n, border))
     size = n + 2 * border
     px = size * module_px
     return (

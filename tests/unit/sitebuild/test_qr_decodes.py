@@ -1,7 +1,7 @@
 """Every QR code on a print view, read back by a real decoder, is the notice's URL.
 
 The codes are drawn from the built pages' SVG (what the lobby board gets), rasterised
-module by module and decoded by zxing-cpp; the sample covers short and long URLs
+by following its path (tests/support/qr_svg.py) and decoded by zxing-cpp; the sample covers short and long URLs
 (QR versions with 8- and 16-bit length fields) and both languages.
 """
 
@@ -11,26 +11,15 @@ import re
 
 import zxingcpp
 
+from tests.support import qr_svg
 from tests.unit.sitebuild.conftest import Site, notice
 
-SCALE = 3
 SLUGS = ["a", "b-2", *(("lanting-water-" * 20)[:n].strip("-") for n in (12, 40, 77, 120, 190, 230))]
-_VIEWBOX = re.compile(r'viewBox="0 0 (\d+) (\d+)"')
-_RUN = re.compile(r"M(\d+) (\d+)h(\d+)")
 _CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)">')
 
 
 def _decode(svg: str) -> list[str]:
-    """Rasterise the SVG's runs (the quiet zone included) and decode it."""
-    vb = _VIEWBOX.search(svg)
-    assert vb is not None
-    size = int(vb.group(1)) * SCALE
-    pixels = bytearray(b"\xff" * size * size)
-    for x, y, n in _RUN.findall(svg):
-        for dy in range(SCALE):
-            start = (int(y) * SCALE + dy) * size + int(x) * SCALE
-            pixels[start : start + int(n) * SCALE] = b"\0" * (int(n) * SCALE)
-    image = memoryview(bytes(pixels)).cast("B", shape=[size, size])
+    image = qr_svg.raster(svg)
     return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
@@ -47,5 +36,5 @@ def test_every_print_view_qr_code_decodes_to_its_notices_url(site: Site) -> None
         svg = html[html.index("<svg") : html.index("</svg>") + 6]
         assert canonical is not None
         assert _decode(svg) == [canonical.group(1)], path
-        versions.add(int(_VIEWBOX.search(svg).group(1)) - 8)  # type: ignore[union-attr]
+        versions.add(qr_svg.size(svg) - 8)
     assert min(versions) <= 29 and max(versions) >= 57  # versions 1–3 and 10 and up

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from portal.clock import zone
 from portal.i18n import translate
 from portal.site import markdown
-from portal.site.model import Body, FileBody
+from portal.site.model import Body, FileBody, Notice
 from portal.site.pages import notice_url, url
 from portal.site.qr import qr_svg
 from portal.site.security import CSP
@@ -92,12 +92,36 @@ def make_env(
     t: Callable[..., str] = translate
     env.globals.update(
         t=t, csp=Markup(CSP), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
-        url=url, notice_url=notice_url,
+        url=url, notice_url=notice_url, notice_item=_ListItems(env),
     )
     env.filters.update(
         md=md, excerpt=excerpt, date=fmt_date, iso=iso, yuan=yuan, escape_markup=escape_markup
     )
     return env
+
+
+class _ListItems:
+    """``notice_item(n, lang, now)`` for the list pages: the macro of ``_/macros.html``,
+    rendered once per notice (its content digest) and language, in this environment.
+
+    A notice is listed on its estate's home, on the all-notices pages and on its
+    category's, in every estate it concerns: the same few lines each time."""
+
+    MAX = 50_000
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.done: dict[tuple[str, str, str], Markup] = {}
+
+    def __call__(self, n: Notice, lang: str, now: datetime) -> Markup:
+        key = (n.slug, n.digest, lang)
+        html = self.done.get(key)
+        if html is None:
+            if len(self.done) >= self.MAX:
+                self.done.clear()
+            macro = self.env.get_template("_/macros.html").module.notice_item  # type: ignore[attr-defined]
+            html = self.done[key] = Markup(macro(n, lang, now))
+        return html
 
 
 def preload(env: Environment, names: Iterable[str] | None = None) -> None:

@@ -17,6 +17,9 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.nodes import Call
+from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from portal.clock import zone
@@ -70,6 +73,42 @@ def escape_markup(value: str) -> Markup:
     return Markup(html.escape(str(value), quote=False))
 
 
+class _DirectCalls(CodeGenerator):
+    """Compiles ``f(x)`` in a template to a plain call rather than ``context.call(f, x)``.
+
+    ``context.call`` exists for callables that take the context, the evaluation
+    context or the environment first (``@pass_context`` and friends): it inspects
+    the callee on every call, a third of a template's call cost here. The
+    builder's globals take none (:func:`make_env` checks), nor do the model's
+    methods the templates call; a ``{% call %}`` block keeps Jinja's path.
+    """
+
+    @optimizeconst
+    def visit_Call(self, node: Call, frame: Frame, forward_caller: bool = False) -> None:
+        if forward_caller or self.environment.is_async or self.environment.sandboxed:
+            super().visit_Call(node, frame, forward_caller)
+            return
+        self.write("(")
+        self.visit(node.node, frame)
+        self.write(")(*()")  # ``signature`` writes each argument after a comma
+        self.signature(node, frame)
+        self.write(")")
+
+
+def _takes_no_context(value: Callable[..., Any]) -> bool:
+    target = getattr(value, "__call__", None)  # noqa: B004  (a callable class may pass context)
+    return _PassArg.from_obj(value) is None and (
+        target is None or _PassArg.from_obj(target) is None
+    )
+
+
+def check_called_directly(names: dict[str, Any]) -> None:
+    """Refuse callables that want the context: templates compiled here call them directly."""
+    passing = sorted(k for k, v in names.items() if callable(v) and not _takes_no_context(v))
+    if passing:
+        raise TypeError(f"globals called directly must not take the context: {passing}")
+
+
 def make_env(
     templates: Path, site_url: str, asset_urls: dict[str, str], cache_dir: Path | None = None
 ) -> Environment:
@@ -89,11 +128,13 @@ def make_env(
         cache_size=-1,
         bytecode_cache=bytecode_cache,
     )
+    env.code_generator_class = _DirectCalls
     t: Callable[..., str] = translate
     env.globals.update(
         t=t, csp=Markup(CSP), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
         url=url, notice_url=notice_url, notice_item=_ListItems(env),
     )
+    check_called_directly(env.globals)
     env.filters.update(
         md=md, excerpt=excerpt, date=fmt_date, iso=iso, yuan=yuan, escape_markup=escape_markup
     )

@@ -1,8 +1,8 @@
 """The build manifest: what the last build read and wrote, kept in the output folder.
 
-``.portal-build.pickle`` holds the site hash, every page's fingerprint and the
-assets; the parsed records of the content files are saved beside it in
-``SHARDS`` shards, so a one-file edit rewrites one small shard. A warm process
+``.portal-build.pickle`` holds the site hash and the assets; the parsed records
+of the content files and the pages' fingerprints are saved beside it in
+``SHARDS`` shards (by name), so a one-notice edit rewrites a few small shards. A warm process
 (the dev server's watcher, the publishing task) keeps the last manifest in
 memory and reads nothing while the files on disk are the ones it wrote.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from portal.site import sources
 
-BUILDER_VERSION = "5"
+BUILDER_VERSION = "6"
 MANIFEST = ".portal-build.pickle"
 SHARDS = 16
 
@@ -39,8 +39,8 @@ def _shard_of(rel: str) -> int:
     return zlib.crc32(rel.encode()) % SHARDS
 
 
-def _shard_path(out_dir: Path, shard: int) -> Path:
-    return out_dir / f"{MANIFEST}.files-{shard:02d}"
+def _shard_path(out_dir: Path, kind: str, shard: int) -> Path:
+    return out_dir / f"{MANIFEST}.{kind}-{shard:02d}"
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -69,33 +69,36 @@ def load(out_dir: Path) -> Manifest:
             m = pickle.load(fh)
         if not isinstance(m, Manifest) or m.version != BUILDER_VERSION:
             return Manifest()
-        for shard in range(SHARDS):
-            with _shard_path(out_dir, shard).open("rb") as fh:
-                part = pickle.load(fh)
-            if not isinstance(part, dict):
-                return Manifest()
-            m.files.update(part)
+        for kind, into in (("files", m.files), ("pages", m.pages)):
+            for shard in range(SHARDS):
+                with _shard_path(out_dir, kind, shard).open("rb") as fh:
+                    part = pickle.load(fh)
+                if not isinstance(part, dict):
+                    return Manifest()
+                into.update(part)
         return m
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return Manifest()
 
 
 def save(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
-    """Write the shards whose records changed, then the manifest itself (last: it commits)."""
-    shards: list[dict[str, sources.Parsed]] = [{} for _ in range(SHARDS)]
-    dirty = [False] * SHARDS
-    for rel, parsed in manifest.files.items():
-        shard = _shard_of(rel)
-        shards[shard][rel] = parsed
-        if previous.files.get(rel) is not parsed:
-            dirty[shard] = True
-    for rel in previous.files.keys() - manifest.files.keys():
-        dirty[_shard_of(rel)] = True
-    for shard, records in enumerate(shards):
-        path = _shard_path(out_dir, shard)
-        if dirty[shard] or not previous.files or not path.exists():
-            write_atomic(path, pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
-    head = Manifest(manifest.version, manifest.site_hash, {}, manifest.pages, manifest.assets)
+    """Write the shards whose records or pages changed, then the manifest (last: it commits)."""
+    for kind, now, before in (("files", manifest.files, previous.files),
+                              ("pages", manifest.pages, previous.pages)):  # fmt: skip
+        shards: list[dict[str, object]] = [{} for _ in range(SHARDS)]
+        dirty = [not before] * SHARDS
+        for name, value in now.items():
+            shard = _shard_of(name)
+            shards[shard][name] = value
+            if before.get(name) is not value and before.get(name) != value:
+                dirty[shard] = True
+        for gone in before.keys() - now.keys():
+            dirty[_shard_of(gone)] = True
+        for shard, part in enumerate(shards):
+            path = _shard_path(out_dir, kind, shard)
+            if dirty[shard] or not path.exists():
+                write_atomic(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+    head = Manifest(manifest.version, manifest.site_hash, {}, {}, manifest.assets)
     path = out_dir / MANIFEST
     write_atomic(path, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
     key = _stat_key(path)

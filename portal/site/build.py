@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from portal import ROOT
+from portal import ROOT, i18n
 from portal.estates.source import load_company
+from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
 from portal.site import manifest as manifest_mod
 from portal.site import sources, workers
@@ -34,10 +36,21 @@ from portal.sourcefile import SourceError, error
 __all__ = ["BuildResult", "Progress", "build_site"]
 
 HASHED_SUFFIXES = (".css", ".js", ".svg", ".png", ".woff2")
-JINJA_CACHE = f".portal-jinja-{BUILDER_VERSION}"
-"""Compiled templates (Jinja's bytecode cache), in the output folder: a new process
-loads them instead of compiling; the builder version is in the name, since the
-compiled code depends on how the builder configures Jinja."""
+CACHE_DIR = ROOT / ".local" / "cache" / f"site-build-{BUILDER_VERSION}"
+"""Compiled templates (Jinja's bytecode cache, each checked against its template's
+checksum) and the read translation catalogs, kept between processes in the
+checkout's git-ignored ``.local/``: a new process, or a clean build into an empty
+folder, loads them instead of compiling and parsing. The builder version is in
+the name, since the compiled code depends on how the builder configures Jinja."""
+
+
+def _cache_dir() -> Path | None:
+    """The cache folder, or None where the checkout is read-only (then nothing is kept)."""
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return CACHE_DIR if os.access(CACHE_DIR, os.W_OK) else None
 
 
 @dataclass
@@ -51,6 +64,34 @@ class BuildResult:
     pages: int = 0
     parsed: int = 0
     seconds: float = 0.0
+
+
+def _use_catalog_cache(cache: Path) -> None:
+    """Read the translation catalogs from the output folder's cache when the YAML files are
+    the ones it was made from (by name, size and mtime), else read them and save the cache:
+    parsing every catalog costs a cold ``portal build`` more than a one-notice rebuild."""
+    files = sorted(CATALOG_DIR.glob("*/*.yaml"))
+    signature = [(p.relative_to(CATALOG_DIR).as_posix(), *_stat(p)) for p in files]
+    try:
+        with cache.open("rb") as fh:
+            saved_signature, catalogs = pickle.load(fh)
+        if saved_signature == signature and isinstance(catalogs, dict):
+            i18n.seed(catalogs)
+            return
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        pass
+    catalogs = {lang: i18n.catalog(lang) for lang in LANGS}
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")  # builds may run side by side
+    try:
+        tmp.write_bytes(pickle.dumps((signature, catalogs), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _tree_hash(*dirs: Path) -> str:
@@ -89,14 +130,15 @@ _ENV_CACHE: dict[tuple[str, str, str], Environment] = {}
 
 
 def _environment(
-    templates: Path, site_hash: str, site_url: str, asset_urls: dict[str, str], cache_dir: Path
+    templates: Path, site_hash: str, site_url: str, asset_urls: dict[str, str],
+    cache_dir: Path | None,
 ) -> Environment:
     """The Jinja environment for these templates and inputs, kept across builds in a process.
 
     A long-running process (the dev server's watcher) rebuilds often; compiling
     the templates again for each small rebuild would cost more than the rebuild.
     The site hash covers the templates, translations, assets and site URL; the
-    compiled templates go to the output folder's cache (``cache_dir``).
+    compiled templates are kept in ``cache_dir``.
     """
     key = (str(templates), site_hash, str(cache_dir))
     env = _ENV_CACHE.get(key)
@@ -147,6 +189,11 @@ def build_site(
     for rel in sorted(files):
         result.errors += files[rel].errors
 
+    if (src / "translations").resolve() == CATALOG_DIR.resolve():
+        cache_dir = _cache_dir()
+        if cache_dir is not None:
+            _use_catalog_cache(cache_dir / "catalogs.pickle")
+
     # Model.
     model, model_errors = content_mod.assemble(company, files, now, content_dir)
     result.errors += model_errors
@@ -179,7 +226,7 @@ def build_site(
     # Render.
     if todo_pages:
         env = _environment(src / "templates", site_hash, site_url, asset_urls,
-                           out_dir / JINJA_CACHE)  # fmt: skip
+                           _cache_dir())  # fmt: skip
         if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
             preload(env, {p.template for p in todo_pages})  # the workers inherit them compiled
         workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now)

@@ -133,9 +133,10 @@ def test_a_clean_rebuild_renders_every_page_but_rewrites_no_file_whose_bytes_are
     assert page.stat().st_mtime_ns == before
 
 
-def test_compiled_templates_are_kept_in_a_dot_folder_a_clean_build_keeps(site: Site) -> None:
-    site.build()
-    cached = [p for p in site.out.glob(".portal-jinja-*/*") if p.is_file()]
-    assert cached
+def test_compiled_templates_and_catalogs_are_kept_outside_the_output_folder(site: Site) -> None:
+    from portal.site.build import CACHE_DIR
+
     site.build(clean=True)
-    assert all(p.exists() for p in cached)
+    assert (CACHE_DIR / "catalogs.pickle").is_file()
+    assert list(CACHE_DIR.glob("__jinja2_*.cache"))
+    assert not [p for p in site.out.rglob("*") if "jinja" in p.name or "catalog" in p.name]

@@ -30,6 +30,7 @@ from portal.site import sources, workers
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
 from portal.site.pages import plan, set_site_url
 from portal.site.render import make_env, preload
+from portal.site.security import inline_styles
 from portal.site.workers import PARALLEL_MIN_PAGES, Progress
 from portal.sourcefile import SourceError, error
 
@@ -144,7 +145,8 @@ def _environment(
     env = _ENV_CACHE.get(key)
     if env is None:
         _ENV_CACHE.clear()
-        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir)
+        styles = inline_styles(templates.parent / "static")
+        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, styles)
     return env
 
 

@@ -28,7 +28,7 @@ from portal.site import markdown
 from portal.site.model import Body, FileBody, Notice
 from portal.site.pages import notice_url, url
 from portal.site.qr import qr_svg
-from portal.site.security import CSP
+from portal.site.security import inline_styles, policy
 
 DEFAULT_TZ = zone()
 
@@ -110,10 +110,12 @@ def check_called_directly(names: dict[str, Any]) -> None:
 
 
 def make_env(
-    templates: Path, site_url: str, asset_urls: dict[str, str], cache_dir: Path | None = None
+    templates: Path, site_url: str, asset_urls: dict[str, str], cache_dir: Path | None = None,
+    styles: tuple[str, ...] | None = None,
 ) -> Environment:
     """The environment; with ``cache_dir``, compiled templates are kept there between processes
     (Jinja checks each against its source's checksum, so an edited template is compiled anew)."""
+    styles = inline_styles() if styles is None else styles
     bytecode_cache = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -131,7 +133,8 @@ def make_env(
     env.code_generator_class = _DirectCalls
     t: Callable[..., str] = translate
     env.globals.update(
-        t=t, csp=Markup(CSP), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
+        t=t, csp=Markup(policy(styles=styles)), inline_css=Markup(styles[0]),
+        print_css=Markup(styles[1]), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
         url=url, notice_url=notice_url, notice_item=_ListItems(env),
     )
     check_called_directly(env.globals)

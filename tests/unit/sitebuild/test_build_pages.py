@@ -155,6 +155,23 @@ def test_service_pages_show_contacts_hours_fees_and_commitments(built: Site) -> 
 
 
 def test_assets_have_hashed_names(built: Site) -> None:
-    css = list((built.out / "assets").glob("style.*.css"))
-    assert len(css) == 1 and re.fullmatch(r"style\.[0-9a-f]{10}\.css", css[0].name)
-    assert f'href="/assets/{css[0].name}"' in built.page("index.html")
+    css = list((built.out / "assets").glob("account.*.css"))
+    assert len(css) == 1 and re.fullmatch(r"account\.[0-9a-f]{10}\.css", css[0].name)
+    assert f'href="/assets/{css[0].name}"' in built.page("account/index.html")
+
+
+def test_reading_pages_inline_the_stylesheet_their_csp_admits_by_hash(built: Site) -> None:
+    from portal import ROOT
+    from portal.site.security import style_hash
+
+    style = (ROOT / "site" / "static" / "style.css").read_text(encoding="utf-8")
+    printed = (ROOT / "site" / "static" / "print.css").read_text(encoding="utf-8")
+    for rel, inlined in (("notices/water/index.html", [style]),
+                         ("estates/lanting/notices/index.html", [style]),
+                         ("notices/water/print/index.html", [style, printed])):  # fmt: skip
+        html = built.page(rel)
+        assert re.findall(r"<style>(.*?)</style>", html, re.S) == inlined, rel
+        assert 'rel="stylesheet"' not in html, rel  # one request for the first view
+        for css in inlined:
+            assert style_hash(css) in CSP
+    assert "unsafe-inline" not in CSP

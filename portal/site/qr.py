@@ -21,6 +21,7 @@ the generated codes is read back with a real decoder (zxing-cpp) in the tests.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -149,10 +150,12 @@ def _byte_mode_bits(raw: bytes) -> tuple[int, bytes]:
             at += info.num_data
             data_blocks.append(block)
             ecc_blocks.append(_ecc(block, info.num_total - info.num_data))
-    words = bytearray()
-    for blocks in (data_blocks, ecc_blocks):
-        for i in range(max(len(b) for b in blocks)):
-            words.extend(b[i] for b in blocks if i < len(b))
+    # Interleave: the i-th codeword of every block in turn; a second group's blocks have one
+    # data codeword more, which comes last.
+    shortest = min(len(b) for b in data_blocks)
+    words = bytes(chain.from_iterable(zip(*(b[:shortest] for b in data_blocks), strict=True)))
+    words += bytes(b[shortest] for b in data_blocks if len(b) > shortest)
+    words += bytes(chain.from_iterable(zip(*ecc_blocks, strict=True)))
     return version, b"".join(map(_AS_BITS.__getitem__, words))
 
 
@@ -188,25 +191,19 @@ def qr_matrix(data: str) -> list[bytearray]:
     return [bytearray(flat[i : i + size]) for i in range(0, len(flat), size)]
 
 
-@lru_cache(maxsize=64)
-def _path_table(n: int, border: int) -> dict[int, str]:
-    """Module → path command: a dark one draws one unit, a light one moves one; the byte
-    ``2 + y`` starts row ``y``. One ``str.translate`` then draws the whole symbol."""
-    table = {0: "m1 0", 1: "h1"}
-    table.update({2 + y: f"M{border} {y + border}" for y in range(n)})
-    return table
-
-
 def qr_svg(data: str, module_px: int = 6, border: int = 4) -> str:
     """The symbol as one SVG path: a 1-unit stroke per dark module, row by row.
 
     Rows start with an absolute move and go on in relative steps (``h1`` draws a
-    module, ``m1 0`` skips one), so the path is built by one translation of the
-    modules, not by a Python loop over runs; runs of ``h1`` draw as one line.
+    module, ``m1 0`` skips one), so each row's path is two byte replacements of
+    its modules, not a Python loop over runs; runs of ``h1`` draw as one line.
     """
     n, flat = _modules(data)
-    rows = b"".join([bytes((2 + y,)) + flat[y * n : (y + 1) * n].rstrip(b"\0") for y in range(n)])
-    path = rows.decode("latin-1").translate(_path_table(n, border))
+    path = b"".join([
+        b"M%d %d" % (border, y + border)
+        + flat[y * n : (y + 1) * n].rstrip(b"\0").replace(b"\1", b"h1").replace(b"\0", b"m1 0")
+        for y in range(n)
+    ]).decode()  # fmt: skip
     size = n + 2 * border
     px = size * module_px
     return (

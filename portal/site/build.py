@@ -167,7 +167,7 @@ def build_site(
     result = BuildResult()
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = Manifest() if clean else manifest_mod.load(out_dir)
-    had_files = clean and _has_visible_files(out_dir)
+    had_files = _has_visible_files(out_dir)
 
     # Read: company, then every content file whose size/mtime changed.
     company, company_errors = load_company(content_dir)
@@ -231,7 +231,8 @@ def build_site(
                            _cache_dir())  # fmt: skip
         if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
             preload(env, {p.template for p in todo_pages})  # the workers inherit them compiled
-        workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now)
+        workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now,
+                           empty=not had_files)  # fmt: skip
         done = workers.render(todo_pages, jobs, progress)
         workers.JOB.clear()
         result.written += done.written

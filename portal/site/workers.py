@@ -31,12 +31,15 @@ from portal.site.pages import Page
 from portal.sourcefile import SourceError, error
 
 PARALLEL_MIN_PAGES = 120
-PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_FILES = 5000
+"""Parsing front matter is quick: below this many files, a pool's fork and pickling cost
+more CPU than they save (2,000 notices: 0.21 s serial, 0.23 s wall and 0.40 s CPU on two)."""
 
 Progress = Callable[[str, int, int], None]
 
 JOB: dict[str, Any] = {}
-"""What the forked workers inherit: env, pages, out_dir, site_url, now."""
+"""What the forked workers inherit: env, pages, out_dir, site_url, now, and ``empty`` (the
+output folder had no pages, so there is nothing to compare a page with)."""
 
 
 @dataclass
@@ -85,6 +88,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     env: Environment = JOB["env"]
     pages: list[Page] = JOB["pages"]
     out_dir: Path = JOB["out_dir"]
+    empty: bool = JOB.get("empty", False)
     done = Rendered()
     made: set[Path] = set()
     with _gc_paused():
@@ -104,7 +108,9 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
                 os.makedirs(target.parent, exist_ok=True)
                 made.add(target.parent)
             done.written.append(page.out)
-            if not write_if_changed(target, data):
+            if empty:
+                write_atomic(target, data)
+            elif not write_if_changed(target, data):
                 done.unchanged.append(page.out)
     return done
 

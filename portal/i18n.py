@@ -31,8 +31,21 @@ def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
         out[prefix] = str(node)
 
 
+_SEEDED: dict[tuple[str, Path], dict[str, str]] = {}
+
+
+def seed(catalogs: dict[str, dict[str, str]], directory: Path = CATALOG_DIR) -> None:
+    """Use these already-read catalogs (a cache the caller checked against the files)."""
+    for lang, entries in catalogs.items():
+        _SEEDED[(lang, directory)] = entries
+    catalog.cache_clear()
+
+
 @cache
 def catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
+    seeded = _SEEDED.get((lang, directory))
+    if seeded is not None:
+        return seeded
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: dict[str, str] = {}
     for path in sorted((directory / lang).glob("*.yaml")):

@@ -8,46 +8,38 @@ HTTP layer.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from portal.logs import setup_logging
+_COMMANDS: dict[str, str] = {
+    "build": "site", "publish": "site", "seed": "site", "staff": "staff", "owners": "owners",
+    "estates": "estates", "kpi": "kpi", "jobs": "jobs", "infra": "infra", "doctor": "doctor",
+    "billing": "billing", "finance": "finance", "collection": "collection",
+}  # fmt: skip
+"""Command name → the module of ``portal.cli`` that registers it, imported when it is used."""
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists them all), so
+    ``portal build`` does not pay for boto3, the payment providers and the rest."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            module = importlib.import_module(f"portal.cli.{_COMMANDS[cmd_name]}")
+            module.register(self)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup)
 def main() -> None:
     """Owner portal: build and publish the site, run it locally, load demo data."""
+    from portal.logs import setup_logging
+
     setup_logging(stream_handler=True)
-
-
-def _register_groups() -> None:
-    from portal.cli import (
-        billing,
-        collection,
-        doctor,
-        estates,
-        finance,
-        infra,
-        jobs,
-        kpi,
-        owners,
-        site,
-        staff,
-    )
-
-    site.register(main)
-    staff.register(main)
-    owners.register(main)
-    estates.register(main)
-    kpi.register(main)
-    jobs.register(main)
-    infra.register(main)
-    doctor.register(main)
-    billing.register(main)
-    finance.register(main)
-    collection.register(main)
-
-
-_register_groups()
 
 
 if __name__ == "__main__":

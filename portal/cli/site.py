@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from portal.settings import Settings
-
 
 def register(main: click.Group) -> None:
     for command in (build, publish, seed):
@@ -45,14 +43,20 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
     from portal.site.report import print_report, progress_bar
     from portal.uploads.bucket import uploads_origin
 
-    # A build talks to no AWS service and answers no request.
-    settings = Settings.from_env(default_stage="local", serves_api=False)
+    if content_dir is None or out_dir is None or site_url is None:
+        from portal.settings import Settings
+
+        # A build talks to no AWS service and answers no request.
+        settings = Settings.from_env(default_stage="local", serves_api=False)
+        content_dir = content_dir or settings.content_dir
+        out_dir = out_dir or settings.build_dir
+        site_url = site_url or settings.site_url
     with progress_bar() as progress:
         result = build_site(
-            content_dir=content_dir or settings.content_dir,
-            out_dir=out_dir or settings.build_dir,
+            content_dir=content_dir,
+            out_dir=out_dir,
             now=_parse_now(now),
-            site_url=site_url or settings.site_url,
+            site_url=site_url,
             clean=clean,
             jobs=jobs,
             progress=progress,

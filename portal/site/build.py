@@ -1,139 +1,99 @@
 """Build the static site: read → model → render → write, incrementally.
 
-A manifest in the output folder (``.portal-build.pickle``) remembers, for each
-content file, its size/mtime and parsed record, and for each output page its
-fingerprint. A build re-parses only files whose size or mtime changed,
-re-renders only pages whose fingerprint changed, and deletes the pages that no
-longer exist. Problems in content files are collected as ``file:line`` errors;
-the rest of the site still builds.
+A manifest in the output folder (:mod:`portal.site.manifest`) remembers, for
+each content file, its size/mtime and parsed record, and for each output page
+its fingerprint. A build re-parses only files whose size or mtime changed,
+re-renders only pages whose fingerprint changed (on every core:
+:mod:`portal.site.workers`), and deletes the pages that no longer exist.
+Problems in content files are collected as ``file:line`` errors; the rest of
+the site still builds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
-import shutil
 import time
-import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-from jinja2 import Environment, TemplateError, TemplateSyntaxError
+from jinja2 import Environment
 
-from portal import ROOT
+from portal import ROOT, i18n
 from portal.estates.source import load_company
+from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
-from portal.site import sources
-from portal.site.ical import campaign_ics
-from portal.site.pages import Page, plan, set_media_origins, set_site_url
+from portal.site import manifest as manifest_mod
+from portal.site import sources, workers
+from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
+from portal.site.pages import plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
+from portal.site.security import inline_styles
+from portal.site.workers import PARALLEL_MIN_PAGES, Progress
 from portal.sourcefile import SourceError, error
 
-BUILDER_VERSION = "3"
-MANIFEST = ".portal-build.pickle"
-HASHED_SUFFIXES = (".css", ".js", ".svg", ".png", ".woff2")
-PARALLEL_MIN_PAGES = 120
+__all__ = ["BuildResult", "Progress", "build_site"]
 
-Progress = Callable[[str, int, int], None]
+HASHED_SUFFIXES = (".css", ".js", ".svg", ".png", ".woff2")
+CACHE_DIR = ROOT / ".local" / "cache" / f"site-build-{BUILDER_VERSION}"
+"""Compiled templates (Jinja's bytecode cache, each checked against its template's
+checksum) and the read translation catalogs, kept between processes in the
+checkout's git-ignored ``.local/``: a new process, or a clean build into an empty
+folder, loads them instead of compiling and parsing. The builder version is in
+the name, since the compiled code depends on how the builder configures Jinja."""
+
+
+def _cache_dir() -> Path | None:
+    """The cache folder, or None where the checkout is read-only (then nothing is kept)."""
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return CACHE_DIR if os.access(CACHE_DIR, os.W_OK) else None
 
 
 @dataclass
 class BuildResult:
     errors: list[SourceError] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    """Every page rendered (and the assets written), whether or not its bytes changed."""
+    unchanged: list[str] = field(default_factory=list)
+    """The rendered pages whose file already held the same bytes (so it was not rewritten)."""
     deleted: list[str] = field(default_factory=list)
     pages: int = 0
     parsed: int = 0
     seconds: float = 0.0
 
 
-@dataclass
-class Manifest:
-    version: str = BUILDER_VERSION
-    site_hash: str = ""
-    files: dict[str, sources.Parsed] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)
-    assets: list[str] = field(default_factory=list)
-
-
-_MANIFEST_MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
-"""The last manifest each output folder had, in this process, with the file's (mtime, size)."""
-
-SHARDS = 16
-"""Parsed records are saved in shards, so a one-file edit rewrites one small shard."""
-
-
-def _shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode()) % SHARDS
-
-
-def _shard_path(out_dir: Path, shard: int) -> Path:
-    return out_dir / f"{MANIFEST}.files-{shard:02d}"
-
-
-def _stat_key(path: Path) -> tuple[int, int] | None:
+def _use_catalog_cache(cache: Path) -> None:
+    """Read the translation catalogs from the output folder's cache when the YAML files are
+    the ones it was made from (by name, size and mtime), else read them and save the cache:
+    parsing every catalog costs a cold ``portal build`` more than a one-notice rebuild."""
+    files = sorted(CATALOG_DIR.glob("*/*.yaml"))
+    signature = [(p.relative_to(CATALOG_DIR).as_posix(), *_stat(p)) for p in files]
     try:
-        st = path.stat()
+        with cache.open("rb") as fh:
+            saved_signature, catalogs = pickle.load(fh)
+        if saved_signature == signature and isinstance(catalogs, dict):
+            i18n.seed(catalogs)
+            return
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        pass
+    catalogs = {lang: i18n.catalog(lang) for lang in LANGS}
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")  # builds may run side by side
+    try:
+        tmp.write_bytes(pickle.dumps((signature, catalogs), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cache)
     except OSError:
-        return None
+        tmp.unlink(missing_ok=True)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
     return (st.st_mtime_ns, st.st_size)
-
-
-def _load_manifest(out_dir: Path) -> Manifest:
-    path = out_dir / MANIFEST
-    key = _stat_key(path)
-    memo = _MANIFEST_MEMO.get(out_dir)
-    if memo is not None and key == memo[0]:
-        return memo[1]  # a warm process (the dev server's watcher) skips reading it again
-    try:
-        with path.open("rb") as fh:
-            m = pickle.load(fh)
-        if not isinstance(m, Manifest) or m.version != BUILDER_VERSION:
-            return Manifest()
-        for shard in range(SHARDS):
-            with _shard_path(out_dir, shard).open("rb") as fh:
-                part = pickle.load(fh)
-            if not isinstance(part, dict):
-                return Manifest()
-            m.files.update(part)
-        return m
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-        return Manifest()
-
-
-def _save_manifest(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
-    """Write the shards whose records changed, then the manifest itself (last: it commits)."""
-    shards: list[dict[str, sources.Parsed]] = [{} for _ in range(SHARDS)]
-    dirty = [False] * SHARDS
-    for rel, parsed in manifest.files.items():
-        shard = _shard_of(rel)
-        shards[shard][rel] = parsed
-        if previous.files.get(rel) is not parsed:
-            dirty[shard] = True
-    for rel in previous.files.keys() - manifest.files.keys():
-        dirty[_shard_of(rel)] = True
-    for shard, records in enumerate(shards):
-        path = _shard_path(out_dir, shard)
-        if dirty[shard] or not previous.files or not path.exists():
-            _write_atomic(path, pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
-    head = Manifest(manifest.version, manifest.site_hash, {}, manifest.pages, manifest.assets)
-    path = out_dir / MANIFEST
-    _write_atomic(path, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
-    key = _stat_key(path)
-    if key is not None:
-        _MANIFEST_MEMO[out_dir] = (key, manifest)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _tree_hash(*dirs: Path) -> str:
@@ -166,109 +126,28 @@ def _assets(static_dir: Path) -> tuple[dict[str, str], dict[str, bytes]]:
     return urls, files
 
 
-# --- rendering (in this process or in forked workers) ----------------------
-
-_JOB: dict[str, Any] = {}
-
-
-def _render_one(env: Environment, page: Page) -> bytes:
-    if page.template == "ics:":
-        host = urlsplit(_JOB["site_url"]).hostname or "localhost"
-        return campaign_ics(page.ctx["campaign"], page.lang, host, _JOB["now"]).encode()
-    return env.get_template(page.template).render(page.ctx).encode()
-
-
-def _render_range(bounds: tuple[int, int]) -> tuple[list[str], list[SourceError]]:
-    env: Environment = _JOB["env"]
-    pages: list[Page] = _JOB["pages"]
-    out_dir: Path = _JOB["out_dir"]
-    written: list[str] = []
-    errors: list[SourceError] = []
-    made: set[Path] = set()
-    for page in pages[bounds[0] : bounds[1]]:
-        try:
-            data = _render_one(env, page)
-        except TemplateSyntaxError as exc:
-            errors.append(error(f"templates/{exc.name or page.template}", exc.lineno or 1,
-                                "template_error", problem=exc.message or str(exc)))  # fmt: skip
-            continue
-        except (TemplateError, AttributeError, KeyError, TypeError, ValueError) as exc:
-            errors.append(error(f"templates/{page.template}", 1, "template_error",
-                                problem=f"{page.out}: {type(exc).__name__}: {exc}"))  # fmt: skip
-            continue
-        target = out_dir / page.out
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        _write_atomic(target, data)
-        written.append(page.out)
-    return written, errors
-
-
-def _render(
-    pages: list[Page], jobs: int, progress: Progress | None
-) -> tuple[list[str], list[SourceError]]:
-    _JOB["pages"] = pages
-    n = len(pages)
-    if jobs <= 1 or n < PARALLEL_MIN_PAGES:
-        w, e = _render_range((0, n))
-        if progress:
-            progress("render", n, n)
-        return w, e
-    chunk = max(16, n // (jobs * 8))
-    bounds = [(i, min(n, i + chunk)) for i in range(0, n, chunk)]
-    written: list[str] = []
-    errors: list[SourceError] = []
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
-        for w, e in pool.imap_unordered(_render_range, bounds):
-            written += w
-            errors += e
-            if progress:
-                progress("render", len(written), n)
-    return written, errors
-
-
-def _parse_chunk(items: list[tuple[str, str]]) -> list[tuple[str, str, Any, list[SourceError]]]:
-    out = []
-    for rel, path in items:
-        data = Path(path).read_bytes()
-        digest, value, errs = sources.parse_source(rel, data)
-        out.append((rel, digest, value, errs))
-    return out
-
-
-def _parse(
-    content_dir: Path, todo: list[str], jobs: int
-) -> list[tuple[str, str, Any, list[SourceError]]]:
-    items = [(rel, str(content_dir / rel)) for rel in todo]
-    if jobs <= 1 or len(items) < 400:
-        return _parse_chunk(items)
-    size = max(50, len(items) // (jobs * 4))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return [r for part in pool.map(_parse_chunk, chunks) for r in part]
-
-
 # --- the build -------------------------------------------------------------
 
-_ENV_CACHE: dict[tuple[str, str], Environment] = {}
+_ENV_CACHE: dict[tuple[str, str, str], Environment] = {}
 
 
 def _environment(
-    templates: Path, site_hash: str, site_url: str, asset_urls: dict[str, str]
+    templates: Path, site_hash: str, site_url: str, asset_urls: dict[str, str],
+    cache_dir: Path | None,
 ) -> Environment:
     """The Jinja environment for these templates and inputs, kept across builds in a process.
 
     A long-running process (the dev server's watcher) rebuilds often; compiling
     the templates again for each small rebuild would cost more than the rebuild.
-    The site hash covers the templates, translations, assets and site URL.
+    The site hash covers the templates, translations, assets and site URL; the
+    compiled templates are kept in ``cache_dir``.
     """
-    key = (str(templates), site_hash)
+    key = (str(templates), site_hash, str(cache_dir))
     env = _ENV_CACHE.get(key)
     if env is None:
         _ENV_CACHE.clear()
-        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls)
+        styles = inline_styles(templates.parent / "static")
+        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, styles)
     return env
 
 
@@ -291,7 +170,8 @@ def build_site(
     src = site_src or (ROOT / "site")
     result = BuildResult()
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = Manifest() if clean else _load_manifest(out_dir)
+    manifest = Manifest() if clean else manifest_mod.load(out_dir)
+    had_files = _has_visible_files(out_dir)
 
     # Read: company, then every content file whose size/mtime changed.
     company, company_errors = load_company(content_dir)
@@ -309,11 +189,16 @@ def build_site(
             files[rel] = cached
         else:
             todo.append(rel)
-    for rel, digest, value, errs in _parse(content_dir, todo, jobs):
+    for rel, digest, value, errs in workers.parse(content_dir, todo, jobs):
         files[rel] = sources.Parsed(stats[rel], digest, value, tuple(errs))
     result.parsed = len(todo)
     for rel in sorted(files):
         result.errors += files[rel].errors
+
+    if (src / "translations").resolve() == CATALOG_DIR.resolve():
+        cache_dir = _cache_dir()
+        if cache_dir is not None:
+            _use_catalog_cache(cache_dir / "catalogs.pickle")
 
     # Model.
     model, model_errors = content_mod.assemble(company, files, now, content_dir)
@@ -342,20 +227,23 @@ def build_site(
         target = out_dir / out
         if not target.exists() or target.read_bytes() != data:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target, data)
+            write_atomic(target, data)
             result.written.append(out)
 
     # Render.
     if todo_pages:
-        env = _environment(src / "templates", site_hash, site_url, asset_urls)
+        env = _environment(src / "templates", site_hash, site_url, asset_urls,
+                           _cache_dir())  # fmt: skip
         if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
-            preload(env)  # compile once here; the forked workers inherit the compiled templates
-        _JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now)
-        written, render_errors = _render(todo_pages, jobs, progress)
-        _JOB.clear()
-        result.written += written
-        result.errors += render_errors
-        failed = {p.out for p in todo_pages} - set(written)
+            preload(env, {p.template for p in todo_pages})  # the workers inherit them compiled
+        workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now,
+                           empty=not had_files)  # fmt: skip
+        done = workers.render(todo_pages, jobs, progress)
+        workers.JOB.clear()
+        result.written += done.written
+        result.unchanged += done.unchanged
+        result.errors += done.errors
+        failed = {p.out for p in todo_pages} - set(done.written)
     else:
         failed = set()
 
@@ -367,7 +255,7 @@ def build_site(
             target.unlink()
             result.deleted.append(old)
             _prune_empty(target.parent, out_dir)
-    if clean:
+    if clean and had_files:
         _remove_unknown(out_dir, keep)
 
     # Remember: a page that failed to render keeps no fingerprint, so it is retried.
@@ -378,7 +266,7 @@ def build_site(
         pages={k: v for k, v in fingerprints.items() if k not in failed},
         assets=sorted(asset_files),
     )
-    _save_manifest(out_dir, manifest, previous)
+    manifest_mod.save(out_dir, manifest, previous)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -389,11 +277,28 @@ def _prune_empty(d: Path, root: Path) -> None:
         d = d.parent
 
 
+def _has_visible_files(out_dir: Path) -> bool:
+    """Whether the output folder holds anything but the builder's dot-files."""
+    with os.scandir(out_dir) as it:
+        return any(not entry.name.startswith(".") for entry in it)
+
+
 def _remove_unknown(out_dir: Path, keep: set[str]) -> None:
-    """On a clean build, remove files no page or asset accounts for."""
-    for p in sorted(out_dir.rglob("*"), reverse=True):
-        rel = p.relative_to(out_dir).as_posix()
-        if p.is_file() and rel not in keep and not p.name.startswith("."):
-            p.unlink()
-        elif p.is_dir() and not any(p.iterdir()):
-            shutil.rmtree(p)
+    """On a clean build, remove files no page or asset accounts for (dot-files are the builder's)."""
+    root = str(out_dir)
+    emptied: set[str] = set()
+    for dirpath, dirs, filenames in os.walk(root, topdown=False):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        if any(part.startswith(".") for part in prefix.split("/")):
+            continue
+        left = 0
+        for name in filenames:
+            if name.startswith(".") or prefix + name in keep:
+                left += 1
+            else:
+                os.unlink(os.path.join(dirpath, name))
+        left += sum(1 for d in dirs if os.path.join(dirpath, d) not in emptied)
+        if prefix and not left:
+            os.rmdir(dirpath)
+            emptied.add(dirpath)

@@ -58,6 +58,11 @@ def _instantiate(src: CampaignSource, year: int, tz: ZoneInfo) -> Campaign:
 
 _NOTICE_MEMO: dict[tuple[Any, ...], Notice] = {}
 """Assembled notices of the last build in this process, by their inputs (reused when unchanged)."""
+_CHECKED_MEMO: dict[tuple[Any, ...], Notice] = {}
+"""The same notices by (folder, file, digest, translation's digest, company): a notice whose
+file, translation and company did not change passed the cross-checks last time, so it is
+taken as it is (an edit anywhere changes a digest, a new company.yaml its identity)."""
+_COMPANY: list[Company | None] = [None]
 
 
 def assemble(
@@ -82,12 +87,24 @@ def assemble(
                 errors.append(error(rel, 1, "orphan_translation", value=original))
 
     new_memo: dict[tuple[Any, ...], Notice] = {}
+    new_checked: dict[tuple[Any, ...], Notice] = {}
     campaign_sources: list[CampaignSource] = []
     issue_index: dict[str, IssueIndex | None] = {}
     issue_articles: dict[str, list[tuple[str, ArticleRecord]]] = {}
+    base = str(content_dir or Path("."))
+    _COMPANY[0] = company  # kept alive, so its id stays its own while the memo uses it
     for rel, v in sorted(values.items()):
         if isinstance(v, NoticeRecord):
             n = v.notice
+            # The same record, translation and company as a previous build: the same notice.
+            en_record = records.get(rel[: -len(".md")] + ".en.md")
+            en_key = en_record.digest if en_record is not None else None
+            checked_key = (base, rel, n.digest, en_key, id(company))
+            notice = _CHECKED_MEMO.get(checked_key)
+            if notice is not None:
+                new_checked[checked_key] = notice
+                model.notices.append(notice)
+                continue
             ests = tuple(slugs) if "all" in v.raw_estates else v.raw_estates
             bad = [e for e in ests if e not in slugs]
             for e in bad:
@@ -101,7 +118,6 @@ def assemble(
             tr = translation_of(rel)
             en_rel = rel[: -len(".md")] + ".en.md"
             en_digest = records[en_rel].digest if tr else None
-            base = str(content_dir or Path("."))
             memo_key = (base, rel, n.digest, en_digest, ests)
             notice = _NOTICE_MEMO.get(memo_key)
             if notice is None:
@@ -114,6 +130,8 @@ def assemble(
                     expires=n.expires, pinned=n.pinned, urgent=n.urgent, body=body,
                 )  # fmt: skip
             new_memo[memo_key] = notice
+            if en_record is None or tr is not None:  # an erroneous translation is re-checked
+                new_checked[checked_key] = notice
             model.notices.append(notice)
         elif isinstance(v, CampaignSource):
             tr = translation_of(rel)
@@ -141,7 +159,10 @@ def assemble(
 
     _NOTICE_MEMO.clear()
     _NOTICE_MEMO.update(new_memo)
-    model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
+    _CHECKED_MEMO.clear()
+    _CHECKED_MEMO.update(new_checked)
+    # By instant (a float compares without asking each time zone for its offset), then slug.
+    model.notices.sort(key=lambda n: (n.published.timestamp(), n.slug), reverse=True)
 
     # Campaigns: the year being built, plus every dated campaign of other years.
     year = now.astimezone(TZ).year

@@ -67,10 +67,15 @@ class Page:
     lang: str
     inputs: tuple[str, ...]
     ctx: dict[str, Any] = field(default_factory=dict)
+    _fingerprint: tuple[str, str] = field(default=("", ""), repr=False, compare=False)
 
     def fingerprint(self, site_hash: str) -> str:
+        if self._fingerprint[0] == site_hash:  # a page planned again from the memo
+            return self._fingerprint[1]
         data = "\0".join((site_hash, self.out, self.template, self.lang, *self.inputs))
-        return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+        value = hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+        self._fingerprint = (site_hash, value)
+        return value
 
 
 def _notice_state(n: Notice, now: datetime) -> str:
@@ -107,7 +112,44 @@ def current_campaign(model: SiteModel) -> Campaign | None:
     return model.campaigns.get(local.year, {}).get(local.month)
 
 
+_NOTICE_PAGES: dict[tuple[int, str, bool, int, str], tuple[Notice, tuple[Page, Page]]] = {}
+_NOTICE_PAGES_USED: dict[tuple[int, str, bool, int, str], tuple[Notice, tuple[Page, Page]]] = {}
+
+
+def _notice_pages(n: Notice, lang: str, common: dict[str, Any], now: datetime) -> tuple[Page, Page]:
+    """A notice's page and print view, planned once while the notice, its expiry, the
+    company and the site URL stay the same (what these pages show; not ``now`` itself)."""
+    expired = n.expired(now)
+    company = common["company"]
+    key = (id(n), lang, expired, id(company), _SITE_URL[0])
+    memo = _NOTICE_PAGES.get(key)
+    if memo is not None and memo[0] is n and memo[1][0].ctx["company"] is company:
+        _NOTICE_PAGES_USED[key] = memo
+        return memo[1]
+    estates = [e for e in company.estates if e.slug in n.estates]
+    state = _notice_state(n, now)
+    made = tuple(
+        Page(out_path(path, lang), template, lang, (state,), {
+            **common, "path": path, "notice": n, "estates": estates, "expired": expired,
+            "page_url": model_url(f"notices/{n.slug}/", lang),
+        })
+        for path, template in ((f"notices/{n.slug}/", "notice.html"),
+                               (f"notices/{n.slug}/print/", "notice_print.html"))
+    )  # fmt: skip
+    pair = (made[0], made[1])
+    _NOTICE_PAGES_USED[key] = (n, pair)
+    return pair
+
+
 def plan(model: SiteModel) -> list[Page]:
+    pages = _plan(model)
+    _NOTICE_PAGES.clear()  # keep only what this plan used (the notices alive now)
+    _NOTICE_PAGES.update(_NOTICE_PAGES_USED)
+    _NOTICE_PAGES_USED.clear()
+    return pages
+
+
+def _plan(model: SiteModel) -> list[Page]:
     _STATE_MEMO.clear()
     _LISTS_MEMO.clear()
     now = model.now
@@ -140,17 +182,8 @@ def plan(model: SiteModel) -> list[Page]:
                                    current_key, latest_issue, issue_key, now)  # fmt: skip
 
         for n in model.notices:
-            if not n.has(lang):
-                continue
-            estates = [e for e in company.estates if e.slug in n.estates]
-            state = _notice_state(n, now)
-            for path, template in ((f"notices/{n.slug}/", "notice.html"),
-                                   (f"notices/{n.slug}/print/", "notice_print.html")):  # fmt: skip
-                add(Page(out_path(path, lang), template, lang, (state,), {
-                    **common, "path": path, "notice": n, "estates": estates,
-                    "expired": n.expired(now),
-                    "page_url": model_url(f"notices/{n.slug}/", lang),
-                }))  # fmt: skip
+            if n.has(lang):
+                pages += _notice_pages(n, lang, common, now)
 
         year = local_now.year
         months = model.campaigns.get(year, {})

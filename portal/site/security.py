@@ -2,8 +2,12 @@
 
 Pages declare it in a ``<meta http-equiv>``; the local server and the CDN send
 it as a header too (``frame-ancestors`` only works as a header). The site needs
-no inline script or style: CSS and the small page scripts are files on the same
-origin.
+no inline script; its one small stylesheet (``site/static/style.css``, and
+``print.css`` for the print view) is inlined in every reading page, so the first
+view needs one request, and admitted by its SHA-256 hash (``style-src``), not
+by ``'unsafe-inline'``: the hashes are computed from the files, here for the
+headers and by the builder for the pages' own ``<meta>``. Other styles and the
+page scripts are files on the same origin.
 
 Photos go from the browser straight to the uploads bucket (a presigned POST) and
 are shown from it (presigned GETs), so where the bucket is known the policy also
@@ -13,7 +17,15 @@ header does (``portal.infra.cdn``).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
+from pathlib import Path
+
+from portal import ROOT
+
+INLINE_STYLES = ("style.css", "print.css")
+"""The stylesheets of ``site/static`` that pages inline (``<style>``), in this order."""
 
 _DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("default-src", "'none'"),
@@ -30,12 +42,36 @@ _MEDIA = ("img-src", "connect-src")
 """Where the uploads bucket's origin goes: photos are fetched (img) and posted (connect)."""
 
 
-def policy(*, header: bool = False, media_origins: Sequence[str] = ()) -> str:
+def style_hash(css: str) -> str:
+    """The CSP source that admits exactly this inline ``<style>`` content."""
+    digest = hashlib.sha256(css.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def inline_styles(static_dir: Path = ROOT / "site" / "static") -> tuple[str, ...]:
+    """The inlined stylesheets' text (empty where a file is missing, e.g. a Lambda package)."""
+    out = []
+    for name in INLINE_STYLES:
+        try:
+            out.append((static_dir / name).read_text(encoding="utf-8"))
+        except OSError:
+            out.append("")
+    return tuple(out)
+
+
+def policy(
+    *, header: bool = False, media_origins: Sequence[str] = (), styles: Sequence[str] | None = None
+) -> str:
     """The policy; as a header it adds ``frame-ancestors``; ``media_origins`` (the uploads
-    bucket's ``https://`` origin) are admitted for images and for the upload POST."""
+    bucket's ``https://`` origin) are admitted for images and for the upload POST; ``styles``
+    (default: the repository's inlined stylesheets) by their hashes."""
+    hashes = " ".join(style_hash(css) for css in (inline_styles() if styles is None else styles)
+                      if css)  # fmt: skip
     parts = []
     for name, sources in _DIRECTIVES + (_HEADER_ONLY if header else ()):
         extra = " ".join(media_origins) if name in _MEDIA and media_origins else ""
+        if name == "style-src" and hashes:
+            extra = hashes
         parts.append(f"{name} {sources}{' ' + extra if extra else ''}")
     return "; ".join(parts)
 

@@ -202,6 +202,38 @@ def test_printed_qr_code_keeps_its_full_size_beside_a_long_url(
     assert (round(box["width"]), round(box["height"])) == (round(size), round(size)), box
 
 
+QR_AS_DRAWN = """(svg) => new Promise((resolve, reject) => {
+  const scale = 3, side = svg.viewBox.baseVal.width * scale;
+  const img = new Image();
+  img.onload = () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = side;
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(img, 0, 0, side, side);
+    const rgba = ctx.getImageData(0, 0, side, side).data;
+    const grey = [];
+    for (let i = 0; i < rgba.length; i += 4) grey.push(rgba[i + 1]);
+    resolve({side, grey});
+  };
+  img.onerror = () => reject(new Error("the SVG did not load as an image"));
+  img.src = "data:image/svg+xml;base64," + btoa(new XMLSerializer().serializeToString(svg));
+})"""
+"""The print view's QR code as Chromium draws it: 3 px a module, the green channel."""
+
+
+def test_printed_qr_code_as_chromium_draws_it_decodes_to_the_notices_url(
+    open_page: OpenPage, demo: DemoSite
+) -> None:
+    import zxingcpp
+
+    page = open_page(demo.notice_path + "print/", width=A4_PRINT_WIDTH, media="print").page
+    drawn = page.locator("figure.qr svg").evaluate(QR_AS_DRAWN)
+    side = int(drawn["side"])
+    image = memoryview(bytes(drawn["grey"])).cast("B", shape=[side, side])
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert [r.text for r in found] == [demo.url(demo.notice_path)]
+
+
 def test_printing_a_notice_page_hides_header_footer_and_navigation(
     open_page: OpenPage, demo: DemoSite
 ) -> None:

@@ -144,7 +144,8 @@ def test_zappa_settings_name_what_the_template_makes_and_hold_no_secret(stage: s
 
 def test_the_checked_in_files_hold_nothing_that_looks_like_a_secret() -> None:
     for path in [ROOT / "infra" / n for n in TEMPLATES] + [ROOT / "infra" / "zappa_settings.json"]:
-        text = path.read_text(encoding="utf-8")
+        # A CSP hash source is the public digest of a public stylesheet, not a secret.
+        text = re.sub(r"'sha256-[A-Za-z0-9+/]{43}='", "", path.read_text(encoding="utf-8"))
         for token in re.findall(r"[A-Za-z0-9+/=_-]{32,}", text):  # a key, a token, a secret
             mixed = [any(map(str.isdigit, token)), any(map(str.islower, token)),
                      any(map(str.isupper, token))]  # fmt: skip

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from portal.site.security import CSP
+from tests.support import qr_svg as qr_svg_support
 from tests.unit.sitebuild.conftest import Site
 
 SCRIPT_FILE = re.compile(r'<script src="/assets/[a-z]+\.[0-9a-f]{10}\.js" defer></script>')
@@ -113,12 +114,8 @@ def test_qr_code_is_module_for_module_what_segno_encodes(length: int) -> None:
     dark = {(x, y) for y, row in enumerate(expected.matrix) for x, v in enumerate(row) if v & 1}
     assert {(x, y) for y, row in enumerate(qr_matrix(url)) for x, v in enumerate(row) if v} == dark
     svg = qr_svg(url)
-    size = len(expected.matrix) + 8
-    assert f'viewBox="0 0 {size} {size}"' in svg
-    drawn = set()
-    for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)", svg):
-        drawn |= {(int(x) + i - 4, int(y) - 4) for i in range(int(n))}
-    assert drawn == dark
+    assert qr_svg_support.size(svg) == len(expected.matrix) + 8
+    assert qr_svg_support.dark_modules(svg) == {(x + 4, y + 4) for x, y in dark}
 
 
 def test_campaign_calendar_highlights_the_current_month(built: Site) -> None:
@@ -158,6 +155,23 @@ def test_service_pages_show_contacts_hours_fees_and_commitments(built: Site) -> 
 
 
 def test_assets_have_hashed_names(built: Site) -> None:
-    css = list((built.out / "assets").glob("style.*.css"))
-    assert len(css) == 1 and re.fullmatch(r"style\.[0-9a-f]{10}\.css", css[0].name)
-    assert f'href="/assets/{css[0].name}"' in built.page("index.html")
+    css = list((built.out / "assets").glob("account.*.css"))
+    assert len(css) == 1 and re.fullmatch(r"account\.[0-9a-f]{10}\.css", css[0].name)
+    assert f'href="/assets/{css[0].name}"' in built.page("account/index.html")
+
+
+def test_reading_pages_inline_the_stylesheet_their_csp_admits_by_hash(built: Site) -> None:
+    from portal import ROOT
+    from portal.site.security import style_hash
+
+    style = (ROOT / "site" / "static" / "style.css").read_text(encoding="utf-8")
+    printed = (ROOT / "site" / "static" / "print.css").read_text(encoding="utf-8")
+    for rel, inlined in (("notices/water/index.html", [style]),
+                         ("estates/lanting/notices/index.html", [style]),
+                         ("notices/water/print/index.html", [style, printed])):  # fmt: skip
+        html = built.page(rel)
+        assert re.findall(r"<style>(.*?)</style>", html, re.S) == inlined, rel
+        assert 'rel="stylesheet"' not in html, rel  # one request for the first view
+        for css in inlined:
+            assert style_hash(css) in CSP
+    assert "unsafe-inline" not in CSP

@@ -106,3 +106,15 @@ def test_cli_rejects_now_without_offset(site: Site) -> None:
     res = CliRunner().invoke(main, ["build", "--content", str(site.content), "--out",
                                     str(site.out), "--now", "2026-11-22T10:00"])  # fmt: skip
     assert res.exit_code == 2 and "offset" in res.output
+
+
+def test_every_portal_command_is_listed_and_found_though_imported_only_when_used() -> None:
+    import click
+
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"build", "publish", "seed", "staff", "owners", "estates", "kpi", "jobs", "infra",
+            "doctor"} <= set(names)  # fmt: skip
+    for name in names:
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name, name

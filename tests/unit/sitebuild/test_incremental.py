@@ -119,3 +119,24 @@ def test_parallel_build_writes_the_same_pages_as_serial(site: Site, tmp_path: ob
     assert parallel.errors == [] and sorted(parallel.written) == sorted(serial.written)
     for rel in serial.written:
         assert (par_out / rel).read_bytes() == (site.out / rel).read_bytes(), rel
+
+
+def test_a_clean_rebuild_renders_every_page_but_rewrites_no_file_whose_bytes_are_the_same(
+    site: Site,
+) -> None:
+    first = site.build()
+    page = site.out / "notices" / "water" / "index.html"
+    before = page.stat().st_mtime_ns
+    again = site.build(clean=True)
+    assert again.errors == [] and len(again.written) == first.pages
+    assert sorted(again.unchanged) == sorted(again.written)
+    assert page.stat().st_mtime_ns == before
+
+
+def test_compiled_templates_and_catalogs_are_kept_outside_the_output_folder(site: Site) -> None:
+    from portal.site.build import CACHE_DIR
+
+    site.build(clean=True)
+    assert (CACHE_DIR / "catalogs.pickle").is_file()
+    assert list(CACHE_DIR.glob("__jinja2_*.cache"))
+    assert not [p for p in site.out.rglob("*") if "jinja" in p.name or "catalog" in p.name]

@@ -76,6 +76,8 @@ class Notice:
     pinned: bool
     urgent: bool
     body: Body | FileBody
+    acknowledge: bool = False
+    """Asks its households for 已知晓 (:mod:`portal.acknowledgements.model`)."""
 
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from portal.accounts.audit import actor
 from portal.accounts.passwords import hash_password
+from portal.acknowledgements.sync import register_all
 from portal.accounts.staff.model import StaffAccount
 from portal.estates.sync import SyncReport, read_company, sync_company
 from portal.store.bootstrap import ensure_tables
@@ -40,11 +41,13 @@ DEMO_STAFF = (
 
 
 def seed_demo(services: Services, content_dir: Path) -> SyncReport:
-    """Create missing tables and sync the company of ``content_dir`` (``portal seed``)."""
+    """Create missing tables, sync the company of ``content_dir`` and register its notices
+    that ask for 已知晓 (``portal seed``)."""
     company = read_company(content_dir)  # SyncError before anything is created or written
     created = ensure_tables(services.clients.dynamodb, services.settings.table_prefix)
     report = sync_company(services.table, company, created)
     services.estates.forget()
+    register_all(services.acknowledgement_repo, content_dir, services.clock())  # 已知晓 notices
     return report
 
 

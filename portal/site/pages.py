@@ -206,6 +206,7 @@ ACCOUNT_PAGES = (
     ("staff/kpi/", "kpi.html"),
     *BILL_PAGES,
     ("staff/collection/", "collection.html"),
+    ("staff/acknowledgements/", "acks_staff.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 

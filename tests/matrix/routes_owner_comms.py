@@ -1,0 +1,57 @@
+"""The identity matrix's rows of what owners are asked, told and greeted (see
+:mod:`tests.matrix.routes`): critical notices (已知晓), the monthly KPI results made public,
+message preferences and community event sign-ups.
+
+Rows whose call needs something registered first build it per call, idempotently: the
+2栋停水 notice of the demo content (active at the matrix's clock, building 2 of Lanting,
+where owner A lives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tests.matrix.rows import Call, Needs, Row
+
+OUTAGE = {"estate": "lanting", "notice": "2026-11-18-lanting-water-outage-b2"}
+UNIT_A_BODY = {"building": "2", "room": "1-1503"}
+
+
+def _table(call: Call) -> Any:
+    from portal.store.table import Table
+
+    return Table(call.world.ddb, call.world.settings.table_name("main"))
+
+
+def critical_notice(call: Call) -> None:
+    """The 2栋停水 notice, registered as the content sync registers it."""
+    from portal.acknowledgements.model import CriticalNotice
+    from portal.acknowledgements.repository import AcknowledgementRepository
+
+    AcknowledgementRepository(_table(call)).register(CriticalNotice(
+        estate="lanting", notice=OUTAGE["notice"], title_zh="11月25日2栋停水通知",
+        title_en="", category="outage", buildings=("2",), published="2026-11-18T01:00:00Z",
+        expires="2026-11-25T16:00:00Z"))  # fmt: skip
+
+
+def with_notice(spec: Mapping[str, Any]) -> Any:
+    def build(call: Call) -> Mapping[str, Any]:
+        critical_notice(call)
+        return spec
+
+    return build
+
+
+OWNER_COMMS_ROUTES: tuple[Row, ...] = (
+    Row("GET", "/api/acknowledgements/mine", 200, Needs("notice.acknowledge"),
+        request=with_notice({})),
+    Row("POST", "/api/acknowledgements/<estate>/<notice>", 200,
+        Needs("notice.acknowledge", target="unit_a"), path_params=OUTAGE,
+        request=with_notice({"json": UNIT_A_BODY})),
+    Row("GET", "/api/acknowledgements", 200, Needs("notice.coverage", target="estate_1"),
+        request=with_notice({"query_string": {"estate": "lanting"}})),
+    Row("GET", "/api/acknowledgements/<estate>/<notice>/coverage", 200,
+        Needs("notice.coverage", target="estate_1"), path_params=OUTAGE,
+        request=with_notice({})),
+)

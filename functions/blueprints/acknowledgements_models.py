@@ -72,7 +72,7 @@ class NoticeCountList(BaseModel):
     items: list[NoticeCountOut]
 
 
-class ResidentOut(BaseModel):
+class UnreadResidentOut(BaseModel):
     name: str
     phone: str = Field(description="Masked (`138****8000`).")
 
@@ -80,7 +80,7 @@ class ResidentOut(BaseModel):
 class UnreadUnitOut(BaseModel):
     building: str
     room: str
-    residents: list[ResidentOut] = Field(description="Who to call; empty: knock on the door.")
+    residents: list[UnreadResidentOut] = Field(description="Who to call; empty: knock on the door.")
 
 
 class BuildingCoverageOut(BaseModel):
@@ -104,7 +104,7 @@ class CoverageOut(BaseModel):
             buildings=[BuildingCoverageOut(
                 building=b.building, acknowledged=b.acknowledged, targeted=b.targeted,
                 unread=[UnreadUnitOut(building=u.building, room=u.room,
-                                      residents=[ResidentOut(name=n, phone=p)
+                                      residents=[UnreadResidentOut(name=n, phone=p)
                                                  for n, p in u.residents])
                         for u in b.unread]) for b in c.buildings],
         )  # fmt: skip

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from portal.accounts.audit import actor
 from portal.accounts.passwords import hash_password
-from portal.acknowledgements.sync import register_all
 from portal.accounts.staff.model import StaffAccount
+from portal.acknowledgements.sync import register_all
 from portal.estates.sync import SyncReport, read_company, sync_company
+from portal.greetings.events import register_all as register_events
 from portal.store.bootstrap import ensure_tables
 from portal.wiring import Services
 
@@ -48,6 +49,7 @@ def seed_demo(services: Services, content_dir: Path) -> SyncReport:
     report = sync_company(services.table, company, created)
     services.estates.forget()
     register_all(services.acknowledgement_repo, content_dir, services.clock())  # 已知晓 notices
+    register_events(services.events, content_dir, services.clock())  # for event sign-ups
     return report
 
 

@@ -7,6 +7,10 @@ from functools import cached_property
 
 from portal.acknowledgements.repository import AcknowledgementRepository
 from portal.acknowledgements.service import AcknowledgementService
+from portal.greetings.events import CommunityEvents
+from portal.greetings.job import GREETING, GreetingJob, JobReport
+from portal.greetings.preferences import MessagePreferences
+from portal.tasks.runner import TaskKind
 from portal.wiring.finance import FinanceWiring
 from portal.wiring.workorders import WorkOrdersWiring
 
@@ -20,3 +24,27 @@ class OwnerCommsWiring(WorkOrdersWiring, FinanceWiring):
     def acknowledgements(self) -> AcknowledgementService:
         return AcknowledgementService(self.acknowledgement_repo, self.estates, self.owners,
                                       self.audit, self.clock)  # fmt: skip
+
+    # -- greetings and reminders, community events ------------------------------------------
+
+    @cached_property
+    def message_preferences(self) -> MessagePreferences:
+        return MessagePreferences(self.table, self.audit, self.clock)
+
+    @cached_property
+    def events(self) -> CommunityEvents:
+        return CommunityEvents(self.table, self.audit, self.clock)
+
+    @cached_property
+    def greetings(self) -> GreetingJob:
+        return GreetingJob(self.table, self.owners, self.profile_repo, self.bills, self.events,
+                           self.message_preferences, self.estates, self.tasks, self.sender,
+                           self.clock, self.settings.phone_hash_key)  # fmt: skip
+
+    def send_greetings(self) -> JobReport:
+        """Today's and tomorrow's greetings and reminders over every estate (a daily schedule)."""
+        return self.greetings.run()
+
+    def task_kinds(self) -> dict[str, TaskKind]:
+        return {**super().task_kinds(),
+                GREETING: TaskKind(self.greetings.deliver, max_attempts=4)}  # fmt: skip

@@ -35,6 +35,21 @@ def critical_notice(call: Call) -> None:
         expires="2026-11-25T16:00:00Z"))  # fmt: skip
 
 
+EVENT = {"estate": "lanting", "event": "2026-12-1"}
+
+
+def community_event(call: Call) -> Mapping[str, Any]:
+    """An event of Lanting still to come at the matrix's clock; owner A signs unit A up."""
+    from portal.accounts.audit import AuditLog
+    from portal.greetings.events import CommunityEvent, CommunityEvents
+
+    table = _table(call)
+    CommunityEvents(table, AuditLog(table), call.world.clock).register(CommunityEvent(
+        "lanting", EVENT["event"], "宪法宣传日·律师免费咨询", "", "2026-12-05T01:30:00Z",
+        "2026-12-05T03:30:00Z", "中心广场"))  # fmt: skip
+    return {"json": UNIT_A_BODY}
+
+
 def with_notice(spec: Mapping[str, Any]) -> Any:
     def build(call: Call) -> Mapping[str, Any]:
         critical_notice(call)
@@ -54,4 +69,10 @@ OWNER_COMMS_ROUTES: tuple[Row, ...] = (
     Row("GET", "/api/acknowledgements/<estate>/<notice>/coverage", 200,
         Needs("notice.coverage", target="estate_1"), path_params=OUTAGE,
         request=with_notice({})),
+    Row("GET", "/api/messages/preferences", 200, Needs("message.preferences")),
+    Row("PUT", "/api/messages/preferences", 200, Needs("message.preferences"),
+        request={"json": {"greetings": True, "reminders": True}}),
+    Row("GET", "/api/events/mine", 200, Needs("event.signup")),
+    Row("POST", "/api/events/<estate>/<event>/signups", 200,
+        Needs("event.signup", target="unit_a"), path_params=EVENT, request=community_event),
 )

@@ -16,6 +16,10 @@ name                schedule          Zappa calls                      the work
                                                                        greetings, due bills and
                                                                        events, once per owner
                                                                        per occasion
+``kpi-results``     every day         ``functions.tasks.prepare_results`` last month's KPI
+                                                                       results per estate, from
+                                                                       the 3rd, once (then a
+                                                                       supervisor approves them)
 ==================  ================  ===============================  ==========================
 
 :data:`JOBS` is read by everything that runs a job, so they cannot disagree:
@@ -96,6 +100,7 @@ JOBS: tuple[Job, ...] = (
     Job("payment-sweep", "rate(5 minutes)", "sweep_payments", lambda s: s.ledger.sweep()),
     Job("refund-sweep", "rate(5 minutes)", "sweep_refunds", lambda s: s.refunds.sweep()),
     Job("greetings", "rate(1 day)", "send_greetings", lambda s: s.send_greetings()),
+    Job("kpi-results", "rate(1 day)", "prepare_results", lambda s: s.prepare_results()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

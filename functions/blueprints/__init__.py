@@ -82,6 +82,7 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
         bills,
         callbacks,
         collection,
+        commitments,
         events,
         health,
         kpi,
@@ -99,7 +100,8 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
            callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, offline_payments.bp,
-           collection.bp, reconcile.bp, wechat_payer.bp, acknowledgements.bp, messages.bp, events.bp]  # fmt: skip
+           collection.bp, reconcile.bp, wechat_payer.bp, acknowledgements.bp, messages.bp, events.bp,
+           commitments.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

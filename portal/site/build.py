@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from portal import ROOT
+from portal.commitments.model import Snapshot
 from portal.estates.source import load_company
 from portal.site import content as content_mod
 from portal.site import sources
@@ -282,9 +283,11 @@ def build_site(
     site_src: Path | None = None,
     progress: Progress | None = None,
     media_origins: Sequence[str] = (),
+    results: Sequence[Snapshot] = (),
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
-    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`)."""
+    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`);
+    ``results``: the published KPI results (:mod:`portal.commitments.published`)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -317,6 +320,7 @@ def build_site(
 
     # Model.
     model, model_errors = content_mod.assemble(company, files, now, content_dir)
+    model.results = list(results)
     result.errors += model_errors
 
     # Plan and fingerprint.

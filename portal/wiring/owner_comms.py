@@ -7,6 +7,7 @@ from functools import cached_property
 
 from portal.acknowledgements.repository import AcknowledgementRepository
 from portal.acknowledgements.service import AcknowledgementService
+from portal.commitments.service import Commitments
 from portal.greetings.events import CommunityEvents
 from portal.greetings.job import GREETING, GreetingJob, JobReport
 from portal.greetings.preferences import MessagePreferences
@@ -24,6 +25,16 @@ class OwnerCommsWiring(WorkOrdersWiring, FinanceWiring):
     def acknowledgements(self) -> AcknowledgementService:
         return AcknowledgementService(self.acknowledgement_repo, self.estates, self.owners,
                                       self.audit, self.clock)  # fmt: skip
+
+    @cached_property
+    def commitments(self) -> Commitments:
+        """The monthly KPI results: prepared by the job, approved by a supervisor, published."""
+        return Commitments(self.table, self.kpis, self.estates, self.audit, self.clock,
+                           self.settings.time_zone)  # fmt: skip
+
+    def prepare_results(self) -> dict[str, str]:
+        """Last month's KPI results of every estate, once due (a daily schedule)."""
+        return self.commitments.prepare_due()
 
     # -- greetings and reminders, community events ------------------------------------------
 

@@ -50,6 +50,23 @@ def community_event(call: Call) -> Mapping[str, Any]:
     return {"json": UNIT_A_BODY}
 
 
+MONTH = {"estate": "lanting", "month": "2026-10"}
+
+
+def approval(call: Call) -> Mapping[str, Any]:
+    """October's results of Lanting, prepared as the daily job prepares them (once); the same
+    sentence for each missed target, so every allowed caller's approval answers the first."""
+    from portal.commitments.model import snapshot_from
+    from tests.factories import wired
+
+    services = wired(call.world.ddb, call.world.settings, call.world.clock, with_estates=False)
+    services.prepare_results()
+    item = services.table.get({"pk": "KPIPUB#lanting", "sk": MONTH["month"]})
+    assert item is not None
+    missed = snapshot_from(item).missed
+    return {"json": {"explanations": [{"kpi": k, "text": "原因和整改措施"} for k in missed]}}
+
+
 def with_notice(spec: Mapping[str, Any]) -> Any:
     def build(call: Call) -> Mapping[str, Any]:
         critical_notice(call)
@@ -69,6 +86,10 @@ OWNER_COMMS_ROUTES: tuple[Row, ...] = (
     Row("GET", "/api/acknowledgements/<estate>/<notice>/coverage", 200,
         Needs("notice.coverage", target="estate_1"), path_params=OUTAGE,
         request=with_notice({})),
+    Row("GET", "/api/commitments", 200, Needs("kpi.read", target="estate_1"),
+        request={"query_string": {"estate": "lanting"}}),
+    Row("POST", "/api/commitments/<estate>/<month>/approval", 200,
+        Needs("kpi.approve", target="estate_1"), path_params=MONTH, request=approval),
     Row("GET", "/api/messages/preferences", 200, Needs("message.preferences")),
     Row("PUT", "/api/messages/preferences", 200, Needs("message.preferences"),
         request={"json": {"greetings": True, "reminders": True}}),

@@ -15,8 +15,10 @@ festival            lunar date     greeting
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from lunardate import LunarDate
+if TYPE_CHECKING:
+    from lunardate import LunarDate
 
 FESTIVALS: dict[str, tuple[int, int]] = {
     "spring_festival": (1, 1),
@@ -28,7 +30,7 @@ FESTIVALS: dict[str, tuple[int, int]] = {
 
 def festival_on(day: date) -> str | None:
     """The festival that falls on ``day``, if any."""
-    lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+    lunar = _lunar().from_solar_date(day.year, day.month, day.day)
     if lunar.is_leap_month:
         return None
     return next((name for name, md in FESTIVALS.items() if md == (lunar.month, lunar.day)), None)
@@ -36,5 +38,13 @@ def festival_on(day: date) -> str | None:
 
 def festival_dates(year: int) -> dict[str, date]:
     """Each festival's Gregorian date in ``year`` (the lunar year that begins in it)."""
-    return {name: LunarDate(year, month, day, False).to_solar_date()
+    lunar = _lunar()
+    return {name: lunar(year, month, day, False).to_solar_date()
             for name, (month, day) in FESTIVALS.items()}  # fmt: skip
+
+
+def _lunar() -> type[LunarDate]:
+    # Imported when a day is looked at (the daily job), not when the API starts.
+    from lunardate import LunarDate
+
+    return LunarDate

@@ -12,6 +12,14 @@ name                schedule          Zappa calls                      the work
                                                                        the provider
 ``refund-sweep``    every 5 minutes   ``functions.tasks.sweep_refunds`` refunds whose outcome is
                                                                        unknown asked again
+``greetings``       every day         ``functions.tasks.send_greetings`` festival and birthday
+                                                                       greetings, due bills and
+                                                                       events, once per owner
+                                                                       per occasion
+``kpi-results``     every day         ``functions.tasks.prepare_results`` last month's KPI
+                                                                       results per estate, from
+                                                                       the 3rd, once (then a
+                                                                       supervisor approves them)
 ==================  ================  ===============================  ==========================
 
 :data:`JOBS` is read by everything that runs a job, so they cannot disagree:
@@ -91,6 +99,8 @@ JOBS: tuple[Job, ...] = (
     Job("callback-plan", "rate(1 day)", "plan_callbacks", lambda s: s.plan_callbacks()),
     Job("payment-sweep", "rate(5 minutes)", "sweep_payments", lambda s: s.ledger.sweep()),
     Job("refund-sweep", "rate(5 minutes)", "sweep_refunds", lambda s: s.refunds.sweep()),
+    Job("greetings", "rate(1 day)", "send_greetings", lambda s: s.send_greetings()),
+    Job("kpi-results", "rate(1 day)", "prepare_results", lambda s: s.prepare_results()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

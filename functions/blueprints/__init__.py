@@ -76,13 +76,17 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
     in dev and prod they are not even routed, nor in the OpenAPI document.
     """
     from functions.blueprints import (
+        acknowledgements,
         auth_owner,
         auth_staff,
         bills,
         callbacks,
         collection,
+        commitments,
+        events,
         health,
         kpi,
+        messages,
         offline_payments,
         orders,
         owners,
@@ -96,7 +100,8 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
            callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, offline_payments.bp,
-           collection.bp, reconcile.bp, wechat_payer.bp]  # fmt: skip
+           collection.bp, reconcile.bp, wechat_payer.bp, acknowledgements.bp, messages.bp, events.bp,
+           commitments.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

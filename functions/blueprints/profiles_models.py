@@ -62,6 +62,8 @@ class MemberIn(BaseModel):
     relationship: Relationship
     phone: str = Field(default="", max_length=32,
                        json_schema_extra={"pattern": OPTIONAL_PHONE_PATTERN})  # fmt: skip
+    birthday: IsoDate | Blank | None = Field(default=None, description="生日 (`YYYY-MM-DD`): "
+                                             "greeted on the day, unless the person opted out.")  # fmt: skip
 
 
 _DATE_DOC = '`YYYY-MM-DD`, not after today; `""` clears it; omitted: unchanged.'
@@ -96,7 +98,8 @@ class ProfilePatch(BaseModel):
             occupancy=self.occupancy, segment=self.segment,
             handover_date=day(self.handover_date), move_in_date=day(self.move_in_date),
             members=None if self.members is None else [
-                Member(m.name, m.relationship, m.phone) for m in self.members],
+                Member(m.name, m.relationship, m.phone,
+                       m.birthday.isoformat() if m.birthday else "") for m in self.members],
             defects=self.defects,
         )  # fmt: skip
 
@@ -108,6 +111,7 @@ class MemberOut(BaseModel):
     name: str
     relationship: str
     phone: str = Field(description="Masked unless the caller may call owners.")
+    birthday: str = Field(default="", description="生日, `YYYY-MM-DD`; empty: not recorded.")
 
 
 class ResidentOut(BaseModel):
@@ -139,8 +143,8 @@ class ProfileOut(BaseModel):
         return cls(
             estate=p.estate, building=p.building, room=p.room, occupancy=f.occupancy,
             segment=f.segment, handover_date=f.handover_date, move_in_date=f.move_in_date,
-            members=[MemberOut(name=m.name, relationship=m.relationship, phone=m.phone)
-                     for m in p.members],
+            members=[MemberOut(name=m.name, relationship=m.relationship, phone=m.phone,
+                               birthday=m.birthday) for m in p.members],
             defects=list(p.defects),
             residents=[ResidentOut(name=r.name, phone=r.phone, relationship=r.relationship)
                        for r in f.residents],

@@ -84,6 +84,17 @@ POLICY: dict[str, frozenset[str]] = {
     "collection.read": frozenset((FINANCE, ADMIN)),
     "arrears.read": frozenset((FINANCE, ADMIN)),
     "arrears.remind": frozenset((FINANCE, ADMIN)),
+    # critical notices (已知晓): an owner acknowledges for their own unit; the staff who call
+    # and knock on doors see who has not (per building, phones masked)
+    "notice.acknowledge": frozenset((OWNER,)),
+    "notice.coverage": frozenset(("butler", "front_desk", "security", "foreman", *MANAGERS,
+                                  ADMIN)),
+    # the monthly KPI results made public (服务承诺): a supervisor approves them
+    "kpi.approve": frozenset((*MANAGERS, ADMIN)),
+    # greetings and reminders: only the owner decides what they receive (no staff override);
+    # an owner signs up for the community events of their estate
+    "message.preferences": frozenset((OWNER,)),
+    "event.signup": frozenset((OWNER,)),
 }
 """action → the roles that may perform it (inside their scope)."""
 

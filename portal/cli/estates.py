@@ -1,4 +1,5 @@
-"""``portal estates sync``: write a company's ``company.yaml`` into the store (idempotent).
+"""``portal estates sync``: write a company's ``company.yaml`` into the store (idempotent);
+``portal estates notices``: register the content's 已知晓 notices and campaign events.
 
 The API and the command line read estates, buildings and units from the store
 (the estate directory), never from ``site/content``. A real company's file is
@@ -18,6 +19,23 @@ from portal.i18n import both
 
 def register(main: click.Group) -> None:
     main.add_command(estates)
+    estates.add_command(notices)
+
+
+@click.command("notices")
+@click.option("--content", "content_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Content folder (default: site/content).")
+def notices(content_dir: Path | None) -> None:
+    """Register the content's notices that ask for 已知晓 and its campaigns' events (sign-ups)."""
+    from portal.acknowledgements.sync import register_all
+    from portal.cli.context import services as current
+    from portal.greetings.events import register_all as register_events
+
+    services = current()
+    folder = content_dir or services.settings.content_dir
+    found = register_all(services.acknowledgement_repo, folder, services.clock())
+    events = register_events(services.events, folder, services.clock())
+    click.echo(f"{found} 已知晓 / acknowledgement notices, {events} events")
 
 
 @click.group()

@@ -29,8 +29,24 @@ TRACE_SHOWN = 30
 
 
 def register(main: click.Group) -> None:
-    """Add the ``kpi`` command to the ``portal`` command line."""
+    """Add the ``kpi`` and ``kpi-publish`` commands to the ``portal`` command line."""
     main.add_command(kpi)
+    main.add_command(kpi_publish)
+
+
+@click.command("kpi-publish")
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
+              help="The JSON file `portal build --results` reads.")
+def kpi_publish(out: str) -> None:
+    """The approved monthly results of the last 12 months (服务承诺), for the site build."""
+    from pathlib import Path
+
+    from portal.cli.context import services as current
+    from portal.commitments.published import dump
+
+    found = current().commitments.published()
+    Path(out).write_text(dump(found), encoding="utf-8")
+    click.echo(f"{len(found)} → {out}")
 
 
 @click.command("kpi")

@@ -36,9 +36,12 @@ def _parse_now(value: str | None) -> datetime | None:
 @click.option("--site-url", default=None, help="Absolute URL the site is served from.")
 @click.option("--clean", is_flag=True, help="Ignore the manifest and rebuild every page.")
 @click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: CPUs).")
+@click.option("--results", "results_file", type=click.Path(path_type=Path, exists=True),
+              default=None, help="The published KPI results (from `portal kpi publish`).")
 def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
-          site_url: str | None, clean: bool, jobs: int | None) -> None:
+          site_url: str | None, clean: bool, jobs: int | None, results_file: Path | None) -> None:
     """Build the static site (incrementally)."""
+    from portal.commitments.published import load
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
     from portal.uploads.bucket import uploads_origin
@@ -62,6 +65,7 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
             progress=progress,
             media_origins=[uploads_origin(settings.uploads_bucket, settings.aws_region,
                                           settings.s3_endpoint)],
+            results=load(results_file) if results_file else (),
         )  # fmt: skip
     print_report(result)
     sys.exit(1 if result.errors else 0)

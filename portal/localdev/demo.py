@@ -14,7 +14,9 @@ from pathlib import Path
 from portal.accounts.audit import actor
 from portal.accounts.passwords import hash_password
 from portal.accounts.staff.model import StaffAccount
+from portal.acknowledgements.sync import register_all
 from portal.estates.sync import SyncReport, read_company, sync_company
+from portal.greetings.events import register_all as register_events
 from portal.store.bootstrap import ensure_tables
 from portal.wiring import Services
 
@@ -40,11 +42,14 @@ DEMO_STAFF = (
 
 
 def seed_demo(services: Services, content_dir: Path) -> SyncReport:
-    """Create missing tables and sync the company of ``content_dir`` (``portal seed``)."""
+    """Create missing tables, sync the company of ``content_dir`` and register its notices
+    that ask for 已知晓 (``portal seed``)."""
     company = read_company(content_dir)  # SyncError before anything is created or written
     created = ensure_tables(services.clients.dynamodb, services.settings.table_prefix)
     report = sync_company(services.table, company, created)
     services.estates.forget()
+    register_all(services.acknowledgement_repo, content_dir, services.clock())  # 已知晓 notices
+    register_events(services.events, content_dir, services.clock())  # for event sign-ups
     return report
 
 

@@ -57,6 +57,7 @@ class Member:
     name: str
     relationship: str
     phone: str = ""
+    birthday: str = ""  # ISO date (生日), "" = not recorded; greeted on it (portal.greetings)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def item_of(p: Profile) -> Item:
         "estate": p.estate, "building": p.building, "room": p.room,
         "occupancy": p.occupancy, "segment": p.segment, "handover_date": p.handover_date,
         "move_in_date": p.move_in_date,
-        "members": [{"name": m.name, "relationship": m.relationship, "phone": m.phone}
+        "members": [{"name": m.name, "relationship": m.relationship, "phone": m.phone,
+                     **({"birthday": m.birthday} if m.birthday else {})}
                     for m in p.members],
         "defects": list(p.defects), "version": p.version, "updated_at": p.updated_at,
         "updated_by": p.updated_by,
@@ -71,7 +72,8 @@ def profile_of(item: Item) -> Profile:
         estate=text(item, "estate"), building=text(item, "building"), room=text(item, "room"),
         occupancy=text(item, "occupancy"), segment=text(item, "segment"),
         handover_date=text(item, "handover_date"), move_in_date=text(item, "move_in_date"),
-        members=tuple(Member(text(m, "name"), text(m, "relationship"), text(m, "phone"))
+        members=tuple(Member(text(m, "name"), text(m, "relationship"), text(m, "phone"),
+                             text(m, "birthday"))
                       for m in item.get("members") or () if isinstance(m, dict)),
         defects=tuple(str(d) for d in item.get("defects") or ()),
         version=whole(item, "version"), updated_at=text(item, "updated_at"),

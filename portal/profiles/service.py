@@ -214,7 +214,8 @@ class ProfileService:
         name = _text(m.name, MAX_NAME, "profile_member_invalid", required=True)
         if m.relationship not in MEMBER_RELATIONSHIPS:
             raise InvalidInput("profile_member_invalid")
-        return Member(name, m.relationship, normalise(m.phone) if m.phone.strip() else "")
+        return Member(name, m.relationship, normalise(m.phone) if m.phone.strip() else "",
+                      m.birthday)
 
     # -- an estate -----------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from portal import ROOT, i18n
+from portal.commitments.model import Snapshot
 from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
@@ -161,9 +162,11 @@ def build_site(
     site_src: Path | None = None,
     progress: Progress | None = None,
     media_origins: Sequence[str] = (),
+    results: Sequence[Snapshot] = (),
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
-    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`)."""
+    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`);
+    ``results``: the published KPI results (:mod:`portal.commitments.published`)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -202,6 +205,7 @@ def build_site(
 
     # Model.
     model, model_errors = content_mod.assemble(company, files, now, content_dir)
+    model.results = list(results)
     result.errors += model_errors
 
     # Plan and fingerprint.

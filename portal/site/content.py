@@ -128,6 +128,7 @@ def assemble(
                     title=_merge_translation(n.title, tr, "title"), category=n.category,
                     estates=ests, buildings=n.buildings, published=n.published,
                     expires=n.expires, pinned=n.pinned, urgent=n.urgent, body=body,
+                    acknowledge=n.acknowledge,
                 )  # fmt: skip
             new_memo[memo_key] = notice
             if en_record is None or tr is not None:  # an erroneous translation is re-checked

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from portal.commitments.model import Snapshot
 from portal.estates.model import Company
 from portal.i18n import Text
 
@@ -76,6 +77,8 @@ class Notice:
     pinned: bool
     urgent: bool
     body: Body | FileBody
+    acknowledge: bool = False
+    """Asks its households for 已知晓 (:mod:`portal.acknowledgements.model`)."""
 
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
@@ -168,3 +171,5 @@ class SiteModel:
     notices: list[Notice] = field(default_factory=list)  # newest first
     campaigns: dict[int, dict[int, Campaign]] = field(default_factory=dict)  # year → month → c
     issues: list[Issue] = field(default_factory=list)  # newest first
+    results: list[Snapshot] = field(default_factory=list)
+    """The published monthly KPI results (a build input: :mod:`portal.commitments.published`)."""

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from portal.accounts.identity import RELATIONSHIPS
 from portal.accounts.policy import ADMIN, FINANCE, OWNER, STAFF_ROLES, allowed_roles
 from portal.clock import zone
+from portal.commitments import published
 from portal.estates.model import Estate
 from portal.i18n import LANGS, translate
 from portal.service_levels import (
@@ -165,13 +166,15 @@ def _plan(model: SiteModel) -> list[Page]:
             by_estate.setdefault(e, []).append(n)
     pages: list[Page] = []
     add = pages.append
+    results, results_key = published.by_estate(model.results), published.digest(model.results)
 
     for lang in LANGS:
         common = {"lang": lang, "company": company, "now": now}
         add(Page(out_path("", lang), "home.html", lang, (), {**common, "path": ""}))
         add(Page(out_path("404.html", lang), "404.html", lang, (), {**common, "path": "404.html"}))
-        add(Page(out_path("commitments/", lang), "commitments.html", lang, (), {
+        add(Page(out_path("commitments/", lang), "commitments.html", lang, (results_key,), {
             **common, "path": "commitments/", "kpis": KPIS, "ladder": ESCALATION_LADDER,
+            "results": results, "kpi_keys": [k.key for k in KPIS],
             "sla": {"acknowledge": ACKNOWLEDGE_MIN, "dispatch": DISPATCH_MIN,
                     "feedback": FEEDBACK_MIN, "on_site": TECHNICIAN_ON_SITE_MIN,
                     "callback": CALLBACK_WITHIN_H},
@@ -239,6 +242,7 @@ ACCOUNT_PAGES = (
     ("staff/kpi/", "kpi.html"),
     *BILL_PAGES,
     ("staff/collection/", "collection.html"),
+    ("staff/acknowledgements/", "acks_staff.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 

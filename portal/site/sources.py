@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from portal.acknowledgements.model import ACKNOWLEDGE_CATEGORIES, ACKNOWLEDGE_FIELD, may_ask
 from portal.clock import zone
 from portal.i18n import Text
 from portal.site.model import (
@@ -39,7 +40,7 @@ SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 TEMPLATE_TIME = re.compile(r"^(\d{2})-(\d{2})T(\d{2}):(\d{2})$")
 
 NOTICE_FIELDS = {"title", "category", "estates", "buildings", "published", "expires", "pinned",
-                 "urgent"}  # fmt: skip
+                 "urgent", ACKNOWLEDGE_FIELD}  # fmt: skip
 CAMPAIGN_FIELDS = {"month", "year", "title", "theme", "events"}
 EVENT_FIELDS = {"title", "start", "end", "location"}
 ISSUE_FIELDS = {"issue", "title", "published"}
@@ -151,6 +152,10 @@ def _parse_notice(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tupl
     expires = c.when("expires", required=False)
     if published and expires and expires <= published:
         c.fail("expires", "expires_before_published")
+    acknowledge = c.flag(ACKNOWLEDGE_FIELD)
+    if acknowledge and category and not may_ask(category):
+        c.fail(ACKNOWLEDGE_FIELD, "acknowledge_not_allowed", value=category,
+               allowed=", ".join(ACKNOWLEDGE_CATEGORIES))  # fmt: skip
     notice = None
     if not c.errors and published is not None:
         notice = Notice(
@@ -158,6 +163,7 @@ def _parse_notice(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tupl
             estates=estates, buildings=c.str_list("buildings"), published=published,
             expires=expires, pinned=c.flag("pinned"), urgent=c.flag("urgent"),
             body=Body(""),  # read from the file when shown: see FileBody
+            acknowledge=acknowledge,
         )  # fmt: skip
     if c.errors:
         return None, c.errors

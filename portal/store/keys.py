@@ -80,6 +80,13 @@ a direct-debit file, imported once     main     pk=DEBITFILE#<e>#<sha256> sk=MET
 messages owed to debited owners        main     pk=DEBITNOTE#<e>     sk=<payment>    notice
 an owner's last arrears reminder       main     pk=DUNLAST#<o>       sk=META         last sent
 an estate's arrears reminders (催缴)    main     pk=DUNLOG#<e>        sk=<ts>#<o>     history line
+an estate's notices asking 已知晓         main     pk=ACKNOTICE#<e>     sk=<notice>     critical notice
+households that acknowledged a notice  main     pk=ACK#<e>#<notice>  sk=<b>#<r>      acknowledgement (once)
+an estate's monthly KPI snapshots      main     pk=KPIPUB#<e>        sk=<yyyy-mm>    snapshot (approved: public)
+an owner's message preferences         main     pk=OWNER#<o>         sk=MSGPREFS     opt-outs
+a greeting or reminder, sent once      main     pk=GREETED#<o>       sk=<occasion>   marker
+an estate's community events           main     pk=EVENT#<e>         sk=<event>      event
+owners signed up for an event          main     pk=EVSIGNUP#<e>#<ev> sk=<o>          sign-up
 =====================================  =======  ===================================  ===========================
 
 Owners: ``<o>`` is the owner id, the first 32 hex digits of the phone number's
@@ -97,7 +104,8 @@ The functions of some rows live beside this module, only for its length (this ta
 the one list of every key shape): work orders, callbacks and owner profiles in
 :mod:`portal.store.service_keys`, bills to receipts in :mod:`portal.store.billing_keys`,
 reconciliation in :mod:`portal.store.reconcile_keys`, offline payments to reminders in
-:mod:`portal.store.collection_keys`.
+:mod:`portal.store.collection_keys`, critical notices to event sign-ups in
+:mod:`portal.store.owner_keys`.
 """
 
 from __future__ import annotations

@@ -51,23 +51,27 @@ what                        built from
 ``direct_debits``           offline payments, bills, owners, tasks, sender, audit, clock
 ``collection``              the table, bills, clock, time zone (收缴率 reports)
 ``arrears``                 the table, bills, owners, tasks, sender, audit, clock (欠费, 催缴)
+``acknowledgements``        the table, estates, owners, audit, clock (已知晓 and its coverage)
+``commitments``             the table, KPIs, estates, audit, clock (monthly results made public)
+``greetings``               the table, owners, profiles, bills, events, tasks, sender, audit,
+                            clock, time zone (festivals, birthdays, due bills, events)
+``events``                  the table, owners, audit, clock (community event sign-ups)
 ==========================  ===============================================
 """
 
 from __future__ import annotations
 
 from portal.wiring.clients import Clients
-from portal.wiring.finance import FinanceWiring
+from portal.wiring.owner_comms import OwnerCommsWiring
 from portal.wiring.reconcile import ReconcileWiring
-from portal.wiring.workorders import WorkOrdersWiring
 
 __all__ = ["Clients", "Services"]
 
 
-class Services(WorkOrdersWiring, FinanceWiring, ReconcileWiring):
+class Services(OwnerCommsWiring, ReconcileWiring):
     """Every service of the portal for one settings object (see the module's table).
 
     Built from one part per domain (:mod:`portal.wiring.core`, ``accounts``, ``workorders``,
-    ``payments``, ``billing``, ``finance``, ``reconcile``); each part adds its kinds of task
+    ``payments``, ``billing``, ``finance``, ``reconcile``, ``owner_comms``); each part adds its kinds of task
     to :meth:`task_kinds`.
     """

@@ -57,6 +57,7 @@
       showUnits(me.units || []);
       showEstates([...new Set((me.units || []).map((u) => u.estate))]);
       document.getElementById("owner").hidden = false;
+      document.dispatchEvent(new CustomEvent("portal:owner", { detail: me })); // acks.js
     } else {
       document.getElementById("staff").hidden = false;
     }

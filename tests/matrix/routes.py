@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from tests.matrix.routes_billing import BILLING_ROUTES, PAYMENT_A, UNIT_A
 from tests.matrix.routes_collection import COLLECTION_ROUTES
 from tests.matrix.routes_finance import FINANCE_ROUTES
+from tests.matrix.routes_owner_comms import OWNER_COMMS_ROUTES
 from tests.matrix.rows import PUBLIC, Call, Needs, Public, RequestSpec, Row, restore
 
 if TYPE_CHECKING:
@@ -356,5 +357,6 @@ ROUTES: tuple[Row, ...] = (
     *BILLING_ROUTES,
     *FINANCE_ROUTES,
     *COLLECTION_ROUTES,
+    *OWNER_COMMS_ROUTES,
 )
 """Every route of the API (see the module docstring to add one)."""

@@ -74,6 +74,9 @@ class Caller:
     def patch(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
         return self.client.patch(path, json=body, headers=self.headers, **kwargs)
 
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
+        return self.client.put(path, json=body, headers=self.headers, **kwargs)
+
     def me(self) -> TestResponse:
         return self.client.get("/api/me")
 

@@ -12,6 +12,10 @@ name                schedule          Zappa calls                      the work
                                                                        the provider
 ``refund-sweep``    every 5 minutes   ``functions.tasks.sweep_refunds`` refunds whose outcome is
                                                                        unknown asked again
+``site-clock``      every minute      ``functions.tasks.tick_site``    the site rebuilt when a
+                                                                       notice's publish or
+                                                                       expiry time or a local
+                                                                       midnight has come
 ==================  ================  ===============================  ==========================
 
 :data:`JOBS` is read by everything that runs a job, so they cannot disagree:
@@ -91,6 +95,7 @@ JOBS: tuple[Job, ...] = (
     Job("callback-plan", "rate(1 day)", "plan_callbacks", lambda s: s.plan_callbacks()),
     Job("payment-sweep", "rate(5 minutes)", "sweep_payments", lambda s: s.ledger.sweep()),
     Job("refund-sweep", "rate(5 minutes)", "sweep_refunds", lambda s: s.refunds.sweep()),
+    Job("site-clock", "rate(1 minute)", "tick_site", lambda s: s.site_rebuilder.tick()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

@@ -31,6 +31,8 @@ from portal.estates.source import load_company
 from portal.site import content as content_mod
 from portal.site import sources
 from portal.site.ical import campaign_ics
+from portal.site.model import ContentSource
+from portal.site.moments import next_change
 from portal.site.pages import Page, plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
 from portal.sourcefile import SourceError, error
@@ -51,6 +53,8 @@ class BuildResult:
     pages: int = 0
     parsed: int = 0
     seconds: float = 0.0
+    next_change: datetime | None = None
+    """When the site, left alone, next shows something else (:mod:`portal.site.moments`)."""
 
 
 @dataclass
@@ -282,9 +286,12 @@ def build_site(
     site_src: Path | None = None,
     progress: Progress | None = None,
     media_origins: Sequence[str] = (),
+    extra_sources: Sequence[ContentSource] = (),
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
-    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`)."""
+    photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`).
+    ``extra_sources``: content beside the files (staff-written content in the store,
+    :class:`portal.publishing.source.StoreSource`), added to the same model."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -318,6 +325,11 @@ def build_site(
     # Model.
     model, model_errors = content_mod.assemble(company, files, now, content_dir)
     result.errors += model_errors
+    for extra in extra_sources:
+        result.errors += extra.contribute(model)
+    if extra_sources:
+        model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
+    result.next_change = next_change(model)
 
     # Plan and fingerprint.
     asset_urls, asset_files = _assets(src / "static")

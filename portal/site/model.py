@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from portal.estates.model import Company
 from portal.i18n import Text
+from portal.sourcefile import SourceError
 
 NOTICE_CATEGORIES: tuple[str, ...] = ("outage", "works", "fees", "safety", "events", "tips")
 ARTICLE_KINDS: tuple[str, ...] = ("moving", "news", "community", "service", "tips")
@@ -168,3 +170,11 @@ class SiteModel:
     notices: list[Notice] = field(default_factory=list)  # newest first
     campaigns: dict[int, dict[int, Campaign]] = field(default_factory=dict)  # year → month → c
     issues: list[Issue] = field(default_factory=list)  # newest first
+
+
+class ContentSource(Protocol):
+    """Content from somewhere other than the content folder (the store), added to the model
+    the files made: same model, same pages, same templates and sanitiser."""
+
+    def contribute(self, model: SiteModel) -> list[SourceError]:
+        """Add notices, campaigns and issues to ``model``; the problems found (kept out)."""

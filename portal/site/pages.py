@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -100,9 +101,16 @@ def listed(notices: Iterable[Notice], now: datetime) -> list[Notice]:
     return sorted(live, key=lambda n: not n.pinned)  # stable: keeps newest-first within groups
 
 
-def current_campaign(model: SiteModel) -> Campaign | None:
-    local = model.now.astimezone(TZ)
+def current_campaign(model: SiteModel, tz: ZoneInfo = TZ) -> Campaign | None:
+    """This month's campaign where ``tz`` is (an estate's own time zone switches it)."""
+    local = model.now.astimezone(tz)
     return model.campaigns.get(local.year, {}).get(local.month)
+
+
+def visible(notices: Iterable[Notice], now: datetime) -> list[Notice]:
+    """The notices whose publish time has come: a scheduled one has no page and no listing
+    until then (the scheduled rebuild, :mod:`portal.publishing.clockwork`, adds it)."""
+    return [n for n in notices if n.published <= now]
 
 
 def plan(model: SiteModel) -> list[Page]:
@@ -115,8 +123,9 @@ def plan(model: SiteModel) -> list[Page]:
     current_key = current.key if current else "-"
     latest_issue = model.issues[0] if model.issues else None
     issue_key = latest_issue.digest if latest_issue else "-"
+    shown = visible(model.notices, now)
     by_estate: dict[str, list[Notice]] = {e.slug: [] for e in company.estates}
-    for n in model.notices:
+    for n in shown:
         for e in n.estates:
             by_estate.setdefault(e, []).append(n)
     pages: list[Page] = []
@@ -134,10 +143,11 @@ def plan(model: SiteModel) -> list[Page]:
         }))  # fmt: skip
 
         for estate in company.estates:
-            pages += _estate_pages(estate, by_estate.get(estate.slug, []), lang, common, current,
-                                   current_key, latest_issue, issue_key, now)  # fmt: skip
+            own = current_campaign(model, estate.tz) if estate.time_zone else current
+            pages += _estate_pages(estate, by_estate.get(estate.slug, []), lang, common, own,
+                                   own.key if own else "-", latest_issue, issue_key, now)  # fmt: skip
 
-        for n in model.notices:
+        for n in shown:
             if not n.has(lang):
                 continue
             estates = [e for e in company.estates if e.slug in n.estates]

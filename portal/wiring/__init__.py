@@ -44,6 +44,8 @@ what                        built from
 ``refunds``                 the table, payments, bills, payment providers, audit, clock
 ``readings``                the table, audit, clock (meter readings import)
 ``statement_imports``       the reconcile repository (the table), audit, clock
+``publishing``              the publishing repository (the table), audit, tasks, estates, clock
+``site_rebuilder``          settings (content, build folder, site URL), the repository, clock
 ``reconcile_days``          the reconcile repository, audit, clock (match, resolve, close)
 ==========================  ===============================================
 """
@@ -52,15 +54,16 @@ from __future__ import annotations
 
 from portal.wiring.billing import BillingWiring
 from portal.wiring.clients import Clients
+from portal.wiring.publishing import PublishingWiring
 from portal.wiring.reconcile import ReconcileWiring
 from portal.wiring.workorders import WorkOrdersWiring
 
 __all__ = ["Clients", "Services"]
 
 
-class Services(WorkOrdersWiring, BillingWiring, ReconcileWiring):
+class Services(WorkOrdersWiring, BillingWiring, ReconcileWiring, PublishingWiring):
     """Every service of the portal for one settings object (see the module's table).
 
     Built from one part per domain (:mod:`portal.wiring.core`, ``accounts``, ``workorders``,
-    ``payments``, ``billing``, ``reconcile``); each part adds its kinds of task to :meth:`task_kinds`.
+    ``payments``, ``billing``, ``reconcile``, ``publishing``); each part adds its kinds of task to :meth:`task_kinds`.
     """

@@ -86,13 +86,15 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
         owners,
         payments,
         profiles,
+        publishing,
         reconcile,
         session,
         staff,
     )  # fmt: skip
 
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
-           callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, reconcile.bp]  # fmt: skip
+           callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, reconcile.bp,
+           publishing.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

@@ -192,8 +192,13 @@ class Publishing:
 
     @staticmethod
     def _expect(doc: Doc, state: State) -> None:
-        if doc.state != state:
-            raise Conflict(f"publishing_not_{state}")
+        if doc.state == state:
+            return
+        if state == "draft":
+            raise Conflict("publishing_not_draft", state=doc.state)
+        if state == "submitted":
+            raise Conflict("publishing_not_submitted", state=doc.state)
+        raise Conflict("publishing_not_published", state=doc.state)
 
     def _last_author(self, doc: Doc) -> str:
         for rev in reversed(self.repo.revisions(doc.doc_id)):

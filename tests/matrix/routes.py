@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.matrix.routes_billing import BILLING_ROUTES, PAYMENT_A, UNIT_A
 from tests.matrix.routes_finance import FINANCE_ROUTES
+from tests.matrix.routes_publishing import PUBLISHING_ROUTES
 from tests.matrix.rows import PUBLIC, Call, Needs, Public, RequestSpec, Row, restore
 
 if TYPE_CHECKING:
@@ -354,5 +355,6 @@ ROUTES: tuple[Row, ...] = (
     ),
     *BILLING_ROUTES,
     *FINANCE_ROUTES,
+    *PUBLISHING_ROUTES,
 )
 """Every route of the API (see the module docstring to add one)."""

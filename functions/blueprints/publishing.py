@@ -75,7 +75,7 @@ def _edited(doc_id: str, version: int, content: Content) -> Response:
 @bp.get("/publishing/docs", responses={200: DocList, **DENIED})
 def docs(query: ListQuery) -> Response:
     """An estate's documents of one kind, the latest change first (drafts included)."""
-    items = services().publishing.list(signed_in(), query.kind, query.estate)
+    items = services().publishing.of_estate(signed_in(), query.kind, query.estate)
     return json_response(DocList(items=[DocOut.of(d) for d in items]))
 
 

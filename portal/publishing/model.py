@@ -34,7 +34,7 @@ EDITABLE: frozenset[str] = frozenset({"draft", "submitted", "approved", "withdra
 SiteState = Literal["", "queued", "live", "failed"]
 """Where the site is with the document's last publish or withdrawal (the editor's progress)."""
 
-_PREFIX: dict[str, str] = {"notice": "n", "campaign": "c", "newsletter": "i"}
+_PREFIX: dict[Kind, str] = {"notice": "n", "campaign": "c", "newsletter": "i"}
 DOC_ID = re.compile(r"^[nci][0-9]{8}[0-9a-f]{8}$")
 """``n20261130ab12cd34``: the kind's letter, the local day it was created, 32 random bits."""
 
@@ -42,7 +42,7 @@ DOC_ID = re.compile(r"^[nci][0-9]{8}[0-9a-f]{8}$")
 def kind_of(doc_id: str) -> Kind | None:
     if not DOC_ID.fullmatch(doc_id):
         return None
-    return next(k for k, p in _PREFIX.items() if p == doc_id[0])  # type: ignore[return-value]
+    return next(k for k, p in _PREFIX.items() if p == doc_id[0])
 
 
 def new_doc_id(kind: Kind, day: str, token: str) -> str:
@@ -124,14 +124,14 @@ class IssueContent:
 
 
 Content = NoticeContent | CampaignContent | IssueContent
-CONTENT_OF: dict[str, type[NoticeContent] | type[CampaignContent] | type[IssueContent]] = {
+CONTENT_OF: dict[Kind, type[NoticeContent] | type[CampaignContent] | type[IssueContent]] = {
     "notice": NoticeContent, "campaign": CampaignContent, "newsletter": IssueContent,
 }  # fmt: skip
 _NESTED: dict[str, type[EventIn] | type[ArticleIn]] = {"events": EventIn, "articles": ArticleIn}
 
 
 def kind_of_content(content: Content) -> Kind:
-    return next(k for k, t in CONTENT_OF.items() if isinstance(content, t))  # type: ignore[return-value]
+    return next(k for k, t in CONTENT_OF.items() if isinstance(content, t))
 
 
 def _plain(value: Any) -> Any:
@@ -166,7 +166,7 @@ def _typed(cls: type[Any], raw: dict[str, Any]) -> Any:
     return cls(**values)
 
 
-def from_plain(kind: str, raw: dict[str, Any]) -> Content:
+def from_plain(kind: Kind, raw: dict[str, Any]) -> Content:
     content: Content = _typed(CONTENT_OF[kind], raw)
     return content
 

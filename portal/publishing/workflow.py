@@ -61,7 +61,7 @@ class Publishing:
         self._check(identity, "publishing.read", doc.content)
         return doc
 
-    def list(self, identity: Identity, kind: Kind, estate: str) -> list[Doc]:
+    def of_estate(self, identity: Identity, kind: Kind, estate: str) -> list[Doc]:
         require(identity, "publishing.read", Target(estate=estate))
         docs = [d for d in self.repo.all(kind) if estate in d.estates]
         return sorted(docs, key=lambda d: d.updated_at, reverse=True)

@@ -203,6 +203,7 @@ ACCOUNT_PAGES = (
     ("staff/callbacks/", "callbacks_desk.html"),
     ("staff/profiles/", "profile.html"),
     ("staff/kpi/", "kpi.html"),
+    ("staff/publishing/", "publishing.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 

@@ -20,7 +20,7 @@ def main() -> None:
 
 
 def _register_groups() -> None:
-    from portal.cli import billing, doctor, estates, infra, jobs, kpi, owners, site, staff
+    from portal.cli import billing, doctor, estates, infra, jobs, kpi, notices, owners, site, staff
 
     site.register(main)
     staff.register(main)
@@ -31,6 +31,7 @@ def _register_groups() -> None:
     infra.register(main)
     doctor.register(main)
     billing.register(main)
+    notices.register(main)
 
 
 _register_groups()

@@ -46,6 +46,9 @@ REASON_MAX = 500
 
 
 def who(identity: Identity) -> str:
+    """The audit actor: ``staff:<username>``, or the command line's ``cli:<user>@<host>``."""
+    if identity.user_id.startswith("cli:"):
+        return identity.user_id
     return actor("owner" if identity.is_owner else "staff", identity.user_id)
 
 

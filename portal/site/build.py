@@ -31,8 +31,7 @@ from portal.estates.source import load_company
 from portal.site import content as content_mod
 from portal.site import sources
 from portal.site.ical import campaign_ics
-from portal.site.model import ContentSource
-from portal.site.moments import next_change
+from portal.site.moments import ContentSource, next_change
 from portal.site.pages import Page, plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
 from portal.sourcefile import SourceError, error
@@ -53,8 +52,7 @@ class BuildResult:
     pages: int = 0
     parsed: int = 0
     seconds: float = 0.0
-    next_change: datetime | None = None
-    """When the site, left alone, next shows something else (:mod:`portal.site.moments`)."""
+    next_change: datetime | None = None  # the site, left alone, next changes (portal.site.moments)
 
 
 @dataclass
@@ -290,8 +288,7 @@ def build_site(
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
     photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`).
-    ``extra_sources``: content beside the files (staff-written content in the store,
-    :class:`portal.publishing.source.StoreSource`), added to the same model."""
+    ``extra_sources``: content beside the files, the store's (portal.publishing.source)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -323,12 +320,8 @@ def build_site(
         result.errors += files[rel].errors
 
     # Model.
-    model, model_errors = content_mod.assemble(company, files, now, content_dir)
+    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources)
     result.errors += model_errors
-    for extra in extra_sources:
-        result.errors += extra.contribute(model)
-    if extra_sources:
-        model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
     result.next_change = next_change(model)
 
     # Plan and fingerprint.

@@ -13,7 +13,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.clock import zone
-from portal.site.model import SiteModel
+from portal.site.model import ContentSource, SiteModel
+
+__all__ = ["ContentSource", "next_change", "next_midnight"]
 
 
 def next_midnight(now: datetime, tz: ZoneInfo) -> datetime:

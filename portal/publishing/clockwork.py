@@ -108,6 +108,14 @@ class SiteRebuilder:
         return Rebuilt(True, len(result.written), len(result.deleted), errors, next_due)
 
 
+def problems(result: BuildResult) -> list[str]:
+    """What makes a build unfit to publish: a template that failed to render, or no company
+    (no content folder where the build ran). A content file's problem is not: the rest of
+    the site still builds, as ``portal build`` does."""
+    return [str(e) for e in result.errors
+            if e.path.startswith("templates/") or e.code == "no_company"]  # fmt: skip
+
+
 def _broken(result: BuildResult) -> bool:
-    """A template that failed to render: the publisher keeps the live site as it was."""
-    return any(e.path.startswith("templates/") for e in result.errors)
+    """The publisher keeps the live site as it was."""
+    return bool(problems(result))

@@ -44,8 +44,10 @@ class PublishingWiring(Core):
 
     def rebuild_for(self, payload: Mapping[str, Any]) -> None:
         """The ``site-rebuild`` task: build, then tell the document's editor how it went."""
+        from portal.publishing.clockwork import problems
+
         result, _ = self.site_rebuilder.rebuild()
-        broken = [str(e) for e in result.errors if e.path.startswith(("templates/", "store/"))]
+        broken = problems(result)
         doc_id, version = str(payload.get("doc_id", "")), payload.get("version")
         if isinstance(version, int):
             self.publishing.site_took(doc_id, version, not broken, "; ".join(broken))

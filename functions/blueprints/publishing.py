@@ -135,6 +135,7 @@ def preview(path: DocPath, query: PreviewQuery) -> Response:
 
     s = services()
     d = s.publishing.get(signed_in(), path.doc_id)
+    s.site_rebuilder.place_media([d])  # its images, served from the site's own origin
     html = render_preview(d, s.estates.company(), s.clock(), s.settings.site_src_dir,
                           s.settings.site_url, query.view, query.lang)  # fmt: skip
     return json_response(PreviewOut(html=html))

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from portal.clock import Clock, iso, parse_iso
+from portal.publishing.media import MediaCopier, images_of
 from portal.publishing.model import KINDS, Doc, IssueContent
 from portal.publishing.repository import PublishingRepository
 from portal.publishing.source import StoreSource
@@ -63,10 +64,16 @@ def content_state(docs: list[Doc]) -> str:
 
 class SiteRebuilder:
     def __init__(self, settings: Settings, repo: PublishingRepository, clock: Clock,
-                 publisher: Publisher | None = None,
-                 media_origins: tuple[str, ...] = ()) -> None:  # fmt: skip
+                 publisher: Publisher | None = None, media_origins: tuple[str, ...] = (),
+                 media: MediaCopier | None = None) -> None:  # fmt: skip
         self.settings, self.repo, self.clock = settings, repo, clock
-        self.publisher, self.media_origins = publisher, media_origins
+        self.publisher, self.media_origins, self.media = publisher, media_origins, media
+
+    def place_media(self, docs: list[Doc]) -> list[str]:
+        """The images ``docs`` use, into the build folder (the preview shows them too)."""
+        if self.media is None:
+            return []
+        return self.media.place(self.settings.build_dir, images_of(docs))
 
     def published(self) -> list[Doc]:
         return [d for kind in KINDS for d in self.repo.all(kind) if d.live]
@@ -81,6 +88,7 @@ class SiteRebuilder:
                 site_url=self.settings.site_url, site_src=self.settings.site_src_dir, jobs=1,
                 media_origins=self.media_origins, extra_sources=[StoreSource(lambda: docs)],
             )  # fmt: skip
+            self.place_media(docs)
             if self.publisher is not None and not _broken(result):
                 self.publisher(out)
         return result, docs

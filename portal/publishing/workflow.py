@@ -12,6 +12,7 @@ and withdrawing also write the task that rebuilds the site (:data:`REBUILD_TASK`
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -52,10 +53,15 @@ def who(identity: Identity) -> str:
     return actor("owner" if identity.is_owner else "staff", identity.user_id)
 
 
+Images = Callable[[Content, str], Content]
+"""Verifies the images a body refers to, as the given uploader (:mod:`.media`)."""
+
+
 class Publishing:
     def __init__(self, repo: PublishingRepository, audit: AuditLog, tasks: TaskQueue,
-                 estates: EstateDirectory, clock: Clock) -> None:  # fmt: skip
+                 estates: EstateDirectory, clock: Clock, images: Images | None = None) -> None:  # fmt: skip
         self.repo, self.audit, self.tasks, self.estates, self.clock = repo, audit, tasks, estates, clock
+        self.images = images
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -191,7 +197,8 @@ class Publishing:
 
     def _checked(self, identity: Identity, action: str, content: Content) -> Content:
         self._check(identity, action, content)
-        return check_content(content, self.estates.buildings_by_estate())
+        content = check_content(content, self.estates.buildings_by_estate())
+        return self.images(content, who(identity)) if self.images else content
 
     @staticmethod
     def _expect(doc: Doc, state: State) -> None:

@@ -28,19 +28,23 @@ class PublishingWiring(Core):
 
     @cached_property
     def publishing(self) -> Publishing:
+        from portal.publishing.media import verify_images
         from portal.publishing.workflow import Publishing
 
-        return Publishing(self.publishing_repo, self.audit, self.tasks, self.estates, self.clock)
+        return Publishing(self.publishing_repo, self.audit, self.tasks, self.estates, self.clock,
+                          lambda content, who: verify_images(content, lambda: self.uploads, who))  # fmt: skip
 
     @cached_property
     def site_rebuilder(self) -> SiteRebuilder:
         """Builds into ``settings.build_dir`` (the folder the dev server serves)."""
         from portal.publishing.clockwork import SiteRebuilder
+        from portal.publishing.media import MediaCopier
         from portal.uploads.bucket import uploads_origin
 
         s = self.settings
         origin = uploads_origin(s.uploads_bucket, s.aws_region, s.s3_endpoint)
-        return SiteRebuilder(s, self.publishing_repo, self.clock, None, (origin,))
+        return SiteRebuilder(s, self.publishing_repo, self.clock, None, (origin,),
+                             MediaCopier(lambda: self.uploads.bucket))  # fmt: skip
 
     def rebuild_for(self, payload: Mapping[str, Any]) -> None:
         """The ``site-rebuild`` task: build, then tell the document's editor how it went."""

@@ -139,6 +139,30 @@
     return div;
   }
 
+  function eventBox(e, tz) {
+    const div = document.createElement("div");
+    div.className = "article event";
+    const field = (name, type, value, label) => {
+      const el = document.createElement("input");
+      el.name = name;
+      el.type = type;
+      el.value = value || "";
+      el.setAttribute("aria-label", label);
+      el.placeholder = label;
+      return el;
+    };
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "alt";
+    remove.textContent = L.remove_event;
+    remove.addEventListener("click", () => div.remove());
+    div.append(field("e_title", "text", e.title, L["field.title"]),
+      field("e_start", "datetime-local", toInput(e.start, tz), L["field.start"]),
+      field("e_end", "datetime-local", toInput(e.end, tz), L["field.end"]),
+      field("e_location", "text", e.location, L["field.location"]), remove);
+    return div;
+  }
+
   function show(k, doc) {
     kind = k;
     current = doc;
@@ -160,10 +184,12 @@
       f.elements.year.value = c.year || now.getFullYear();
       f.elements.month.value = c.month || now.getMonth() + 1;
       for (const n of ["title", "theme", "body", "title_en"]) if (c[n] !== undefined) f.elements[n].value = c[n];
+      $("c-events").replaceChildren(...(c.events || []).map((e) => eventBox(e, tz)));
     } else {
       f.elements.number.value = c.number || "";
       f.elements.title.value = c.title || "";
       f.elements.intro.value = c.intro || "";
+      f.elements.title_en.value = c.title_en || "";
       f.elements.publish_at.value = toInput(c.publish_at || now.toISOString(), tz);
       $("i-articles").replaceChildren(...(c.articles && c.articles.length ? c.articles : [{}]).map(articleBox));
     }
@@ -191,15 +217,21 @@
       return body;
     }
     if (kind === "campaign") {
+      const events = [...$("c-events").querySelectorAll(".event")].map((div) => ({
+        title: div.querySelector("[name=e_title]").value,
+        start: fromInput(div.querySelector("[name=e_start]").value, tz),
+        end: fromInput(div.querySelector("[name=e_end]").value, tz),
+        location: div.querySelector("[name=e_location]").value,
+      })).filter((e) => e.title.trim() && e.start && e.end);
       return { estate: estate(), year: Number(f.year.value), month: Number(f.month.value), title: f.title.value,
-        theme: f.theme.value, body: f.body.value, title_en: f.title_en.value };
+        theme: f.theme.value, body: f.body.value, title_en: f.title_en.value, events };
     }
     const articles = [...$("i-articles").querySelectorAll(".article")].map((div) => ({
       title: div.querySelector("[name=a_title]").value, kind: div.querySelector("[name=a_kind]").value,
       author: div.querySelector("[name=a_author]").value, body: div.querySelector("[name=a_body]").value,
     })).filter((a) => a.title.trim() && a.body.trim());
     return { estate: estate(), number: Number(f.number.value), title: f.title.value,
-      publish_at: fromInput(f.publish_at.value, tz), intro: f.intro.value, articles };
+      publish_at: fromInput(f.publish_at.value, tz), intro: f.intro.value, title_en: f.title_en.value, articles };
   }
 
   async function save() {
@@ -278,6 +310,7 @@
     act("withdraw", { reason });
   });
   $("add-article").addEventListener("click", () => $("i-articles").append(articleBox({})));
+  $("add-event").addEventListener("click", () => $("c-events").append(eventBox({}, tzOf(estate()))));
   $("new-doc").addEventListener("click", () => { show($("p-kind").value, null); $("editor-h").focus(); });
   $("p-estate").addEventListener("change", loadList);
   $("p-kind").addEventListener("change", () => { kind = $("p-kind").value; $("editor").hidden = true; loadList(); });

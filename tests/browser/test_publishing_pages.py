@@ -95,3 +95,31 @@ def test_a_butler_writes_previews_and_submits_a_supervisor_approves_it_goes_live
 def _id(page: Page) -> str:
     found = page.locator("#docs li", has_text=TITLE).get_attribute("data-id")
     return found or ""
+
+
+def test_a_supervisor_publishes_a_campaign_with_an_event_and_its_month_page_shows_it(
+    account_page: OpenActingPage, account_site: AccountSite
+) -> None:
+    boss = sign_in_staff(account_page, account_site, "pub.boss2", "supervisor", name="钱主管")
+    page = boss.page
+    _desk(page, account_site)
+    page.locator("#p-kind").select_option("campaign")
+    page.get_by_role("button", name=zh("publishing.new"), exact=True).click()
+    form = page.locator("#campaign-form")
+    form.get_by_label(zh("publishing.field.year"), exact=True).fill("2027")
+    form.get_by_label(zh("publishing.field.month"), exact=True).fill("5")
+    form.get_by_label(zh("publishing.field.title"), exact=True).fill("文明行车宣传月（浏览器测试）")
+    form.get_by_label(zh("publishing.field.theme"), exact=True).fill("礼让行人 · 规范停车")
+    page.get_by_role("button", name=zh("publishing.add_event"), exact=True).click()
+    event = form.locator(".event").first
+    event.get_by_label(zh("publishing.field.title"), exact=True).fill("停车秩序宣传日")
+    event.get_by_label(zh("publishing.field.start"), exact=True).fill("2027-05-15T09:00")
+    event.get_by_label(zh("publishing.field.end"), exact=True).fill("2027-05-15T11:00")
+    page.get_by_role("button", name=zh("publishing.save"), exact=True).click()
+    expect(page.locator("#doc-state")).to_contain_text(zh("publishing.state.draft"))
+    page.get_by_role("button", name=zh("publishing.publish"), exact=True).click()
+    expect(page.locator("#site-state")).to_have_text(zh("publishing.site.live"), timeout=30_000)
+    reader = account_page("/campaigns/2027-05/")
+    expect(reader.page.locator("h1")).to_contain_text("文明行车宣传月（浏览器测试）")
+    expect(reader.page.get_by_text("停车秩序宣传日")).to_be_visible()
+    assert boss.unexpected() == [] and reader.unexpected() == []

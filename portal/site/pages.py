@@ -44,6 +44,7 @@ from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENC
 PAGE_SIZE = 20
 HOME_LATEST = 8
 FEED_SIZE = 20
+BUILDING_LIST = 50
 TZ = zone()  # the company default; an estate may name its own
 
 
@@ -340,6 +341,12 @@ def _estate_pages(
                           **ctx, "path": base + "feed.xml", "notices": feed,
                           "updated": max((n.published for n in feed), default=now),
                       }))  # fmt: skip
+    for b in estate.buildings:  # a building's owners: whole-estate notices and their building's
+        path, mine = f"{base}buildings/{b.code}/", [n for n in live if not n.buildings or b.code
+                                                    in n.buildings][:BUILDING_LIST]  # fmt: skip
+        pages.append(Page(out_path(path, lang), "building_notices.html", lang,
+                          tuple(_notice_state(n, now) for n in mine),
+                          {**ctx, "path": path, "building": b, "notices": mine}))  # fmt: skip
     pages.append(Page(out_path(base + "service/", lang), "service.html", lang, (),
                       {**ctx, "path": base + "service/"}))  # fmt: skip
     pages.append(Page(out_path(base + "fees/", lang), "fees.html", lang, (),

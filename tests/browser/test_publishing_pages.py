@@ -78,6 +78,11 @@ def test_a_butler_writes_previews_and_submits_a_supervisor_approves_it_goes_live
 
         reader = account_page("/estates/lanting/")
         _estate_page_has(reader.page, account_site, present=True)
+        reader.page.goto(account_site.url("/estates/lanting/buildings/2/"))  # building 2's owners
+        expect(reader.page.get_by_role("link", name=TITLE)).to_be_visible()
+        reader.page.goto(account_site.url("/estates/lanting/buildings/1/"))  # building 1's do not
+        expect(reader.page.locator("h1")).to_contain_text("1栋")
+        expect(reader.page.get_by_role("link", name=TITLE)).to_have_count(0)
 
         boss.page.get_by_label(zh("publishing.field.reason")).fill("停水计划取消")
         boss.page.get_by_role("button", name=zh("publishing.withdraw"), exact=True).click()

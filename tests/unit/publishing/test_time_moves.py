@@ -128,3 +128,19 @@ def test_the_clock_job_run_twice_or_late_does_the_work_once(
     assert late.ran and "/notices/soon/" in _read(r.settings.build_dir, LIST)
     again = r.tick()
     assert not again.ran
+
+
+def test_a_building_s_list_has_the_whole_estate_s_notices_and_its_own_but_not_another_building_s(
+    services: Services, settings: Settings, tmp_path: Path
+) -> None:
+    r = rebuilder(services, settings, tmp_path)
+    notices = r.settings.content_dir / "notices"
+    (notices / "all.md").write_text(file_notice("全小区消防检查", "2026-11-20T09:00:00+08:00"),
+                                    encoding="utf-8")  # fmt: skip
+    (notices / "b2.md").write_text(file_notice("2栋停水", "2026-11-21T09:00:00+08:00",
+                                               'buildings: ["2"]\n'), encoding="utf-8")  # fmt: skip
+    r.rebuild(NOW)
+    one = _read(r.settings.build_dir, "estates/lanting/buildings/1/index.html")
+    two = _read(r.settings.build_dir, "estates/lanting/buildings/2/index.html")
+    assert "/notices/all/" in one and "/notices/b2/" not in one
+    assert "/notices/all/" in two and "/notices/b2/" in two

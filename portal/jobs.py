@@ -20,6 +20,10 @@ name                schedule          Zappa calls                      the work
                                                                        results per estate, from
                                                                        the 3rd, once (then a
                                                                        supervisor approves them)
+``site-clock``      every minute      ``functions.tasks.tick_site``    the site rebuilt when a
+                                                                       notice's publish or
+                                                                       expiry time or a local
+                                                                       midnight has come
 ==================  ================  ===============================  ==========================
 
 :data:`JOBS` is read by everything that runs a job, so they cannot disagree:
@@ -101,6 +105,7 @@ JOBS: tuple[Job, ...] = (
     Job("refund-sweep", "rate(5 minutes)", "sweep_refunds", lambda s: s.refunds.sweep()),
     Job("greetings", "rate(1 day)", "send_greetings", lambda s: s.send_greetings()),
     Job("kpi-results", "rate(1 day)", "prepare_results", lambda s: s.prepare_results()),
+    Job("site-clock", "rate(1 minute)", "tick_site", lambda s: s.site_rebuilder.tick()),
 )
 """Every scheduled job. One line each; see the module docstring."""
 

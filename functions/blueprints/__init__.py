@@ -92,6 +92,7 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
         owners,
         payments,
         profiles,
+        publishing,
         reconcile,
         session,
         staff,
@@ -101,7 +102,7 @@ def blueprints(local: bool = False) -> list[DocumentedLater]:
     bps = [health.bp, session.bp, auth_owner.bp, auth_staff.bp, staff.bp, owners.bp, orders.bp,
            callbacks.bp, profiles.bp, kpi.bp, bills.bp, payments.bp, offline_payments.bp,
            collection.bp, reconcile.bp, wechat_payer.bp, acknowledgements.bp, messages.bp, events.bp,
-           commitments.bp]  # fmt: skip
+           commitments.bp, publishing.bp]  # fmt: skip
     if not local:
         return bps  # the dev module is not even imported on Lambda
     from functions.blueprints import dev

@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
@@ -58,6 +58,8 @@ from portal.wiring import Services
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from portal.site.model import ContentSource
 
 HOST = "127.0.0.1"
 LOCAL_TABLE_PREFIX = "portal-local-"
@@ -168,9 +170,14 @@ def load_api(services: Services) -> WSGIApplication | None:
 class SiteBuilder:
     """Runs the incremental build and prints what it did (one build at a time)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 sources: Callable[[], Sequence[ContentSource]] = tuple) -> None:  # fmt: skip
+        from portal.publishing.clockwork import build_lock
+
         self.settings = settings
-        self._lock = threading.Lock()
+        self.sources = sources
+        """Content beside the folder: what staff published in the store (both build one site)."""
+        self._lock = build_lock(settings.build_dir)  # shared with the publish task and the job
 
     def build(self, jobs: int | None = None, list_written: bool = True) -> bool:
         """Build into ``settings.build_dir``; print what was written; False on errors."""
@@ -187,6 +194,7 @@ class SiteBuilder:
                     jobs=jobs,
                     site_src=self.settings.site_src_dir,
                     media_origins=media_origins(self.settings),
+                    extra_sources=self.sources(),
                 )
             except Exception as exc:
                 _say("build_failed", sys.stderr, problem=repr(exc))
@@ -263,6 +271,12 @@ def _seed(services: Services) -> None:
              staff=", ".join(p.username for p in DEMO_STAFF), password=DEMO_PASSWORD)  # fmt: skip
 
 
+def _store_source(services: Services) -> ContentSource:
+    from portal.publishing.source import StoreSource
+
+    return StoreSource(services.site_rebuilder.published)
+
+
 def _task_loop(services: Services) -> TaskLoop:
     """The thread that runs tasks (sign-in codes to the outbox...) off the request path, and
     every scheduled job of :data:`portal.jobs.JOBS` on its schedule, as EventBridge would."""
@@ -335,7 +349,7 @@ def run_dev(
             return EXIT_CANNOT_START
         _seed(services)
 
-        builder = SiteBuilder(settings)
+        builder = SiteBuilder(settings, lambda: [_store_source(services)])
         _say("building")
         builder.build(list_written=False)
 

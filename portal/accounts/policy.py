@@ -36,6 +36,8 @@ STAFF_ROLES: tuple[str, ...] = (
 ROLES: tuple[str, ...] = (OWNER, *STAFF_ROLES, FINANCE, ADMIN)
 MANAGERS = ("supervisor", "project_manager")
 CALLERS = ("butler", "front_desk", "engineering", *MANAGERS, FINANCE, ADMIN)
+WRITERS = ("butler", "front_desk", "foreman", *MANAGERS, ADMIN)
+"""Who writes notices for owners (the butlers' desk and the managers above them)."""
 
 POLICY: dict[str, frozenset[str]] = {
     # who I am, my units or estates
@@ -95,6 +97,19 @@ POLICY: dict[str, frozenset[str]] = {
     # an owner signs up for the community events of their estate
     "message.preferences": frozenset((OWNER,)),
     "event.signup": frozenset((OWNER,)),
+    # publishing (发布): notices, campaigns, newsletter issues written in the portal, per
+    # estate; an estate that requires approval needs a second person's approve (审核) first
+    "publishing.read": frozenset(WRITERS),  # drafts, revisions, the estate's approval rule
+    "publishing.configure": frozenset(("project_manager", ADMIN)),  # require approval or not
+    "notice.draft": frozenset(WRITERS),
+    "notice.approve": frozenset((*MANAGERS, ADMIN)),
+    "notice.publish": frozenset(WRITERS),  # publish and withdraw (撤回)
+    "campaign.draft": frozenset(("butler", "front_desk", *MANAGERS, ADMIN)),
+    "campaign.approve": frozenset((*MANAGERS, ADMIN)),
+    "campaign.publish": frozenset((*MANAGERS, ADMIN)),
+    "newsletter.draft": frozenset(("butler", "front_desk", *MANAGERS, ADMIN)),
+    "newsletter.approve": frozenset((*MANAGERS, ADMIN)),
+    "newsletter.publish": frozenset((*MANAGERS, ADMIN)),
 }
 """action → the roles that may perform it (inside their scope)."""
 

@@ -15,7 +15,8 @@ import click
 _COMMANDS: dict[str, str] = {
     "build": "site", "publish": "site", "seed": "site", "staff": "staff", "owners": "owners",
     "estates": "estates", "kpi": "kpi", "jobs": "jobs", "infra": "infra", "doctor": "doctor",
-    "billing": "billing", "finance": "finance", "collection": "collection",
+    "billing": "billing", "finance": "finance", "collection": "collection", "notices": "notices",
+    "kpi-publish": "kpi",
 }  # fmt: skip
 """Command name → the module of ``portal.cli`` that registers it, imported when it is used."""
 

@@ -30,6 +30,7 @@ from portal.site import content as content_mod
 from portal.site import manifest as manifest_mod
 from portal.site import sources, workers
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
+from portal.site.moments import ContentSource, next_change
 from portal.site.pages import plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
 from portal.site.security import inline_styles
@@ -67,6 +68,7 @@ class BuildResult:
     pages: int = 0
     parsed: int = 0
     seconds: float = 0.0
+    next_change: datetime | None = None  # the site, left alone, next changes (portal.site.moments)
 
 
 def _use_catalog_cache(cache: Path) -> None:
@@ -163,10 +165,12 @@ def build_site(
     progress: Progress | None = None,
     media_origins: Sequence[str] = (),
     results: Sequence[Snapshot] = (),
+    extra_sources: Sequence[ContentSource] = (),
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
     photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`);
-    ``results``: the published KPI results (:mod:`portal.commitments.published`)."""
+    ``results``: the published KPI results (:mod:`portal.commitments.published`);
+    ``extra_sources``: content beside the files, the store's (portal.publishing.source)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -204,9 +208,10 @@ def build_site(
             _use_catalog_cache(cache_dir / "catalogs.pickle")
 
     # Model.
-    model, model_errors = content_mod.assemble(company, files, now, content_dir)
+    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources)
     model.results = list(results)
     result.errors += model_errors
+    result.next_change = next_change(model)
 
     # Plan and fingerprint.
     asset_urls, asset_files = _assets(src / "static")

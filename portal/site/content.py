@@ -9,6 +9,7 @@ and are cheap. Every problem is a :class:`SourceError` with ``file:line``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from portal.site.model import (
     Campaign,
     CampaignEvent,
     CampaignSource,
+    ContentSource,
     FileBody,
     Issue,
     Notice,
@@ -66,9 +68,11 @@ _COMPANY: list[Company | None] = [None]
 
 
 def assemble(
-    company: Company, records: dict[str, Parsed], now: datetime, content_dir: Path | None = None
+    company: Company, records: dict[str, Parsed], now: datetime, content_dir: Path | None = None,
+    extra_sources: Sequence[ContentSource] = (),
 ) -> tuple[SiteModel, list[SourceError]]:
-    """Cross-check the parsed records and build the model for ``now``."""
+    """Cross-check the parsed records and build the model for ``now``; then add what the
+    ``extra_sources`` (the store) have."""
     errors: list[SourceError] = []
     model = SiteModel(company=company, now=now)
     slugs = [e.slug for e in company.estates]
@@ -207,4 +211,8 @@ def assemble(
             intro=Body(idx.intro, itr.body if itr else None), articles=tuple(articles),
         ))  # fmt: skip
     model.issues.sort(key=lambda i: i.number, reverse=True)
+    for extra in extra_sources:
+        errors += extra.contribute(model)
+    if extra_sources:
+        model.notices.sort(key=lambda n: (n.published, n.slug), reverse=True)
     return model, errors

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from portal.commitments.model import Snapshot
 from portal.estates.model import Company
 from portal.i18n import Text
+from portal.sourcefile import SourceError
 
 NOTICE_CATEGORIES: tuple[str, ...] = ("outage", "works", "fees", "safety", "events", "tips")
 ARTICLE_KINDS: tuple[str, ...] = ("moving", "news", "community", "service", "tips")
@@ -173,3 +175,11 @@ class SiteModel:
     issues: list[Issue] = field(default_factory=list)  # newest first
     results: list[Snapshot] = field(default_factory=list)
     """The published monthly KPI results (a build input: :mod:`portal.commitments.published`)."""
+
+
+class ContentSource(Protocol):
+    """Content from somewhere other than the content folder (the store), added to the model
+    the files made: same model, same pages, same templates and sanitiser."""
+
+    def contribute(self, model: SiteModel) -> list[SourceError]:
+        """Add notices, campaigns and issues to ``model``; the problems found (kept out)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -46,6 +47,7 @@ from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENC
 PAGE_SIZE = 20
 HOME_LATEST = 8
 FEED_SIZE = 20
+BUILDING_LIST = 50
 TZ = zone()  # the company default; an estate may name its own
 
 
@@ -108,8 +110,9 @@ def listed(notices: Iterable[Notice], now: datetime) -> list[Notice]:
     return sorted(live, key=lambda n: not n.pinned)  # stable: keeps newest-first within groups
 
 
-def current_campaign(model: SiteModel) -> Campaign | None:
-    local = model.now.astimezone(TZ)
+def current_campaign(model: SiteModel, tz: ZoneInfo = TZ) -> Campaign | None:
+    """This month's campaign where ``tz`` is (an estate's own time zone switches it)."""
+    local = model.now.astimezone(tz)
     return model.campaigns.get(local.year, {}).get(local.month)
 
 
@@ -142,6 +145,12 @@ def _notice_pages(n: Notice, lang: str, common: dict[str, Any], now: datetime) -
     return pair
 
 
+def visible(notices: Iterable[Notice], now: datetime) -> list[Notice]:
+    """The notices whose publish time has come: a scheduled one has no page and no listing
+    until then (the scheduled rebuild, :mod:`portal.publishing.clockwork`, adds it)."""
+    return [n for n in notices if n.published <= now]
+
+
 def plan(model: SiteModel) -> list[Page]:
     pages = _plan(model)
     _NOTICE_PAGES.clear()  # keep only what this plan used (the notices alive now)
@@ -160,8 +169,9 @@ def _plan(model: SiteModel) -> list[Page]:
     current_key = current.key if current else "-"
     latest_issue = model.issues[0] if model.issues else None
     issue_key = latest_issue.digest if latest_issue else "-"
+    shown = visible(model.notices, now)
     by_estate: dict[str, list[Notice]] = {e.slug: [] for e in company.estates}
-    for n in model.notices:
+    for n in shown:
         for e in n.estates:
             by_estate.setdefault(e, []).append(n)
     pages: list[Page] = []
@@ -181,10 +191,11 @@ def _plan(model: SiteModel) -> list[Page]:
         }))  # fmt: skip
 
         for estate in company.estates:
-            pages += _estate_pages(estate, by_estate.get(estate.slug, []), lang, common, current,
-                                   current_key, latest_issue, issue_key, now)  # fmt: skip
+            own = current_campaign(model, estate.tz) if estate.time_zone else current
+            pages += _estate_pages(estate, by_estate.get(estate.slug, []), lang, common, own,
+                                   own.key if own else "-", latest_issue, issue_key, now)  # fmt: skip
 
-        for n in model.notices:
+        for n in shown:
             if n.has(lang):
                 pages += _notice_pages(n, lang, common, now)
 
@@ -243,6 +254,7 @@ ACCOUNT_PAGES = (
     *BILL_PAGES,
     ("staff/collection/", "collection.html"),
     ("staff/acknowledgements/", "acks_staff.html"),
+    ("staff/publishing/", "publishing.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -381,6 +393,12 @@ def _estate_pages(
                           **ctx, "path": base + "feed.xml", "notices": feed,
                           "updated": max((n.published for n in feed), default=now),
                       }))  # fmt: skip
+    for b in estate.buildings:  # a building's owners: whole-estate notices and their building's
+        path, mine = f"{base}buildings/{b.code}/", [n for n in live if not n.buildings or b.code
+                                                    in n.buildings][:BUILDING_LIST]  # fmt: skip
+        pages.append(Page(out_path(path, lang), "building_notices.html", lang,
+                          tuple(_notice_state(n, now) for n in mine),
+                          {**ctx, "path": path, "building": b, "notices": mine}))  # fmt: skip
     pages.append(Page(out_path(base + "service/", lang), "service.html", lang, (),
                       {**ctx, "path": base + "service/"}))  # fmt: skip
     pages.append(Page(out_path(base + "fees/", lang), "fees.html", lang, (),

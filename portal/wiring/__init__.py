@@ -45,6 +45,8 @@ what                        built from
 ``readings``                the table, audit, clock (meter readings import)
 ``areas``                   the table, audit, clock (unit areas import)
 ``statement_imports``       the reconcile repository (the table), audit, clock
+``publishing``              the publishing repository (the table), audit, tasks, estates, clock
+``site_rebuilder``          settings (content, build folder, site URL), the repository, clock
 ``reconcile_days``          the reconcile repository, audit, clock (match, resolve, close)
 ``offline_payments``        the table, bills, audit, clock, time zone (desk, door, debit)
 ``handovers``               the table, audit, clock, time zone (a guard's cash, the foreman)
@@ -63,15 +65,16 @@ from __future__ import annotations
 
 from portal.wiring.clients import Clients
 from portal.wiring.owner_comms import OwnerCommsWiring
+from portal.wiring.publishing import PublishingWiring
 from portal.wiring.reconcile import ReconcileWiring
 
 __all__ = ["Clients", "Services"]
 
 
-class Services(OwnerCommsWiring, ReconcileWiring):
+class Services(OwnerCommsWiring, ReconcileWiring, PublishingWiring):
     """Every service of the portal for one settings object (see the module's table).
 
     Built from one part per domain (:mod:`portal.wiring.core`, ``accounts``, ``workorders``,
-    ``payments``, ``billing``, ``finance``, ``reconcile``, ``owner_comms``); each part adds its kinds of task
-    to :meth:`task_kinds`.
+    ``payments``, ``billing``, ``finance``, ``reconcile``, ``owner_comms``, ``publishing``);
+    each part adds its kinds of task to :meth:`task_kinds`.
     """

@@ -59,6 +59,7 @@ from tests.matrix.routes import (
 )  # fmt: skip
 from tests.matrix.routes_billing import MATRIX_PAYMENTS
 from tests.matrix.routes_finance import prepare as prepare_finance
+from tests.matrix.routes_publishing import prepare as prepare_publishing
 from tests.support.auth import ORIGIN, SITE_URL
 from tests.support.payments import FakeAccounts, FakeProvider
 
@@ -326,6 +327,7 @@ def _build_world(settings: Settings, ddb: Any) -> World:
     periodic = _periodic_callback_of_unit_a(services, owners["owner_a"])
     _bills_and_a_payment(services, owners)
     prepare_finance(services)
+    prepare_publishing(services)
     return World(app, ddb, settings, clock, owners, staff, targets, periodic)
 
 

@@ -43,6 +43,7 @@ from tests.matrix.routes_billing import BILLING_ROUTES, PAYMENT_A, UNIT_A
 from tests.matrix.routes_collection import COLLECTION_ROUTES
 from tests.matrix.routes_finance import FINANCE_ROUTES
 from tests.matrix.routes_owner_comms import OWNER_COMMS_ROUTES
+from tests.matrix.routes_publishing import PUBLISHING_ROUTES
 from tests.matrix.rows import PUBLIC, Call, Needs, Public, RequestSpec, Row, restore
 
 if TYPE_CHECKING:
@@ -358,5 +359,6 @@ ROUTES: tuple[Row, ...] = (
     *FINANCE_ROUTES,
     *COLLECTION_ROUTES,
     *OWNER_COMMS_ROUTES,
+    *PUBLISHING_ROUTES,
 )
 """Every route of the API (see the module docstring to add one)."""

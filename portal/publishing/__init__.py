@@ -1,0 +1,1 @@
+"""Staff publishing: notices, campaigns and newsletter issues written, approved and published in the portal."""

@@ -1,0 +1,34 @@
+"""When the site next changes by itself: the next publish or expiry time, or local midnight.
+
+A built site is right until the first of these moments after its ``now``: a scheduled
+notice appears, one expires and leaves the lists, or a day (and with it, on the first,
+the month's campaign) begins in an estate's time zone. The scheduled rebuild
+(:mod:`portal.publishing.clockwork`) rebuilds at that moment, and not before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from portal.clock import zone
+from portal.site.model import ContentSource, SiteModel
+
+__all__ = ["ContentSource", "next_change", "next_midnight"]
+
+
+def next_midnight(now: datetime, tz: ZoneInfo) -> datetime:
+    local = now.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def next_change(model: SiteModel, also: Iterable[datetime] = ()) -> datetime:
+    """The first moment after ``model.now`` at which some page shows something else."""
+    now = model.now
+    zones = {zone()} | {e.tz for e in model.company.estates if e.time_zone}
+    moments = [next_midnight(now, tz) for tz in zones]
+    for n in model.notices:
+        moments += [t for t in (n.published, n.expires) if t is not None and t > now]
+    moments += [t for t in also if t > now]
+    return min(moments)

@@ -23,7 +23,9 @@ def _data(html: str, name: str) -> Any:
     return json.loads(unescape(found.group(1)))
 
 
-def test_the_reconcile_page_is_built_in_both_languages_with_its_script_and_labels(built: Site) -> None:
+def test_the_reconcile_page_is_built_in_both_languages_with_its_script_and_labels(
+    built: Site,
+) -> None:
     for prefix, lang in (("", "zh-CN"), ("en/", "en")):
         html = built.page(prefix + "staff/reconcile/index.html")
         scripts = re.findall(r'<script src="/assets/([a-z]+)\.[0-9a-f]{10}\.js" defer>', html)
@@ -45,7 +47,9 @@ def test_the_page_offers_each_kind_exactly_the_actions_the_core_allows(built: Si
 def test_the_staff_home_links_finance_to_the_collection_and_reconcile_pages(built: Site) -> None:
     for prefix in ("", "en/"):
         html = built.page(prefix + "staff/index.html")
-        links = re.search(r'<p class="buttons" id="finance-links" data-roles="([^"]*)" hidden>(.*?)</p>', html)
+        links = re.search(
+            r'<p class="buttons" id="finance-links" data-roles="([^"]*)" hidden>(.*?)</p>', html
+        )
         assert links, prefix
         assert "finance" in links.group(1).split()
         assert f'href="/{prefix}staff/reconcile/"' in links.group(2)

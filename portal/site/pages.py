@@ -38,6 +38,7 @@ from portal.site.billpages import bill_context
 from portal.site.collectionpages import collection_context
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
+from portal.site.reconcilepages import reconcile_context
 from portal.site.security import CSP, policy
 from portal.site.servicepages import service_labels
 from portal.uploads.types import MAX_BYTES as MAX_PHOTO_BYTES
@@ -255,6 +256,7 @@ ACCOUNT_PAGES = (
     ("staff/collection/", "collection.html"),
     ("staff/acknowledgements/", "acks_staff.html"),
     ("staff/publishing/", "publishing.html"),
+    ("staff/reconcile/", "reconcile.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -293,6 +295,8 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "max_photos": MAX_PHOTOS,
         "service_labels": service_labels(lang),
         **collection_context(lang),
+        **reconcile_context(lang),
+        "finance_roles": sorted(allowed_roles("reconcile.read")),
         "callback_dimensions": DIMENSION_NAMES,
         "callback_scale": tuple(SCALE),
         "staff_methods": tuple(m for m in METHODS if m != "online"),

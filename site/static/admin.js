@@ -274,6 +274,8 @@
     $("orders-link").hidden = !me.roles.some((role) => handlers.includes(role));
     const billReaders = $("bills-link").dataset.roles.split(" ");
     $("bills-link").hidden = !me.roles.some((role) => billReaders.includes(role));
+    const financeReaders = $("finance-links").dataset.roles.split(" ");
+    $("finance-links").hidden = !me.roles.some((role) => financeReaders.includes(role));
     const importers = d.importRoles.split(" ");
     if (me.roles.some((role) => importers.includes(role))) {
       setUpImport(isAdmin ? estates.map((e) => e.slug) : me.estates);

@@ -11,7 +11,8 @@ closed    every discrepancy resolved, and locked: no       open (``reopen`` with
 
 ``match`` runs the three-way match of the estate's day: our payments paid and refunds
 made that day (the ledger's day index), the provider lines of the day and the bank lines
-around it (:mod:`.matching`). A discrepancy found again keeps its id and its resolution;
+around it (:mod:`.matching`); the desk's bank transfers and POS slips of the days before
+explain the deposits they make (:func:`offline_deposits`), so those are not unexplained. A discrepancy found again keeps its id and its resolution;
 one no longer found is ``cleared`` (never deleted); new ones are ``open`` and in the
 estate's exceptions queue. ``resolve`` records an action of :data:`~.kinds.ACTIONS` with
 a note. Every step is an audit line; every change of a day is conditioned on its state
@@ -21,7 +22,7 @@ and version as read, so two people cannot close and re-match it at once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -30,7 +31,7 @@ from portal.clock import Clock, iso
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.finance.reconcile.kinds import ACTIONS, KINDS, PROVIDERS, SETTLEMENT, Action
 from portal.finance.reconcile.lines import BankLine, ProviderLine
-from portal.finance.reconcile.matching import Discrepancy, match_bank, match_provider
+from portal.finance.reconcile.matching import Deposit, Discrepancy, match_bank, match_provider
 from portal.finance.reconcile.repository import ReconcileRepository
 from portal.store import reconcile_keys as rk
 from portal.store.conditions import Condition, condition
@@ -117,7 +118,8 @@ class ReconcileDays:
                     _, nets = match_provider(provider, [], [], provider_lines)
                 batches.update({(provider, k): v for k, v in nets.items()})
         bank = [b for d in lines for b in _bank_lines(lines[d])]
-        found += [d for d in match_bank(batches, bank) if d.day == day]
+        deposits = offline_deposits({d: self.repo.offline_of(estate, d) for d in lines if d <= day})
+        found += [d for d in match_bank(batches, bank, deposits) if d.day == day]
         return [d for d in found if d.day == day or d.kind == "missing_at_provider"]
 
     def match(self, estate: str, day: str, actor: str, source_ip: str = "") -> DayView:
@@ -243,6 +245,27 @@ def _item(estate: str, day: str, did: str, d: Discrepancy, at: str) -> Item:
             "provider_fen": d.provider_fen, "bank_fen": d.bank_fen,
             "expected_fen": d.expected_fen, "transaction_id": d.transaction_id, "line": d.line,
             "status": "open", "found_at": at}  # fmt: skip
+
+
+BANKED: tuple[str, ...] = ("transfer", "pos")
+"""The offline methods whose money reaches the bank by itself (cash goes through a handover)."""
+
+
+def offline_deposits(by_day: Mapping[str, Iterable[Item]]) -> list[Deposit]:
+    """The bank deposits the desk's offline payments explain: each bank transfer as it was
+    paid, and a day's POS slips as the one deposit the card acquirer settles them in."""
+    deposits: list[Deposit] = []
+    for day, entries in sorted(by_day.items()):
+        pos = 0
+        for e in entries:
+            if text(e, "method") == "transfer":
+                deposits.append((text(e, "reference") or text(e, "payment_id"), day,
+                                 whole(e, "amount_fen")))  # fmt: skip
+            elif text(e, "method") == "pos":
+                pos += whole(e, "amount_fen")
+        if pos:
+            deposits.append((f"pos:{day}", day, pos))
+    return deposits
 
 
 def _provider_lines(items: Iterable[Item], provider: str) -> Iterable[ProviderLine]:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from portal.finance.reconcile.bank import BankMapping
-from portal.store import billing_keys
+from portal.store import billing_keys, collection_keys
 from portal.store import reconcile_keys as rk
 from portal.store.items import Item, text
 from portal.store.table import Table
@@ -79,6 +79,9 @@ class ReconcileRepository:
         refunds = self.table.query_all(rk.refunded_on_day(estate, day), index=GSI3)
         return pays, refunds
 
+    def offline_of(self, estate: str, day: str) -> list[Item]:
+        """The offline payments the desk recorded on a local day (every method)."""
+        return self.table.query_all(collection_keys.offline_payments(estate, day))
 
     def providers_of(self, payment_ids: list[str]) -> dict[str, str]:
         """payment id → its provider (for the refunds of a day)."""

@@ -118,6 +118,7 @@ def test_every_estate_page_has_the_estates_repair_line_in_its_header(
     href = _hotline_href(demo.estate_hotline)
     for path in _estate_pages(demo):
         watched = open_page(path, width=W, height=H)
+        watched.page.wait_for_load_state("networkidle")
         link = watched.page.locator(f'header a[href="{href}"]')
         assert link.count() == 1, path
         assert demo.estate_hotline in link.inner_text(), path
@@ -190,6 +191,14 @@ STATE = """() => ({
   color: getComputedStyle(document.body).color,
 })"""
 
+BROKEN_NUMBERS = """() => [...document.querySelectorAll("header a.tel, .hotline .nw, .body a.tel")]
+  .filter((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+  })
+  .map((el) => el.textContent)"""
+
 # Whether <html> has the class when the first frame is drawn (an init script runs first).
 FIRST_FRAME = """
 requestAnimationFrame(() => {
@@ -201,6 +210,7 @@ requestAnimationFrame(() => {
 def test_large_type_is_one_tap_and_stays_on_every_page(open_page: OpenPage, demo: DemoSite) -> None:
     watched = open_page(demo.estate_path, width=W, height=H)
     page = watched.page
+    page.wait_for_load_state("networkidle")  # leaving earlier would abort the icon's request
     before = page.evaluate(STATE)
     assert before["big"] is False and before["pressed"] == "false"
     button = page.locator("header button#big")
@@ -211,19 +221,20 @@ def test_large_type_is_one_tap_and_stays_on_every_page(open_page: OpenPage, demo
     assert after["size"] >= before["size"] * 1.25, (before, after)
     assert after["color"] == "rgb(0, 0, 0)", after  # high contrast: black on white
     watched.screenshot("reading-estate-large-type")
+    assert page.evaluate(BROKEN_NUMBERS) == [], "a phone number split over two lines"
     assert page.evaluate("document.documentElement.scrollWidth") <= W
     assert watched.problems() == []
 
     page.context.add_init_script(FIRST_FRAME)
     for path in (demo.notice_path, demo.estate_path + "fees/", "/en" + demo.estate_path, "/"):
-        page.goto(demo.url(path), wait_until="load")
+        page.goto(demo.url(path), wait_until="networkidle")
         state = page.evaluate(STATE)
         assert state["big"] is True and state["pressed"] == "true", path
         assert page.evaluate("window.__bigAtFirstFrame") is True, f"{path} painted small first"
         assert page.evaluate("document.documentElement.scrollWidth") <= W, path
 
     page.locator("header button#big").tap()  # and off again, remembered too
-    page.reload(wait_until="load")
+    page.reload(wait_until="networkidle")
     assert page.evaluate(STATE)["big"] is False
     assert watched.problems() == []
 

@@ -96,6 +96,40 @@ def render(text: str) -> str:
     return sanitise(html)
 
 
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z+\-])(?:\+86[- ]?)?"
+    r"(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}"  # a mainland mobile: 138 1234 5678
+    r"|0(?:[12]\d|[3-9]\d{2})[- ]?\d{3,4}[- ]?\d{4})"  # a landline: 0731-8816-3311, 010 …
+    r"(?![0-9A-Za-z\-])"
+)
+"""Mainland mobile and landline numbers as people write them (with spaces or dashes);
+not 400/800 numbers, dates (2026-11-21) or the digits of a longer number."""
+_PIECES = re.compile(r"(<[^>]*>)")
+_NO_LINKS_IN = {"a", "code", "pre"}
+
+
+def _tel(match: re.Match[str]) -> str:
+    digits = re.sub(r"[^0-9+]", "", match.group(0))
+    return f'<a class="tel" href="tel:{digits}">{match.group(0)}</a>'
+
+
+def link_phones(html: str) -> str:
+    """Phone numbers in the text of sanitised HTML → ``tel:`` links (not inside a link,
+    code or a tag's attributes). Run after :func:`sanitise`: the links it adds are ours."""
+    out, inside = [], 0
+    for piece in _PIECES.split(html):
+        if piece.startswith("<"):
+            name = re.match(r"</?([a-zA-Z0-9]+)", piece)
+            if name and name.group(1).lower() in _NO_LINKS_IN:
+                inside += -1 if piece.startswith("</") else 1
+            out.append(piece)
+        elif inside <= 0 and piece:
+            out.append(_PHONE.sub(_tel, piece))
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 

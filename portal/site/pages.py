@@ -347,7 +347,8 @@ def _estate_lists(slug: str, notices: list[Notice], now: datetime) -> _EstateLis
     if memo is not None:
         return memo
     live = listed(notices, now)
-    highlighted = [n for n in live if n.pinned or n.urgent]
+    # Urgent first (a burst pipe before a fee reminder), then pinned; newest first within each.
+    highlighted = sorted((n for n in live if n.pinned or n.urgent), key=lambda n: not n.urgent)
     latest = [n for n in live if not (n.pinned or n.urgent)][:HOME_LATEST]
     by_category = []
     for category in (None, *NOTICE_CATEGORIES):

@@ -35,7 +35,7 @@ DEFAULT_TZ = zone()
 
 @lru_cache(maxsize=512)
 def _render_md(text: str) -> str:
-    return markdown.render(text)
+    return markdown.link_phones(markdown.render(text))
 
 
 def md(body: Body | FileBody | str | None, lang: str = "zh-CN") -> Markup:

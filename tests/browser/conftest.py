@@ -129,6 +129,8 @@ def _expected(root: Path, base_url: str) -> DemoSite:
         notice_title=str(notice["title"]),
         campaign_key=f"{NOW:%Y-%m}",
         campaign_title=_campaign_title(CONTENT_DIR, NOW),
+        now=NOW,
+        content_dir=CONTENT_DIR,
     )
 
 

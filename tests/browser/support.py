@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -28,6 +29,9 @@ class DemoSite:
     notice_title: str
     campaign_key: str
     campaign_title: str
+    now: datetime
+    """The site's "now" (what is published, urgent and unexpired)."""
+    content_dir: Path
 
     def url(self, path: str) -> str:
         return self.base_url + path

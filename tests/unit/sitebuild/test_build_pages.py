@@ -10,6 +10,9 @@ from tests.support import qr_svg as qr_svg_support
 from tests.unit.sitebuild.conftest import Site
 
 SCRIPT_FILE = re.compile(r'<script src="/assets/[a-z]+\.[0-9a-f]{10}\.js" defer></script>')
+# 大字版: the one script of a reading page, not deferred (it sets <html>'s class before the
+# first paint); the pages that act load it too, ahead of their own deferred files.
+LARGE_TYPE = re.compile(r'<script src="/assets/large\.[0-9a-f]{10}\.js"></script>')
 
 
 def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: Site) -> None:
@@ -51,10 +54,16 @@ def test_every_html_page_declares_the_strict_csp_and_its_language(built: Site) -
         rel = p.relative_to(built.out).as_posix().removeprefix("en/")
         if rel.startswith(("account/", "staff/")):  # the pages that act: our script files only
             tags = re.findall(r"<script\b[^>]*>.*?</script>", html, re.S)
-            assert tags and all(SCRIPT_FILE.fullmatch(t) for t in tags), (p, tags)
+            assert len(tags) > 1 and LARGE_TYPE.fullmatch(tags[0]), (p, tags)
+            assert all(SCRIPT_FILE.fullmatch(t) for t in tags[1:]), (p, tags)
             assert html.count("<script") == len(tags), p
-        else:  # reading pages need no JavaScript
+        elif rel.endswith("/print/index.html"):  # the print view: none
             assert "<script" not in html, p
+        else:  # reading pages: the large-type switch only, in <head>
+            head = html.split("</head>", 1)[0]
+            tags = re.findall(r"<script\b[^>]*>.*?</script>", head, re.S)
+            assert len(tags) == 1 and LARGE_TYPE.fullmatch(tags[0]), (p, tags)
+            assert html.count("<script") == 1, p
 
 
 def test_estate_home_lists_pinned_and_urgent_first_and_links_the_hotline(built: Site) -> None:

@@ -77,7 +77,7 @@ class CollectionDayOut(BaseModel):
     target: str
 
 
-class UnitOut(NamedFigures):
+class CollectionUnitOut(NamedFigures):
     arrears_fen: int = Field(description="Outstanding on earlier periods' bills.")
     arrears_yuan: str
 
@@ -95,7 +95,7 @@ class CollectionOut(BaseModel):
     buildings: list[NamedFigures]
     trend: list[NamedFigures] = Field(description="The last 12 periods, oldest first.")
     daily: list[CollectionDayOut] = Field(description="The period's month day by day, to today.")
-    units: list[UnitOut] = Field(description="A building's drill-down only.")
+    units: list[CollectionUnitOut] = Field(description="A building's drill-down only.")
 
     @classmethod
     def of(cls, r: CollectionReport) -> CollectionOut:
@@ -111,7 +111,7 @@ class CollectionOut(BaseModel):
             trend=[named(p, f) for p, f in r.trend],
             daily=[CollectionDayOut(day=d.day, paid_fen=d.paid_fen, rate=None if d.rate is None else str(d.rate),
                           target=str(d.target)) for d in r.daily],
-            units=[UnitOut(key=u.unit.unit_id, arrears_fen=u.arrears_fen,
+            units=[CollectionUnitOut(key=u.unit.unit_id, arrears_fen=u.arrears_fen,
                            arrears_yuan=yuan(u.arrears_fen), **FiguresOut.of(u.figures).model_dump())
                    for u in r.units],
         )  # fmt: skip

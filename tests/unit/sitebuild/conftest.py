@@ -10,38 +10,11 @@ from textwrap import dedent
 import pytest
 
 from portal.site.build import BuildResult, build_site
+from tests.support.publishing import SMALL_COMPANY
 
 NOW = datetime.fromisoformat("2026-11-22T10:00:00+08:00")
 
-COMPANY = """\
-company:
-  name: 常青藤物业
-  name_en: Evergreen Property
-  hotline: "400-800-1234"
-estates:
-  - slug: lanting
-    name: 兰亭苑
-    name_en: Lanting Garden
-    address: 长沙市岳麓区兰亭路1号
-    address_en: 1 Lanting Road
-    hotline: "0731-8888-1234"
-    contacts:
-      - {role: 客服中心, role_en: Service centre, phone: "0731-8888-1200"}
-    service_hours:
-      - {what: 客服中心, what_en: Service centre, hours: "08:00–20:00", days: 每天, days_en: Daily}
-    buildings:
-      - {code: "1", name: 1栋, entrances: 2, floors: 3, rooms_per_floor: 2, room_areas_m2: [89.5, 120]}
-      - {code: "2", name: 2栋, entrances: 1, floors: 3, rooms_per_floor: 2, room_areas_m2: [89.5, 120]}
-    fees:
-      - {item: management, name: 物业管理费, name_en: Management fee, price_fen: 280, unit: per_m2_month}
-  - slug: meixi
-    name: 梅溪湾
-    address: 长沙市梅溪湖
-    hotline: "0731-8888-5678"
-    contacts: []
-    buildings:
-      - {code: "A", name: A栋, entrances: 1, floors: 2, rooms_per_floor: 2, room_areas_m2: [100, 100]}
-"""
+COMPANY = SMALL_COMPANY
 
 
 def notice(title: str, published: str, category: str = "outage", estates: str = "[lanting]",

@@ -25,7 +25,7 @@ from typing import Literal
 
 from portal.accounts.audit import AuditLog, Event
 from portal.accounts.roster.validate import resolve_building
-from portal.billing.readings import column_key, parse_room
+from portal.billing.readings import column_key, locate_header, parse_room
 from portal.clock import Clock, iso
 from portal.errors import InvalidInput
 from portal.estates.model import Estate
@@ -33,7 +33,7 @@ from portal.i18n import translate
 from portal.store import billing_keys, keys
 from portal.store.items import text
 from portal.store.table import Table
-from portal.tabular import HEADER_SEARCH_ROWS, Cell, cell_text, read_sheet
+from portal.tabular import Cell, cell_text, read_sheet
 
 MAX_ROWS = 20_000
 MAX_AREA = Decimal(2000)
@@ -90,15 +90,8 @@ class AreasReport:
 
 
 def find_header(rows: Sequence[tuple[int, list[Cell]]]) -> tuple[int, dict[Column, int], list[str]] | None:
-    for number, cells in rows[:HEADER_SEARCH_ROWS]:
-        columns: dict[Column, int] = {}
-        for i, cell in enumerate(cells):
-            name = _INDEX.get(column_key(cell_text(cell)))
-            if name is not None and name not in columns:
-                columns[name] = i
-        if {"building", "area"} <= set(columns) and ("unit_room" in columns or "room" in columns):
-            return number, columns, [cell_text(c) for c in cells]
-    return None
+    found = locate_header(rows, _INDEX, {"building", "area"})
+    return found  # type: ignore[return-value]  # the keys are the Column names of _INDEX
 
 
 def parse_area(raw: str) -> Decimal | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -119,18 +119,25 @@ class ReadingsReport:
                          ok=c["ok"], errors=c["error"], written=self.written)  # fmt: skip
 
 
-def find_header(rows: Sequence[tuple[int, list[Cell]]]) -> tuple[int, dict[Field, int], list[str]] | None:
+def locate_header(rows: Sequence[tuple[int, list[Cell]]], index: Mapping[str, str],
+                  required: set[str]) -> tuple[int, dict[str, int], list[str]] | None:  # fmt: skip
+    """The first row (among the first :data:`HEADER_SEARCH_ROWS`) naming every ``required``
+    column and a unit (单元/房号, or 房号): its number, column → position, and its texts.
+    ``index`` maps a header (as :func:`column_key` makes it) to its column."""
     for number, cells in rows[:HEADER_SEARCH_ROWS]:
-        columns: dict[Field, int] = {}
+        columns: dict[str, int] = {}
         for i, cell in enumerate(cells):
-            name = _INDEX.get(column_key(cell_text(cell)))
+            name = index.get(column_key(cell_text(cell)))
             if name is not None and name not in columns:
                 columns[name] = i
-        if {"building", "item", "previous", "current"} <= set(columns) and (
-            "unit_room" in columns or "room" in columns
-        ):
+        if required <= set(columns) and ("unit_room" in columns or "room" in columns):
             return number, columns, [cell_text(c) for c in cells]
     return None
+
+
+def find_header(rows: Sequence[tuple[int, list[Cell]]]) -> tuple[int, dict[Field, int], list[str]] | None:
+    found = locate_header(rows, _INDEX, {"building", "item", "previous", "current"})
+    return found  # type: ignore[return-value]  # the keys are the Field names of _INDEX
 
 
 UNIT_ROOM = re.compile(r"(\d{1,2})(?:-|单元)(\d{1,5})(?:室|号)?")

@@ -7,9 +7,13 @@ runtime-only virtualenv, then ``zappa package dev``), unzips it, and measures, A
 run (the variants interleaved, each cold start a fresh ``python3.12 -S -s -P -B``
 process seeing only the package and the stand-in for Lambda's runtime):
 
-- ``ours``: import Zappa's ``handler`` and answer one request (Zappa loads
-  ``functions.wsgi``: Flask, flask-openapi3, the app factory, every blueprint), a GET
-  of an unknown ``/api/...`` path, which touches no AWS service;
+- ``ours``: import Zappa's ``handler`` and answer one request, a GET of an unknown
+  ``/api/...`` path, which touches no AWS service (Zappa loads ``functions.wsgi``, which
+  builds the part of the API the path needs: here none, only the app and its error pages);
+- ``ours_orders``: the same with a request that a resource answers, ``GET /api/orders``
+  without a session (the orders resource and its models are built, the request is parsed
+  and refused with 401 by the sign-in check, still no AWS call): what a cold start pays
+  before it reads DynamoDB;
 - ``floor``: ``import boto3`` and create a DynamoDB client, the least any Python Lambda
   function on DynamoDB does.
 
@@ -21,7 +25,8 @@ every module it imports), and with bytecode (``compileall`` by the same Python 3
 has bytecode too, as Lambda's own runtime does). The target is ours ≤ 1.5 × the floor.
 
 Wall-clock and CPU time are both reported: on a shared machine the CPU time (the
-process's own, ``time.process_time``) is the steadier figure, and ``met`` is judged on it.
+process's own, ``time.process_time``) is the steadier figure, and ``met`` is judged on it,
+with bytecode, for both requests.
 
 ``--importtime`` adds the slowest imports of ours (``-X importtime``, with bytecode).
 Ends with one JSON line of figures.
@@ -48,7 +53,7 @@ from tests.package import lambda_build  # noqa: E402
 CACHE = ROOT / ".local" / "lambda-package"
 TARGET_RATIO = 1.5
 
-OURS = """
+_OURS = """
 import importlib, json, time, uuid
 t, c = time.perf_counter(), time.process_time()
 handler = importlib.import_module("handler")
@@ -58,20 +63,30 @@ class Context:
     memory_limit_in_mb = 512; aws_request_id = str(uuid.uuid4())
     log_group_name = "g"; log_stream_name = "s"
     def get_remaining_time_in_millis(self): return 28000
-path = "/api/cold-start-probe"
+path, query = "{path}", {query}
 event = {"resource": "/{proxy+}", "path": path, "httpMethod": "GET",
          "headers": {"Host": "x.execute-api.ap-east-1.amazonaws.com"},
          "multiValueHeaders": {"Host": ["x.execute-api.ap-east-1.amazonaws.com"]},
-         "queryStringParameters": None, "multiValueQueryStringParameters": None,
+         "queryStringParameters": query,
+         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
          "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
          "requestContext": {"httpMethod": "GET", "path": "/dev" + path, "stage": "dev",
                             "requestId": "r", "identity": {"sourceIp": "203.0.113.7"},
                             "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
          "body": None, "isBase64Encoded": False}
 answer = handler.lambda_handler(event, Context())
-assert answer["statusCode"] == 404, answer
+assert answer["statusCode"] == {status}, answer
 print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c}))
 """
+
+
+def _ours(path: str, query: dict[str, str] | None, status: int) -> str:
+    return (_OURS.replace("{path}", path).replace("{query}", repr(query))
+            .replace("{status}", str(status)))  # fmt: skip
+
+
+OURS = _ours("/api/cold-start-probe", None, 404)
+OURS_ORDERS = _ours("/api/orders", {"estate": "x"}, 401)
 
 FLOOR = """
 import json, time
@@ -149,8 +164,10 @@ def main() -> None:
 
         variants = {
             "ours": (plain, env.lambda_runtime, OURS),
+            "ours_orders": (plain, env.lambda_runtime, OURS_ORDERS),
             "floor": (plain, env.lambda_runtime, FLOOR),
             "ours_bytecode": (compiled, runtime_compiled, OURS),
+            "ours_orders_bytecode": (compiled, runtime_compiled, OURS_ORDERS),
             "floor_bytecode": (compiled, runtime_compiled, FLOOR),
         }
         wall: dict[str, list[float]] = {name: [] for name in variants}
@@ -175,18 +192,21 @@ def main() -> None:
         "ratio_bytecode": ms["ours_bytecode"] / ms["floor_bytecode"],
         "cpu_ratio_no_bytecode": cpu_ms["ours"] / cpu_ms["floor"],
         "cpu_ratio_bytecode": cpu_ms["ours_bytecode"] / cpu_ms["floor_bytecode"],
+        "orders_ratio_bytecode": ms["ours_orders_bytecode"] / ms["floor_bytecode"],
+        "orders_cpu_ratio_bytecode": cpu_ms["ours_orders_bytecode"] / cpu_ms["floor_bytecode"],
     }
     print(f"ratio as zappa ships it (no bytecode): {ratios['ratio_no_bytecode']:.2f}x "
           f"({ratios['cpu_ratio_no_bytecode']:.2f}x CPU); with bytecode: "
           f"{ratios['ratio_bytecode']:.2f}x ({ratios['cpu_ratio_bytecode']:.2f}x CPU); "
-          f"target <= {TARGET_RATIO}x")
+          f"GET /api/orders with bytecode: {ratios['orders_ratio_bytecode']:.2f}x "
+          f"({ratios['orders_cpu_ratio_bytecode']:.2f}x CPU); target <= {TARGET_RATIO}x")
     print(json.dumps({
         "runs": args.runs,
         **{f"{name}_ms": round(value) for name, value in ms.items()},
         **{f"{name}_cpu_ms": round(value) for name, value in cpu_ms.items()},
         **{name: round(value, 2) for name, value in ratios.items()},
         "target_ratio": TARGET_RATIO,
-        "met": ratios["cpu_ratio_bytecode"] <= TARGET_RATIO,
+        "met": max(ratios["cpu_ratio_bytecode"], ratios["orders_cpu_ratio_bytecode"]) <= TARGET_RATIO,
     }))  # fmt: skip
 
 

@@ -45,6 +45,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
+from functions.model import ApiModel
 from functions.request_id import current_request_id
 from portal.errors import (
     Conflict,
@@ -102,7 +103,7 @@ ERROR_CODES: frozenset[str] = frozenset(
 )
 """Every code this layer can put in a response: each needs a message in every language."""
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(ApiModel):
     field: str = Field(
         description="Dotted path of the offending input (`phone`, `items.0.amount`); "
         "empty when the input as a whole is wrong."
@@ -113,7 +114,7 @@ class ErrorDetail(BaseModel):
     )
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(ApiModel):
     code: str = Field(description="Stable machine-readable error code.")
     message: str = Field(description="Message for the owner, in Simplified Chinese.")
     message_en: str = Field(description="The same message in English.")
@@ -125,7 +126,7 @@ class ErrorBody(BaseModel):
     )
 
 
-class ErrorEnvelope(BaseModel):
+class ErrorEnvelope(ApiModel):
     """The body of every error response."""
 
     error: ErrorBody

@@ -13,6 +13,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic_core import CoreSchema, core_schema
+from werkzeug.datastructures import FileStorage as UploadedFile
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -75,3 +77,23 @@ def new_password_field(description: str) -> Any:
         description=f"{description} {PASSWORD_RULES}",
         json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH, "format": "password"},
     )
+
+
+class FileStorage(UploadedFile):
+    """An uploaded file in a form (``multipart/form-data``): documented as binary, passed as is.
+
+    The same type as flask-openapi3's ``FileStorage``, without importing flask-openapi3 at
+    run time (:mod:`functions.routing`).
+    """
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, *_args: Any, **_kwargs: Any) -> dict[str, Any]:
+        return {"format": "binary", "type": "string"}
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, *_args: Any, **_kwargs: Any) -> CoreSchema:
+        return core_schema.with_info_plain_validator_function(cls.validate)
+
+    @classmethod
+    def validate(cls, value: UploadedFile, *_args: Any, **_kwargs: Any) -> UploadedFile:
+        return value

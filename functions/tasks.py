@@ -12,7 +12,7 @@ Zappa's handler calls these with ``(event, context)``:
   They are made from the table by the module's ``__getattr__``, so a new job needs no
   code here.
 
-All use the services of the one WSGI app the handler has already loaded.
+All use the services of the WSGI app the handler has already loaded (:func:`functions.wsgi.services`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from functions.context import portal_state
-from functions.wsgi import app
+from functions.wsgi import services
 from portal.jobs import Job, by_entry
 
 logger = logging.getLogger(__name__)
@@ -35,12 +34,12 @@ def run_task(event: dict[str, Any], context: Any = None) -> str:
     if not isinstance(task_id, str):
         logger.warning("run_task without a task id")
         return "skipped"
-    return portal_state(app).services.task_runner.run(task_id)
+    return services().task_runner.run(task_id)
 
 
 def _entry(job: Job) -> Entry:
     def run(event: dict[str, Any] | None = None, context: Any = None) -> object:
-        result = job.run(portal_state(app).services)
+        result = job.run(services())
         if result:
             logger.info("job %s: %s", job.name, result)
         return result

@@ -1,5 +1,19 @@
-"""The module-level WSGI application Zappa serves (``app_function: functions.wsgi.app``)."""
+"""The module-level WSGI application Zappa serves (``app_function: functions.wsgi.app``).
 
-from functions.app import create_app
+It builds each part of the API when a request first needs it
+(:class:`functions.dispatch.ApiByResource`); the local server builds the whole API at once.
+"""
 
-app = create_app()
+from __future__ import annotations
+
+from functions.dispatch import ApiByResource
+from portal.settings import Settings
+from portal.wiring import Services
+
+_settings = Settings.from_env()
+app = ApiByResource(_settings)
+
+
+def services() -> Services:
+    """The services every part of the served API shares (what scheduled jobs and tasks use)."""
+    return app.services

@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.fields import CODE, SLUG
+from functions.model import ApiModel
 from portal.acknowledgements.model import Coverage, CriticalNotice, OwnerNotice
 
 NOTICE = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$"
 """A notice's slug (its page is ``/estates/<estate>/notices/<slug>/``)."""
 
 
-class NoticePath(BaseModel):
+class NoticePath(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     notice: str = Field(pattern=NOTICE,
                         json_schema_extra={"example": "2026-11-18-lanting-water-outage-b2"})  # fmt: skip
 
 
-class AckEstateQuery(BaseModel):
+class AckEstateQuery(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
 
 
-class AcknowledgeIn(BaseModel):
+class AcknowledgeIn(ApiModel):
     building: str = Field(pattern=CODE, description="The owner's unit: its building …",
                           json_schema_extra={"example": "2"})  # fmt: skip
     room: str = Field(pattern=CODE, description="… and room.", json_schema_extra={"example": "1-1503"})
 
 
-class CriticalNoticeOut(BaseModel):
+class CriticalNoticeOut(ApiModel):
     estate: str
     notice: str = Field(description="The notice's slug: its page is "
                         "`/estates/<estate>/notices/<notice>/`.")  # fmt: skip
@@ -45,7 +46,7 @@ class CriticalNoticeOut(BaseModel):
                    expires=n.expires)  # fmt: skip
 
 
-class OwnerNoticeOut(BaseModel):
+class OwnerNoticeOut(ApiModel):
     notice: CriticalNoticeOut
     building: str
     room: str
@@ -58,39 +59,39 @@ class OwnerNoticeOut(BaseModel):
                    acknowledged=bool(o.acknowledged_at), acknowledged_at=o.acknowledged_at)  # fmt: skip
 
 
-class OwnerNoticeList(BaseModel):
+class OwnerNoticeList(ApiModel):
     items: list[OwnerNoticeOut] = Field(description="Unread first, then newest first.")
 
 
-class NoticeCountOut(BaseModel):
+class NoticeCountOut(ApiModel):
     notice: CriticalNoticeOut
     acknowledged: int = Field(description="Households (units) that gave 已知晓.")
     targeted: int = Field(description="Households (units) of the buildings asked.")
 
 
-class NoticeCountList(BaseModel):
+class NoticeCountList(ApiModel):
     items: list[NoticeCountOut]
 
 
-class UnreadResidentOut(BaseModel):
+class UnreadResidentOut(ApiModel):
     name: str
     phone: str = Field(description="Masked (`138****8000`).")
 
 
-class UnreadUnitOut(BaseModel):
+class UnreadUnitOut(ApiModel):
     building: str
     room: str
     residents: list[UnreadResidentOut] = Field(description="Who to call; empty: knock on the door.")
 
 
-class BuildingCoverageOut(BaseModel):
+class BuildingCoverageOut(ApiModel):
     building: str
     acknowledged: int
     targeted: int
     unread: list[UnreadUnitOut]
 
 
-class CoverageOut(BaseModel):
+class CoverageOut(ApiModel):
     notice: CriticalNoticeOut
     acknowledged: int
     targeted: int

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import Response, current_app
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.auth import start_session
 from functions.blueprints import api_blueprint
@@ -28,6 +28,7 @@ from functions.blueprints.session import MeResponse, me_fields
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.signin.owner import CODE_TTL, RESEND_AFTER
 from portal.i18n import translate
@@ -36,7 +37,7 @@ from portal.phones import PHONE_PATTERN
 bp = api_blueprint("auth_owner", __name__)
 
 
-class CodeRequest(BaseModel):
+class CodeRequest(ApiModel):
     phone: str = Field(
         min_length=1,
         max_length=32,
@@ -49,7 +50,7 @@ class CodeRequest(BaseModel):
     )
 
 
-class CodeRequested(BaseModel):
+class CodeRequested(ApiModel):
     """The same answer whether or not the number belongs to an owner."""
 
     expires_in: int = Field(description="Seconds a code stays valid.")
@@ -58,7 +59,7 @@ class CodeRequested(BaseModel):
     message_en: str = Field(description="The same notice in English.")
 
 
-class VerifyRequest(BaseModel):
+class VerifyRequest(ApiModel):
     phone: str = Field(
         min_length=1, max_length=32, examples=["13800138000"],
         json_schema_extra={"pattern": PHONE_PATTERN},

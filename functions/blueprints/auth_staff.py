@@ -8,7 +8,7 @@ locked until the window ends (429 ``login_locked``), see :mod:`portal.accounts.s
 from __future__ import annotations
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.auth import current_session, require, start_session
 from functions.blueprints import api_blueprint
@@ -17,13 +17,14 @@ from functions.context import services
 from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
 from functions.fields import new_password_field
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.errors import Forbidden
 
 bp = api_blueprint("auth_staff", __name__)
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=64)
@@ -38,7 +39,7 @@ class LoginResponse(MeResponse):
     )
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     old_password: str = Field(min_length=1, max_length=1024)

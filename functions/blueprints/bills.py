@@ -20,8 +20,7 @@ The rules are in :mod:`portal.billing`; this module only translates HTTP.
 from __future__ import annotations
 
 from flask import Response
-from flask_openapi3.models.file import FileStorage
-from pydantic import BaseModel, Field
+from pydantic import Field
 from werkzeug.datastructures import FileStorage as UploadedFile
 
 from functions.auth import require, signed_in
@@ -44,6 +43,8 @@ from functions.blueprints.payments_models import UnitPaymentOut, UnitPayments
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import DENIED, MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.fields import FileStorage
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.policy import Target
@@ -103,7 +104,7 @@ def charge(body: ChargeIn) -> Response:
     return json_response(BillOut.of(bill), 201)
 
 
-class ReadingsForm(BaseModel):
+class ReadingsForm(ApiModel):
     file: FileStorage | None = Field(default=None, description="CSV or XLSX (first sheet).")
 
 

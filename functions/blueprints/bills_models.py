@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.fields import JSON_INTEGER, SLUG, SOMETHING
+from functions.model import ApiModel
 from portal.billing.model import Bill
 from portal.billing.money import MAX_BILL_FEN, yuan
 from portal.i18n import translate
@@ -28,17 +29,17 @@ ProviderKind = Literal["alipay", "wechat", "sandbox"]
 PROVIDER_KINDS: tuple[ProviderKind, ...] = ("alipay", "wechat", "sandbox")
 
 
-class UnitPath(BaseModel):
+class UnitPath(ApiModel):
     estate: str = Field(pattern=SLUG)
     building: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
     room: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
 
 
-class YearQuery(BaseModel):
+class YearQuery(ApiModel):
     year: str = Field(default="", pattern=YEAR, description="Year of the history (default: this year).")
 
 
-class BillOut(BaseModel):
+class BillOut(ApiModel):
     bill_id: str = Field(description="`<period>-<item>[-<ref>]`, e.g. `2026-11-management`.")
     unit_id: str
     period: str
@@ -72,7 +73,7 @@ class BillOut(BaseModel):
         )  # fmt: skip
 
 
-class StatementOut(BaseModel):
+class StatementOut(ApiModel):
     unit_id: str
     estate: str
     building: str
@@ -101,18 +102,18 @@ class StatementOut(BaseModel):
                    providers=[k for p in providers for k in PROVIDER_KINDS if k == p])  # fmt: skip
 
 
-class MyBills(BaseModel):
+class MyBills(ApiModel):
     units: list[StatementOut]
 
 
-class RunIn(BaseModel):
+class RunIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
     period: str = Field(pattern=PERIOD, description="`YYYY-MM`")
 
 
-class RunOut(BaseModel):
+class RunOut(ApiModel):
     estate: str
     period: str
     units: int
@@ -137,7 +138,7 @@ class RunOut(BaseModel):
                    message_en=translate("billing.run.report", "en", **params))  # fmt: skip
 
 
-class ChargeIn(BaseModel):
+class ChargeIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -149,21 +150,21 @@ class ChargeIn(BaseModel):
     note: str = Field(min_length=1, max_length=200, pattern=SOMETHING, description="What it is for (shown to the owner).")
 
 
-class ReadingsQuery(BaseModel):
+class ReadingsQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     period: str = Field(pattern=PERIOD)
     dry_run: bool = False
     allow_partial: bool = Field(default=False, description="Write the good rows even if others have errors.")
 
 
-class RowErrorOut(BaseModel):
+class RowErrorOut(ApiModel):
     code: str
     column: str = Field(description="The column's header as written in the file.")
     message: str
     message_en: str
 
 
-class ReadingRowOut(BaseModel):
+class ReadingRowOut(ApiModel):
     row: int = Field(description="Row number as staff see it in their spreadsheet.")
     status: Literal["ok", "error", "skipped"]
     unit_id: str
@@ -174,7 +175,7 @@ class ReadingRowOut(BaseModel):
     errors: list[RowErrorOut]
 
 
-class ReadingsReportOut(BaseModel):
+class ReadingsReportOut(ApiModel):
     estate: str
     period: str
     file_name: str
@@ -206,13 +207,13 @@ class ReadingsReportOut(BaseModel):
         )  # fmt: skip
 
 
-class AreasQuery(BaseModel):
+class AreasQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     dry_run: bool = False
     allow_partial: bool = Field(default=False, description="Write the good rows even if others have errors.")
 
 
-class AreaRowOut(BaseModel):
+class AreaRowOut(ApiModel):
     row: int = Field(description="Row number as staff see it in their spreadsheet.")
     ok: bool
     unit_id: str
@@ -220,7 +221,7 @@ class AreaRowOut(BaseModel):
     errors: list[RowErrorOut]
 
 
-class AreasReportOut(BaseModel):
+class AreasReportOut(ApiModel):
     estate: str
     file_name: str
     sha256: str

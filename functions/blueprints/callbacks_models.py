@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
+from pydantic import ConfigDict, Field, StrictBool, WithJsonSchema
 
 from functions.blueprints.orders_models import NUMBER
 from functions.fields import SLUG, SOMETHING, IsoDate, no_default
+from functions.model import ApiModel
 from portal.accounts.identity import Identity
 from portal.workorders.callback_model import (
     CALLBACK_ID_PATTERN,
@@ -48,7 +49,7 @@ def _comment_when_unsatisfied() -> dict[str, Any]:
     ]}  # fmt: skip
 
 
-class Ratings(BaseModel):
+class Ratings(ApiModel):
     """One answer per question asked; only ``overall`` (总体评价) must be asked."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +70,7 @@ _COMMENT = Field(default="", max_length=MAX_COMMENT,
                  "`unsatisfied` (it becomes the note of the order's second dispatch).")  # fmt: skip
 
 
-class ResultIn(BaseModel):
+class ResultIn(ApiModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_comment_when_unsatisfied())
 
     ratings: Ratings
@@ -80,7 +81,7 @@ class ResultIn(BaseModel):
         return Answer(self.ratings.asked(), self.comment, self.method)
 
 
-class OnlineAnswerIn(BaseModel):
+class OnlineAnswerIn(ApiModel):
     """The owner's own answer on their order's page (recorded as ``online``)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_comment_when_unsatisfied())
@@ -92,7 +93,7 @@ class OnlineAnswerIn(BaseModel):
         return Answer(self.ratings.asked(), self.comment, "online")
 
 
-class AttemptIn(BaseModel):
+class AttemptIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     method: StaffMethod = Field(default="phone")
@@ -101,7 +102,7 @@ class AttemptIn(BaseModel):
     note: str = Field(default="", max_length=MAX_COMMENT, description="e.g. 无人接听, 晚上再打")
 
 
-class CallbackPath(BaseModel):
+class CallbackPath(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     callback_id: str = Field(pattern=CALLBACK_ID_PATTERN, max_length=120,
                              description="`order.<number>.<round>`, or "
@@ -109,14 +110,14 @@ class CallbackPath(BaseModel):
                              json_schema_extra={"example": "order.BX-20261122-0001.0"})  # fmt: skip
 
 
-class OrderCallbackPath(BaseModel):
+class OrderCallbackPath(ApiModel):
     """An order (as :class:`functions.blueprints.orders_models.OrderPath`), with examples."""
 
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     number: str = Field(pattern=NUMBER, json_schema_extra={"example": "BX-20261122-0001"})
 
 
-class DueQuery(BaseModel):
+class DueQuery(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     day: Annotated[IsoDate | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
         default=None,
@@ -128,7 +129,7 @@ class DueQuery(BaseModel):
 # -- responses ---------------------------------------------------------------------------------
 
 
-class AttemptOut(BaseModel):
+class AttemptOut(ApiModel):
     method: Method
     by: str
     at: str
@@ -136,7 +137,7 @@ class AttemptOut(BaseModel):
     note: str
 
 
-class ResultOut(BaseModel):
+class ResultOut(ApiModel):
     ratings: dict[str, Rating] = Field(description="Question → answer, for those asked.")
     comment: str
     method: Method
@@ -150,7 +151,7 @@ Kind = Literal["order", "first_month", "monthly", "dissatisfied", "not_moved_in"
 assert set(Kind.__args__) == set(KINDS)  # type: ignore[attr-defined]
 
 
-class CallbackOut(BaseModel):
+class CallbackOut(ApiModel):
     callback_id: str
     estate: str
     kind: Kind
@@ -191,12 +192,12 @@ class CallbackOut(BaseModel):
         )  # fmt: skip
 
 
-class DueOut(BaseModel):
+class DueOut(ApiModel):
     overdue: list[CallbackOut] = Field(description="Due before now and still open, oldest first.")
     due: list[CallbackOut] = Field(description="Due from now to the end of the day asked for.")
 
 
-class OrderCallbackOut(BaseModel):
+class OrderCallbackOut(ApiModel):
     callback: CallbackOut | None = Field(description="The callback of the order's latest "
                                          "resolution (none yet: `null`).")  # fmt: skip
     may_answer: bool = Field(description="The caller (the order's owner) may answer it online now.")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.fields import CODE, SLUG, no_default
+from functions.model import ApiModel
 from portal.billing.money import yuan
 from portal.finance.arrears import BUCKETS, ArrearsList, RemindReport, UnitArrears
 from portal.finance.collection import CollectionReport, Figures
@@ -22,7 +23,7 @@ PERIOD = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 UNIT_ID = r"^[a-z0-9][a-z0-9-]{0,39}/[0-9A-Za-z-]{1,20}/[0-9A-Za-z-]{1,20}$"
 
 
-class CollectionQuery(BaseModel):
+class CollectionQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     period: str = Field(pattern=PERIOD, description="`YYYY-MM`")
     building: str | None = Field(default=None, pattern=CODE,
@@ -34,7 +35,7 @@ class ExportQuery(CollectionQuery):
     format: Literal["xlsx", "csv"] = "xlsx"
 
 
-class ArrearsQuery(BaseModel):
+class ArrearsQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     building: str | None = Field(default=None, pattern=CODE, json_schema_extra=no_default)
 
@@ -43,7 +44,7 @@ class ArrearsExportQuery(ArrearsQuery):
     format: Literal["xlsx", "csv"] = "xlsx"
 
 
-class FiguresOut(BaseModel):
+class FiguresOut(ApiModel):
     billed_fen: int = Field(description="应收")
     billed_yuan: str
     paid_fen: int = Field(description="实收")
@@ -70,7 +71,7 @@ class NamedFigures(FiguresOut):
     key: str = Field(description="A building's code, a period or a unit id.")
 
 
-class CollectionDayOut(BaseModel):
+class CollectionDayOut(ApiModel):
     day: str
     paid_fen: int
     rate: str | None
@@ -82,7 +83,7 @@ class CollectionUnitOut(NamedFigures):
     arrears_yuan: str
 
 
-class CollectionOut(BaseModel):
+class CollectionOut(ApiModel):
     estate: str
     period: str
     today: str
@@ -117,7 +118,7 @@ class CollectionOut(BaseModel):
         )  # fmt: skip
 
 
-class UnitArrearsOut(BaseModel):
+class UnitArrearsOut(ApiModel):
     unit_id: str
     building: str
     room: str
@@ -135,7 +136,7 @@ class UnitArrearsOut(BaseModel):
                    bills=[b.bill_id for b in u.bills], owners=list(u.owners))  # fmt: skip
 
 
-class BucketOut(BaseModel):
+class BucketOut(ApiModel):
     key: str
     first_day: int
     last_day: int | None
@@ -143,7 +144,7 @@ class BucketOut(BaseModel):
     total_yuan: str
 
 
-class ArrearsOut(BaseModel):
+class ArrearsOut(ApiModel):
     estate: str
     today: str
     total_fen: int
@@ -160,7 +161,7 @@ class ArrearsOut(BaseModel):
                    units=[UnitArrearsOut.of(u) for u in a.units])  # fmt: skip
 
 
-class RemindIn(BaseModel):
+class RemindIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -169,7 +170,7 @@ class RemindIn(BaseModel):
                              "in arrears.")  # fmt: skip
 
 
-class RemindOut(BaseModel):
+class RemindOut(ApiModel):
     sent: list[str] = Field(description="Owners reminded now (masked phones).")
     skipped: list[str] = Field(description="Reminded within the last days: not again.")
     without_phone: int
@@ -181,7 +182,7 @@ class RemindOut(BaseModel):
                    every_days=days)  # fmt: skip
 
 
-class ReminderOut(BaseModel):
+class ReminderOut(ApiModel):
     at: str
     by: str
     name: str
@@ -202,6 +203,6 @@ class ReminderOut(BaseModel):
                    state=text(i, "state"), due_at=text(i, "due_at"), sent_at=text(i, "sent_at"))  # fmt: skip
 
 
-class ReminderList(BaseModel):
+class ReminderList(ApiModel):
     estate: str
     reminders: list[ReminderOut]

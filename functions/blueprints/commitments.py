@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.auth import signed_in
 from functions.blueprints import api_blueprint
@@ -23,6 +23,7 @@ from functions.context import services
 from functions.edge import client_ip
 from functions.errors import DENIED, ErrorEnvelope
 from functions.fields import SLUG, SOMETHING
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.commitments.model import Snapshot
 from portal.commitments.service import MAX_EXPLANATION
@@ -36,16 +37,16 @@ KpiKey = Literal["collection_rate", "repair_timeliness", "repair_quality", "call
 assert set(KpiKey.__args__) == {k.key for k in KPIS}  # type: ignore[attr-defined]
 
 
-class CommitmentsQuery(BaseModel):
+class CommitmentsQuery(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
 
 
-class MonthPath(BaseModel):
+class MonthPath(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     month: str = Field(pattern=MONTH, json_schema_extra={"example": "2026-10"})
 
 
-class ExplanationIn(BaseModel):
+class ExplanationIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     kpi: KpiKey
@@ -54,14 +55,14 @@ class ExplanationIn(BaseModel):
                                "in plain words (shown on the public page).")]  # fmt: skip
 
 
-class ApprovalIn(BaseModel):
+class ApprovalIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     explanations: list[ExplanationIn] = Field(default_factory=list, max_length=len(KPIS),
                                               description="One for each missed target.")  # fmt: skip
 
 
-class FigureOut(BaseModel):
+class FigureOut(ApiModel):
     key: str
     status: Literal["met", "not_met", "no_data", "empty", "no_target"]
     value: float | None
@@ -72,7 +73,7 @@ class FigureOut(BaseModel):
     denominator: int
 
 
-class SnapshotOut(BaseModel):
+class SnapshotOut(ApiModel):
     estate: str
     month: str
     due_by: str = Field(description="Published by this day (the 5th of the next month).")
@@ -89,7 +90,7 @@ class SnapshotOut(BaseModel):
         return cls.model_validate({**s.as_dict(), "missed": list(s.missed)})
 
 
-class SnapshotList(BaseModel):
+class SnapshotList(ApiModel):
     items: list[SnapshotOut] = Field(description="Newest first.")
 
 

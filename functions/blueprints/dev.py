@@ -12,11 +12,12 @@ In the ``dev`` and ``prod`` stages every route here answers ``404``.
 from __future__ import annotations
 
 from flask import Response
-from pydantic import BaseModel, Field, RootModel
+from pydantic import Field, RootModel
 
 from functions.blueprints import api_blueprint
 from functions.context import services, settings
 from functions.errors import ErrorEnvelope
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.errors import NotFound
 
@@ -30,11 +31,11 @@ def local_only() -> None:
         raise NotFound()
 
 
-class OutboxQuery(BaseModel):
+class OutboxQuery(ApiModel):
     limit: int = Field(default=50, ge=1, le=200, description="How many messages, at most.")
 
 
-class OutboxMessageOut(BaseModel):
+class OutboxMessageOut(ApiModel):
     message_id: str
     at: str = Field(description="When it was sent (UTC, ISO-8601).")
     channel: str = Field(description="`sms`.")

@@ -11,7 +11,7 @@ household is 403, for an event that does not exist or is over 404 ``event_not_fo
 from __future__ import annotations
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.auth import signed_in
 from functions.blueprints import api_blueprint
@@ -19,6 +19,7 @@ from functions.context import services
 from functions.edge import client_ip
 from functions.errors import DENIED
 from functions.fields import CODE, SLUG
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.greetings.events import CommunityEvent
 
@@ -28,19 +29,19 @@ EVENT = r"^2[0-9]{3}-(0[1-9]|1[0-2])-[1-9][0-9]{0,2}$"
 """An event: its campaign's month and its place in the campaign's list (``2026-12-1``)."""
 
 
-class EventPath(BaseModel):
+class EventPath(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     event: str = Field(pattern=EVENT, json_schema_extra={"example": "2026-12-1"})
 
 
-class SignupIn(BaseModel):
+class SignupIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     building: str = Field(pattern=CODE, json_schema_extra={"example": "2"})
     room: str = Field(pattern=CODE, json_schema_extra={"example": "1-1503"})
 
 
-class CommunityEventOut(BaseModel):
+class CommunityEventOut(ApiModel):
     estate: str
     event: str
     title: str
@@ -56,7 +57,7 @@ class CommunityEventOut(BaseModel):
                    start=e.start, end=e.end, location=e.location, signed_up=signed_up)  # fmt: skip
 
 
-class CommunityEventList(BaseModel):
+class CommunityEventList(ApiModel):
     items: list[CommunityEventOut] = Field(description="Soonest first, per estate.")
 
 

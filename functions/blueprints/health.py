@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 
 from flask import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.blueprints import api_blueprint
 from functions.context import services, settings
 from functions.errors import ErrorBody, error_body
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.errors import Unavailable
 from portal.store.bootstrap import table_status
@@ -29,7 +30,7 @@ bp = api_blueprint("health", __name__)
 UNKNOWN = "UNKNOWN"
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(ApiModel):
     ok: bool = Field(description="True when every table is ACTIVE.")
     stage: str = Field(description="Deployment stage (`local`, `test`, `dev`, `prod`).")
     tables: dict[str, str] = Field(

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.errors import ErrorEnvelope
 from functions.fields import SLUG
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.policy import Target
 from portal.workorders.kpi import Month
@@ -30,7 +31,7 @@ MONTH = r"^2[0-9]{3}-(0[1-9]|1[0-2])$"
 """A calendar month of this millennium (``2026-11``): the report's bounds are local dates."""
 
 
-class KpiQuery(BaseModel):
+class KpiQuery(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     month: str = Field(
         pattern=MONTH,
@@ -39,13 +40,13 @@ class KpiQuery(BaseModel):
     )
 
 
-class Refs(BaseModel):
+class Refs(ApiModel):
     count: int
     refs: list[str] = Field(description="Order numbers, unit ids (`estate/building/room`) or "
                             "callback answers (`<order or unit>#<question>`).")  # fmt: skip
 
 
-class KpiOut(BaseModel):
+class KpiOut(ApiModel):
     key: str = Field(description="A KPI (`repair_timeliness` …) or an SLA stage (`acknowledge` …).")
     status: Literal["met", "not_met", "no_data", "empty", "no_target"]
     value: float | None = Field(description="numerator / denominator × the unit's scale "
@@ -60,7 +61,7 @@ class KpiOut(BaseModel):
     pending: Refs = Field(description="Not decided yet (inside a time limit): in neither side.")
 
 
-class KpiReportOut(BaseModel):
+class KpiReportOut(ApiModel):
     estate: str
     month: str
     time_zone: str

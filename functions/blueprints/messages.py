@@ -11,26 +11,27 @@ writes it, so staff cannot override an opt-out. Changes are audited.
 from __future__ import annotations
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 
 from functions.auth import signed_in
 from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import DENIED
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.greetings.preferences import Preferences
 
 bp = api_blueprint("messages", __name__)
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     greetings: StrictBool = Field(description="Festival (春节、元宵、中秋) and birthday greetings.")
     reminders: StrictBool = Field(description="Bills falling due, events signed up for.")
 
 
-class PreferencesOut(BaseModel):
+class PreferencesOut(ApiModel):
     greetings: bool
     reminders: bool
     updated_at: str = Field(description="When the owner last changed them (UTC); empty: never.")

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_openapi3.models.file import FileStorage
 from pydantic import BaseModel, Field
 from werkzeug.datastructures import FileStorage as UploadedFile
 
@@ -41,6 +40,8 @@ from functions.blueprints.offline_payments_models import (
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.fields import FileStorage
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.identity import Identity
@@ -112,7 +113,7 @@ def confirm(path: BatchPath, body: ConfirmIn) -> Response:
     return json_response(BatchOut.of(batch, batch.overdue(s.handovers.today())))
 
 
-class DebitForm(BaseModel):
+class DebitForm(ApiModel):
     file: FileStorage | None = Field(default=None, description="CSV or XLSX (first sheet).")
 
 

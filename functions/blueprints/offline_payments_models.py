@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.fields import CODE, JSON_INTEGER, SLUG, IsoDate, no_default
+from functions.model import ApiModel
 from portal.billing.money import MAX_BILL_FEN, yuan
 from portal.finance.debit import DebitReport, Notice
 from portal.finance.handover import Batch
@@ -20,7 +21,7 @@ USERNAME = r"^[a-z0-9._-]{1,64}$"
 MAX_COUNT = 100_000
 
 
-class OfflineIn(BaseModel):
+class OfflineIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -41,7 +42,7 @@ class OfflineIn(BaseModel):
     note: str = Field(default="", max_length=120)
 
 
-class OfflineOut(BaseModel):
+class OfflineOut(ApiModel):
     payment_id: str
     unit_id: str
     method: str
@@ -63,13 +64,13 @@ class OfflineOut(BaseModel):
                    bills=[ln.bill_id for ln in p.lines])  # fmt: skip
 
 
-class DayQuery(BaseModel):
+class DayQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     day: IsoDate | None = Field(default=None, description="Local day (default: today).",
                                 json_schema_extra=no_default)  # fmt: skip
 
 
-class OfflineLine(BaseModel):
+class OfflineLine(ApiModel):
     payment_id: str
     unit_id: str
     method: str
@@ -90,7 +91,7 @@ class OfflineLine(BaseModel):
                    at_door=bool(i.get("at_door")), reference=text(i, "reference"))  # fmt: skip
 
 
-class OfflineDay(BaseModel):
+class OfflineDay(ApiModel):
     estate: str
     day: str
     count: int
@@ -99,17 +100,17 @@ class OfflineDay(BaseModel):
     payments: list[OfflineLine]
 
 
-class EstateQuery(BaseModel):
+class EstateQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
 
 
-class HandoverQuery(BaseModel):
+class HandoverQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     since: IsoDate | None = Field(default=None, description="From this local day.",
                                   json_schema_extra=no_default)  # fmt: skip
 
 
-class BatchOut(BaseModel):
+class BatchOut(ApiModel):
     estate: str
     day: str
     collector: str
@@ -136,19 +137,19 @@ class BatchOut(BaseModel):
                    confirmed_by=b.confirmed_by, confirmed_at=b.confirmed_at, note=b.note)  # fmt: skip
 
 
-class BatchList(BaseModel):
+class BatchList(ApiModel):
     estate: str
     today: str
     batches: list[BatchOut]
 
 
-class BatchPath(BaseModel):
+class BatchPath(ApiModel):
     estate: str = Field(pattern=SLUG)
     day: IsoDate
     collector: str = Field(pattern=USERNAME)
 
 
-class ConfirmIn(BaseModel):
+class ConfirmIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     count: Annotated[int, Field(ge=0, le=MAX_COUNT), JSON_INTEGER] = Field(description="Payments counted.")
@@ -157,14 +158,14 @@ class ConfirmIn(BaseModel):
     note: str = Field(default="", max_length=200)
 
 
-class DebitRowError(BaseModel):
+class DebitRowError(ApiModel):
     code: str
     column: str
     message: str
     message_en: str
 
 
-class DebitRowOut(BaseModel):
+class DebitRowOut(ApiModel):
     row: int
     status: Literal["recorded", "duplicate", "error", "skipped"]
     unit_id: str
@@ -174,7 +175,7 @@ class DebitRowOut(BaseModel):
     errors: list[DebitRowError]
 
 
-class DebitReportOut(BaseModel):
+class DebitReportOut(ApiModel):
     estate: str
     file_name: str
     sha256: str
@@ -201,7 +202,7 @@ class DebitReportOut(BaseModel):
         )  # fmt: skip
 
 
-class NoticeOut(BaseModel):
+class NoticeOut(ApiModel):
     payment_id: str
     unit_id: str
     amount_fen: int
@@ -218,6 +219,6 @@ class NoticeOut(BaseModel):
                    recorded_at=n.recorded_at, due_by=n.due_by, overdue=overdue)  # fmt: skip
 
 
-class NoticeList(BaseModel):
+class NoticeList(ApiModel):
     estate: str
     due: list[NoticeOut]

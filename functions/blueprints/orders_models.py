@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.fields import JSON_INTEGER
+from functions.model import ApiModel
 from portal.accounts.identity import Identity
 from portal.accounts.policy import sees_phone
 from portal.accounts.staff.validation import USERNAME_PATTERN
@@ -68,7 +69,7 @@ def _action_rules() -> dict[str, Any]:
     return {"anyOf": branches}
 
 
-class OrderIn(BaseModel):
+class OrderIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind
@@ -121,7 +122,7 @@ Fen = Annotated[int, Field(gt=0, le=10_000_000), JSON_INTEGER]
 """JSON integers (``5`` and ``5.0``; not ``"5"`` nor ``true``), their bounds in the document."""
 
 
-class ActionIn(BaseModel):
+class ActionIn(ApiModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_action_rules())
 
     action: Action = Field(description="A row of the transition table (what each needs: the "
@@ -147,7 +148,7 @@ class ActionIn(BaseModel):
         return out
 
 
-class OrderPath(BaseModel):
+class OrderPath(ApiModel):
     estate: str = Field(pattern=SLUG)
     number: str = Field(pattern=NUMBER)
 
@@ -157,19 +158,19 @@ StateFilter = Literal["open", "submitted", "acknowledged", "dispatched", "on_sit
 assert set(StateFilter.__args__) == {"open", *STATES}  # type: ignore[attr-defined]
 
 
-class ListQuery(BaseModel):
+class ListQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     state: StateFilter = Field(default="open", description="`open`, or one state")
 
 
-class DeadlineOut(BaseModel):
+class DeadlineOut(ApiModel):
     stage: str
     due_at: str
     done_at: str
     status: Literal["met", "breached", "pending"]
 
 
-class EventOut(BaseModel):
+class EventOut(ApiModel):
     at: str
     actor: str
     action: str
@@ -179,7 +180,7 @@ class EventOut(BaseModel):
     details: dict[str, str]
 
 
-class HandoverOut(BaseModel):
+class HandoverOut(ApiModel):
     to: str
     to_name: str = Field(description="The colleague's display name (empty: unknown).")
     by: str
@@ -188,14 +189,14 @@ class HandoverOut(BaseModel):
     note: str
 
 
-class PriceOut(BaseModel):
+class PriceOut(ApiModel):
     fen: int
     yuan: str = Field(description="For display: `80.00`.")
     note: str
     answer: str
 
 
-class OrderOut(BaseModel):
+class OrderOut(ApiModel):
     number: str
     estate: str
     kind: str
@@ -277,7 +278,7 @@ def _may_try(identity: Identity, action: str, order: WorkOrder) -> bool:
     return move.who == "any" or (move.who == "owner") == identity.is_owner
 
 
-class OrderDetail(BaseModel):
+class OrderDetail(ApiModel):
     order: OrderOut
     history: list[EventOut]
     photo_urls: list[str] = Field(description="Short-lived (5 minutes) links to the photos.")
@@ -288,11 +289,11 @@ class OrderDetail(BaseModel):
                          internal=e.internal, details=e.details) for e in events]  # fmt: skip
 
 
-class OrderList(BaseModel):
+class OrderList(ApiModel):
     items: list[OrderOut]
 
 
-class QueueOut(BaseModel):
+class QueueOut(ApiModel):
     new: list[OrderOut]
     breached: list[OrderOut]
     due_soon: list[OrderOut]
@@ -300,7 +301,7 @@ class QueueOut(BaseModel):
     mine: list[OrderOut]
 
 
-class PhotoOfferIn(BaseModel):
+class PhotoOfferIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
@@ -308,7 +309,7 @@ class PhotoOfferIn(BaseModel):
         description="Bytes of the photo.")
 
 
-class PhotoOfferOut(BaseModel):
+class PhotoOfferOut(ApiModel):
     url: str = Field(description="POST the form here: `fields`, then the file as `file`, last.")
     fields: dict[str, str]
     key: str = Field(description="Send this key in the order's `photos` once uploaded.")

@@ -15,8 +15,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from flask import Response
-from flask_openapi3.models.file import FileStorage
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema
 from werkzeug.datastructures import FileStorage as UploadedFile
 
 from functions.auth import require
@@ -24,6 +23,8 @@ from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.edge import client_ip
 from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.fields import FileStorage
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.policy import Target
@@ -33,7 +34,7 @@ from portal.errors import InvalidInput
 bp = api_blueprint("owners", __name__)
 
 
-class ImportQuery(BaseModel):
+class ImportQuery(ApiModel):
     estate: str = Field(
         min_length=1,
         max_length=40,
@@ -52,7 +53,7 @@ class ImportQuery(BaseModel):
 ROSTER_MEDIA_TYPES = "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(BaseModel):
+class ImportForm(ApiModel):
     """The roster upload: `file` is required (without it: 400 `roster_missing_file`)."""
 
     model_config = ConfigDict(

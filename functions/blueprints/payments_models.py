@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.fields import JSON_INTEGER, SLUG, SOMETHING
+from functions.model import ApiModel
 from portal.billing.model import Payment, Refund
 from portal.billing.money import MAX_BILL_FEN, yuan
 from portal.billing.payments import MAX_LINES
@@ -18,7 +19,7 @@ from portal.i18n import translate
 PAYMENT_ID = r"^[0-9]{8}[0-9a-f]{8}[a-z0-9_]{1,16}$"
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -33,20 +34,20 @@ class PaymentIn(BaseModel):
     openid: str = Field(default="", max_length=128, description="WeChat JSAPI: the payer's openid.")
 
 
-class PaymentPath(BaseModel):
+class PaymentPath(ApiModel):
     payment_id: str = Field(pattern=PAYMENT_ID)
 
 
-class NotifyPath(BaseModel):
+class NotifyPath(ApiModel):
     account: str = Field(pattern=r"^[a-z0-9-]{1,32}$",
                          description="The payment account (`PORTAL_PAYMENTS`) the notification is for.")  # fmt: skip
 
 
-class ReviewQuery(BaseModel):
+class ReviewQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
 
 
-class LineOut(BaseModel):
+class LineOut(ApiModel):
     bill_id: str
     item: str
     period: str
@@ -54,7 +55,7 @@ class LineOut(BaseModel):
     pay_yuan: str
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(ApiModel):
     payment_id: str = Field(description="Also the provider's out_trade_no.")
     unit_id: str
     provider: str
@@ -93,7 +94,7 @@ class PaymentOut(BaseModel):
         )  # fmt: skip
 
 
-class StartOut(BaseModel):
+class StartOut(ApiModel):
     kind: StartKind = Field(description="redirect: go to `url`; jsapi: WeixinJSBridge with "
                             "`fields`; sandbox: the local stand-in's page; guide: Alipay "
                             "cannot open in WeChat, show `fields.message` (open in the system "
@@ -106,17 +107,17 @@ class StartOut(BaseModel):
         return cls(kind=s.kind, url=s.url, fields=dict(s.fields))
 
 
-class PaymentCreated(BaseModel):
+class PaymentCreated(ApiModel):
     payment: PaymentOut
     start: StartOut = Field(description="What the page does next to pay at the provider.")
 
 
-class PaymentList(BaseModel):
+class PaymentList(ApiModel):
     items: list[PaymentOut]
 
 
 
-class RefundIn(BaseModel):
+class RefundIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_fen: Annotated[int, Field(gt=0, le=MAX_BILL_FEN * MAX_LINES), JSON_INTEGER]
@@ -125,7 +126,7 @@ class RefundIn(BaseModel):
         default=None, description="Bill id → fen given back on it (default: the last bills first).")
 
 
-class RefundOut(BaseModel):
+class RefundOut(ApiModel):
     refund_no: str
     payment_id: str
     amount_fen: int
@@ -152,14 +153,14 @@ class UnitPaymentOut(PaymentOut):
         return cls(**PaymentOut.of(p).model_dump(), refunds=[RefundOut.of(r) for r in refunds])
 
 
-class UnitPayments(BaseModel):
+class UnitPayments(ApiModel):
     """A unit's payments, newest first (the last 50), each with its refunds."""
 
     unit_id: str
     items: list[UnitPaymentOut]
 
 
-class ReceiptLineOut(BaseModel):
+class ReceiptLineOut(ApiModel):
     item: str
     name: str
     name_en: str
@@ -168,7 +169,7 @@ class ReceiptLineOut(BaseModel):
     yuan: str
 
 
-class ReceiptOut(BaseModel):
+class ReceiptOut(ApiModel):
     """A printable receipt (收据), zh-CN with English."""
 
     receipt_no: str = Field(description="`<estate>-<year>-<nnnnnn>`: gap-free per estate and year.")

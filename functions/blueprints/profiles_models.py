@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from functions.fields import CODE, JSON_INTEGER, SLUG, SOMETHING, IsoDate, no_default
+from functions.model import ApiModel
 from portal.accounts.owners import OCCUPANCIES
 from portal.phones import OPTIONAL_PHONE_PATTERN
 from portal.profiles.model import (
@@ -38,24 +39,24 @@ Blank = Literal[""]
 Version = Annotated[int, Field(ge=0, le=1_000_000_000), JSON_INTEGER]
 
 
-class UnitPath(BaseModel):
+class UnitPath(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     building: str = Field(pattern=CODE, json_schema_extra={"example": "2"})
     room: str = Field(pattern=CODE, json_schema_extra={"example": "1-1503"})
 
 
-class EstateQuery(BaseModel):
+class EstateQuery(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
     building: Annotated[str | None, WithJsonSchema({"type": "string", "pattern": CODE})] = Field(
         default=None, pattern=CODE, description="Only this building.", json_schema_extra=no_default
     )
 
 
-class CompletenessQuery(BaseModel):
+class CompletenessQuery(ApiModel):
     estate: str = Field(pattern=SLUG, json_schema_extra={"example": "lanting"})
 
 
-class MemberIn(BaseModel):
+class MemberIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=MAX_NAME, pattern=SOMETHING)
@@ -69,7 +70,7 @@ class MemberIn(BaseModel):
 _DATE_DOC = '`YYYY-MM-DD`, not after today; `""` clears it; omitted: unchanged.'
 
 
-class ProfilePatch(BaseModel):
+class ProfilePatch(ApiModel):
     """Only the fields sent change; ``version`` (from the last read) makes it safe against a
     colleague's change meanwhile (409 ``profile_changed``)."""
 
@@ -107,20 +108,20 @@ class ProfilePatch(BaseModel):
 # -- responses ---------------------------------------------------------------------------------
 
 
-class MemberOut(BaseModel):
+class MemberOut(ApiModel):
     name: str
     relationship: str
     phone: str = Field(description="Masked unless the caller may call owners.")
     birthday: str = Field(default="", description="生日, `YYYY-MM-DD`; empty: not recorded.")
 
 
-class ResidentOut(BaseModel):
+class ResidentOut(ApiModel):
     name: str
     phone: str = Field(description="Masked unless the caller may call owners (lists: always).")
     relationship: str = Field(description="On the roster: owner, family, tenant.")
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(ApiModel):
     estate: str
     building: str
     room: str
@@ -153,11 +154,11 @@ class ProfileOut(BaseModel):
         )  # fmt: skip
 
 
-class ProfileList(BaseModel):
+class ProfileList(ApiModel):
     items: list[ProfileOut]
 
 
-class ContactOut(BaseModel):
+class ContactOut(ApiModel):
     at: str
     source: Literal["order", "callback"]
     kind: str = Field(description="The order's kind, or the callback's.")
@@ -175,29 +176,29 @@ class ContactOut(BaseModel):
                    details=dict(c.details))  # fmt: skip
 
 
-class Timeline(BaseModel):
+class Timeline(ApiModel):
     items: list[ContactOut] = Field(description="Every contact with the unit, newest first.")
 
 
-class ChangeOut(BaseModel):
+class ChangeOut(ApiModel):
     at: str
     actor: str
     version: int
     changes: dict[str, list[Any]] = Field(description="Field → [old, new].")
 
 
-class History(BaseModel):
+class History(ApiModel):
     items: list[ChangeOut] = Field(description="Newest first.")
 
 
-class IncompleteOut(BaseModel):
+class IncompleteOut(ApiModel):
     unit_id: str
     building: str
     room: str
     missing: list[str]
 
 
-class CompletenessOut(BaseModel):
+class CompletenessOut(ApiModel):
     """档案完好率: complete profiles over the estate's units, every unit on one side or the other."""
 
     estate: str

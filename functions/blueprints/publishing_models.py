@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.fields import CODE, JSON_INTEGER, SLUG, SOMETHING
+from functions.model import ApiModel
 from portal.errors import Conflict
 from portal.publishing.model import (
     ArticleIn,
@@ -42,7 +43,7 @@ def when(text: str) -> datetime:
         raise Conflict("publishing_bad_time", value=text) from None
 
 
-class NoticeIn(BaseModel):
+class NoticeIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=120, pattern=SOMETHING)
@@ -68,7 +69,7 @@ class NoticeIn(BaseModel):
         )  # fmt: skip
 
 
-class EventModel(BaseModel):
+class EventModel(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=120, pattern=SOMETHING)
@@ -79,7 +80,7 @@ class EventModel(BaseModel):
     location_en: Line = ""
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG, description="The estate whose team writes it.")
@@ -101,7 +102,7 @@ class CampaignIn(BaseModel):
                                title_en=self.title_en, theme_en=self.theme_en, body_en=self.body_en)  # fmt: skip
 
 
-class ArticleModel(BaseModel):
+class ArticleModel(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=120, pattern=SOMETHING)
@@ -112,7 +113,7 @@ class ArticleModel(BaseModel):
     body_en: str = Field(default="", max_length=8_000)
 
 
-class IssueIn(BaseModel):
+class IssueIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -144,7 +145,7 @@ class IssueEdit(IssueIn):
     version: Version
 
 
-class VersionIn(BaseModel):
+class VersionIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     version: Version
@@ -155,36 +156,36 @@ class WithdrawIn(VersionIn):
                         description="Why it is taken off the site (kept in its history).")
 
 
-class DocPath(BaseModel):
+class DocPath(ApiModel):
     doc_id: str = Field(pattern=DOC_ID)
 
 
-class EstatePath(BaseModel):
+class EstatePath(ApiModel):
     estate: str = Field(pattern=SLUG)
 
 
-class ListQuery(BaseModel):
+class ListQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     kind: Literal["notice", "campaign", "newsletter"] = "notice"
 
 
-class PreviewQuery(BaseModel):
+class PreviewQuery(ApiModel):
     view: Literal["page", "print"] = Field(default="page", description="print: the A4 bulletin-board view.")
     lang: Literal["zh-CN", "en"] = "zh-CN"
 
 
-class RulesIn(BaseModel):
+class RulesIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     approval_required: bool = Field(description="A supervisor or project manager approves first.")
 
 
-class RulesOut(BaseModel):
+class RulesOut(ApiModel):
     estate: str
     approval_required: bool
 
 
-class DocOut(BaseModel):
+class DocOut(ApiModel):
     id: str
     kind: str
     state: Literal["draft", "submitted", "approved", "published", "withdrawn"]
@@ -211,11 +212,11 @@ class DocOut(BaseModel):
                    site_state=d.site_state, site_note=d.site_note, content=to_plain(d.content))  # fmt: skip
 
 
-class DocList(BaseModel):
+class DocList(ApiModel):
     items: list[DocOut]
 
 
-class RevisionOut(BaseModel):
+class RevisionOut(ApiModel):
     version: int
     at: str
     by: str
@@ -229,15 +230,15 @@ class RevisionOut(BaseModel):
                    note=r.note)  # fmt: skip
 
 
-class RevisionList(BaseModel):
+class RevisionList(ApiModel):
     items: list[RevisionOut]
 
 
-class PreviewOut(BaseModel):
+class PreviewOut(ApiModel):
     html: str = Field(description="The page as the site will show it (same builder, templates, sanitiser).")
 
 
-class ImageOfferIn(BaseModel):
+class ImageOfferIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -245,7 +246,7 @@ class ImageOfferIn(BaseModel):
     size: Annotated[int, Field(ge=1, le=10 * 1024 * 1024), JSON_INTEGER]
 
 
-class ImageOfferOut(BaseModel):
+class ImageOfferOut(ApiModel):
     url: str
     fields: dict[str, str]
     key: str

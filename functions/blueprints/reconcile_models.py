@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask_openapi3.models.file import FileStorage
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from functions.errors import MAX_CONTENT_LENGTH
-from functions.fields import SLUG, SOMETHING, IsoDate
+from functions.fields import SLUG, SOMETHING, FileStorage, IsoDate
+from functions.model import ApiModel
 from portal.billing.money import yuan
 from portal.finance.reconcile.days import DayView
 from portal.finance.reconcile.imports import ImportReport
@@ -20,11 +20,11 @@ BANK = r"^[0-9A-Za-z_-]{1,32}$"
 COLUMN = Field(default="", max_length=40, description="The column's header as the bank writes it.")
 
 
-class EstateQuery(BaseModel):
+class EstateQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
 
 
-class ImportQuery(BaseModel):
+class ImportQuery(ApiModel):
     estate: str = Field(pattern=SLUG)
     source: Literal["alipay", "wechat", "bank"] = Field(
         description="alipay: the business or account detail; wechat: the trade bill; bank: a "
@@ -33,14 +33,14 @@ class ImportQuery(BaseModel):
                       description="The bank whose saved column mapping reads the file (source=bank).")
 
 
-class StatementForm(BaseModel):
+class StatementForm(ApiModel):
     model_config = ConfigDict(json_schema_extra={"required": ["file"]})
 
     file: Annotated[FileStorage | None, WithJsonSchema({"type": "string", "format": "binary"})] = Field(
         default=None, description=f"The statement file, at most {MAX_CONTENT_LENGTH // 1024} KiB.")
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(ApiModel):
     line: int = Field(description="The file's line (row), as a text editor or spreadsheet counts; 0: the file.")
     column: str
     code: str
@@ -48,7 +48,7 @@ class ProblemOut(BaseModel):
     message_en: str
 
 
-class ImportOut(BaseModel):
+class ImportOut(ApiModel):
     outcome: Literal["imported", "already_imported", "rejected"] = Field(
         description="rejected: nothing was written (see problems); already_imported: the same "
         "file before, nothing added.")
@@ -76,7 +76,7 @@ class ImportOut(BaseModel):
                              for p in r.problems])  # fmt: skip
 
 
-class MappingIn(BaseModel):
+class MappingIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     estate: str = Field(pattern=SLUG)
@@ -90,7 +90,7 @@ class MappingIn(BaseModel):
     memo: str = COLUMN
 
 
-class MappingOut(BaseModel):
+class MappingOut(ApiModel):
     bank: str
     date: str
     counterparty: str
@@ -101,11 +101,11 @@ class MappingOut(BaseModel):
     memo: str
 
 
-class MappingList(BaseModel):
+class MappingList(ApiModel):
     items: list[MappingOut]
 
 
-class DayPath(BaseModel):
+class DayPath(ApiModel):
     estate: str = Field(pattern=SLUG)
     day: IsoDate = Field(description="The local day, e.g. 2026-11-22.")
 
@@ -114,7 +114,7 @@ class DayPath(BaseModel):
         return self.day.isoformat()
 
 
-class DiscrepancyOut(BaseModel):
+class DiscrepancyOut(ApiModel):
     id: str
     day: str
     kind: str
@@ -161,7 +161,7 @@ class DiscrepancyOut(BaseModel):
                    resolved_by=text(i, "resolved_by"), resolved_at=text(i, "resolved_at"))  # fmt: skip
 
 
-class DayOut(BaseModel):
+class DayOut(ApiModel):
     estate: str
     day: str
     state: Literal["open", "matched", "closed"]
@@ -183,11 +183,11 @@ class DayOut(BaseModel):
                    discrepancies=[DiscrepancyOut.of(d) for d in v.discrepancies])  # fmt: skip
 
 
-class DiscrepancyList(BaseModel):
+class DiscrepancyList(ApiModel):
     items: list[DiscrepancyOut]
 
 
-class ResolveIn(BaseModel):
+class ResolveIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[0-9a-f]{16}$", description="The discrepancy's id.")
@@ -197,7 +197,7 @@ class ResolveIn(BaseModel):
     note: str = Field(min_length=1, max_length=500, pattern=SOMETHING)
 
 
-class ReopenIn(BaseModel):
+class ReopenIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=500, pattern=SOMETHING)

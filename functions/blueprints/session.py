@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, make_response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.auth import current_session, end_session, require
 from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.errors import ErrorEnvelope
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.identity import Identity
 from portal.accounts.sessions import Session
@@ -18,7 +19,7 @@ from portal.accounts.sessions import Session
 bp = api_blueprint("session", __name__)
 
 
-class UnitOut(BaseModel):
+class UnitOut(ApiModel):
     unit_id: str
     estate: str
     building: str
@@ -26,7 +27,7 @@ class UnitOut(BaseModel):
     relationship: str
 
 
-class MeResponse(BaseModel):
+class MeResponse(ApiModel):
     kind: str = Field(description="`owner` or `staff` (staff includes finance and admin).")
     user_id: str
     name: str

@@ -20,6 +20,7 @@ from functions.context import services
 from functions.edge import client_ip
 from functions.errors import ErrorEnvelope
 from functions.fields import new_password_field
+from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.policy import ADMIN
@@ -36,7 +37,7 @@ _ROLES_DOC = "Roles, any of: " + ", ".join(f"`{r}`" for r in ASSIGNABLE_ROLES) +
 _ADMIN_DOC = f"`{ADMIN}` is company-wide; every other role needs at least one estate."
 
 
-class StaffOut(BaseModel):
+class StaffOut(ApiModel):
     username: str
     name: str
     phone: str = Field(description="Mobile number, masked (`138****8000`); empty if none.")
@@ -68,7 +69,7 @@ class StaffOut(BaseModel):
         )
 
 
-class StaffList(BaseModel):
+class StaffList(ApiModel):
     items: list[StaffOut]
 
 
@@ -86,7 +87,7 @@ def _estates_needed(*, required: bool) -> dict[str, Any]:
     return {"anyOf": [_ONLY_ADMIN, estates]}
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(ApiModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_estates_needed(required=True))
 
     username: str = Field(
@@ -111,7 +112,7 @@ class StaffCreate(BaseModel):
     password: str = new_password_field("Initial password (changed at first sign-in):")
 
 
-class StaffPatch(BaseModel):
+class StaffPatch(ApiModel):
     # New estates given with new roles but admin: at least one (without new roles or new
     # estates, the account's own are checked: that is a 400 the document cannot foresee).
     model_config = ConfigDict(extra="forbid", json_schema_extra=_estates_needed(required=False))
@@ -139,13 +140,13 @@ class StaffPatch(BaseModel):
     )
 
 
-class PasswordReset(BaseModel):
+class PasswordReset(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     password: str = new_password_field("The new password:")
 
 
-class StaffPath(BaseModel):
+class StaffPath(ApiModel):
     username: str = Field(max_length=64)
 
 

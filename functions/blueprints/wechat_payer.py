@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 
 from flask import redirect, request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from werkzeug.wrappers import Response
 
 from functions.auth import signed_in
@@ -27,6 +27,7 @@ from functions.blueprints import api_blueprint
 from functions.context import services, settings
 from functions.errors import DENIED, ErrorEnvelope, Responses
 from functions.fields import CODE, SLUG
+from functions.model import ApiModel
 from portal.billing.model import UnitKey
 from portal.billing.providers.base import ProviderError
 
@@ -42,7 +43,7 @@ BILLS_PAGE = "/account/bills/"
 _REDIRECT: Responses = {302: None, **DENIED, 409: ErrorEnvelope}
 
 
-class UnitQuery(BaseModel):
+class UnitQuery(ApiModel):
     """The unit about to be paid for (its owner pays)."""
 
     estate: str = Field(pattern=SLUG)

@@ -5,25 +5,22 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from portal.accounts.audit import AuditLog
-from portal.accounts.passwords import PasswordHashing, default_hashing
-from portal.billing.providers.http import OfflineTransport, Transport, UrllibTransport
-from portal.clock import Clock, system_clock
-from portal.estates.directory import EstateDirectory
-from portal.messaging import MessageSender, OutboxSender, SnsSender
+from portal.clock import system_clock
 from portal.settings import ConfigurationError, Settings
-from portal.store import client as aws
-from portal.store.counters import WindowCounter
-from portal.store.objects import Bucket
-from portal.store.table import Table
-from portal.store.tables import MAIN
-from portal.tasks.dispatch import InlineDispatcher, LambdaDispatcher, SweepOnly, WakeDispatcher
-from portal.tasks.queue import Dispatcher, TaskQueue
-from portal.tasks.runner import TaskKind, TaskRunner
-from portal.uploads.service import UploadService
 
 if TYPE_CHECKING:
+    from portal.accounts.audit import AuditLog
+    from portal.accounts.passwords import PasswordHashing
     from portal.billing.accounts import ProviderAccounts
+    from portal.billing.providers.http import Transport
+    from portal.clock import Clock
+    from portal.estates.directory import EstateDirectory
+    from portal.messaging import MessageSender, OutboxSender
+    from portal.store.counters import WindowCounter
+    from portal.store.table import Table
+    from portal.tasks.queue import Dispatcher, TaskQueue
+    from portal.tasks.runner import TaskKind, TaskRunner
+    from portal.uploads.service import UploadService
 
 from portal.wiring.clients import Clients
 
@@ -47,24 +44,44 @@ class Core:
         self.clock = clock
         self._sender = sender
         self._dispatcher = dispatcher
-        self.payment_transport: Transport = payment_transport or (
-            OfflineTransport() if settings.stage == "test" else UrllibTransport()
-        )
-        """How the payment providers talk HTTP: urllib, or no network in the test stage (tests
-        stand in for Alipay, WeChat Pay and the notify URL the sandbox posts to)."""
+        self._payment_transport = payment_transport
         self._payment_accounts = payment_accounts
         """The payment accounts the ledger uses, if the caller (a test) gives its own."""
-        self.password_hashing = password_hashing or default_hashing()
+        self._password_hashing = password_hashing
+
+    # Built on first use like the rest: an HTTPS opener loads the CA bundle and argon2 its
+    # library, which a cold start that neither pays nor signs in has no use for.
+
+    @cached_property
+    def payment_transport(self) -> Transport:
+        """How the payment providers talk HTTP: urllib, or no network in the test stage (tests
+        stand in for Alipay, WeChat Pay and the notify URL the sandbox posts to)."""
+        from portal.billing.providers.http import OfflineTransport, UrllibTransport
+
+        if self._payment_transport is not None:
+            return self._payment_transport
+        return OfflineTransport() if self.settings.stage == "test" else UrllibTransport()
+
+    @cached_property
+    def password_hashing(self) -> PasswordHashing:
         """argon2id with the production parameters unless the caller (a test) gives others."""
+        from portal.accounts.passwords import default_hashing
+
+        return self._password_hashing or default_hashing()
 
     # -- the store ---------------------------------------------------------------------
 
     @cached_property
     def table(self) -> Table:
+        from portal.store.table import Table
+        from portal.store.tables import MAIN
+
         return Table(self.clients.dynamodb, self.settings.table_name(MAIN.suffix))
 
     @cached_property
     def counters(self) -> WindowCounter:
+        from portal.store.counters import WindowCounter
+
         return WindowCounter(self.table, self.clock)
 
     # -- platform ----------------------------------------------------------------------
@@ -72,6 +89,8 @@ class Core:
     @cached_property
     def sender(self) -> MessageSender:
         """The local outbox in the local and test stages, SNS in dev and prod."""
+        from portal.messaging import SnsSender
+
         if self._sender is not None:
             return self._sender
         if self.settings.is_local:
@@ -80,11 +99,20 @@ class Core:
 
     @cached_property
     def outbox(self) -> OutboxSender:
+        from portal.messaging import OutboxSender
+
         return OutboxSender(self.table, self.clock)
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
         """How tasks written by a request get run soon (see :mod:`portal.tasks.dispatch`)."""
+        from portal.tasks.dispatch import (
+            InlineDispatcher,
+            LambdaDispatcher,
+            SweepOnly,
+            WakeDispatcher,
+        )
+
         if self._dispatcher is not None:
             return self._dispatcher
         if self.settings.stage == "test":
@@ -97,16 +125,22 @@ class Core:
 
     @cached_property
     def tasks(self) -> TaskQueue:
+        from portal.tasks.queue import TaskQueue
+
         return TaskQueue(self.dispatcher, self.clock)
 
     @cached_property
     def audit(self) -> AuditLog:
+        from portal.accounts.audit import AuditLog
+
         return AuditLog(self.table, self.clock)
 
     # -- estates -----------------------------------------------------------------------
 
     @cached_property
     def estates(self) -> EstateDirectory:
+        from portal.estates.directory import EstateDirectory
+
         return EstateDirectory(self.table, self.clock)
 
     # -- uploads -----------------------------------------------------------------------
@@ -115,6 +149,10 @@ class Core:
     def uploads(self) -> UploadService:
         """Photos straight to S3; :class:`ConfigurationError` rather than a guessed bucket,
         or a local run whose S3 calls could reach AWS."""
+        from portal.store import client as aws
+        from portal.store.objects import Bucket
+        from portal.uploads.service import UploadService
+
         settings = self.settings
         if not settings.uploads_bucket:
             raise ConfigurationError(
@@ -132,6 +170,8 @@ class Core:
     @cached_property
     def task_runner(self) -> TaskRunner:
         """Every kind of task, with its handler: the work done off the request."""
+        from portal.tasks.runner import TaskRunner
+
         return TaskRunner(self.table, self.task_kinds(), self.clock)
 
     def task_kinds(self) -> dict[str, TaskKind]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from portal.tasks.runner import TaskKind
 from portal.wiring.accounts import AccountsWiring
 from portal.wiring.billing import BillingWiring
 
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from portal.finance.debit import DirectDebits
     from portal.finance.handover import Handovers
     from portal.finance.offline import OfflinePayments
+    from portal.tasks.runner import TaskKind
 
 
 class FinanceWiring(BillingWiring, AccountsWiring):
@@ -56,6 +56,7 @@ class FinanceWiring(BillingWiring, AccountsWiring):
     def task_kinds(self) -> dict[str, TaskKind]:
         from portal.finance.arrears import ARREARS_REMINDER
         from portal.finance.debit import DEBIT_NOTICE
+        from portal.tasks.runner import TaskKind
 
         return {**super().task_kinds(),
                 DEBIT_NOTICE: TaskKind(self.direct_debits.deliver, max_attempts=5),

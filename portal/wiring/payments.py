@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from portal.billing.providers.registry import PaymentProviders
-from portal.billing.providers.sandbox_store import NOTIFY_TASK as SANDBOX_NOTIFY
-from portal.tasks.runner import TaskKind
-
 if TYPE_CHECKING:
+    from portal.billing.providers.registry import PaymentProviders
     from portal.billing.providers.sandbox import SandboxProvider
     from portal.billing.wechat_payer import WeChatPayer
+    from portal.tasks.runner import TaskKind
 
 from portal.wiring.core import Core
 
@@ -21,6 +19,8 @@ class PaymentsWiring(Core):
     @cached_property
     def payment_providers(self) -> PaymentProviders:
         """The provider of each payment account (:mod:`portal.billing.providers.registry`)."""
+        from portal.billing.providers.registry import PaymentProviders
+
         return PaymentProviders(self.settings.payments, self.payment_transport, self.clock,
                                 local=self.settings.is_local,
                                 sandbox=self._sandbox if self.settings.is_local else None)  # fmt: skip
@@ -58,6 +58,9 @@ class PaymentsWiring(Core):
             sandbox.deliver(payload)
 
     def task_kinds(self) -> dict[str, TaskKind]:
+        from portal.billing.providers.sandbox_store import NOTIFY_TASK as SANDBOX_NOTIFY
+        from portal.tasks.runner import TaskKind
+
         kinds = super().task_kinds()
         if self.settings.is_local:
             kinds[SANDBOX_NOTIFY] = TaskKind(self._sandbox_deliver, max_attempts=6)

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from portal.tasks.runner import TaskKind
 from portal.wiring.core import Core
 
 if TYPE_CHECKING:
     from portal.publishing.clockwork import SiteRebuilder
     from portal.publishing.repository import PublishingRepository
     from portal.publishing.workflow import Publishing
+    from portal.tasks.runner import TaskKind
 
 
 class PublishingWiring(Core):
@@ -58,5 +58,6 @@ class PublishingWiring(Core):
 
     def task_kinds(self) -> dict[str, TaskKind]:
         from portal.publishing.workflow import REBUILD_TASK
+        from portal.tasks.runner import TaskKind
 
         return {**super().task_kinds(), REBUILD_TASK: TaskKind(self.rebuild_for, max_attempts=3)}

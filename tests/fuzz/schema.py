@@ -6,7 +6,8 @@ import os
 
 import schemathesis
 
-from functions.app import DOC_PREFIX, DOC_URL, create_app
+from functions.app import create_app
+from functions.openapi import DOC_PATH
 from portal.settings import Settings
 from tests.fuzz import strategies
 from tests.support.auth import SITE_URL
@@ -34,4 +35,4 @@ strategies.register()
 APP = create_app(Settings(stage="test", site_url=SITE_URL))
 """The app whose document is fuzzed; each test serves it from its own services."""
 
-SCHEMA = schemathesis.openapi.from_wsgi(DOC_PREFIX + DOC_URL, APP, config=CONFIG)
+SCHEMA = schemathesis.openapi.from_wsgi(DOC_PATH, APP, config=CONFIG)

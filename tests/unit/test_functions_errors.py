@@ -12,12 +12,11 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError, EndpointConnectionError
 from flask.testing import FlaskClient
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.openapi import OpenAPI
 from pydantic import BaseModel, Field
 
-from functions.app import create_app
+from functions.app import PortalAPI, create_app
 from functions.errors import ERROR_CODES, MAX_CONTENT_LENGTH, STATUS
+from functions.routing import ApiBlueprint
 from portal import errors as domain
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.settings import Settings
@@ -30,10 +29,10 @@ class Probe(BaseModel):
     count: int
 
 
-def _probe_app(settings: Settings) -> OpenAPI:
+def _probe_app(settings: Settings) -> PortalAPI:
     """The real app plus test-only routes (never registered by create_app)."""
     app = create_app(settings)
-    bp = APIBlueprint("probe", __name__, url_prefix="/api/test")
+    bp = ApiBlueprint("probe", __name__, url_prefix="/api/test", tag_description="probe")
 
     @bp.post("/probe")
     def probe(body: Probe) -> dict[str, Any]:

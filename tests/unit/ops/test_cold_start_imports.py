@@ -37,3 +37,31 @@ def test_building_the_app_loads_no_module_that_only_some_requests_need() -> None
     loaded = set(json.loads(out.strip().splitlines()[-1]))
     assert "flask" in loaded and "functions.blueprints.orders" in loaded  # the probe worked
     assert sorted(m for m in LAZY if m in loaded) == []
+
+
+SERVE_ORDERS = """
+import json, sys
+from werkzeug.test import Client
+from functions.wsgi import app
+status = Client(app).get("/api/orders?estate=x").status_code
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+OTHER_RESOURCES = ("functions.blueprints.publishing", "functions.blueprints.reconcile",
+                   "functions.blueprints.collection", "functions.blueprints.bills",
+                   "portal.publishing", "portal.finance", "portal.greetings.job",
+                   "portal.commitments.service", "flask_openapi3")  # fmt: skip
+"""What a request for work orders has no use for: other resources, the document's builder."""
+
+
+def test_a_cold_start_builds_only_the_resources_its_request_needs() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_STAGE="dev", PORTAL_SITE_URL="https://portal.example.cn",
+               PORTAL_PHONE_HASH_KEY="cold-start-probe-phone-hash-key-0123456789")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", SERVE_ORDERS], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    answer = json.loads(out.strip().splitlines()[-1])
+    loaded = set(answer["modules"])
+    assert answer["status"] == 401  # the probe reached the orders resource's sign-in check
+    assert "functions.blueprints.orders" in loaded and "functions.blueprints.callbacks" in loaded
+    assert sorted(m for m in OTHER_RESOURCES if m in loaded) == []

@@ -69,7 +69,7 @@ def test_a_job_run_by_its_entry_point_uses_the_apps_services(
 ) -> None:
     monkeypatch.setenv("PORTAL_STAGE", "test")
     tasks = importlib.import_module("functions.tasks")
-    monkeypatch.setattr(tasks, "portal_state", lambda app: type("S", (), {"services": services}))
+    monkeypatch.setattr(tasks, "services", lambda: services)
     assert tasks.run_due({"detail-type": "Scheduled Event"}, None) == {}
     assert tasks.climb_ladder(None, None) == 0
 

@@ -1,0 +1,71 @@
+"""The OpenAPI document, built by flask-openapi3 from the routes as they are declared.
+
+Why flask-openapi3 builds it (and not hand-written JSON): it is pydantic-v2 native, so
+each operation's parameters, bodies and answers are the JSON schemas of the very models
+that validate the requests at run time (:mod:`functions.routing`); there is one
+description of each payload and the document cannot drift from the code.
+
+It is built when it is first asked for (``GET /api/openapi.json``, or a test reading
+``app.api_doc``), by replaying every blueprint's declarations onto flask-openapi3's own
+``APIBlueprint`` in a throw-away ``OpenAPI`` app: a Lambda that never serves the document
+never imports flask-openapi3 (``bench/cold_start.py``). No documentation UI is served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from functions.routing import ApiBlueprint
+from portal.i18n import translate
+
+DOC_PATH = "/api/openapi.json"
+
+
+def _api_version() -> str:
+    try:
+        return version("owner-portal")
+    except PackageNotFoundError:  # on Lambda the project is copied into the zip, not installed
+        return "0"
+
+
+def build_document(blueprints: Sequence[ApiBlueprint]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``blueprints``' routes, in their order."""
+    from flask_openapi3.blueprint import APIBlueprint
+    from flask_openapi3.models.info import Info
+    from flask_openapi3.models.tag import Tag
+    from flask_openapi3.openapi import OpenAPI
+
+    from functions import errors
+    from functions.blueprints import COMMON_RESPONSES, operation_id
+
+    describer = OpenAPI(
+        __name__,
+        info=Info(
+            title=translate("api.title", "en"),
+            version=_api_version(),
+            description=f"{translate('api.description', 'zh-CN')}\n\n"
+            f"{translate('api.description', 'en')}",
+        ),
+        validation_error_status=400,
+        validation_error_model=errors.ErrorEnvelope,
+        validation_error_callback=errors.validation_error_response,
+        security_schemes={},
+        doc_ui=False,
+    )
+    for bp in blueprints:
+        described = APIBlueprint(
+            bp.name,
+            bp.import_name,
+            url_prefix=bp.url_prefix,
+            abp_tags=[Tag(name=bp.name, description=bp.tag_description)],
+            abp_responses=dict(COMMON_RESPONSES),
+            operation_id_callback=operation_id,
+        )
+        for route in bp.routes:
+            declare = getattr(described, route.method.lower())
+            declare(route.rule, responses=route.responses)(route.func)
+        describer.register_api(described)
+    document: dict[str, Any] = describer.api_doc
+    return document

@@ -9,6 +9,7 @@ a sentence for the missed target, then shown approved and published."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -188,7 +189,7 @@ def test_roster_template_downloads_and_the_report_lists_each_problem_with_its_co
         page.get_by_role("link", name=zh("account.staff.template")).click()
     download = got.value
     assert download.suggested_filename == zh("account.staff.template_file")
-    data = open(download.path(), "rb").read()
+    data = Path(download.path()).read_bytes()
     assert data == ("\ufeff" + ",".join(TEMPLATE_HEADERS) + "\r\n").encode()
 
     roster = ("楼栋,单元/房号,姓名,手机,关系,入伙日期\n"

@@ -226,20 +226,31 @@
     if (li) li.querySelector("[data-act=toggle]").focus();
   });
 
-  // A butler may be limited to buildings: the choices of each estate ticked, while butler is.
-  function showBuildings() {
-    const li = editForm.closest("li");
+  // A butler may be limited to buildings: the choices of each estate ticked, while butler is
+  // (or while the account still has some there, so that they can be cleared).
+  function showBuildings(form = editForm) {
+    const li = form.closest("li");
     const had = li ? (li.dataset.buildings || "").split(" ").filter(Boolean) : [];
-    const butler = editForm.querySelector(`input[name=roles][value="${d.butler}"]`).checked;
-    for (const set of editForm.querySelectorAll("fieldset.bld")) {
+    const butler = form.querySelector(`input[name=roles][value="${d.butler}"]`).checked;
+    for (const set of form.querySelectorAll("fieldset.bld")) {
       const slug = set.dataset.estate;
-      const ticked = editForm.querySelector(`input[name=estates][value="${slug}"]`).checked;
+      const ticked = form.querySelector(`input[name=estates][value="${slug}"]`).checked;
       set.hidden = !(ticked && (butler || had.some((b) => b.startsWith(`${slug}/`))));
     }
   }
-  editForm.addEventListener("change", (ev) => {
-    if (ev.target.name === "roles" || ev.target.name === "estates") showBuildings();
-  });
+  function buildingsOf(form) {
+    const out = {};
+    for (const box of form.querySelectorAll("fieldset.bld:not([hidden]) input:checked")) {
+      const [slug, code] = box.value.split("/");
+      (out[slug] = out[slug] || []).push(code);
+    }
+    return out;
+  }
+  for (const form of [editForm, $("create-form")]) {
+    form.addEventListener("change", (ev) => {
+      if (ev.target.name === "roles" || ev.target.name === "estates") showBuildings(form);
+    });
+  }
 
   $("reset-cancel").addEventListener("click", () => {
     const li = resetForm.closest("li");
@@ -276,13 +287,8 @@
       const roles = checked("roles");
       if (!roles.length) return problem(st, editForm.querySelector("input[name=roles]"), d.rolesRequired);
       const user = editForm.dataset.user;
-      const buildings = {};
-      for (const box of editForm.querySelectorAll("fieldset.bld:not([hidden]) input:checked")) {
-        const [slug, code] = box.value.split("/");
-        (buildings[slug] = buildings[slug] || []).push(code);
-      }
       const r = await P.call("PATCH", `/api/staff/${encodeURIComponent(user)}`,
-        { roles, estates: checked("estates"), buildings });
+        { roles, estates: checked("estates"), buildings: buildingsOf(editForm) });
       if (!r.ok) return problem(st, null, P.errorText(r));
       const li = editForm.closest("li");
       replaceItem(li, r.data, P.fill(d.editDone, { username: user })).querySelector("[data-act=edit]").focus();
@@ -308,7 +314,7 @@
         if (!roles.length) return problem(st, form.querySelector("input[name=roles]"), d.rolesRequired);
         const r = await P.call("POST", "/api/staff", { username: f.username.value.trim(),
           name: f.name.value.trim(), phone: f.phone.value.trim(), roles, estates: checked("estates"),
-          password: f.password.value });
+          buildings: buildingsOf(form), password: f.password.value });
         if (!r.ok) {
           const code = (r.data && r.data.error && r.data.error.code) || "";
           const name = code.startsWith("password") ? "password" : FIELD_OF[code];
@@ -317,6 +323,7 @@
         }
         P.say(st, P.fill(d.created, { username: r.data.username }));
         form.reset();
+        showBuildings(form);
         await loadStaff();
       });
     });

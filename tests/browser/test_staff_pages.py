@@ -141,8 +141,24 @@ def test_admin_limits_a_butler_to_buildings_on_the_page(
     lanting.get_by_label("2栋").uncheck()
     lanting.get_by_label("3栋").uncheck()
     edit.get_by_role("button", name="保存").click()
-    expect(page.locator("#list-status")).to_have_text(zh("account.staff.edit_done", username="butler.sun"))
+    saved = page.locator("#staff-list li[data-user='butler.sun']")
+    expect(saved).to_contain_text("前台客服 · 兰亭苑 · ")  # the whole estate again
     assert _api(page, "/api/staff/butler.sun")["buildings"] == {}
+
+    # A new butler gets their buildings when the account is created.
+    create = page.locator("#create-form")
+    create.get_by_label("用户名").fill("butler.lin")
+    create.get_by_label("姓名").fill("林管家")
+    create.get_by_label("管家").check()
+    expect(create.locator("fieldset.bld[data-estate='meixi']")).to_be_hidden()
+    create.get_by_label("梅溪小筑").check()
+    create.locator("fieldset.bld[data-estate='meixi']").get_by_label("5栋").check()
+    create.get_by_label("初始密码").fill("Meixi-butler-2026")
+    create.get_by_role("button", name="创建账号").click()
+    expect(page.locator("#create-status")).to_have_text(zh("account.staff.created", username="butler.lin"))
+    expect(page.locator("#staff-list li[data-user='butler.lin']")).to_contain_text("梅溪小筑（5栋）")
+    expect(create.locator("fieldset.bld[data-estate='meixi']")).to_be_hidden()  # the form is reset
+    assert _api(page, "/api/staff/butler.lin")["buildings"] == {"meixi": ["5"]}
     assert watched.unexpected() == []
 
 
@@ -299,4 +315,8 @@ def test_supervisor_approves_last_months_results_with_a_sentence_for_the_missed_
     _readable(page)
     page.reload()  # shown as approved from the API too
     expect(page.locator("#c-state")).to_contain_text(zh("commitments.staff.published"))
+    page.goto(account_site.url("/en/staff/commitments/"))
+    expect(page.locator("#c-state")).to_have_text("Approved · Published")
+    expect(page.locator("#c-title")).to_have_text(f"{snapshot.month} · Meixi Residences")
+    expect(page.locator("#c-figures li[data-kpi='satisfaction'] strong")).to_have_text("Owner satisfaction")
     assert watched.unexpected() == []

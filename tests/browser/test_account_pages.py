@@ -31,7 +31,8 @@ account_page = conftest_account.account_page
 
 ME_401 = ("/api/me", 401)
 PAGES = ("/account/signin/", "/account/", "/staff/signin/", "/staff/", "/account/orders/new/",
-         "/account/orders/", "/account/orders/view/", "/staff/orders/", "/staff/orders/view/")
+         "/account/orders/", "/account/orders/view/", "/staff/orders/", "/staff/orders/view/",
+         "/staff/commitments/")
 
 
 def _zh(key: str, **params: object) -> str:

@@ -41,6 +41,7 @@ from portal.site.orderpages import STAFF_CHANNELS, order_labels
 from portal.site.reconcilepages import reconcile_context
 from portal.site.security import CSP, policy
 from portal.site.servicepages import service_labels
+from portal.site.staffpages import ROSTER_TEMPLATE, roster_template, staff_context
 from portal.uploads.types import MAX_BYTES as MAX_PHOTO_BYTES
 from portal.workorders.callback_model import DIMENSION_NAMES, METHODS, SCALE
 from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENCIES
@@ -252,6 +253,7 @@ ACCOUNT_PAGES = (
     ("staff/callbacks/", "callbacks_desk.html"),
     ("staff/profiles/", "profile.html"),
     ("staff/kpi/", "kpi.html"),
+    ("staff/commitments/", "commitments_staff.html"),
     *BILL_PAGES,
     ("staff/collection/", "collection.html"),
     ("staff/acknowledgements/", "acks_staff.html"),
@@ -259,9 +261,6 @@ ACCOUNT_PAGES = (
     ("staff/reconcile/", "reconcile.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
-
-
-ROSTER_STATUSES = ("ok", "error", "skipped")
 
 
 def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
@@ -284,7 +283,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         ],
         "role_labels": {r: translate(f"staff.roles.{r}", lang) for r in roles},
         "rel_labels": {r: translate(f"account.relationship.{r}", lang) for r in RELATIONSHIPS},
-        "status_labels": {s: translate(f"roster.status.{s}", lang) for s in ROSTER_STATUSES},
+        **staff_context(lang),  # the staff page, "我的" message switches, the KPI approval page
         # The work-order pages: the form's choices, and every label their scripts show.
         "order_roles": sorted(allowed_roles("workorder.read") - {OWNER}),
         "order_kinds": KINDS,
@@ -307,8 +306,12 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
     }
     media = tuple(_MEDIA_ORIGINS)
     csp = Markup(policy(media_origins=media)) if media else Markup(CSP)
-    return [Page(out_path(path, lang), template, lang, media,
+    made = [Page(out_path(path, lang), template, lang, media,
                  {**ctx, "path": path, "csp": csp}) for path, template in ACCOUNT_PAGES]  # fmt: skip
+    if lang == LANGS[0]:  # one roster template (Chinese headers) for both languages
+        made.append(Page(ROSTER_TEMPLATE, "roster_template.csv", lang, (),
+                         {"body": roster_template()}))  # fmt: skip
+    return made
 
 
 _SITE_URL = [""]

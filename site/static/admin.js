@@ -1,5 +1,6 @@
 "use strict";
-// The staff page: who I am; roster import for the roles allowed to; staff accounts for admins.
+// The staff page: who I am and my own password; roster import (with its template) for the roles
+// allowed to; staff accounts for admins (disabling asks first; butlers limited to buildings).
 (() => {
   const P = window.Portal;
   const root = document.getElementById("desk");
@@ -58,25 +59,41 @@
     });
   }
 
+  // One item a row (row number, result, home, masked mobile), its problems as a list under it,
+  // each naming the column to fix: readable on a phone, nothing to scroll sideways.
   function showReport(rows, estate) {
-    const body = $("report-rows");
-    body.replaceChildren();
+    const list = $("report-rows");
+    const columns = JSON.parse(list.dataset.columns || "{}");
+    list.replaceChildren();
     for (const row of rows) {
       const [, building, room] = row.unit_id ? row.unit_id.split("/") : ["", row.building, row.room];
       const unit = row.unit_id
         ? P.fill(P.msgs.unit, { building: estate.buildings[building] || building, room })
         : [building, room].filter(Boolean).join(" ");
-      const tr = body.insertRow();
-      const cells = [row.row, statusLabels[row.status] || row.status, unit, row.phone];
-      for (const value of cells) tr.insertCell().textContent = value;
+      const li = document.createElement("li");
+      li.dataset.row = row.row;
+      li.dataset.status = row.status;
+      const head = document.createElement("strong");
+      head.textContent = P.fill(d.rowN, { row: row.row });
+      const mark = document.createElement("span");
+      mark.className = `tag ${row.status === "error" ? "mark-breached" : row.status === "ok" ? "mark-met" : ""}`;
+      mark.textContent = statusLabels[row.status] || row.status;
+      const what = document.createElement("span");
+      what.className = "what";
+      what.textContent = [row.name, unit, row.phone].filter(Boolean).join(" · ");
+      li.append(head, " ", mark, " ", what);
       if (row.errors.length) {
-        // Problems on a full-width line of their own: readable on a phone, no sideways scroll.
-        const why = body.insertRow();
-        why.className = "why";
-        const cell = why.insertCell();
-        cell.colSpan = cells.length;
-        cell.textContent = $("report-table").dataset.problems + row.errors.map(text).join(sep);
+        const problems = document.createElement("ul");
+        problems.className = "problems";
+        for (const e of row.errors) {
+          const item = document.createElement("li");
+          item.dataset.column = e.column;
+          item.textContent = (e.column ? columns[e.column] + list.dataset.colon : "") + text(e);
+          problems.append(item);
+        }
+        li.append(problems);
       }
+      list.append(li);
     }
     $("report").hidden = false;
     $("report-h").focus();
@@ -88,6 +105,13 @@
   const listStatus = $("list-status");
   const resetForm = $("reset-form");
   const editForm = $("edit-form");
+  const disableForm = $("disable-form");
+  const buildingNames = (slug, codes) => codes.map((c) => estateOf(slug).buildings[c] || c).join(d.buildingsSep);
+  const scopeNames = (a) => (a.estates.length ? a.estates.map((s) => {
+    const codes = (a.buildings || {})[s] || [];
+    return codes.length ? P.fill(d.scopeBuildings, { estate: estateOf(s).name, buildings: buildingNames(s, codes) })
+      : estateOf(s).name;
+  }).join(sep) : d.allEstates);
 
   function staffItem(a) {
     const li = $("staff-tpl").content.firstElementChild.cloneNode(true);
@@ -96,7 +120,7 @@
     li.dataset.disabled = String(a.disabled);
     part("name").textContent = a.name;
     part("user").textContent = a.username;
-    part("info").textContent = [a.phone, roleNames(a.roles), estateNames(a.estates),
+    part("info").textContent = [a.phone, roleNames(a.roles), scopeNames(a),
       a.disabled ? d.disabled : d.enabled, a.must_change_password ? d.mustChange : ""]
       .filter(Boolean).join(" · ");
     const toggle = li.querySelector("[data-act=toggle]");
@@ -108,13 +132,18 @@
     edit.setAttribute("aria-label", `${edit.textContent} ${a.username}`);
     li.dataset.roles = a.roles.join(" ");
     li.dataset.estates = a.estates.join(" ");
+    li.dataset.buildings = Object.entries(a.buildings || {}).flatMap(([e, bs]) => bs.map((b) => `${e}/${b}`)).join(" ");
+    li.dataset.name = a.name;
     toggle.setAttribute("aria-label", `${toggle.textContent} ${a.username}`);
     reset.setAttribute("aria-label", `${reset.textContent} ${a.username}`);
     toggle.hidden = a.username === self; // the API refuses to lock yourself out
+    reset.hidden = a.username === self; // your own: "修改我的密码" above, with the current one
     return li;
   }
 
   function closeReset() {
+    disableForm.hidden = true;
+    list.after(disableForm);
     resetForm.hidden = true;
     list.after(resetForm);
     editForm.hidden = true;
@@ -158,19 +187,70 @@
       P.say($("edit-status"), "");
       const has = (name, value) => (li.dataset[name] || "").split(" ").includes(value);
       for (const box of editForm.querySelectorAll("input[type=checkbox]")) box.checked = has(box.name, box.value);
+      showBuildings();
       li.append(editForm);
       editForm.hidden = false;
       editForm.querySelector("input").focus();
       return;
     }
-    const disable = li.dataset.disabled !== "true";
+    if (li.dataset.disabled !== "true") { // disabling signs them out at once: ask first
+      closeReset();
+      disableForm.dataset.user = user;
+      $("disable-label").textContent = P.fill(d.disableLabel, { username: user, name: li.dataset.name });
+      li.append(disableForm);
+      disableForm.hidden = false;
+      disableForm.querySelector("button[type=submit]").focus();
+      return;
+    }
+    await setDisabled(li, button, false);
+  });
+
+  async function setDisabled(li, button, disable) {
+    const user = li.dataset.user;
     button.disabled = true;
     const r = await P.call("PATCH", `/api/staff/${encodeURIComponent(user)}`, { disabled: disable });
     button.disabled = false;
     if (!r.ok) return problem(listStatus, null, P.errorText(r));
     const done = P.fill(disable ? d.disabledDone : d.enabledDone, { username: user });
     replaceItem(li, r.data, done).querySelector("[data-act=toggle]").focus();
+  }
+
+  disableForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    setDisabled(disableForm.closest("li"), disableForm.querySelector("button[type=submit]"), true);
   });
+
+  $("disable-cancel").addEventListener("click", () => {
+    const li = disableForm.closest("li");
+    closeReset();
+    if (li) li.querySelector("[data-act=toggle]").focus();
+  });
+
+  // A butler may be limited to buildings: the choices of each estate ticked, while butler is
+  // (or while the account still has some there, so that they can be cleared).
+  function showBuildings(form = editForm) {
+    const li = form.closest("li");
+    const had = li ? (li.dataset.buildings || "").split(" ").filter(Boolean) : [];
+    const butler = form.querySelector(`input[name=roles][value="${d.butler}"]`).checked;
+    for (const set of form.querySelectorAll("fieldset.bld")) {
+      const slug = set.dataset.estate;
+      const ticked = form.querySelector(`input[name=estates][value="${slug}"]`).checked;
+      set.hidden = !(ticked && (butler || had.some((b) => b.startsWith(`${slug}/`))));
+    }
+  }
+  function buildingsOf(form) {
+    const out = {};
+    for (const box of form.querySelectorAll("fieldset.bld:not([hidden]) input:checked")) {
+      const [slug, code] = box.value.split("/");
+      (out[slug] = out[slug] || []).push(code);
+    }
+    return out;
+  }
+  for (const form of [editForm, $("create-form")]) {
+    form.addEventListener("change", (ev) => {
+      if (ev.target.name === "roles" || ev.target.name === "estates") showBuildings(form);
+    });
+  }
 
   $("reset-cancel").addEventListener("click", () => {
     const li = resetForm.closest("li");
@@ -207,7 +287,8 @@
       const roles = checked("roles");
       if (!roles.length) return problem(st, editForm.querySelector("input[name=roles]"), d.rolesRequired);
       const user = editForm.dataset.user;
-      const r = await P.call("PATCH", `/api/staff/${encodeURIComponent(user)}`, { roles, estates: checked("estates") });
+      const r = await P.call("PATCH", `/api/staff/${encodeURIComponent(user)}`,
+        { roles, estates: checked("estates"), buildings: buildingsOf(editForm) });
       if (!r.ok) return problem(st, null, P.errorText(r));
       const li = editForm.closest("li");
       replaceItem(li, r.data, P.fill(d.editDone, { username: user })).querySelector("[data-act=edit]").focus();
@@ -233,7 +314,7 @@
         if (!roles.length) return problem(st, form.querySelector("input[name=roles]"), d.rolesRequired);
         const r = await P.call("POST", "/api/staff", { username: f.username.value.trim(),
           name: f.name.value.trim(), phone: f.phone.value.trim(), roles, estates: checked("estates"),
-          password: f.password.value });
+          buildings: buildingsOf(form), password: f.password.value });
         if (!r.ok) {
           const code = (r.data && r.data.error && r.data.error.code) || "";
           const name = code.startsWith("password") ? "password" : FIELD_OF[code];
@@ -242,7 +323,31 @@
         }
         P.say(st, P.fill(d.created, { username: r.data.username }));
         form.reset();
+        showBuildings(form);
         await loadStaff();
+      });
+    });
+  }
+
+  // --- my own password ----------------------------------------------------------------------
+  function setUpPassword() {
+    const form = $("pw-form");
+    const st = $("pw-status");
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      submitting(form, st, async (f) => {
+        for (const name of ["old_password", "new_password", "repeat"]) {
+          if (!f[name].value) return problem(st, f[name], P.msgs.required);
+        }
+        if (f.new_password.value !== f.repeat.value) return problem(st, f.repeat, d.mismatch);
+        const r = await P.call("POST", "/api/auth/password",
+          { old_password: f.old_password.value, new_password: f.new_password.value });
+        if (!r.ok) {
+          const code = r.data && r.data.error && r.data.error.code;
+          return problem(st, code === "password_wrong" ? f.old_password : f.new_password, P.errorText(r));
+        }
+        form.reset();
+        P.say(st, d.pwDone);
       });
     });
   }
@@ -269,6 +374,7 @@
     $("me-roles").textContent = roleNames(me.roles);
     $("me-estates").textContent = estateNames(me.estates);
     $("me").hidden = false;
+    setUpPassword();
     const isAdmin = me.roles.includes(d.admin);
     const handlers = d.orderRoles.split(" ");
     $("orders-link").hidden = !me.roles.some((role) => handlers.includes(role));
@@ -276,6 +382,8 @@
     $("bills-link").hidden = !me.roles.some((role) => billReaders.includes(role));
     const financeReaders = $("finance-links").dataset.roles.split(" ");
     $("finance-links").hidden = !me.roles.some((role) => financeReaders.includes(role));
+    const approvers = $("approve-link").dataset.roles.split(" ");
+    $("approve-link").hidden = !me.roles.some((role) => approvers.includes(role));
     const importers = d.importRoles.split(" ");
     if (me.roles.some((role) => importers.includes(role))) {
       setUpImport(isAdmin ? estates.map((e) => e.slug) : me.estates);

@@ -31,7 +31,8 @@ account_page = conftest_account.account_page
 
 ME_401 = ("/api/me", 401)
 PAGES = ("/account/signin/", "/account/", "/staff/signin/", "/staff/", "/account/orders/new/",
-         "/account/orders/", "/account/orders/view/", "/staff/orders/", "/staff/orders/view/")
+         "/account/orders/", "/account/orders/view/", "/staff/orders/", "/staff/orders/view/",
+         "/staff/commitments/")
 
 
 def _zh(key: str, **params: object) -> str:
@@ -191,6 +192,7 @@ def test_admin_creates_a_staff_account_and_sees_it_listed_with_a_masked_phone(
     assert "13912345678" not in page.inner_text("body")
 
     item.get_by_role("button", name="停用 desk.li").click()
+    item.get_by_role("button", name="确定停用").click()  # it asks first
     expect(page.locator("#list-status")).to_have_text(
         _zh("account.staff.disabled_done", username="desk.li")
     )
@@ -262,15 +264,14 @@ def test_front_desk_sets_a_new_password_then_dry_runs_a_roster_with_one_bad_row(
     expect(page.locator("#report")).to_be_visible()
     expect(page.locator("#report-h")).to_be_focused()
     expect(page.locator("#import-status")).to_contain_text("试导入（未写入）")
-    rows = page.locator("#report-rows tr:not(.why)")
+    rows = page.locator("#report-rows > li")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0).locator("td")).to_have_text(["2", "正确", "2栋 2-1503", "138****8000"])
-    expect(rows.nth(1).locator("td").nth(1)).to_have_text("错误")
-    # The problems of a bad row: a full-width line right under it (no sideways scrolling).
-    why = page.locator("#report-rows tr.why")
+    expect(rows.nth(0)).to_have_text("第 2 行 正确 王芳 · 2栋 2-1503 · 138****8000")
+    expect(rows.nth(1).locator(".tag")).to_have_text("错误")
+    # The problems of a bad row: a list right under it, each naming its column.
+    why = rows.nth(1).locator(".problems li")
     expect(why).to_have_count(1)
-    expect(why.locator("td")).to_contain_text(_zh("roster.errors.invalid_phone"))
-    assert why.locator("td").get_attribute("colspan") == "4"
+    expect(why).to_have_text("手机：" + _zh("roster.errors.invalid_phone"))
     assert "13800138000" not in page.inner_text("body")
     _fits_the_screen(page)
     watched.screenshot("account-staff-import-390")

@@ -284,3 +284,23 @@ def test_a_dry_run_in_one_estate_does_not_tell_whether_a_number_is_an_owner_in_a
     assert upload(desk, "estate=meixi", "楼栋,单元/房号,姓名,手机\n1栋,1-101,赵一,13800138001\n".encode()).json["written"]
     owner = services.owners.by_phone("13800138001")
     assert owner is not None and sorted(u.estate for u in owner.units) == ["lanting", "meixi"]
+
+
+def test_each_row_problem_names_the_column_to_fix_and_a_duplicate_the_whole_row(
+    auth: AuthActions, ddb: Any, settings: Settings, clock: FakeClock
+) -> None:
+    caller = auth.staff("wang.desk", "front_desk", estates=("lanting",))
+    roster = ("楼栋,单元/房号,姓名,手机,关系,入伙日期,入住状态\n"
+              "2栋,2-1503,王芳,13800138000,业主,2021-03-15,已入住\n"
+              "9栋,1-101,张伟,1380013800,邻居,2021-13-40,住着\n"
+              "2栋,2-1503,王芳,13800138000,业主,2021-03-15,已入住\n")  # fmt: skip
+    res = upload(caller, "estate=lanting&dry_run=true", roster.encode())
+    assert res.status_code == 200, res.json
+    columns = {r["row"]: [(e["code"], e["column"]) for e in r["errors"]] for r in res.json["rows"]}
+    assert columns == {
+        2: [],
+        3: [("invalid_phone", "phone"), ("unknown_building", "building"),
+            ("bad_relationship", "relationship"), ("bad_date", "move_in_date"),
+            ("bad_occupancy", "occupancy")],
+        4: [("duplicate", "")],
+    }  # fmt: skip

@@ -58,6 +58,23 @@ COLUMN_ALIASES: dict[Field, tuple[str, ...]] = {
 }
 """The names a column goes by (compared after :func:`_header_key`)."""
 
+TEMPLATE_HEADERS: tuple[str, ...] = tuple(COLUMN_ALIASES[f][0] for f in (
+    "building", "unit_room", "name", "phone", "relationship", "move_in_date", "occupancy"))
+"""The header row of the downloadable roster template (the first name of each column)."""
+
+ERROR_COLUMNS: dict[str, Field] = {
+    **dict.fromkeys(("missing_building", "unknown_building", "building_outside_scope"),
+                    "building"),
+    **dict.fromkeys(("missing_room", "bad_room", "missing_unit", "building_mismatch",
+                     "unknown_unit"), "unit_room"),
+    **dict.fromkeys(("missing_phone", "invalid_phone"), "phone"),
+    "name_too_long": "name",
+    "bad_relationship": "relationship",
+    "bad_date": "move_in_date",
+    "bad_occupancy": "occupancy",
+}
+"""A row problem → the column staff fix it in (``duplicate`` is about the whole row)."""
+
 _HEADER_INDEX: dict[str, Field] = {
     _header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases
 }

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from portal.accounts.roster.columns import ERROR_COLUMNS
 from portal.accounts.roster.report import ImportReport
 
 
@@ -18,6 +19,9 @@ class RowErrorOut(BaseModel):
     code: str = Field(description="Stable code (`invalid_phone`, `unknown_unit`, `duplicate`...).")
     message: str = Field(description="The problem, in Simplified Chinese.")
     message_en: str = Field(description="The same in English.")
+    column: str = Field(description="The column to fix it in (`building`, `unit_room`, `phone`, "
+                        "`name`, `relationship`, `move_in_date`, `occupancy`); empty: the whole "
+                        "row (`duplicate`).")
 
 
 class RowOut(BaseModel):
@@ -115,7 +119,8 @@ class ImportReportOut(BaseModel):
                     result=r.result,
                     errors=[
                         RowErrorOut(code=e.code, message=e.message("zh-CN"),
-                                    message_en=e.message("en"))
+                                    message_en=e.message("en"),
+                                    column=ERROR_COLUMNS.get(e.code, ""))
                         for e in r.errors
                     ],
                 )

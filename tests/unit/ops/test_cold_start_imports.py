@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 LAZY = ("openpyxl", "cryptography", "portal.xlsx", "portal.billing.ledger",
@@ -27,14 +28,19 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def test_building_the_app_loads_no_module_that_only_some_requests_need() -> None:
+def _last_json_line(code: str) -> Any:
+    """What ``code`` prints last, run in a fresh interpreter as a deployed stage (``dev``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     # a deployed stage: the sandbox provider's page (local and test only) is not even routed
     env.update(PORTAL_STAGE="dev", PORTAL_SITE_URL="https://portal.example.cn",
                PORTAL_PHONE_HASH_KEY="cold-start-probe-phone-hash-key-0123456789")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, check=True,
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout  # fmt: skip
-    loaded = set(json.loads(out.strip().splitlines()[-1]))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_building_the_app_loads_no_module_that_only_some_requests_need() -> None:
+    loaded = set(_last_json_line(PROBE))
     assert "flask" in loaded and "functions.blueprints.orders" in loaded  # the probe worked
     assert sorted(m for m in LAZY if m in loaded) == []
 
@@ -55,12 +61,7 @@ OTHER_RESOURCES = ("functions.blueprints.publishing", "functions.blueprints.reco
 
 
 def test_a_cold_start_builds_only_the_resources_its_request_needs() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env.update(PORTAL_STAGE="dev", PORTAL_SITE_URL="https://portal.example.cn",
-               PORTAL_PHONE_HASH_KEY="cold-start-probe-phone-hash-key-0123456789")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", SERVE_ORDERS], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout  # fmt: skip
-    answer = json.loads(out.strip().splitlines()[-1])
+    answer = _last_json_line(SERVE_ORDERS)
     loaded = set(answer["modules"])
     assert answer["status"] == 401  # the probe reached the orders resource's sign-in check
     assert "functions.blueprints.orders" in loaded and "functions.blueprints.callbacks" in loaded

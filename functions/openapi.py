@@ -59,7 +59,7 @@ def build_document(blueprints: Sequence[ApiBlueprint]) -> dict[str, Any]:
             bp.name,
             bp.import_name,
             url_prefix=bp.url_prefix,
-            abp_tags=[Tag(name=bp.name, description=bp.tag_description)],
+            abp_tags=[Tag(name=bp.name, description=translate(f"api.tags.{bp.name}", "en"))],
             abp_responses=dict(COMMON_RESPONSES),
             operation_id_callback=operation_id,
         )

@@ -92,10 +92,8 @@ def _validating(func: Callable[..., Any]) -> Callable[..., Any]:
 class ApiBlueprint(Blueprint):
     """A blueprint whose routes validate their models and are kept for the document."""
 
-    def __init__(self, name: str, import_name: str, *, url_prefix: str,
-                 tag_description: str) -> None:  # fmt: skip
+    def __init__(self, name: str, import_name: str, *, url_prefix: str) -> None:
         super().__init__(name, import_name, url_prefix=url_prefix)
-        self.tag_description = tag_description
         self.routes: list[Route] = []
 
     def _declare(self, method: str, rule: str, responses: Responses) -> Decorator:

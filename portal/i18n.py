@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from portal import ROOT
 
 LANGS: tuple[str, ...] = ("zh-CN", "en")
@@ -39,24 +37,58 @@ def seed(catalogs: dict[str, dict[str, str]], directory: Path = CATALOG_DIR) -> 
     for lang, entries in catalogs.items():
         _SEEDED[(lang, directory)] = entries
     catalog.cache_clear()
+    _area.cache_clear()
 
 
 @cache
 def catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
+    """Every message of ``lang`` (what the site builder embeds)."""
     seeded = _SEEDED.get((lang, directory))
     if seeded is not None:
         return seeded
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: dict[str, str] = {}
     for path in sorted((directory / lang).glob("*.yaml")):
-        with path.open(encoding="utf-8") as fh:
-            _flatten(path.stem, yaml.load(fh, Loader=loader) or {}, out)
+        out.update(_area(lang, path.stem, directory))
     return out
 
 
+@cache
+def _area(lang: str, area: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
+    """The messages of one catalog file (``errors`` → ``errors.yaml``: keys ``errors.*``)."""
+    import yaml  # only when a catalog is first read: a cold start may never need one
+
+    seeded = _SEEDED.get((lang, directory))
+    if seeded is not None:
+        return {k: v for k, v in seeded.items() if k.split(".", 1)[0] == area}
+    out: dict[str, str] = {}
+    path = directory / lang / f"{area}.yaml"
+    if path.is_file():
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        with path.open(encoding="utf-8") as fh:
+            _flatten(area, yaml.load(fh, Loader=loader) or {}, out)
+    return out
+
+
+def reload() -> None:
+    """Forget the catalogs read so far (the files changed: the dev server's watcher)."""
+    catalog.cache_clear()
+    _area.cache_clear()
+
+
+def _message(lang: str, key: str) -> str | None:
+    seeded = _SEEDED.get((lang, CATALOG_DIR))
+    if seeded is not None:
+        return seeded.get(key)
+    return _area(lang, key.split(".", 1)[0]).get(key)
+
+
 def translate(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
-    """The message for ``key`` in ``lang``, falling back to zh-CN, then the key."""
-    text = catalog(lang).get(key) or catalog(DEFAULT_LANG).get(key) or key
+    """The message for ``key`` in ``lang``, falling back to zh-CN, then the key.
+
+    Only the key's own catalog file is read (``errors.not_found``: ``errors.yaml``), so an
+    API error reads one small file per language, not every catalog.
+    """
+    text = _message(lang, key) or _message(DEFAULT_LANG, key) or key
     return text.format(**params) if params else text
 
 

@@ -12,7 +12,6 @@ from collections.abc import Collection
 
 from functions.errors import ErrorEnvelope
 from functions.routing import ApiBlueprint
-from portal.i18n import translate
 
 API_PREFIX = "/api"
 
@@ -26,9 +25,9 @@ def operation_id(*, bp_name: str = "", name: str = "", path: str = "", method: s
 
 
 def api_blueprint(name: str, import_name: str) -> ApiBlueprint:
-    """A blueprint mounted at ``/api``, tagged ``name`` (described in ``api.yaml``)."""
-    return ApiBlueprint(name, import_name, url_prefix=API_PREFIX,
-                        tag_description=translate(f"api.tags.{name}", "en"))  # fmt: skip
+    """A blueprint mounted at ``/api``, tagged ``name`` in the document (described in
+    ``api.yaml``: :mod:`functions.openapi`)."""
+    return ApiBlueprint(name, import_name, url_prefix=API_PREFIX)
 
 
 RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (

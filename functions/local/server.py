@@ -47,7 +47,8 @@ from functions.local.loopback import only_loopback
 from functions.local.s3 import DEFAULT_PORT as DEFAULT_S3_PORT
 from functions.local.s3 import S3Local
 from functions.local.static import StaticSite
-from portal.i18n import catalog, translate
+from portal import i18n
+from portal.i18n import translate
 from portal.localdev.dynamodb_local import DEV_DATA_DIR, DynamoDBLocal
 from portal.localdev.errors import LocalDevError, PortInUse
 from portal.localdev.ports import port_is_free
@@ -210,7 +211,7 @@ class SiteBuilder:
     def on_change(self, paths: list[str]) -> None:
         translations = str(self.settings.site_src_dir / "translations")
         if any(p.startswith(translations) for p in paths):
-            catalog.cache_clear()  # the catalogs are cached per process
+            i18n.reload()  # the catalogs are cached per process
         _say("rebuilding", None, count=len(paths))
         # One process: forking a pool from this thread while the server's threads run is unsafe.
         self.build(jobs=1)

@@ -32,7 +32,7 @@ class Probe(BaseModel):
 def _probe_app(settings: Settings) -> PortalAPI:
     """The real app plus test-only routes (never registered by create_app)."""
     app = create_app(settings)
-    bp = ApiBlueprint("probe", __name__, url_prefix="/api/test", tag_description="probe")
+    bp = ApiBlueprint("probe", __name__, url_prefix="/api/test")
 
     @bp.post("/probe")
     def probe(body: Probe) -> dict[str, Any]:

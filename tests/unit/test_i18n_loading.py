@@ -1,0 +1,42 @@
+"""A message is read from its own catalog file only, and reads the same as from the whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from portal import i18n
+from portal.i18n import LANGS, catalog, translate
+
+
+@pytest.fixture
+def fresh_catalogs() -> Iterator[None]:
+    i18n.reload()
+    yield
+    i18n.reload()
+
+
+@pytest.mark.usefixtures("fresh_catalogs")
+def test_an_error_message_reads_only_the_errors_catalog_of_each_language() -> None:
+    assert translate("errors.not_found", "en") != "errors.not_found"
+    assert translate("errors.not_found") != "errors.not_found"
+    # one file per language read: errors.yaml in English and in zh-CN, nothing else
+    assert i18n._area.cache_info().currsize == 2
+    assert catalog.cache_info().currsize == 0
+
+
+@pytest.mark.usefixtures("fresh_catalogs")
+def test_every_message_reads_the_same_from_its_file_as_from_the_whole_catalog() -> None:
+    for lang in LANGS:
+        whole = catalog(lang)
+        assert len(whole) > 500
+        for key, text in whole.items():
+            if "{" not in text:
+                assert translate(key, lang) == text, (lang, key)
+
+
+@pytest.mark.usefixtures("fresh_catalogs")
+def test_a_message_no_catalog_has_reads_as_its_key() -> None:
+    assert translate("errors.no_such_code_at_all", "en") == "errors.no_such_code_at_all"
+    assert translate("no_such_area.key", "en") == "no_such_area.key"

@@ -23,7 +23,7 @@ with its own message in ``errors.yaml``)
     no composition rules beyond these.
 
 Hashing
-    argon2id with ``m = 46 MiB, t = 1, p = 1`` (:data:`HASHER`): the first of
+    argon2id with ``m = 46 MiB, t = 1, p = 1`` (:func:`production_hasher`): the first of
     OWASP's recommended argon2id settings. One lane because a Lambda function of
     512 MB has less than one vCPU, so more lanes would only add wall time; about
     0.1 s per hash. A hash made with other parameters still verifies and is
@@ -41,25 +41,36 @@ import string
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from portal.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 MIN_DISTINCT = 4
 
-HASHER = PasswordHasher(
-    time_cost=1,
-    memory_cost=46 * 1024,  # KiB
-    parallelism=1,
-    hash_len=32,
-    salt_len=16,
-    type=Type.ID,
-)
-"""The one hasher for staff passwords (see the module docstring for the choice)."""
+
+
+@cache
+def production_hasher() -> PasswordHasher:
+    """The one hasher for staff passwords (see the module docstring for the choice).
+
+    Made on first use: argon2 is loaded by what signs in or sets a password, not by every
+    request that merely checks a password's length (``functions.fields``).
+    """
+    from argon2 import PasswordHasher, Type
+
+    return PasswordHasher(
+        time_cost=1,
+        memory_cost=46 * 1024,  # KiB
+        parallelism=1,
+        hash_len=32,
+        salt_len=16,
+        type=Type.ID,
+    )
 
 COMMON_PASSWORDS: frozenset[str] = frozenset(
     {
@@ -203,8 +214,8 @@ class PasswordHashing:
     parameters still verifies and asks for a rehash.
     """
 
-    def __init__(self, hasher: PasswordHasher = HASHER) -> None:
-        self.hasher = hasher
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self.hasher = hasher or production_hasher()
         self._dummy: str | None = None
 
     def hash(self, password: str) -> str:
@@ -223,6 +234,8 @@ class PasswordHashing:
         if len(candidate) > MAX_LENGTH * 4:
             candidate = candidate[: MAX_LENGTH * 4]  # bounded work; such a password never matches
             stored_hash = None
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         target = stored_hash or self.dummy_hash()
         try:
             self.hasher.verify(target, candidate)
@@ -235,8 +248,8 @@ class PasswordHashing:
 
 @cache
 def default_hashing() -> PasswordHashing:
-    """Hashing with the production parameters (:data:`HASHER`)."""
-    return PasswordHashing(HASHER)
+    """Hashing with the production parameters (:func:`production_hasher`)."""
+    return PasswordHashing(production_hasher())
 
 
 def hash_password(password: str) -> str:

@@ -139,7 +139,7 @@ def test_a_hash_with_old_parameters_still_verifies_and_asks_for_a_rehash() -> No
 
 def test_a_corrupt_stored_hash_never_matches() -> None:
     with pytest.raises(InvalidHashError):
-        passwords.HASHER.verify("not-a-hash", "x")
+        passwords.production_hasher().verify("not-a-hash", "x")
     assert not passwords.verify("not-a-hash", "lanting-garden-7").ok
 
 
@@ -153,6 +153,6 @@ def test_the_wiring_hashes_with_the_production_parameters_unless_a_test_injects_
     from portal.wiring import Services
 
     wired = Services(Settings(stage="prod", phone_hash_key=b"k" * 32))
-    assert wired.password_hashing.hasher is passwords.HASHER
+    assert wired.password_hashing.hasher is passwords.production_hasher()
     assert wired.staff_sign_in.hashing is wired.staff.hashing is wired.password_hashing
     assert wired.password_hashing.hash("lanting-garden-7").startswith("$argon2id$v=19$m=47104,t=1,p=1$")

@@ -17,8 +17,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 LAZY = ("openpyxl", "cryptography", "portal.xlsx", "portal.billing.ledger",
-        "portal.billing.readings", "portal.billing.run", "portal.accounts.roster.importer")  # fmt: skip
-"""Modules only some requests need (imports of a spreadsheet, payments, billing runs)."""
+        "portal.billing.readings", "portal.billing.run", "portal.accounts.roster.importer",
+        "argon2", "flask_openapi3")  # fmt: skip
+"""Modules only some requests need (imports of a spreadsheet, payments, billing runs,
+password hashing, the API document's builder)."""
 
 PROBE = """
 import json, sys
@@ -56,8 +58,9 @@ print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
 OTHER_RESOURCES = ("functions.blueprints.publishing", "functions.blueprints.reconcile",
                    "functions.blueprints.collection", "functions.blueprints.bills",
                    "portal.publishing", "portal.finance", "portal.greetings.job",
-                   "portal.commitments.service", "flask_openapi3")  # fmt: skip
-"""What a request for work orders has no use for: other resources, the document's builder."""
+                   "portal.commitments.service", "flask_openapi3", "argon2", "portal.sourcefile")  # fmt: skip
+"""What a request for work orders has no use for: other resources, the document's builder,
+password hashing, the site's sources."""
 
 
 def test_a_cold_start_builds_only_the_resources_its_request_needs() -> None:

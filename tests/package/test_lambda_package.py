@@ -4,8 +4,8 @@
    pins only (``requirements.lock``; cached under ``.local/``), and the real
    ``zappa package dev`` packs it with the project (``lambda_build.py``).
 2. The zip must fit (at most 20 MiB, 80 MiB unzipped), hold no boto3/botocore (Lambda
-   provides them), hold the translation catalogs and none of the content, tests or
-   local folders.
+   provides them), hold what a publish rebuilds the site from (the content folder,
+   templates, static files, translation catalogs) and none of the tests or local folders.
 3. The zip is unzipped and Zappa's ``handler.lambda_handler`` is driven in a separate
    3.12 process whose import path is that folder plus a folder holding only what
    Lambda's runtime provides (``lambda_driver.py``), with API Gateway REST (v1 proxy)
@@ -70,7 +70,7 @@ ADMIN_PASSWORD = "Lantern-harbour-47!"
 ROSTER = ROOT / "tests" / "fixtures" / "roster" / "good.csv"
 
 NOT_IN_PACKAGE = (
-    "site/content/", "tests/", "bench/", ".local/", "build/", "node_modules/", ".venv/",
+    "tests/", "bench/", ".local/", "build/", "node_modules/", ".venv/",
     "infra/", ".git/", "boto3/", "botocore/",
 )
 
@@ -352,6 +352,11 @@ def test_the_package_fits_and_holds_the_runtime_only(package: Package) -> None:
     assert {"handler.py", "zappa_settings.py", "functions/wsgi.py", "portal/settings.py"} <= names
     assert any(n.startswith("site/translations/zh-CN/") for n in names), "catalogs missing"
     assert any(n.startswith("site/translations/en/") for n in names), "catalogs missing"
+    # A publish rebuilds the site on Lambda: the content folder, templates and assets too.
+    assert "site/content/company.yaml" in names, "content missing"
+    assert any(n.startswith("site/content/notices/") for n in names), "content missing"
+    assert any(n.startswith("site/templates/") for n in names), "templates missing"
+    assert any(n.startswith("site/static/") for n in names), "static files missing"
     unwanted = sorted(n for n in names if n.startswith(NOT_IN_PACKAGE))
     assert not unwanted, unwanted[:20]
     top = {n.split("/", 1)[0] for n in names}

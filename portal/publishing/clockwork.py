@@ -83,7 +83,9 @@ class SiteRebuilder:
         return self.media.place(self.settings.build_dir, images_of(docs))
 
     def published(self) -> list[Doc]:
-        return [d for kind in KINDS for d in self.repo.all(kind) if d.live]
+        """Every document as the site shows it (a published one whose next revision is being
+        edited shows its published content)."""
+        return [live for kind in KINDS for d in self.repo.all(kind) if (live := d.as_live())]
 
     def rebuild(self, now: datetime | None = None) -> tuple[BuildResult, list[Doc]]:
         """Build both sources for ``now`` and publish the folder; the build's result.

@@ -195,8 +195,9 @@
     }
     $("editor").hidden = false;
     $("editor-h").textContent = doc ? doc.title : `${L[`kind.${k}`]}`;
-    $("doc-state").textContent = doc ? P.fill(L.version, { version: doc.version, state: L[`state.${doc.state}`] || doc.state }) : "";
-    $("withdraw-form").hidden = !(doc && doc.state === "published");
+    $("doc-state").textContent = doc ? P.fill(L.version, { version: doc.version, state: L[`state.${doc.state}`] || doc.state })
+      + (doc.live_version ? ` · ${L.live_version}` : "") : "";
+    $("withdraw-form").hidden = !(doc && (doc.state === "published" || doc.live_version));
     $("previews").hidden = true;
     P.say(siteState, doc && doc.site_state ? L[`site.${doc.site_state}`] + (doc.site_note ? ` ${doc.site_note}` : "") : "", doc && doc.site_state === "failed");
     history();

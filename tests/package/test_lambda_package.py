@@ -399,6 +399,32 @@ def test_the_payment_crypto_runs_from_the_package(runtime_env: RuntimeEnv, packa
     assert Path(done.stdout.strip()).is_relative_to(task)
 
 
+def test_images_are_resized_for_phones_from_the_package(runtime_env: RuntimeEnv, package: Package) -> None:
+    """Pillow loads from the zip on Python 3.12 without the parts the package leaves out
+    (AVIF, fonts, colour management: ``exclude`` in zappa_settings.json) and makes the
+    phone copies: a wide photo as JPEG, a transparent image as WebP."""
+    code = (
+        "import io, PIL; from PIL import Image\n"
+        "from portal.publishing.resize import for_phones\n"
+        "def png(mode, size, colour):\n"
+        "    b = io.BytesIO(); Image.new(mode, size, colour).save(b, 'PNG'); return b.getvalue()\n"
+        "a = for_phones(png('RGB', (2000, 1000), (200, 30, 30)))\n"
+        "assert (a.content_type, a.width, a.height) == ('image/jpeg', 1080, 540), a\n"
+        "t = for_phones(png('RGBA', (300, 300), (0, 0, 0, 0)))\n"
+        "assert t.content_type == 'image/webp', t\n"
+        "print(PIL.__file__)\n"
+    )
+    task, runtime = package.folder, runtime_env.lambda_runtime
+    done = subprocess.run(
+        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Path(done.stdout.strip()).is_relative_to(task)
+    assert not [n for n in package.names if "libavif" in n or "libfreetype" in n]
+
+
 # --------------------------------------------------------------------------- served from it
 
 

@@ -273,10 +273,10 @@
     if (!(await save())) return;
     const base = `/api/publishing/docs/${current.id}/preview`;
     const [page, print] = await Promise.all([P.call("GET", `${base}?view=page&lang=${P.lang}`),
-      kind === "notice" ? P.call("GET", `${base}?view=print&lang=${P.lang}`) : Promise.resolve(null)]);
+      P.call("GET", `${base}?view=print&lang=${P.lang}`)]);
     if (!page.ok) return say(P.errorText(page), true);
     $("preview-phone").srcdoc = page.data.html;
-    $("preview-print").hidden = !print;
+    $("preview-print").hidden = !(print && print.ok);
     if (print && print.ok) $("preview-print").srcdoc = print.data.html;
     $("previews").hidden = false;
   }

@@ -19,7 +19,9 @@ the bucket policy keeps CloudFront from reading it). A publish, holding the site
 
 A build with problems (:func:`portal.publishing.clockwork.problems`) stops before step 2:
 the live site and the state stay as they were. A failed upload leaves the state as it was,
-so the next try compares against what was live before and uploads again.
+so the next try compares against what was live before and uploads again. Either way the
+build folder's manifest (which the build advanced) is forgotten: the next publish on this
+instance restores it from the state and renders those pages again.
 
 Without a state (the first publish from Lambda), the live hashes are the bucket's listing
 (ETags are the MD5 of single-part uploads, as ``portal publish`` writes them), so a site
@@ -113,7 +115,14 @@ class LiveSite:
         """Hold the site, bring the build folder up to the live state, and publish from it."""
         with self.lease.held():
             state, etag = self._load(out_dir)
-            yield Session(self, out_dir, state, etag)
+            session = Session(self, out_dir, state, etag)
+            try:
+                yield session
+            finally:
+                if not session.clean:
+                    # The build wrote its manifest, but the live site did not take it (a
+                    # broken build, a failed upload): the next publish starts from the state.
+                    _SEEN.pop((self.bucket, str(out_dir)), None)
 
     def _load(self, out_dir: Path) -> tuple[SiteState, str]:
         memo = (self.bucket, str(out_dir))
@@ -160,6 +169,8 @@ class Session:
 
     def __init__(self, site: LiveSite, out_dir: Path, state: SiteState, etag: str) -> None:
         self.site, self.out_dir, self.state, self.etag = site, out_dir, state, etag
+        self.clean = False
+        """The build folder's manifest is the live state's (set once a publish has landed)."""
 
     def not_live(self, keys: Collection[str]) -> set[str]:
         """The ``keys`` the live site does not have yet (images to fetch and upload)."""
@@ -189,6 +200,7 @@ class Session:
         if changed or gone or state.builder != self.state.builder or not self.etag:
             self.etag = self.site.commit(out, state, self.etag)
             self.state = state
+        self.clean = True
         paths = invalidation_paths([f.key for f in changed] + gone)
         reference = f"site-{state.generation}-{self.etag.strip(chr(34))}"
         invalidation = _invalidate(self.site, paths, reference)

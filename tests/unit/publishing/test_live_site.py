@@ -22,6 +22,7 @@ from portal.publishing.livesite import STATE_KEY, LiveSite, SiteState
 from portal.publishing.sitelease import SiteLease
 from portal.settings import ConfigurationError, Settings
 from portal.site.invalidation import MAX_PATHS, invalidation_paths
+from portal.site.publish import PublishError
 from portal.store.client import s3_client
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock
@@ -212,6 +213,35 @@ def test_a_broken_template_leaves_the_live_site_and_its_state_as_they_were_and_s
     assert len(invalidations(cloudfront)) == 1  # the first publish's only
     after = quiet_publishing(services).get(writer(), doc_id)
     assert after.site_state == "failed" and "notice.html" in after.site_note
+    # Fixed, the next publish on the same instance puts up every page the broken one missed.
+    shutil.copy(ROOT / "site" / "templates" / "notice.html", src / "templates" / "notice.html")
+    r.rebuild(NOW)
+    uploaded = s3.take()
+    assert f"notices/{doc_id}/index.html" in uploaded
+    assert "坏模板下的公告" in live_page(s3, "estates/lanting/notices/index.html")
+
+
+def test_a_failed_upload_leaves_the_state_and_the_next_publish_uploads_what_it_missed(
+    services: Services, settings: Settings, tmp_path: Path, s3: CountingS3,
+    cloudfront: tuple[Any, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    r = instance(services, settings, tmp_path, live(services, s3, cloudfront))
+    r.rebuild(NOW)
+    s3.take()
+    state_etag = s3.client.head_object(Bucket=BUCKET, Key=STATE_KEY)["ETag"]
+    doc_id = publish_notice(services, "燃气管道检修")
+
+    def refuse(**kwargs: Any) -> Any:
+        raise PublishError("S3 said no")
+
+    monkeypatch.setattr(s3, "put_object", refuse)
+    with pytest.raises(PublishError):
+        r.rebuild(NOW)
+    monkeypatch.undo()
+    assert s3.client.head_object(Bucket=BUCKET, Key=STATE_KEY)["ETag"] == state_etag
+    r.rebuild(NOW)
+    assert f"notices/{doc_id}/index.html" in s3.take()
+    assert "燃气管道检修" in live_page(s3, "estates/lanting/notices/index.html")
 
 
 def test_on_aws_publishing_refuses_without_the_site_bucket_or_distribution_and_says_which(

@@ -77,10 +77,16 @@ class SiteRebuilder:
         """What the last publish to the live site did (uploads, deletes, invalidation)."""
 
     def place_media(self, docs: list[Doc]) -> list[str]:
-        """The images ``docs`` use, into the build folder (the preview shows them too)."""
+        """The images ``docs`` use, into the build folder (the preview shows them too) and, on
+        AWS, into the site bucket (the preview's images are read from the site's origin)."""
         if self.media is None:
             return []
-        return self.media.place(self.settings.build_dir, images_of(docs))
+        tails = images_of(docs)
+        missing = self.media.place(self.settings.build_dir, tails)
+        if self.live is not None:
+            self.live.stage_media(self.settings.build_dir,
+                                  [f"{MEDIA_DIR}/{t}" for t in sorted(tails) if t not in missing])  # fmt: skip
+        return missing
 
     def published(self) -> list[Doc]:
         """Every document as the site shows it (a published one whose next revision is being

@@ -148,6 +148,23 @@ class LiveSite:
             listed = remote_etags(self.s3, self.bucket, "")
         return {k: v for k, v in listed.items() if is_publishable(PurePosixPath(k))}
 
+    def stage_media(self, out_dir: Path, keys: list[str]) -> list[str]:
+        """Upload the images ``keys`` (``media/…``, in ``out_dir``) the bucket does not have yet,
+        for a preview before they are published; the keys uploaded. Images never change
+        (their names are random), so this needs no lease; the next publish records them."""
+        staged = []
+        for key in keys:
+            try:
+                with translated():
+                    self.s3.head_object(Bucket=self.bucket, Key=key)
+                continue
+            except ObjectMissing:
+                pass
+            if (out_dir / key).is_file():
+                staged.append(local_file(out_dir, PurePosixPath(key)))
+        upload(self.s3, self.bucket, staged)
+        return [f.key for f in staged]
+
     def commit(self, out_dir: Path, state: SiteState, etag: str) -> str:
         """Write ``state`` if the stored one is still ``etag`` (new if ``""``); its ETag."""
         guard = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}

@@ -19,13 +19,19 @@ import pytest
 from portal import ROOT
 from portal.publishing.clockwork import SiteRebuilder
 from portal.publishing.livesite import STATE_KEY, LiveSite, SiteState
+from portal.publishing.media import MediaCopier, verify_images
 from portal.publishing.sitelease import SiteLease
+from portal.publishing.workflow import Publishing
 from portal.settings import ConfigurationError, Settings
 from portal.site.invalidation import MAX_PATHS, invalidation_paths
 from portal.site.publish import PublishError
 from portal.store.client import s3_client
+from portal.tasks.dispatch import SweepOnly
+from portal.tasks.queue import TaskQueue
+from portal.uploads.service import UploadService
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock
+from tests.support import images
 from tests.support.publishing import NOW, notice, quiet_publishing, rebuilder, writer
 
 BUCKET = "owner-portal-test-site"
@@ -279,3 +285,30 @@ def test_the_state_round_trips_and_its_md5s_are_the_files_bytes() -> None:
     state = SiteState({"index.html": hashlib.md5(b"x", usedforsecurity=False).hexdigest()},
                       {".portal-build.pickle": b"\x80\x05."}, 3)  # fmt: skip
     assert SiteState.decode(state.encode()) == state
+
+
+def test_a_previewed_image_is_put_in_the_site_bucket_once_and_recorded_when_published(
+    services: Services, settings: Settings, tmp_path: Path, s3: CountingS3,
+    cloudfront: tuple[Any, str], uploads: UploadService,
+) -> None:  # fmt: skip
+    offer = uploads.offer("publishing", "staff:p.butler", "image/jpeg", len(images.JPEG))
+    uploads.bucket.client.put_object(
+        Bucket=uploads.bucket.name, Key=offer.key, Body=images.JPEG, ContentType="image/jpeg",
+        Metadata={"owner": "staff:p.butler", "purpose": "publishing"})  # fmt: skip
+    p = Publishing(services.publishing_repo, services.audit, TaskQueue(SweepOnly(), services.clock),
+                   services.estates, services.clock,
+                   lambda content, who: verify_images(content, lambda: uploads, who))  # fmt: skip
+    d = p.create(writer(), notice("附图的公告", body=f"![图]({offer.key})"))
+    base = instance(services, settings, tmp_path, live(services, s3, cloudfront))
+    r = SiteRebuilder(base.settings, services.publishing_repo, services.clock,
+                      media=MediaCopier(lambda: uploads.bucket), live=base.live)  # fmt: skip
+    r.place_media([d])  # the editor's preview
+    staged = s3.take()
+    assert len(staged) == 1 and staged[0].startswith("media/publishing/")
+    r.place_media([d])
+    assert s3.take() == []  # already there
+    p.publish(writer(), d.doc_id, d.version)
+    r.rebuild(NOW)
+    state = SiteState.decode(s3.client.get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())
+    assert staged[0] in state.files and f'src="/{staged[0]}"' in live_page(
+        s3, f"notices/{d.doc_id}/index.html")

@@ -10,8 +10,9 @@ and what to do, zh-CN first).
 check                    fails when
 =======================  ==============================================================
 settings                 the stage is missing, ``PORTAL_STAGE`` differs, the site URL is
-                         not ``https://``, a bucket name is not one, the events are not
-                         the job table, a secret's value is written in the file
+                         not ``https://``, a bucket name is not one (uploads, site), no
+                         CloudFront distribution for publishing, the events are not the
+                         job table, a secret's value is written in the file
 secrets                  a required one has no ``_REF``, a reference cannot be read, or
                          the settings refuse the values (too short, the development key)
 table                    missing, not ACTIVE, another key schema, an index missing or not
@@ -82,9 +83,13 @@ def _settings(stage: str, cfg: Mapping[str, Any], env: Mapping[str, str]) -> Ite
         yield _f("warn", "table_prefix", prefix=env["PORTAL_TABLE_PREFIX"],
                  expected=names.table_prefix(stage))  # fmt: skip
     for what, name in (("s3_bucket", cfg.get("s3_bucket", "")),
-                       ("PORTAL_UPLOADS_BUCKET", env.get("PORTAL_UPLOADS_BUCKET", ""))):  # fmt: skip
+                       ("PORTAL_UPLOADS_BUCKET", env.get("PORTAL_UPLOADS_BUCKET", "")),
+                       ("PORTAL_SITE_BUCKET", env.get("PORTAL_SITE_BUCKET", ""))):  # fmt: skip
         if not _BUCKET.match(name or ""):
             yield _f("fail", "bucket_name_invalid", what=what, name=name or "-")
+    yield (_f("ok", "distribution_set", id=env["PORTAL_CLOUDFRONT_DISTRIBUTION"])
+           if env.get("PORTAL_CLOUDFRONT_DISTRIBUTION")
+           else _f("fail", "distribution_missing", setting="PORTAL_CLOUDFRONT_DISTRIBUTION"))  # fmt: skip
     if cfg.get("events") != zappa_events():
         yield _f("fail", "events_stale")
     if cfg.get("manage_roles", True):
@@ -137,8 +142,8 @@ def _aws(stage: str, env: Mapping[str, str], deployment: Deployment) -> Iterator
     site_origin = "/".join(env.get("PORTAL_SITE_URL", "").split("/")[:3])
     uploads = env.get("PORTAL_UPLOADS_BUCKET", names.bucket_name(stage, "uploads"))
     yield from _guarded("uploads", lambda: _uploads(deployment, uploads, site_origin))
-    for role in ("site", "zappa"):
-        bucket = names.bucket_name(stage, role)
+    site = env.get("PORTAL_SITE_BUCKET", names.bucket_name(stage, "site"))
+    for bucket in (site, names.bucket_name(stage, "zappa")):
         yield from _guarded(bucket, lambda b=bucket: _exists(deployment, b))  # type: ignore[misc]
     yield from _guarded("sns", lambda: [
         _f("warn", "sms_sandbox") if deployment.sms_sandbox() else _f("ok", "sms_live")])

@@ -31,6 +31,9 @@ class ConfigurationError(ValueError):
     """The environment does not describe a safe configuration: refuse to start."""
 
 
+LAMBDA_BUILD_DIR = "/tmp/portal-site"
+"""The build folder on Lambda: the package (``/var/task``) is read-only."""
+
 _ORIGIN_SECRET = re.compile(r"[\x21-\x7e]{32,256}")
 """An origin secret: 32 to 256 visible ASCII characters (a header value CloudFront sends)."""
 
@@ -46,6 +49,15 @@ class Settings:
     """The bucket of photo uploads (``PORTAL_UPLOADS_BUCKET``); empty: not configured, and
     the upload service refuses to start (outside local/test there is no default: bucket
     names are global, a guessed one could be someone else's)."""
+    site_bucket: str = ""
+    """The bucket the site is served from (``PORTAL_SITE_BUCKET``): on AWS (dev, prod) a
+    publish uploads the changed files there. Empty in the local and test stages, where the
+    dev server serves the build folder; elsewhere the site rebuild refuses to be built
+    without it (``portal.wiring.Services.site_rebuilder``), so nothing publishes half-way."""
+    cdn_distribution: str = ""
+    """The CloudFront distribution in front of the site (``PORTAL_CLOUDFRONT_DISTRIBUTION``,
+    the stack's output ``DistributionId``): a publish invalidates the changed pages there.
+    Required with ``site_bucket`` outside the local and test stages."""
     site_url: str = "http://127.0.0.1:8000"
     content_dir: Path = field(default_factory=lambda: ROOT / "site" / "content")
     site_src_dir: Path = field(default_factory=lambda: ROOT / "site")
@@ -72,6 +84,11 @@ class Settings:
     def is_local(self) -> bool:
         """Local and test stages: dev-only routes exist, cookies need not be Secure."""
         return self.stage in ("local", "test")
+
+    @property
+    def publishes_to_s3(self) -> bool:
+        """A publish uploads to the site bucket (dev, prod); locally the build folder is the site."""
+        return not self.is_local
 
     @property
     def behind_cdn(self) -> bool:
@@ -114,6 +131,10 @@ class Settings:
         ``PORTAL_UPLOADS_BUCKET`` defaults to ``portal-<stage>-uploads`` in the local and
         test stages only; elsewhere it stays empty unless set, and the upload service
         (``portal.wiring.Services.uploads``) refuses to be built without it.
+        ``PORTAL_SITE_BUCKET`` and ``PORTAL_CLOUDFRONT_DISTRIBUTION`` have no default either:
+        without both, a publish on AWS refuses to run (the site rebuild is not built) and
+        says which is missing. On Lambda (``AWS_LAMBDA_FUNCTION_NAME`` set) the build folder
+        defaults to ``/tmp/portal-site``, the only writable place.
         Payment accounts (``PORTAL_PAYMENTS``)
         must have every key they reference outside local and test, and no sandbox.
         """
@@ -157,15 +178,22 @@ class Settings:
             table_prefix=e.get("PORTAL_TABLE_PREFIX", f"portal-{stage}-"),
             uploads_bucket=e.get("PORTAL_UPLOADS_BUCKET")
             or (f"portal-{stage}-uploads" if stage in ("local", "test") else ""),
+            site_bucket=e.get("PORTAL_SITE_BUCKET", ""),
+            cdn_distribution=e.get("PORTAL_CLOUDFRONT_DISTRIBUTION", ""),
             site_url=site_url or d.site_url,
             content_dir=Path(e.get("PORTAL_CONTENT_DIR", str(d.content_dir))),
-            build_dir=Path(e.get("PORTAL_BUILD_DIR", str(d.build_dir))),
+            build_dir=Path(e.get("PORTAL_BUILD_DIR", "") or _default_build_dir(e, d.build_dir)),
             time_zone=e.get("PORTAL_TIME_ZONE", d.time_zone),
             phone_hash_key=key.encode() if key else d.phone_hash_key,
             function_name=e.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             origin_secrets=origin_secrets,
             payments=payments,
         )
+
+
+def _default_build_dir(env: Mapping[str, str], local: Path) -> str:
+    """On Lambda, ``/tmp`` (the package is read-only); elsewhere the checkout's ``build/site``."""
+    return LAMBDA_BUILD_DIR if env.get("AWS_LAMBDA_FUNCTION_NAME") else str(local)
 
 
 def _with_secrets(env: Mapping[str, str]) -> Mapping[str, str]:

@@ -202,6 +202,9 @@ class DocOut(ApiModel):
     site_state: str = Field(description="queued: the site is being rebuilt; live; failed (site_note says why).")
     site_note: str
     content: dict[str, Any]
+    live_version: bool = Field(
+        description="A published version is live while this revision (draft, submitted or "
+        "approved) is worked on; publishing the revision replaces it.")
 
     @classmethod
     def of(cls, d: Doc) -> DocOut:
@@ -209,7 +212,8 @@ class DocOut(ApiModel):
                    estates=list(d.estates), created_by=d.created_by, updated_by=d.updated_by,
                    updated_at=d.updated_at, approved_by=d.approved_by, published_by=d.published_by,
                    published_at=d.published_at, withdrawn_reason=d.withdrawn_reason,
-                   site_state=d.site_state, site_note=d.site_note, content=to_plain(d.content))  # fmt: skip
+                   site_state=d.site_state, site_note=d.site_note, content=to_plain(d.content),
+                   live_version=d.state != "published" and d.live)  # fmt: skip
 
 
 class DocList(ApiModel):

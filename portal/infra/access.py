@@ -12,6 +12,10 @@ DynamoDB items and queries        the table and its indexes (no scans, no table 
 S3 objects of the uploads bucket  presigned POST/GET are signed with this role; verify
                                   reads, copies to ``verified/`` and deletes; listing
                                   makes a missing object a 404
+S3 objects of the site bucket     a publish uploads the changed pages and deletes the
+                                  gone ones, and keeps its state (``.portal/``); listing
+                                  (the first publish compares with what is there)
+``cloudfront:CreateInvalidation``  the changed pages, on the stack's distribution only
 ``lambda:InvokeFunction`` itself  tasks are dispatched by an asynchronous invoke
 ``sns:Publish``                   SMS to a phone number (no topic ARN to scope it to)
 SSM parameters / Secrets Manager  the secrets, by name, under ``/owner-portal/<stage>/``
@@ -44,6 +48,11 @@ def execution_role() -> Json:
         _statement("UploadObjects", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                    sub("${UploadsBucket.Arn}/*")),
         _statement("UploadsList", ["s3:ListBucket"], get_att("UploadsBucket", "Arn")),
+        _statement("SiteObjects", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                   sub("${SiteBucket.Arn}/*")),
+        _statement("SiteList", ["s3:ListBucket"], get_att("SiteBucket", "Arn")),
+        _statement("SiteInvalidations", ["cloudfront:CreateInvalidation"],
+                   arn("cloudfront", "distribution/${Distribution}", region=False)),
         _statement("InvokeItself", ["lambda:InvokeFunction"],
                    [arn("lambda", function), arn("lambda", f"{function}:*")]),
         _statement("Sms", ["sns:Publish"], "*"),

@@ -114,7 +114,8 @@ def site_bucket() -> Json:
 
 
 def site_bucket_policy(china: bool = False) -> Json:
-    """CloudFront (this distribution only) may read and list the site; nothing else may.
+    """CloudFront (this distribution only) may read and list the site, but not the
+    publisher's state under ``.portal/``; nothing else may.
     In the China regions: through the origin access identity (no origin access control)."""
     from_distribution = {"StringEquals": {
         "AWS:SourceArn": arn("cloudfront", "distribution/${Distribution}", region=False),
@@ -134,6 +135,9 @@ def site_bucket_policy(china: bool = False) -> Json:
                 # Listing lets a missing page be a 404 rather than a 403.
                 {"Sid": "CloudFrontLists", "Effect": "Allow", **reader,
                  "Action": "s3:ListBucket", "Resource": get_att("SiteBucket", "Arn")},
+                # The publisher's state (portal.publishing.livesite) is not the site's.
+                {"Sid": "StateStaysPrivate", "Effect": "Deny", **reader,
+                 "Action": "s3:GetObject", "Resource": sub("${SiteBucket.Arn}/.portal/*")},
                 _tls_only("SiteBucket"),
             ]},
         },

@@ -1,10 +1,11 @@
 """Rebuild and publish the site: after a staff publish (a task), and when time moves (a job).
 
 :meth:`SiteRebuilder.rebuild` runs the one incremental builder over both sources (the
-content folder and the store) into the build folder, then hands the folder to the
-publisher (S3 outside the local stage; locally the dev server serves the folder itself).
-The builder rewrites only pages whose inputs changed and the publisher uploads only
-changed files, so a rebuild that finds nothing to do costs a plan and writes nothing.
+content folder and the store) into the build folder, then publishes it: outside the
+local stage to the live site (:mod:`portal.publishing.livesite`: the site bucket, the
+changed files only, one CloudFront invalidation), locally nothing (the dev server serves
+the folder itself). The builder rewrites only pages whose inputs changed and only changed
+files are uploaded, so a rebuild that finds nothing to do costs a plan and writes nothing.
 
 :meth:`SiteRebuilder.tick` is the ``site-clock`` job (:data:`portal.jobs.JOBS`, every
 minute): it rebuilds only when a moment the last run computed has come (a notice's publish
@@ -20,14 +21,17 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from portal.clock import Clock, iso, parse_iso
-from portal.publishing.media import MediaCopier, images_of
+from portal.publishing.livesite import LiveSite, Published, Session
+from portal.publishing.media import MEDIA_DIR, MediaCopier, images_of
 from portal.publishing.model import KINDS, Doc, IssueContent
 from portal.publishing.repository import PublishingRepository
+from portal.publishing.sitelease import SiteBusy
 from portal.publishing.source import StoreSource
 from portal.settings import Settings
 from portal.site.build import BuildResult, build_site
@@ -35,7 +39,7 @@ from portal.site.build import BuildResult, build_site
 logger = logging.getLogger(__name__)
 
 Publisher = Callable[[Path], object]
-"""Puts the built folder where visitors read it (``publish_site`` to S3), or nothing locally."""
+"""Handed the built folder after a build fit to publish (tests; a folder-wide publish)."""
 
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -65,33 +69,62 @@ def content_state(docs: list[Doc]) -> str:
 class SiteRebuilder:
     def __init__(self, settings: Settings, repo: PublishingRepository, clock: Clock,
                  publisher: Publisher | None = None, media_origins: tuple[str, ...] = (),
-                 media: MediaCopier | None = None) -> None:  # fmt: skip
+                 media: MediaCopier | None = None, live: LiveSite | None = None) -> None:  # fmt: skip
         self.settings, self.repo, self.clock = settings, repo, clock
         self.publisher, self.media_origins, self.media = publisher, media_origins, media
+        self.live = live
+        self.last_published: Published | None = None
+        """What the last publish to the live site did (uploads, deletes, invalidation)."""
 
     def place_media(self, docs: list[Doc]) -> list[str]:
-        """The images ``docs`` use, into the build folder (the preview shows them too)."""
+        """The images ``docs`` use, into the build folder (the preview shows them too) and, on
+        AWS, into the site bucket (the preview's images are read from the site's origin)."""
         if self.media is None:
             return []
-        return self.media.place(self.settings.build_dir, images_of(docs))
+        tails = images_of(docs)
+        missing = self.media.place(self.settings.build_dir, tails)
+        if self.live is not None:
+            self.live.stage_media(self.settings.build_dir,
+                                  [f"{MEDIA_DIR}/{t}" for t in sorted(tails) if t not in missing])  # fmt: skip
+        return missing
 
     def published(self) -> list[Doc]:
-        return [d for kind in KINDS for d in self.repo.all(kind) if d.live]
+        """Every document as the site shows it (a published one whose next revision is being
+        edited shows its published content)."""
+        return [live for kind in KINDS for d in self.repo.all(kind) if (live := d.as_live())]
 
     def rebuild(self, now: datetime | None = None) -> tuple[BuildResult, list[Doc]]:
-        """Build both sources for ``now`` and publish the folder; the build's result."""
-        docs = self.published()
+        """Build both sources for ``now`` and publish the folder; the build's result.
+
+        With a live site (AWS) the build runs holding the site, from its state, and only
+        the changed files are uploaded (:mod:`portal.publishing.livesite`); what is
+        published is read once the site is held, so a publish that waited includes the
+        one it waited for."""
         out = self.settings.build_dir
-        with build_lock(out):
+        with build_lock(out), self._session(out) as session:
+            docs = self.published()
             result = build_site(
                 content_dir=self.settings.content_dir, out_dir=out, now=now or self.clock(),
                 site_url=self.settings.site_url, site_src=self.settings.site_src_dir, jobs=1,
                 media_origins=self.media_origins, extra_sources=[StoreSource(lambda: docs)],
             )  # fmt: skip
-            self.place_media(docs)
-            if self.publisher is not None and not _broken(result):
-                self.publisher(out)
+            images = images_of(docs)
+            if session is not None:
+                wanted = session.not_live({f"{MEDIA_DIR}/{t}" for t in images})
+                images = {t for t in images if f"{MEDIA_DIR}/{t}" in wanted}
+            if self.media is not None:
+                self.media.place(out, images)
+            if not _broken(result):
+                if self.publisher is not None:
+                    self.publisher(out)
+                if session is not None:
+                    self.last_published = session.publish(
+                        result, {f"{MEDIA_DIR}/{t}" for t in images_of(docs)}
+                    )
         return result, docs
+
+    def _session(self, out: Path) -> AbstractContextManager[Session | None]:
+        return self.live.session(out) if self.live is not None else nullcontext()
 
     def tick(self) -> Rebuilt:
         """The ``site-clock`` job: rebuild if time or the store moved since the last run."""
@@ -102,7 +135,10 @@ class SiteRebuilder:
         state = content_state(docs)
         if last and due and parse_iso(due) > now and marker.get("content_state") == state:
             return Rebuilt(ran=False, next_due=due)
-        result, docs = self.rebuild(now)
+        try:
+            result, docs = self.rebuild(now)
+        except SiteBusy:
+            return Rebuilt(ran=False, next_due=due)  # a publish is rebuilding: next minute
         upcoming = [c.publish_at for d in docs if isinstance(c := d.content, IssueContent)
                     and c.publish_at > now]  # fmt: skip
         moments = [m for m in (result.next_change, *upcoming) if m is not None]

@@ -5,7 +5,8 @@ photo offer's checks) and writes its incoming key into the Markdown
 (``![](uploads/publishing/…)``). When the document is saved, every incoming key in it is
 verified (:meth:`portal.uploads.service.UploadService.verify_offered`: type, size, the
 bytes) as the one who saves it, and rewritten to the site path of the verified copy,
-``/media/publishing/<yyyy>/<mm>/<token>.<ext>``. A rebuild then puts each image a
+``/media/publishing/<yyyy>/<mm>/<token>-w1080.<jpg|webp>``: the copy resized for phones
+(:mod:`portal.publishing.resize`; the original stays in the bucket). A rebuild then puts each image a
 published document uses into the build folder under ``media/`` (from the bucket, once),
 so pages show images from their own origin (the reading pages' CSP admits only 'self').
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from portal.errors import Conflict, NotFound
 from portal.publishing.model import Content, Doc, from_plain, kind_of_content, to_plain
+from portal.publishing.resize import PHONE_WIDTH, SUFFIX, ImageTooLarge, for_phones
 from portal.store.errors import ObjectChanged, ObjectMissing
 from portal.store.objects import Bucket
 from portal.uploads.errors import (
@@ -31,7 +33,7 @@ from portal.uploads.errors import (
 )
 from portal.uploads.service import UploadService
 
-_TAIL = r"publishing/[0-9]{4}/(?:0[1-9]|1[0-2])/[0-9a-f]{32}\.[a-z]{3,4}"
+_TAIL = rf"publishing/[0-9]{{4}}/(?:0[1-9]|1[0-2])/[0-9a-f]{{32}}(?:{SUFFIX})?\.[a-z]{{3,4}}"
 INCOMING_REF = re.compile(rf"\buploads/{_TAIL}\b")
 MEDIA_REF = re.compile(rf"/media/({_TAIL})\b")
 MEDIA_DIR = "media"
@@ -51,9 +53,33 @@ def verify_images(content: Content, uploads: Callable[[], UploadService], owner_
             raise NotFound("publishing_image_missing") from None
         except (UploadContentMismatch, UploadTooLarge, UploadEmpty, UploadTypeNotAllowed):
             raise Conflict("publishing_image_refused") from None
-        return "/media/" + photo.key.removeprefix("verified/")
+        return "/media/" + phone_copy(uploads().bucket, photo.key).removeprefix("verified/")
 
     return from_plain(kind_of_content(content), json.loads(INCOMING_REF.sub(verified, text)))
+
+
+def phone_copy(bucket: Bucket, key: str) -> str:
+    """The key of ``key``'s copy resized for phones (:mod:`portal.publishing.resize`), made
+    now if it is not there yet; ``key`` itself when the image cannot be decoded."""
+    stem, _, _ = key.rpartition(".")
+    for ext in ("jpg", "webp"):
+        if bucket.head(f"{stem}{SUFFIX}.{ext}") is not None:
+            return f"{stem}{SUFFIX}.{ext}"  # saved again: the copy exists
+    head = bucket.head(key)
+    if head is None:
+        raise NotFound("publishing_image_missing")
+    try:
+        image = for_phones(bucket.read(key, 0, max(head.size - 1, 0), if_match=head.etag))
+    except ImageTooLarge:
+        raise Conflict("publishing_image_refused") from None
+    except (ObjectMissing, ObjectChanged):
+        raise NotFound("publishing_image_missing") from None
+    if image is None:
+        return key
+    target = f"{stem}{SUFFIX}.{image.extension}"
+    bucket.put(target, image.data, content_type=image.content_type,
+               metadata={**head.metadata, "resized": str(PHONE_WIDTH)})  # fmt: skip
+    return target
 
 
 def images_of(docs: Iterable[Doc]) -> set[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Literal, get_args
 
@@ -30,7 +30,6 @@ Kind = Literal["notice", "campaign", "newsletter"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 State = Literal["draft", "submitted", "approved", "published", "withdrawn"]
 STATES: tuple[State, ...] = get_args(State)
-EDITABLE: frozenset[str] = frozenset({"draft", "submitted", "approved", "withdrawn"})
 SiteState = Literal["", "queued", "live", "failed"]
 """Where the site is with the document's last publish or withdrawal (the editor's progress)."""
 
@@ -199,6 +198,9 @@ class Doc:
     withdrawn_reason: str = ""
     site_state: SiteState = ""
     site_note: str = ""
+    live_content: Content | None = None
+    """While a published document's next revision is edited (and approved), the content
+    that stays live until that revision is published; None otherwise."""
 
     @property
     def estates(self) -> tuple[str, ...]:
@@ -206,7 +208,17 @@ class Doc:
 
     @property
     def live(self) -> bool:
-        return self.state == "published"
+        """Something of it is on the site: it is published, or its published version is while
+        the next one is worked on."""
+        return self.state == "published" or self.live_content is not None
+
+    def as_live(self) -> Doc | None:
+        """The document as the site shows it (its live content), or None if it is not live."""
+        if self.state == "published":
+            return self
+        if self.live_content is not None:
+            return replace(self, state="published", content=self.live_content, live_content=None)
+        return None
 
     @property
     def title(self) -> str:

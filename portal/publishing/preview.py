@@ -2,8 +2,8 @@
 filters and sanitiser, as if published (at its publish time, or now if that has passed).
 
 Nothing is written: the one page is planned from a model that holds only this document
-and rendered in memory. The editor shows it in a sandboxed frame at phone width and, for
-a notice's print view, at A4 width.
+and rendered in memory. The editor shows it in a sandboxed frame at phone width and its
+print view (a notice's, a campaign's, an issue's: for the notice board) at A4 width.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ View = Literal["page", "print"]
 def page_path(doc: Doc, view: View) -> str:
     c = doc.content
     if isinstance(c, NoticeContent):
-        return f"notices/{doc.doc_id}/" + ("print/" if view == "print" else "")
-    if isinstance(c, CampaignContent):
-        return f"campaigns/{c.year}-{c.month:02d}/"
-    assert isinstance(c, IssueContent)
-    return f"newsletter/{c.number}/"
+        path = f"notices/{doc.doc_id}/"
+    elif isinstance(c, CampaignContent):
+        path = f"campaigns/{c.year}-{c.month:02d}/"
+    else:
+        assert isinstance(c, IssueContent)
+        path = f"newsletter/{c.number}/"
+    return path + ("print/" if view == "print" else "")
 
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)

@@ -21,9 +21,10 @@ from portal.store.table import Put, Table
 
 
 def _head(doc: Doc) -> dict[str, Any]:
-    item = {k: v for k, v in asdict(doc).items() if k != "content"}
+    item = {k: v for k, v in asdict(doc).items() if k not in ("content", "live_content")}
+    live = {"live_content": to_plain(doc.live_content)} if doc.live_content is not None else {}
     return {**pk.document(doc.kind, doc.doc_id), "type": "pub_doc", **item,
-            "content": to_plain(doc.content)}  # fmt: skip
+            "content": to_plain(doc.content), **live}  # fmt: skip
 
 
 def doc_of(item: Item) -> Doc:
@@ -36,6 +37,7 @@ def doc_of(item: Item) -> Doc:
         published_by=text(item, "published_by"), published_at=text(item, "published_at"),
         withdrawn_reason=text(item, "withdrawn_reason"), site_state=item.get("site_state", ""),
         site_note=text(item, "site_note"),
+        live_content=from_plain(kind, item["live_content"]) if item.get("live_content") else None,
     )  # fmt: skip
 
 

@@ -84,8 +84,9 @@ def contribute_docs(model: SiteModel, docs: Iterable[Doc]) -> list[SourceError]:
     estates = {e.slug for e in model.company.estates}
     slugs = {n.slug for n in model.notices}
     numbers = {i.number for i in model.issues}
-    for doc in sorted(docs, key=lambda d: d.doc_id):
-        if not doc.live:
+    for each in sorted(docs, key=lambda d: d.doc_id):
+        doc = each.as_live()  # a revision being edited is not on the site: its live version is
+        if doc is None:
             continue
         c = doc.content
         if isinstance(c, NoticeContent):
@@ -120,6 +121,6 @@ class StoreSource:
 
 def all_published(repo_all: Callable[[str], list[Doc]]) -> Callable[[], list[Doc]]:
     def read() -> list[Doc]:
-        return [d for kind in KINDS for d in repo_all(kind) if d.live]
+        return [live for kind in KINDS for d in repo_all(kind) if (live := d.as_live())]
 
     return read

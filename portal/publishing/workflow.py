@@ -4,7 +4,10 @@ Who may do what, where, is :mod:`portal.accounts.policy` (``<kind>.draft``,
 ``<kind>.approve``, ``<kind>.publish``; ``publishing.read``, ``publishing.configure``),
 checked on every estate a document is for. An estate may require a second person's
 approval (:meth:`Publishing.configure`): then only an approved document is published, and
-its approver is not the one who last changed its words. Every change is a revision (who,
+its approver is not the one who last changed its words. A published document may be edited
+without withdrawing it: the edit starts its next revision (a draft, submitted and approved
+as any other) while the published version stays live, until the revision is published and
+replaces it (or the document is withdrawn). Every change is a revision (who,
 when, what changed) and an audit event, written together (:mod:`.repository`); publishing
 and withdrawing also write the task that rebuilds the site (:data:`REBUILD_TASK`).
 """
@@ -23,7 +26,6 @@ from portal.clock import Clock, iso, local_day, zone
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.estates.directory import EstateDirectory
 from portal.publishing.model import (
-    EDITABLE,
     Content,
     Doc,
     Kind,
@@ -98,10 +100,13 @@ class Publishing:
         if kind_of_content(content) != doc.kind:
             raise NotFound("publishing_not_found")
         content = self._checked(identity, f"{doc.kind}.draft", content)
-        if doc.state not in EDITABLE:
-            raise Conflict("publishing_edit_published")
         changed = changed_fields(doc.content, content)
-        new = self._next(doc, identity, "draft", content=content, approved_by="")
+        # Editing a published document starts its next revision; the published one stays
+        # live (live_content) until that revision is published, approved first if the
+        # estate requires it.
+        live = doc.content if doc.state == "published" else doc.live_content
+        new = self._next(doc, identity, "draft", content=content, approved_by="",
+                         live_content=live)  # fmt: skip
         self._write(new, "edited", changed, "", identity)
         return new
 
@@ -131,18 +136,21 @@ class Publishing:
             raise Conflict("publishing_needs_approval")
         by = who(identity)
         new = self._next(doc, identity, "published", published_by=by, published_at=iso(self.clock()),
-                         site_state="queued", site_note="")  # fmt: skip
+                         site_state="queued", site_note="", live_content=None)  # fmt: skip
         self._write(new, "published", ("state",), "", identity, rebuild=True)
         return new
 
     def withdraw(self, identity: Identity, doc_id: str, version: int, reason: str) -> Doc:
         doc = self._current(identity, doc_id, version, "publish")
-        self._expect(doc, "published")
+        if not doc.live:
+            self._expect(doc, "published")
         reason = " ".join(reason.split())[:REASON_MAX]
         if not reason:
             raise Conflict("publishing_reason_required")
+        # With a revision in progress, the live version leaves the site; the words being
+        # edited stay, to be published again later.
         new = self._next(doc, identity, "withdrawn", withdrawn_reason=reason, site_state="queued",
-                         site_note="")  # fmt: skip
+                         site_note="", live_content=None)  # fmt: skip
         self._write(new, "withdrawn", ("state",), reason, identity, rebuild=True)
         return new
 

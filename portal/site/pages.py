@@ -216,6 +216,7 @@ def _plan(model: SiteModel) -> list[Page]:
                              **common, "path": path, "campaign": c,
                              "is_current": c.key == current_key,
                          }))  # fmt: skip
+                add(_print_page(path, "campaign_print.html", lang, c.digest, common, campaign=c))
                 add(Page(out_path(path + "events.ics", lang), "ics:", lang, (c.digest,),
                          {"campaign": c, "lang": lang}))  # fmt: skip
 
@@ -228,7 +229,14 @@ def _plan(model: SiteModel) -> list[Page]:
             path = f"newsletter/{issue.number}/"
             add(Page(out_path(path, lang), "issue.html", lang, (issue.digest,),
                      {**common, "path": path, "issue": issue}))  # fmt: skip
+            add(_print_page(path, "issue_print.html", lang, issue.digest, common, issue=issue))
     return pages
+
+
+def _print_page(path: str, template: str, lang: str, digest: str, common: dict[str, Any], **ctx: Any) -> Page:
+    """The A4 view of a campaign or an issue for the notice board (QR code to its page)."""
+    return Page(out_path(path + "print/", lang), template, lang, (digest,), {
+        **common, "path": path, "page_url": model_url(path, lang), **ctx})  # fmt: skip
 
 
 BILL_PAGES = (

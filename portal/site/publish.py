@@ -202,26 +202,26 @@ def _walk(site_dir: Path) -> Iterator[PurePosixPath]:
                 yield relative
 
 
+def local_file(site_dir: Path, relative: PurePosixPath, prefix: str = "") -> LocalFile:
+    """One file of ``site_dir``, hashed, with the headers it is uploaded with."""
+    path = site_dir / Path(*relative.parts)
+    md5, size, head = _digest(path)
+    if size > MAX_SINGLE_PART:
+        raise PublishError(f"{relative} is larger than 5 GiB: not a web page asset")
+    return LocalFile(
+        key=prefix + relative.as_posix(),
+        path=path,
+        md5=md5,
+        size=size,
+        content_type=content_type(relative, head),
+        cache_control=cache_control(relative),
+        wave=wave_of(relative),
+    )
+
+
 def local_files(site_dir: Path, prefix: str = "") -> list[LocalFile]:
     """The publishable files under ``site_dir``, keyed as they will be in the bucket."""
-    out: list[LocalFile] = []
-    for relative in _walk(site_dir):
-        path = site_dir / Path(*relative.parts)
-        md5, size, head = _digest(path)
-        if size > MAX_SINGLE_PART:
-            raise PublishError(f"{relative} is larger than 5 GiB: not a web page asset")
-        out.append(
-            LocalFile(
-                key=prefix + relative.as_posix(),
-                path=path,
-                md5=md5,
-                size=size,
-                content_type=content_type(relative, head),
-                cache_control=cache_control(relative),
-                wave=wave_of(relative),
-            )
-        )
-    return out
+    return [local_file(site_dir, relative, prefix) for relative in _walk(site_dir)]
 
 
 def remote_etags(client: Any, bucket: str, prefix: str) -> dict[str, str]:
@@ -307,7 +307,8 @@ def _run_wave(
         ) from first
 
 
-def _delete(client: Any, bucket: str, keys: Sequence[str]) -> None:
+def delete(client: Any, bucket: str, keys: Sequence[str]) -> None:
+    """Delete ``keys`` (batches of 1000); :class:`PublishError` when S3 refused one."""
     for start in range(0, len(keys), _DELETE_BATCH):
         batch = keys[start : start + _DELETE_BATCH]
         response = client.delete_objects(
@@ -359,12 +360,21 @@ def publish_site(
     if dry_run:
         return plan
 
-    def job(f: LocalFile) -> None:
-        _put(s3, bucket, f)
-
-    if plan.uploads:
-        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="publish") as pool:
-            for wave in Wave:
-                _run_wave(pool, job, (u.file for u in plan.uploads if u.file.wave is wave))
-    _delete(s3, bucket, plan.deletes)
+    upload(s3, bucket, [u.file for u in plan.uploads], max_workers)
+    delete(s3, bucket, plan.deletes)
     return plan
+
+
+def upload(client: Any, bucket: str, files: Sequence[LocalFile],
+           max_workers: int = MAX_WORKERS) -> None:  # fmt: skip
+    """Put ``files`` in their waves (assets, pages, documents), each finished before the next;
+    :class:`PublishError` when one failed (the later waves are not started)."""
+    if not files:
+        return
+
+    def job(f: LocalFile) -> None:
+        _put(client, bucket, f)
+
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="publish") as pool:
+        for wave in Wave:
+            _run_wave(pool, job, (f for f in files if f.wave is wave))

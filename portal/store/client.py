@@ -95,6 +95,11 @@ def lambda_client(settings: Settings) -> Any:
     return _session(settings, None).client("lambda", config=botocore_config(settings))
 
 
+def cloudfront_client(settings: Settings) -> Any:
+    """CloudFront (a global service): invalidations after a publish."""
+    return _session(settings, None).client("cloudfront", config=botocore_config(settings))
+
+
 def local_probe_client(endpoint: str) -> Any:
     """A DynamoDB Local client that answers fast or not at all (is it up yet?)."""
     session = boto3.session.Session(region_name="us-east-1", **LOCAL_CREDENTIALS)

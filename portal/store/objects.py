@@ -10,6 +10,7 @@ module outside ``portal/store`` touches botocore. The whole vocabulary:
 ``read``            a byte range of one version of an object (``If-Match`` its ETag)
 ``copy``            a server-side copy of one version (``x-amz-copy-source-if-match``),
                     with the content type, disposition and metadata replaced
+``put``             write bytes the server made (a photo resized for phones)
 ``delete``          delete an object (deleting a missing one is not an error)
 ``presigned_post``  a browser form upload: URL + signed fields for a policy document
 ``presigned_get``   a time-limited GET URL with forced ``response-*`` headers
@@ -131,6 +132,16 @@ class Bucket:
             kwargs["CacheControl"] = cache_control
         with translated():
             self.client.copy_object(**kwargs)
+
+    def put(self, key: str, data: bytes, *, content_type: str,
+            metadata: Mapping[str, str], cache_control: str = "") -> None:  # fmt: skip
+        """Write ``data`` under ``key`` (a copy the server made, like a photo resized for phones)."""
+        kwargs: dict[str, Any] = {"Bucket": self.name, "Key": key, "Body": data,
+                                  "ContentType": content_type, "Metadata": dict(metadata)}  # fmt: skip
+        if cache_control:
+            kwargs["CacheControl"] = cache_control
+        with translated():
+            self.client.put_object(**kwargs)
 
     def delete(self, key: str) -> None:
         with translated():

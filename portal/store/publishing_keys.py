@@ -11,6 +11,7 @@ a document (its current head)              ``PUBDOCS#<kind>`` / ``<id>``   one p
 a document's revisions, oldest first       ``PUBREV#<id>`` / ``<000001>``  append-only
 an estate's publishing rules               ``PUBSET#<estate>`` / ``META``  approval required
 the scheduled rebuild's last run           ``PUBCLOCK`` / ``META``         conditional on the run
+the live site's publish lease (AWS)        ``PUBSITE`` / ``LEASE``         one publish at a time
 =========================================  ==============================  =====================
 """
 
@@ -41,3 +42,7 @@ def estate_rules(estate: str) -> Key:
 
 def site_clock() -> Key:
     return {"pk": "PUBCLOCK", "sk": META}
+
+
+def site_lease() -> Key:
+    return {"pk": "PUBSITE", "sk": "LEASE"}

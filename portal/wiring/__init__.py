@@ -46,7 +46,9 @@ what                        built from
 ``areas``                   the table, audit, clock (unit areas import)
 ``statement_imports``       the reconcile repository (the table), audit, clock
 ``publishing``              the publishing repository (the table), audit, tasks, estates, clock
-``site_rebuilder``          settings (content, build folder, site URL), the repository, clock
+``site_rebuilder``          settings (content, build folder, site URL), the repository, clock;
+                            on AWS the ``live_site`` (site bucket, CloudFront, the lease;
+                            refused without ``site_bucket`` and ``cdn_distribution``)
 ``reconcile_days``          the reconcile repository, audit, clock (match, resolve, close)
 ``offline_payments``        the table, bills, audit, clock, time zone (desk, door, debit)
 ``handovers``               the table, audit, clock, time zone (a guard's cash, the foreman)

@@ -27,10 +27,11 @@ class Clients:
         s3: Any = None,
         sns: Any = None,
         lambda_: Any = None,
+        cloudfront: Any = None,
     ) -> None:
         self.settings = settings
         self._made: dict[str, Any] = {"dynamodb": dynamodb, "s3": s3, "sns": sns,
-                                      "lambda": lambda_}  # fmt: skip
+                                      "lambda": lambda_, "cloudfront": cloudfront}  # fmt: skip
         self._lock = threading.Lock()
 
     def _get(self, name: str) -> Any:
@@ -44,6 +45,7 @@ class Clients:
                         "s3": aws.s3_client,
                         "sns": aws.sns_client,
                         "lambda": aws.lambda_client,
+                        "cloudfront": aws.cloudfront_client,
                     }[name]
                     made = self._made[name] = factory(self.settings)
         return made
@@ -63,3 +65,7 @@ class Clients:
     @property
     def lambda_(self) -> Any:
         return self._get("lambda")
+
+    @property
+    def cloudfront(self) -> Any:
+        return self._get("cloudfront")

@@ -14,6 +14,7 @@ from portal.wiring.core import Core
 
 if TYPE_CHECKING:
     from portal.publishing.clockwork import SiteRebuilder
+    from portal.publishing.livesite import LiveSite
     from portal.publishing.repository import PublishingRepository
     from portal.publishing.workflow import Publishing
     from portal.tasks.runner import TaskKind
@@ -44,15 +45,45 @@ class PublishingWiring(Core):
         s = self.settings
         origin = uploads_origin(s.uploads_bucket, s.aws_region, s.s3_endpoint)
         return SiteRebuilder(s, self.publishing_repo, self.clock, None, (origin,),
-                             MediaCopier(lambda: self.uploads.bucket))  # fmt: skip
+                             MediaCopier(lambda: self.uploads.bucket),
+                             self.live_site if s.publishes_to_s3 else None)  # fmt: skip
+
+    @cached_property
+    def live_site(self) -> LiveSite:
+        """The site bucket and its CloudFront distribution (dev, prod); refused without them."""
+        from portal.publishing.livesite import LiveSite
+        from portal.publishing.sitelease import SiteLease
+        from portal.settings import ConfigurationError
+
+        s = self.settings
+        missing = [name for name, value in (("PORTAL_SITE_BUCKET", s.site_bucket),
+                   ("PORTAL_CLOUDFRONT_DISTRIBUTION", s.cdn_distribution)) if not value]  # fmt: skip
+        if missing:
+            raise ConfigurationError(f"{' and '.join(missing)} must be set to publish the site "
+                                     f"in the {s.stage} stage (portal doctor)")  # fmt: skip
+        return LiveSite(self.clients.s3, s.site_bucket, self.clients.cloudfront,
+                        s.cdn_distribution, SiteLease(self.table, self.clock))  # fmt: skip
 
     def rebuild_for(self, payload: Mapping[str, Any]) -> None:
-        """The ``site-rebuild`` task: build, then tell the document's editor how it went."""
+        """The ``site-rebuild`` task: build and publish, then tell the document's editor how it
+        went: the build's problems, or why the live site could not take it (the task is tried
+        again then, and a later success marks the document live)."""
         from portal.publishing.clockwork import problems
+        from portal.publishing.sitelease import SiteBusy
+        from portal.settings import ConfigurationError
+        from portal.site.publish import PublishError
+        from portal.store.errors import StoreError
 
-        result, _ = self.site_rebuilder.rebuild()
-        broken = problems(result)
         doc_id, version = str(payload.get("doc_id", "")), payload.get("version")
+        try:
+            result, _ = self.site_rebuilder.rebuild()
+        except SiteBusy:
+            raise  # another publish holds the site: this one's turn comes with the retry
+        except (ConfigurationError, PublishError, StoreError) as exc:
+            if isinstance(version, int):
+                self.publishing.site_took(doc_id, version, False, str(exc))
+            raise
+        broken = problems(result)
         if isinstance(version, int):
             self.publishing.site_took(doc_id, version, not broken, "; ".join(broken))
 

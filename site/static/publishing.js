@@ -195,8 +195,9 @@
     }
     $("editor").hidden = false;
     $("editor-h").textContent = doc ? doc.title : `${L[`kind.${k}`]}`;
-    $("doc-state").textContent = doc ? P.fill(L.version, { version: doc.version, state: L[`state.${doc.state}`] || doc.state }) : "";
-    $("withdraw-form").hidden = !(doc && doc.state === "published");
+    $("doc-state").textContent = doc ? P.fill(L.version, { version: doc.version, state: L[`state.${doc.state}`] || doc.state })
+      + (doc.live_version ? ` · ${L.live_version}` : "") : "";
+    $("withdraw-form").hidden = !(doc && (doc.state === "published" || doc.live_version));
     $("previews").hidden = true;
     P.say(siteState, doc && doc.site_state ? L[`site.${doc.site_state}`] + (doc.site_note ? ` ${doc.site_note}` : "") : "", doc && doc.site_state === "failed");
     history();
@@ -272,10 +273,10 @@
     if (!(await save())) return;
     const base = `/api/publishing/docs/${current.id}/preview`;
     const [page, print] = await Promise.all([P.call("GET", `${base}?view=page&lang=${P.lang}`),
-      kind === "notice" ? P.call("GET", `${base}?view=print&lang=${P.lang}`) : Promise.resolve(null)]);
+      P.call("GET", `${base}?view=print&lang=${P.lang}`)]);
     if (!page.ok) return say(P.errorText(page), true);
     $("preview-phone").srcdoc = page.data.html;
-    $("preview-print").hidden = !print;
+    $("preview-print").hidden = !(print && print.ok);
     if (print && print.ok) $("preview-print").srcdoc = print.data.html;
     $("previews").hidden = false;
   }

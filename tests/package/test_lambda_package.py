@@ -4,8 +4,8 @@
    pins only (``requirements.lock``; cached under ``.local/``), and the real
    ``zappa package dev`` packs it with the project (``lambda_build.py``).
 2. The zip must fit (at most 20 MiB, 80 MiB unzipped), hold no boto3/botocore (Lambda
-   provides them), hold the translation catalogs and none of the content, tests or
-   local folders.
+   provides them), hold what a publish rebuilds the site from (the content folder,
+   templates, static files, translation catalogs) and none of the tests or local folders.
 3. The zip is unzipped and Zappa's ``handler.lambda_handler`` is driven in a separate
    3.12 process whose import path is that folder plus a folder holding only what
    Lambda's runtime provides (``lambda_driver.py``), with API Gateway REST (v1 proxy)
@@ -70,7 +70,7 @@ ADMIN_PASSWORD = "Lantern-harbour-47!"
 ROSTER = ROOT / "tests" / "fixtures" / "roster" / "good.csv"
 
 NOT_IN_PACKAGE = (
-    "site/content/", "tests/", "bench/", ".local/", "build/", "node_modules/", ".venv/",
+    "tests/", "bench/", ".local/", "build/", "node_modules/", ".venv/",
     "infra/", ".git/", "boto3/", "botocore/",
 )
 
@@ -352,6 +352,11 @@ def test_the_package_fits_and_holds_the_runtime_only(package: Package) -> None:
     assert {"handler.py", "zappa_settings.py", "functions/wsgi.py", "portal/settings.py"} <= names
     assert any(n.startswith("site/translations/zh-CN/") for n in names), "catalogs missing"
     assert any(n.startswith("site/translations/en/") for n in names), "catalogs missing"
+    # A publish rebuilds the site on Lambda: the content folder, templates and assets too.
+    assert "site/content/company.yaml" in names, "content missing"
+    assert any(n.startswith("site/content/notices/") for n in names), "content missing"
+    assert any(n.startswith("site/templates/") for n in names), "templates missing"
+    assert any(n.startswith("site/static/") for n in names), "static files missing"
     unwanted = sorted(n for n in names if n.startswith(NOT_IN_PACKAGE))
     assert not unwanted, unwanted[:20]
     top = {n.split("/", 1)[0] for n in names}
@@ -392,6 +397,32 @@ def test_the_payment_crypto_runs_from_the_package(runtime_env: RuntimeEnv, packa
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert Path(done.stdout.strip()).is_relative_to(task)
+
+
+def test_images_are_resized_for_phones_from_the_package(runtime_env: RuntimeEnv, package: Package) -> None:
+    """Pillow loads from the zip on Python 3.12 without the parts the package leaves out
+    (AVIF, fonts, colour management: ``exclude`` in zappa_settings.json) and makes the
+    phone copies: a wide photo as JPEG, a transparent image as WebP."""
+    code = (
+        "import io, PIL; from PIL import Image\n"
+        "from portal.publishing.resize import for_phones\n"
+        "def png(mode, size, colour):\n"
+        "    b = io.BytesIO(); Image.new(mode, size, colour).save(b, 'PNG'); return b.getvalue()\n"
+        "a = for_phones(png('RGB', (2000, 1000), (200, 30, 30)))\n"
+        "assert (a.content_type, a.width, a.height) == ('image/jpeg', 1080, 540), a\n"
+        "t = for_phones(png('RGBA', (300, 300), (0, 0, 0, 0)))\n"
+        "assert t.content_type == 'image/webp', t\n"
+        "print(PIL.__file__)\n"
+    )
+    task, runtime = package.folder, runtime_env.lambda_runtime
+    done = subprocess.run(
+        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Path(done.stdout.strip()).is_relative_to(task)
+    assert not [n for n in package.names if "libavif" in n or "libfreetype" in n]
 
 
 # --------------------------------------------------------------------------- served from it

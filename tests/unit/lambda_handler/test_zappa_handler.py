@@ -44,7 +44,7 @@ def test_every_stage_points_zappa_at_the_wsgi_app_on_python_3_12() -> None:
         assert s["environment_variables"]["PORTAL_STAGE"] == stage
         assert s["environment_variables"]["PORTAL_TABLE_PREFIX"] == f"portal-{stage}-"
         assert {"boto3", "botocore", "tests", "bench", "node_modules"} <= set(s["exclude"])
-        assert "site/content" in s["exclude_glob"]
+        assert "site/content" not in s["exclude_glob"]  # a publish rebuilds the site from it
         assert s["context_header_mappings"] == {"X-Portal-Source-Ip": "identity.sourceIp"}
     assert config["dev"]["keep_warm"] is False
 
@@ -76,6 +76,7 @@ def test_generated_settings_module_carries_app_stage_and_environment(
         "PORTAL_TABLE_PREFIX": f"portal-{stage}-",
         "PORTAL_SITE_URL": SITE_URLS[stage],
         "PORTAL_UPLOADS_BUCKET": f"owner-portal-{stage}-uploads",
+        "PORTAL_SITE_BUCKET": f"owner-portal-{stage}-site",
         # secrets by reference (portal/store/secrets.py), never a value
         "PORTAL_PHONE_HASH_KEY_REF": f"ssm:/owner-portal/{stage}/phone-hash-key",
         **({"PORTAL_ORIGIN_SECRET_REF": "ssm:/owner-portal/prod/origin-secret"}

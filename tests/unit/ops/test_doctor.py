@@ -37,10 +37,13 @@ def aws(moto_aws: None) -> Iterator[None]:
         yield
 
 
-def stages_for(site: str = f"https://{SITE_DOMAIN}") -> dict[str, Any]:
+def stages_for(site: str = f"https://{SITE_DOMAIN}", distribution: str = "E2EXAMPLE0DIST") -> dict[str, Any]:
+    """zappa_settings.json with ``site`` and the stack's distribution filled in (deploy step 4)."""
     stages = copy.deepcopy(STAGES)
     for cfg in stages.values():
         cfg["environment_variables"]["PORTAL_SITE_URL"] = site
+        if distribution:
+            cfg["environment_variables"]["PORTAL_CLOUDFRONT_DISTRIBUTION"] = distribution
     return stages
 
 
@@ -93,8 +96,9 @@ def finish_what_moto_skips(stage: str) -> None:
 def test_before_anything_exists_it_says_to_deploy_the_template_and_make_the_secrets(
     aws: None,
 ) -> None:
-    found = check("prod", stages_for(), NoSandboxCall(), clients)
-    assert {"secret_unreadable", "table_missing", "bucket_missing"} <= keys(found, "fail")
+    found = check("prod", stages_for(distribution=""), NoSandboxCall(), clients)
+    assert {"secret_unreadable", "table_missing", "bucket_missing",
+            "distribution_missing"} <= keys(found, "fail")  # fmt: skip
     assert {"sms_sandbox", "function_missing"} <= keys(found, "warn")
     unreadable = next(f for f in found if f.key == "secret_unreadable")
     assert unreadable.params["ref"].startswith("ssm:/owner-portal/prod/")
@@ -134,9 +138,12 @@ def test_settings_problems_without_aws(aws: None) -> None:
     stages["prod"]["events"] = []
     stages["prod"]["s3_bucket"] = "Owner_Portal"
     stages["prod"]["manage_roles"] = True
+    env["PORTAL_SITE_BUCKET"] = "Site_Bucket"
     found = check("prod", stages, NoSandboxCall(), clients)
     assert {"secret_inline", "secret_missing_origin-secret", "events_stale",
             "bucket_name_invalid"} <= keys(found, "fail")  # fmt: skip
+    invalid = {f.params["what"] for f in found if f.key == "bucket_name_invalid"}
+    assert invalid == {"s3_bucket", "PORTAL_SITE_BUCKET"}
     assert "roles_managed_by_zappa" in keys(found, "warn")
     assert check("staging", stages, NoSandboxCall(), clients)[0].key == "stage_unknown"
     dev = check("dev", stages_for(), NoSandboxCall(), clients)

@@ -70,6 +70,26 @@ def test_the_uploads_bucket_says_what_portal_uploads_bucket_says() -> None:
         assert all(block.values()) and len(block) == 4
 
 
+@pytest.mark.parametrize("china", [False, True])
+def test_the_role_publishes_to_the_site_bucket_and_invalidates_only_the_stacks_distribution(
+    china: bool,
+) -> None:
+    resources = build(china=china)["Resources"]
+    role = resources["LambdaExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    by_sid = {s["Sid"]: s for s in role["Statement"]}
+    assert by_sid["SiteObjects"]["Resource"] == {"Fn::Sub": "${SiteBucket.Arn}/*"}
+    assert "s3:PutObject" in by_sid["SiteObjects"]["Action"]
+    assert by_sid["SiteList"]["Action"] == ["s3:ListBucket"]
+    assert by_sid["SiteInvalidations"]["Action"] == ["cloudfront:CreateInvalidation"]
+    assert by_sid["SiteInvalidations"]["Resource"] == {"Fn::Sub": (
+        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}")}
+    policy = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    deny = next(s for s in policy if s["Sid"] == "StateStaysPrivate")
+    reads = next(s for s in policy if s["Sid"] == "CloudFrontReads")
+    assert deny["Effect"] == "Deny" and deny["Principal"] == reads["Principal"]
+    assert deny["Resource"] == {"Fn::Sub": "${SiteBucket.Arn}/.portal/*"}
+
+
 def test_the_api_behaviour_sends_the_origin_secret_and_forwards_the_viewer_address() -> None:
     config = build()["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
     api = config["Origins"][1]["Fn::If"][1]
@@ -130,6 +150,7 @@ def test_zappa_settings_name_what_the_template_makes_and_hold_no_secret(stage: s
         stage, "zappa")
     assert env["PORTAL_UPLOADS_BUCKET"] == names.bucket_name(stage, "uploads")
     assert BUCKET_NAME.match(env["PORTAL_UPLOADS_BUCKET"])
+    assert env["PORTAL_SITE_BUCKET"] == names.bucket_name(stage, "site")
     assert env["PORTAL_TABLE_PREFIX"] == names.table_prefix(stage)
     assert cfg["manage_roles"] is False and cfg["project_name"] == names.PROJECT
     assert env["PORTAL_SITE_URL"].startswith("https://")

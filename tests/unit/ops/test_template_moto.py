@@ -96,6 +96,7 @@ def test_the_role_is_scoped_to_this_stage_in_the_regions_partition(
         assert all(r.startswith("arn:aws:") for r in arns), arns
     assert f":table/{names.table_name('dev')}" in text
     assert "parameter/owner-portal/dev/*" in text and "owner-portal-dev-uploads/*" in text
+    assert "owner-portal-dev-site/*" in text and "cloudfront:CreateInvalidation" in text
     assert "dynamodb:Scan" not in text and "dynamodb:*" not in text and "s3:*" not in text
     trust = json.dumps(role["AssumeRolePolicyDocument"])
     assert "lambda.amazonaws.com" in trust and "apigateway.amazonaws.com" in trust

@@ -35,6 +35,7 @@ from portal.service_levels import (
     TECHNICIAN_ON_SITE_MIN,
 )
 from portal.site.billpages import bill_context
+from portal.site.cashpages import cash_context
 from portal.site.collectionpages import collection_context
 from portal.site.model import NOTICE_CATEGORIES, Campaign, Issue, Notice, SiteModel
 from portal.site.orderpages import STAFF_CHANNELS, order_labels
@@ -257,6 +258,9 @@ ACCOUNT_PAGES = (
     ("staff/acknowledgements/", "acks_staff.html"),
     ("staff/publishing/", "publishing.html"),
     ("staff/reconcile/", "reconcile.html"),
+    ("staff/desk/", "desk.html"),
+    ("staff/handovers/", "handovers.html"),
+    ("staff/debits/", "debits.html"),
 )
 """The pages that act: static shells whose scripts call the API on the same origin."""
 
@@ -296,6 +300,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
         "service_labels": service_labels(lang),
         **collection_context(lang),
         **reconcile_context(lang),
+        **cash_context(lang),  # the desk, handover and direct-debit pages
         "finance_roles": sorted(allowed_roles("reconcile.read")),
         "callback_dimensions": DIMENSION_NAMES,
         "callback_scale": tuple(SCALE),

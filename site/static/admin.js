@@ -276,6 +276,9 @@
     $("bills-link").hidden = !me.roles.some((role) => billReaders.includes(role));
     const financeReaders = $("finance-links").dataset.roles.split(" ");
     $("finance-links").hidden = !me.roles.some((role) => financeReaders.includes(role));
+    const cashLinks = [...$("cash-links").querySelectorAll("a[data-roles]")];
+    for (const a of cashLinks) a.hidden = !me.roles.some((role) => a.dataset.roles.split(" ").includes(role));
+    $("cash-links").hidden = cashLinks.every((a) => a.hidden);
     const importers = d.importRoles.split(" ");
     if (me.roles.some((role) => importers.includes(role))) {
       setUpImport(isAdmin ? estates.map((e) => e.slug) : me.estates);

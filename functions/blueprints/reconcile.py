@@ -7,6 +7,8 @@ Finance of the estate and admin only (``reconcile.read`` / ``reconcile.manage``)
                                                             ``rejected`` report, nothing written
 ``GET  /api/reconcile/banks?estate=``                       the saved bank column mappings
 ``PUT  /api/reconcile/banks``                               save a bank's column mapping
+``POST /api/reconcile/banks/sample?estate=``                a sample statement's header, its
+                                                            first rows and the guessed mapping
 ``GET  /api/reconcile/days/<estate>/<day>``                 the day: state, discrepancies
 ``POST /api/reconcile/days/<estate>/<day>/match``           run the three-way match (409 closed)
 ``POST /api/reconcile/days/<estate>/<day>/resolutions``     resolve a discrepancy with a note
@@ -23,6 +25,7 @@ from werkzeug.datastructures import FileStorage as UploadedFile
 from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.blueprints.reconcile_models import (
+    BankSampleOut,
     DayOut,
     DayPath,
     DiscrepancyList,
@@ -47,6 +50,7 @@ from portal.accounts.policy import Target
 from portal.clock import iso
 from portal.errors import InvalidInput
 from portal.finance.reconcile.bank import BankMapping
+from portal.finance.reconcile.banksample import sample
 
 bp = api_blueprint("reconcile", __name__)
 _DENIED: Responses = {401: ErrorEnvelope, 403: ErrorEnvelope}
@@ -88,6 +92,17 @@ def save_bank(body: MappingIn) -> Response:
     s = services()
     s.reconcile_repo.save_mapping(body.estate, mapping, who, iso(s.clock()))
     return json_response(MappingOut(**vars(mapping)))
+
+
+@bp.post("/reconcile/banks/sample", responses={200: BankSampleOut, **_DENIED, 413: ErrorEnvelope})
+def bank_sample(query: EstateQuery, form: StatementForm) -> Response:
+    """Read a sample statement of a bank for its header (nothing is stored): the columns, the
+    first rows under them and a guess of the mapping, for finance to pick and save."""
+    _who("reconcile.manage", query.estate)
+    upload = form.file
+    if not isinstance(upload, UploadedFile):
+        raise InvalidInput("reconcile_missing_file")
+    return json_response(BankSampleOut.of(sample(upload.read(MAX_CONTENT_LENGTH + 1))))
 
 
 @bp.get("/reconcile/days/<estate>/<day>", responses={200: DayOut, **_DENIED})

@@ -10,6 +10,7 @@ from functions.errors import MAX_CONTENT_LENGTH
 from functions.fields import SLUG, SOMETHING, FileStorage, IsoDate
 from functions.model import ApiModel
 from portal.billing.money import yuan
+from portal.finance.reconcile.banksample import FIELDS, Sample
 from portal.finance.reconcile.days import DayView
 from portal.finance.reconcile.imports import ImportReport
 from portal.finance.reconcile.kinds import Action
@@ -103,6 +104,24 @@ class MappingOut(ApiModel):
 
 class MappingList(ApiModel):
     items: list[MappingOut]
+
+
+class BankSampleOut(ApiModel):
+    header_row: int = Field(description="The header's row in the file (0: none found).")
+    columns: list[str] = Field(description="The header's columns, as the bank writes them.")
+    rows: list[list[str]] = Field(description="The first rows under the header, cell by cell.")
+    guess: dict[str, str] = Field(description="Mapping field → the column that looks like it.")
+    fields: list[str] = Field(description="The mapping's fields, in the form's order.")
+    problem: ProblemOut | None = Field(default=None, description="Why the file could not be read.")
+
+    @classmethod
+    def of(cls, s: Sample) -> BankSampleOut:
+        p = s.problem
+        return cls(header_row=s.header_row, columns=list(s.columns), rows=[list(r) for r in s.rows],
+                   guess=s.guess, fields=list(FIELDS),
+                   problem=ProblemOut(line=p.line, column=p.column, code=p.code,
+                                      message=p.message("zh-CN"), message_en=p.message("en"))
+                   if p else None)  # fmt: skip
 
 
 class DayPath(ApiModel):

@@ -67,8 +67,9 @@ POLICY: dict[str, frozenset[str]] = {
     # the month's service KPIs of an estate
     "kpi.read": frozenset(("foreman", *MANAGERS, ADMIN)),
     # bills (应收) and payments (实收): an owner reads and pays their own units' bills;
-    # finance issues bills and handles money in its estates (no one else moves money)
-    "bill.read": frozenset((OWNER, FINANCE, *MANAGERS, ADMIN)),
+    # finance issues bills and handles money in its estates (no one else moves money); the
+    # front desk reads a unit's account to take its fees at the desk and print the receipt
+    "bill.read": frozenset((OWNER, "front_desk", FINANCE, *MANAGERS, ADMIN)),
     "bill.run": frozenset((FINANCE,)),
     "payment.create": frozenset((OWNER,)),
     "payment.refund": frozenset((FINANCE,)),
@@ -80,6 +81,7 @@ POLICY: dict[str, frozenset[str]] = {
     # the front desk takes cash, transfers and POS cards at the desk, a guard cash at the door
     # (then handed over to the foreman the next day); finance and admin see and chase the rest
     "payment.offline": frozenset(("front_desk", "security", FINANCE, ADMIN)),
+    "payment.desk_day": frozenset(("front_desk", FINANCE, ADMIN)),  # the desk's day list (日结)
     "handover.read": frozenset(("foreman", FINANCE, ADMIN)),
     "handover.confirm": frozenset(("foreman", FINANCE, ADMIN)),
     "debit.import": frozenset((FINANCE, ADMIN)),

@@ -20,15 +20,19 @@ Amounts are integer fen; a rate is a percentage with two decimals, rounded half 
 amounts now (refunds given back are not collected); the daily path and the arrears
 recovered come from the receipts (what was paid when), which refunds do not change.
 
-The data: the estate's units (stored, as the billing run reads them), each unit's bills
-(one query per unit, a few at a time) and the receipts of the year (one query).
+The data, in a handful of queries whatever the number of units: the estate's units (stored,
+as the billing run reads them), the estate's bills of the trend's periods (one query on gsi2,
+:meth:`~portal.billing.bills.BillRepository.of_estate`, a page per MB), for a building's
+drill-down the estate's unpaid bills (the arrears index, one query), and the receipts of the
+years around the period (one query each). Bills issued before the gsi2 key existed get it
+from :meth:`~portal.billing.bills.BillRepository.backfill_estate_index`
+(``portal collection backfill``).
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -52,7 +56,6 @@ FORMULAS: Mapping[str, tuple[str, str]] = {
 }
 """rate → (numerator, denominator) attributes of :class:`Figures`."""
 TREND_PERIODS = 12
-READERS = 8
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:
@@ -157,9 +160,15 @@ class Collection:
                                       attributes=("building", "room"))  # fmt: skip
         return [UnitKey(estate, text(i, "building"), text(i, "room")) for i in items]
 
-    def bills_of(self, units: Sequence[UnitKey]) -> dict[UnitKey, list[Bill]]:
-        with ThreadPoolExecutor(max_workers=READERS) as pool:
-            return dict(zip(units, pool.map(self.bills.of_unit, units), strict=True))
+    def bills_of(self, estate: str, periods: Sequence[str],
+                 units: Sequence[UnitKey]) -> dict[UnitKey, list[Bill]]:  # fmt: skip
+        """The bills of ``periods`` (consecutive) per unit: one query for the estate."""
+        out: dict[UnitKey, list[Bill]] = {u: [] for u in units}
+        for b in self.bills.of_estate(estate, periods[0], periods[-1]):
+            got = out.get(b.unit)
+            if got is not None:  # a listed unit (of the building, for a drill-down)
+                got.append(b)
+        return out
 
     def receipts(self, estate: str, years: Iterable[int]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -174,7 +183,8 @@ class Collection:
             policy.require(identity, "collection.read", Target(estate=estate))
         check_period(period)
         units = self.units(estate, building)
-        bills = self.bills_of(units)
+        trend_periods = periods_back(period, TREND_PERIODS)
+        bills = self.bills_of(estate, trend_periods, units)
         today = local_day(self.clock(), zone(self.tz))
         per_unit = {u: figures(b for b in bills[u] if b.period == period) for u in units}
         total = sum(per_unit.values(), Figures())
@@ -182,15 +192,19 @@ class Collection:
         for u, f in per_unit.items():
             buildings[u.building] = buildings.get(u.building, Figures()) + f
         trend = tuple((p, sum((figures(b for b in bills[u] if b.period == p) for u in units), Figures()))
-                      for p in periods_back(period, TREND_PERIODS))  # fmt: skip
+                      for p in trend_periods)  # fmt: skip
         year = int(period[:4])
         receipts = [r for r in self.receipts(estate, (year - 1, year, year + 1))
                     if not building or text(r, "building") == building]  # fmt: skip
         recovered, households = self._recovered(receipts, period)
         lines: tuple[UnitLine, ...] = ()
         if building is not None:
+            arrears: dict[UnitKey, int] = {}
+            for b in self.bills.unpaid_in_estate(estate):
+                if b.unit.building == building and b.period < period:
+                    arrears[b.unit] = arrears.get(b.unit, 0) + b.outstanding_fen
             lines = tuple(UnitLine(u, per_unit[u], tuple(b for b in bills[u] if b.period == period),
-                                   sum(b.outstanding_fen for b in bills[u] if b.period < period))
+                                   arrears.get(u, 0))
                           for u in units)  # fmt: skip
         return CollectionReport(
             estate=estate, period=period, today=today.isoformat(), total=total,

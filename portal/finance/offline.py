@@ -245,8 +245,9 @@ class OfflinePayments:
         ]  # fmt: skip
 
     def of_day(self, identity: Identity, estate: str, day: str) -> list[Item]:
-        """An estate's offline payments of a local day, oldest first (finance, admin)."""
-        policy.require(identity, "collection.read", Target(estate=estate))
+        """An estate's offline payments of a local day, oldest first (the front desk's day
+        list, finance, admin)."""
+        policy.require(identity, "payment.desk_day", Target(estate=estate))
         return self.table.query_all(collection_keys.offline_payments(estate, day))
 
 

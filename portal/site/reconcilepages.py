@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.finance.reconcile.banksample import FIELDS
 from portal.finance.reconcile.kinds import ACTIONS, KINDS
 from portal.i18n import translate
 
@@ -16,7 +17,8 @@ SOURCES: tuple[str, ...] = ("wechat", "alipay", "bank")
 SCRIPT_TEXT: tuple[str, ...] = (
     "state", "matched", "resolved", "note_required", "closed", "reopened", "none", "line",
     "column", "problem", "kind", "ref", "ours", "provider", "bank_amount", "status",
-    "resolution", "action", "note", "resolve", "day_col", "done",
+    "resolution", "action", "note", "resolve", "day_col", "done", "map_found", "map_unused",
+    "map_saved", "map_bank_invalid", "map_incomplete",
 )  # fmt: skip
 """``reconcile.page.<key>``: the headers and sentences the script shows."""
 
@@ -25,6 +27,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "actions": ("reconcile.actions", tuple(ACTIONS)),
     "states": ("reconcile.states", STATES),
     "statuses": ("reconcile.statuses", STATUSES),
+    "fields": ("reconcile.fields", FIELDS),
     "text": ("reconcile.page", SCRIPT_TEXT),
 }
 """Script group → (catalog prefix, the keys every language must have)."""
@@ -42,4 +45,5 @@ def reconcile_context(lang: str) -> dict[str, Any]:
         "reconcile_actions": {kind: [a for a, kinds in ACTIONS.items() if kind in kinds]
                               for kind in KINDS},
         "reconcile_sources": {s: translate(f"reconcile.sources.{s}", lang) for s in SOURCES},
+        "reconcile_fields": FIELDS,
     }  # fmt: skip

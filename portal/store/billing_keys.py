@@ -7,7 +7,7 @@ Kept apart only for length; they use the same separator, partitions and index he
 from __future__ import annotations
 
 from portal.store.keys import META, SEP, IndexKey, Key, _index
-from portal.store.tables import Index
+from portal.store.tables import GSI2, Index
 
 
 def bill_partition(estate: str, building: str, room: str) -> str:
@@ -24,6 +24,24 @@ def unpaid_bills(estate: str) -> str:
 
 def unpaid_bill_index(estate: str, period: str, building: str, room: str, bill: str) -> IndexKey:
     return _index(unpaid_bills(estate), f"{period}{SEP}{building}{SEP}{room}{SEP}{bill}")
+
+
+def estate_bills(estate: str) -> str:
+    return f"BILLS{SEP}{estate}"  # gsi2
+
+
+def estate_bill_index(estate: str, period: str, building: str, room: str, bill: str) -> dict[str, str]:
+    """Every bill of an estate on gsi2, by period then unit (the collection report reads a
+    range of periods in one query instead of one query per unit)."""
+    assert GSI2.range_key is not None
+    return {GSI2.hash_key: estate_bills(estate),
+            GSI2.range_key: f"{period}{SEP}{building}{SEP}{room}{SEP}{bill}"}  # fmt: skip
+
+
+def estate_bill_range(first_period: str, last_period: str) -> tuple[str, str]:
+    """The gsi2 sort keys of :func:`estate_bill_index` from ``first_period`` to ``last_period``
+    (both included)."""
+    return f"{first_period}{SEP}", f"{last_period}{SEP}\uffff"
 
 
 def readings(estate: str, period: str) -> str:

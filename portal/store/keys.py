@@ -51,6 +51,7 @@ a profile's change history             main     pk=PROFILELOG#<e>#<b>#<r> sk=<ts
 a bill (one unit, period, fee item)   main     pk=BILL#<e>#<b>#<r>  sk=<period>-<item>[-<ref>] bill
 a unit's bills (of a year)             main     pk=BILL#<e>#<b>#<r>  sk^=<yyyy>-     bill
 an estate's unpaid bills (欠费)         gsi1     gsi1pk=UNPAID#<e>    gsi1sk=<period>#<b>#<r>#<item> bill
+an estate's bills of a range of periods gsi2    gsi2pk=BILLS#<e>     gsi2sk=<period>#<b>#<r>#<bill> bill
 meter readings of a period             main     pk=READING#<e>#<period> sk=<b>#<r>#<item> reading
 standing charges (parking spaces)      main     pk=STANDING#<e>      sk=<b>#<r>#<item> quantity
 unit areas as imported (房屋面积)        main     pk=AREA#<e>          sk=<b>#<r>      area

@@ -384,6 +384,9 @@
     $("finance-links").hidden = !me.roles.some((role) => financeReaders.includes(role));
     const approvers = $("approve-link").dataset.roles.split(" ");
     $("approve-link").hidden = !me.roles.some((role) => approvers.includes(role));
+    const cashLinks = [...$("cash-links").querySelectorAll("a[data-roles]")];
+    for (const a of cashLinks) a.hidden = !me.roles.some((role) => a.dataset.roles.split(" ").includes(role));
+    $("cash-links").hidden = cashLinks.every((a) => a.hidden);
     const importers = d.importRoles.split(" ");
     if (me.roles.some((role) => importers.includes(role))) {
       setUpImport(isAdmin ? estates.map((e) => e.slug) : me.estates);

@@ -132,7 +132,9 @@
 
   async function banks() {
     const r = await P.call("GET", `/api/reconcile/banks?${new URLSearchParams({ estate: estate() })}`);
-    if (r.ok) $("r-banks").replaceChildren(...r.data.items.map((m) => new Option(m.bank, m.bank)));
+    if (!r.ok) return;
+    $("r-banks").replaceChildren(...r.data.items.map((m) => new Option(m.bank, m.bank)));
+    root.dispatchEvent(new CustomEvent("banks", { detail: r.data.items })); // bankmap.js
   }
 
   function showReport(rep) {
@@ -187,6 +189,7 @@
   }
 
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  root.addEventListener("banks-changed", banks);
   $("import-form").addEventListener("submit", upload);
   $("r-source").addEventListener("change", (ev) => { $("bank-row").hidden = ev.target.value !== "bank"; });
   $("match").addEventListener("click", () => act("/match", undefined, (v) => P.fill(T.matched, {

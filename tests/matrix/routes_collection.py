@@ -70,7 +70,7 @@ def debit_upload(call: Call) -> Mapping[str, Any]:
 COLLECTION_ROUTES: tuple[Row, ...] = (
     Row("POST", "/api/offline-payments", 201, Needs("payment.offline", target="estate_1"),
         request=offline_payment),
-    Row("GET", "/api/offline-payments", 200, Needs("collection.read", target="estate_1"),
+    Row("GET", "/api/offline-payments", 200, Needs("payment.desk_day", target="estate_1"),
         request={"query_string": {**ESTATE, "day": "2026-11-22"}}),
     Row("GET", "/api/handovers", 200, Needs("handover.read", target="estate_1"),
         request={"query_string": ESTATE}),

@@ -35,6 +35,12 @@ def statement_upload(call: Call) -> Mapping[str, Any]:
             "content_type": "multipart/form-data"}  # fmt: skip
 
 
+def bank_sample(call: Call) -> Mapping[str, Any]:
+    data = "交易日期,摘要,贷方发生额,对方户名\n2026-11-18,结算,1.00,财付通\n".encode("gbk")
+    return {"query_string": {"estate": "lanting"}, "data": {"file": (io.BytesIO(data), "icbc.csv")},
+            "content_type": "multipart/form-data"}  # fmt: skip
+
+
 def open_discrepancy(call: Call) -> Mapping[str, Any]:
     """A fresh open discrepancy of ``DAY`` for each caller to resolve."""
     from portal.finance.reconcile.days import _item, discrepancy_id
@@ -53,6 +59,8 @@ FINANCE_ROUTES: tuple[Row, ...] = (
     Row("PUT", "/api/reconcile/banks", 200, Needs("reconcile.manage", target="estate_1"),
         request={"json": {"estate": "lanting", "bank": "icbc", "date": "交易日期",
                           "counterparty": "对方户名", "credit": "贷方发生额"}}),
+    Row("POST", "/api/reconcile/banks/sample", 200, Needs("reconcile.manage", target="estate_1"),
+        request=bank_sample),
     Row("GET", "/api/reconcile/banks", 200, Needs("reconcile.read", target="estate_1"),
         request={"query_string": {"estate": "lanting"}}),
     Row("POST", "/api/reconcile/days/<estate>/<day>/match", 200,

@@ -12,7 +12,9 @@ closed    every discrepancy resolved, and locked: no       open (``reopen`` with
 ``match`` runs the three-way match of the estate's day: our payments paid and refunds
 made that day (the ledger's day index), the provider lines of the day and the bank lines
 around it (:mod:`.matching`); the desk's bank transfers and POS slips of the days before
-explain the deposits they make (:func:`offline_deposits`), so those are not unexplained. A discrepancy found again keeps its id and its resolution;
+explain the deposits they make (:func:`offline_deposits`; POS slips net of the acquirer's
+agreed fee, :func:`card_days`), so those are not unexplained. A discrepancy found again
+keeps its id and its resolution;
 one no longer found is ``cleared`` (never deleted); new ones are ``open`` and in the
 estate's exceptions queue. ``resolve`` records an action of :data:`~.kinds.ACTIONS` with
 a note. Every step is an audit line; every change of a day is conditioned on its state
@@ -29,9 +31,23 @@ from datetime import date, timedelta
 from portal.accounts.audit import AuditLog, Event
 from portal.clock import Clock, iso
 from portal.errors import Conflict, InvalidInput, NotFound
-from portal.finance.reconcile.kinds import ACTIONS, KINDS, PROVIDERS, SETTLEMENT, Action
+from portal.finance.reconcile.kinds import (
+    ACQUIRER,
+    ACTIONS,
+    KINDS,
+    PROVIDERS,
+    SETTLEMENT,
+    Action,
+    expected_fee,
+)  # fmt: skip
 from portal.finance.reconcile.lines import BankLine, ProviderLine
-from portal.finance.reconcile.matching import Deposit, Discrepancy, match_bank, match_provider
+from portal.finance.reconcile.matching import (
+    CardDay,
+    Deposit,
+    Discrepancy,
+    match_bank,
+    match_provider,
+)  # fmt: skip
 from portal.finance.reconcile.repository import ReconcileRepository
 from portal.store import reconcile_keys as rk
 from portal.store.conditions import Condition, condition
@@ -118,8 +134,9 @@ class ReconcileDays:
                     _, nets = match_provider(provider, [], [], provider_lines)
                 batches.update({(provider, k): v for k, v in nets.items()})
         bank = [b for d in lines for b in _bank_lines(lines[d])]
-        deposits = offline_deposits({d: self.repo.offline_of(estate, d) for d in lines if d <= day})
-        found += [d for d in match_bank(batches, bank, deposits) if d.day == day]
+        offline = {d: self.repo.offline_of(estate, d) for d in lines if d <= day}
+        found += [d for d in match_bank(batches, bank, offline_deposits(offline), card_days(offline))
+                  if d.day == day]  # fmt: skip
         return [d for d in found if d.day == day or d.kind == "missing_at_provider"]
 
     def match(self, estate: str, day: str, actor: str, source_ip: str = "") -> DayView:
@@ -253,19 +270,27 @@ BANKED: tuple[str, ...] = ("transfer", "pos")
 
 def offline_deposits(by_day: Mapping[str, Iterable[Item]]) -> list[Deposit]:
     """The bank deposits the desk's offline payments explain: each bank transfer as it was
-    paid, and a day's POS slips as the one deposit the card acquirer settles them in."""
+    paid, and a day's POS slips as the one deposit the card acquirer settles them in, net of
+    the agreed fee of each slip (:func:`card_days`)."""
     deposits: list[Deposit] = []
     for day, entries in sorted(by_day.items()):
-        pos = 0
         for e in entries:
             if text(e, "method") == "transfer":
                 deposits.append((text(e, "reference") or text(e, "payment_id"), day,
                                  whole(e, "amount_fen")))  # fmt: skip
-            elif text(e, "method") == "pos":
-                pos += whole(e, "amount_fen")
-        if pos:
-            deposits.append((f"pos:{day}", day, pos))
+    deposits += [(f"{ACQUIRER}:{day}", day, gross - fee) for day, gross, fee in card_days(by_day)]
     return deposits
+
+
+def card_days(by_day: Mapping[str, Iterable[Item]]) -> list[CardDay]:
+    """Each day's POS slips: their gross and the acquirer's agreed fee, slip by slip
+    (:func:`~.kinds.expected_fee` of :data:`~.kinds.FEE_RATES` ``pos``, half up to the fen)."""
+    out: list[CardDay] = []
+    for day, entries in sorted(by_day.items()):
+        slips = [whole(e, "amount_fen") for e in entries if text(e, "method") == "pos"]
+        if slips:
+            out.append((day, sum(slips), sum(expected_fee(ACQUIRER, s) for s in slips)))
+    return out
 
 
 def _provider_lines(items: Iterable[Item], provider: str) -> Iterable[ProviderLine]:

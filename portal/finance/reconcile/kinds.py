@@ -21,6 +21,8 @@ Agreed fee rates (:data:`FEE_RATES`)
     Parts per million of the gross, per provider: 0.6% is ``6000``. The fee of a
     payment is ``gross × rate`` rounded **half up to the whole fen**, as both providers
     round it (:func:`expected_fee`). Refund lines give back a fee; it is not checked.
+    ``pos`` is the card acquirer's rate on the front desk's POS slips: it settles a day's
+    slips in one deposit, net of the fee of each slip.
 
 Settlement (:data:`SETTLEMENT`)
     A provider settles each day's net (payments − refunds − fees) into the bank
@@ -55,8 +57,11 @@ is refunded only where the provider holds money we did not apply)."""
 Provider = Literal["alipay", "wechat"]
 PROVIDERS: tuple[Provider, ...] = ("alipay", "wechat")
 
-FEE_RATES: dict[str, int] = {"alipay": 6000, "wechat": 6000}
-"""provider → the agreed fee in parts per million of the gross (0.6%)."""
+FEE_RATES: dict[str, int] = {"alipay": 6000, "wechat": 6000, "pos": 5500}
+"""provider (or ``pos``, the card acquirer) → the agreed fee in parts per million of the
+gross (0.6%; the acquirer's 0.55%)."""
+ACQUIRER = "pos"
+"""The card acquirer's key in :data:`FEE_RATES` and :data:`SETTLEMENT`."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Settlement:
 SETTLEMENT: dict[str, Settlement] = {
     "alipay": Settlement(1, 3, ("支付宝（中国）网络技术有限公司", "支付宝(中国)网络技术有限公司", "alipay")),
     "wechat": Settlement(1, 3, ("财付通支付科技有限公司", "tenpay")),
+    ACQUIRER: Settlement(1, 3, ("银联商务", "拉卡拉", "通联支付", "unionpay")),
 }
 
 

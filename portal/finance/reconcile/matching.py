@@ -19,7 +19,10 @@
    from the provider's settlement account (:data:`~.kinds.SETTLEMENT`), ``lag`` to
    ``lag + grace`` days after the trade day, the earliest first. A batch without one is
    ``settlement_missing``; a credit that no batch and no offline deposit explains is
-   ``bank_unexplained``.
+   ``bank_unexplained``. The desk's POS slips of a day are one deposit of the card
+   acquirer, net of the agreed fee of each slip (:data:`~.kinds.FEE_RATES` ``pos``); an
+   acquirer's credit of that window that is not that net is a ``fee_differs`` (the fee it
+   took against the agreed one), not an unexplained deposit.
 
 Every discrepancy names its day (the trade day; the deposit's day for the bank), the
 reference it is about and the three amounts that were compared, so a person can trace it
@@ -32,7 +35,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from portal.finance.reconcile.kinds import FEE_RATES, SETTLEMENT, Kind, expected_fee, paid_by
+from portal.finance.reconcile.kinds import (
+    ACQUIRER,
+    FEE_RATES,
+    SETTLEMENT,
+    Kind,
+    expected_fee,
+    paid_by,
+)  # fmt: skip
 from portal.finance.reconcile.lines import BankLine, ProviderLine
 
 OurPayment = tuple[str, str, int]
@@ -41,6 +51,9 @@ OurRefund = tuple[str, str, int]
 """(refund_no, out_trade_no, amount_fen)."""
 Deposit = tuple[str, str, int]
 """(reference, day, amount_fen): an offline deposit another part of finance expects."""
+CardDay = tuple[str, int, int]
+"""(day, gross_fen, agreed fee_fen) of the desk's POS slips of a day (the acquirer's deposit
+``pos:<day>`` is the gross less the fee)."""
 _MASK = 0xFFFFFFFF
 _SHIFT = 32
 
@@ -146,7 +159,8 @@ def _refund(provider: str, line: ProviderLine, by_no: dict[str, tuple[str, int]]
 
 
 def match_bank(batches: Mapping[tuple[str, str], int], bank: Iterable[BankLine],
-               explained: Iterable[Deposit] = ()) -> list[Discrepancy]:  # fmt: skip
+               explained: Iterable[Deposit] = (), cards: Iterable[CardDay] = ()
+               ) -> list[Discrepancy]:  # fmt: skip
     """Each settlement batch ((provider, trade day) → net) against the bank's credits."""
     credits = sorted(bank, key=lambda b: (b[1], b[5]))
     used = [False] * len(credits)
@@ -164,15 +178,42 @@ def match_bank(batches: Mapping[tuple[str, str], int], bank: Iterable[BankLine],
         else:
             found.append(Discrepancy("settlement_missing", day, f"{provider}:{day}", provider,
                                      None, net))  # fmt: skip
-    for _ref, day, amount in explained:
+    matched: set[str] = set()
+    for ref, day, amount in explained:
         for i, (_, bday, credit, _p, _m, _n) in enumerate(credits):
             if not used[i] and credit == amount and day <= bday <= _plus(day, 3):
                 used[i] = True
+                matched.add(ref)
                 break
+    found += _card_fees(cards, credits, used, matched)
     for i, (serial, bday, amount, _payer, _memo, n) in enumerate(credits):
         if not used[i]:
             found.append(Discrepancy("bank_unexplained", bday, serial or f"line:{n}", "bank",
                                      None, None, amount, "", n))  # fmt: skip
+    return found
+
+
+def _card_fees(cards: Iterable[CardDay], credits: list[BankLine], used: list[bool],
+               matched: set[str]) -> list[Discrepancy]:  # fmt: skip
+    """The acquirer's deposits of the POS days whose net no credit equals: the closest credit
+    from the acquirer (at most the gross) in the window is the day's, with another fee."""
+    rule = SETTLEMENT[ACQUIRER]
+    found: list[Discrepancy] = []
+    for day, gross, fee in cards:
+        ref = f"{ACQUIRER}:{day}"
+        if ref in matched or gross <= 0:
+            continue
+        end = _plus(day, rule.lag_days + rule.grace_days)
+        near = [i for i, (_, bday, credit, payer, _m, _n) in enumerate(credits)
+                if not used[i] and day <= bday <= end and 0 < credit <= gross
+                and paid_by(ACQUIRER, payer)]  # fmt: skip
+        if not near:
+            continue
+        i = min(near, key=lambda k: abs(gross - fee - credits[k][2]))
+        used[i] = True
+        serial, _bday, credit, _payer, _memo, n = credits[i]
+        found.append(Discrepancy("fee_differs", day, ref, ACQUIRER, gross, gross - credit, credit,
+                                 serial, n, fee))  # fmt: skip
     return found
 
 

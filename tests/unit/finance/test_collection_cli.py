@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from portal.accounts.owners import Owner
+from portal.billing.model import UnitKey
 from portal.cli.collection import register
 from portal.wiring import Services
 from tests.support.finance import debit_csv
@@ -61,3 +62,15 @@ def test_debits_report_and_exports_from_the_command_line(
     csv_path = tmp_path / "欠费.csv"
     invoke(portal_cli, "export", "arrears", "--estate", "lanting", "--format", "csv", "--out", str(csv_path))
     assert csv_path.read_bytes().startswith("\ufeff房号".encode())
+
+
+def test_the_backfill_gives_older_bills_the_estate_key_once(portal_cli: click.Group, billed: Services) -> None:
+    from portal.store import billing_keys
+    from portal.store.tables import GSI2
+
+    for bill in billed.bills.of_unit(UnitKey("lanting", "2", "1-1503")):  # as written before the key
+        billed.table.update(billing_keys.bill("lanting", "2", "1-1503", bill.bill_id),
+                            remove=(GSI2.hash_key, GSI2.range_key or ""))  # fmt: skip
+    first = invoke(portal_cli, "backfill", "--estate", "lanting")
+    assert first.exit_code == 0 and "已为 2 笔旧账单补写" in first.output
+    assert "已为 0 笔旧账单补写" in invoke(portal_cli, "backfill", "--estate", "lanting").output

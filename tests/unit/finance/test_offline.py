@@ -121,3 +121,17 @@ def test_door_cash_joins_the_guards_batch_of_the_day_in_the_same_transaction(bil
     assert batch["state"] == "open" and batch["collector_name"] == "赵保安"
     listed = billed.offline_payments.of_day(staff("finance"), "lanting", "2026-11-22")
     assert [i["at_door"] for i in listed] == [True, True]
+
+
+def test_the_front_desk_reads_its_days_list_and_its_units_account_a_guard_neither(
+    billed: Services,
+) -> None:
+    done = billed.offline_payments.record(DESK, offline(UNIT, ["2026-11-management"], MANAGEMENT_FEN))
+    listed = billed.offline_payments.of_day(DESK, "lanting", "2026-11-22")
+    assert [i["receipt_no"] for i in listed] == [done.payment.receipt_no]
+    statement = billed.statements.of_unit(DESK, NEIGHBOUR)
+    assert statement.outstanding_fen > 0, "the desk sees what a unit owes before taking it"
+    assert billed.payments.receipt(DESK, done.payment.payment_id).receipt_no == done.payment.receipt_no
+    for who in (GUARD, FOREMAN, staff("front_desk", estates=("meixi",))):
+        with pytest.raises(Forbidden):
+            billed.offline_payments.of_day(who, "lanting", "2026-11-22")

@@ -1,12 +1,15 @@
 """Offline payments match against bank deposits: the desk's bank transfers and a day's POS
-slips explain the credits they make, so only money nothing explains is "bank_unexplained"."""
+slips (net of the acquirer's agreed fee, FEE_RATES["pos"]) explain the credits they make, so
+only money nothing explains is "bank_unexplained"; an acquirer's deposit with another fee is
+"fee_differs"."""
 
 from __future__ import annotations
 
 from portal.billing.model import UnitKey
 from portal.billing.money import yuan
 from portal.finance.reconcile.bank import BankMapping
-from portal.finance.reconcile.days import offline_deposits
+from portal.finance.reconcile.days import card_days, offline_deposits
+from portal.finance.reconcile.kinds import ACTIONS, FEE_RATES, expected_fee
 from portal.wiring import Services
 from tests.support.finance import DESK, NEIGHBOUR, UNIT, offline
 
@@ -14,14 +17,20 @@ ICBC = BankMapping("icbc", date="交易日期", counterparty="对方户名", cre
                    debit="借方发生额", serial="交易流水号", memo="摘要")  # fmt: skip
 
 
-def _statement(transfer_fen: int, pos_fen: int) -> bytes:
-    """An ICBC statement: the transfer on the 22nd, the POS settlement and a stranger's credit
-    of the same amount on the 23rd."""
+def _statement(transfer_fen: int, pos_fen: int, stranger_fen: int | None = None) -> bytes:
+    """An ICBC statement: the transfer on the 22nd, the acquirer's POS settlement and a
+    stranger's credit (by default of the same amount) on the 23rd."""
+    stranger = pos_fen if stranger_fen is None else stranger_fen
     return f"""交易日期,交易流水号,对方户名,对方账号,借方发生额,贷方发生额,余额,摘要
 2026-11-22,ICBC0101,林晓岚,6222000000001503,,{yuan(transfer_fen)},10000.00,物业费
 2026-11-23,ICBC0102,银联商务股份有限公司,898430100000001,,{yuan(pos_fen)},20000.00,POS结算
-2026-11-23,ICBC0103,某某装饰工程有限公司,6222000011112222,,{yuan(pos_fen)},30000.00,往来款
+2026-11-23,ICBC0103,某某装饰工程有限公司,6222000011112222,,{yuan(stranger)},30000.00,往来款
 """.encode()
+
+
+def _net(gross_fen: int) -> int:
+    """What the acquirer deposits for one slip: the gross less the agreed fee."""
+    return gross_fen - expected_fee("pos", gross_fen)
 
 
 def _owed(services: Services, unit: UnitKey, bill_id: str) -> int:
@@ -53,11 +62,12 @@ def test_a_transfer_and_a_days_pos_slips_explain_their_deposits_and_cash_explain
                               "transfer", reference="ICBC0101"))  # fmt: skip
     desk.record(DESK, offline(NEIGHBOUR, ["2026-11-management"], pos, "pos"))
     desk.record(DESK, offline(NEIGHBOUR, ["2026-10-management"], cash, "cash"))
-    _import(billed, _statement(transfer, pos))
+    _import(billed, _statement(transfer, _net(pos), cash))
 
-    assert _unexplained(billed, "2026-11-22") == []  # the transfer
-    # One credit is the day's POS settlement; the other is not the cash (cash is handed over).
-    assert _unexplained(billed, "2026-11-23") == [("ICBC0103", pos)]
+    assert _unexplained(billed, "2026-11-22") == []  # the transfer, and the POS net of its fee
+    assert _fees(billed, "2026-11-22") == []
+    # The other credit is not the cash (cash is handed over to the foreman, not deposited).
+    assert _unexplained(billed, "2026-11-23") == [("ICBC0103", cash)]
 
 
 def test_without_the_offline_payments_the_same_deposits_are_unexplained(billed: Services) -> None:
@@ -77,5 +87,38 @@ def test_transfers_are_deposits_one_by_one_and_pos_slips_one_per_day() -> None:
                        {"method": "transfer", "reference": "", "amount_fen": 500, "payment_id": "p5"}],
         "2026-11-23": [{"method": "cash", "amount_fen": 600, "payment_id": "p6"}],
     }  # fmt: skip
+    fee = expected_fee("pos", 200) + expected_fee("pos", 300)  # slip by slip, half up each
     assert offline_deposits(entries) == [("T1", "2026-11-22", 100), ("p5", "2026-11-22", 500),
-                                         ("pos:2026-11-22", "2026-11-22", 500)]  # fmt: skip
+                                         ("pos:2026-11-22", "2026-11-22", 500 - fee)]  # fmt: skip
+    assert card_days(entries) == [("2026-11-22", 500, fee)]
+
+
+def test_the_acquirers_agreed_rate_is_read_from_the_one_table_and_rounds_each_slip_half_up() -> None:
+    rate = FEE_RATES["pos"]
+    assert 0 < rate < 20_000, "a card acquirer's rate is well under 2%"
+    assert expected_fee("pos", 1_000_000) == rate  # ¥10,000 pays the rate in fen
+    slips = {"2026-11-22": [{"method": "pos", "amount_fen": 9_091, "payment_id": f"p{i}"}
+                            for i in range(3)]}  # fmt: skip
+    assert card_days(slips) == [("2026-11-22", 27_273, 3 * expected_fee("pos", 9_091))]
+
+
+def _fees(services: Services, day: str) -> list[dict[str, object]]:
+    view = services.reconcile_days.match("lanting", day, "staff:qian")
+    return [dict(d) for d in view.discrepancies if d["kind"] == "fee_differs" and d["status"] == "open"]
+
+
+def test_an_acquirer_deposit_with_another_fee_is_fee_differs_not_an_unexplained_deposit(
+    billed: Services,
+) -> None:
+    pos = _owed(billed, NEIGHBOUR, "2026-11-management")
+    billed.offline_payments.record(DESK, offline(NEIGHBOUR, ["2026-11-management"], pos, "pos"))
+    taken = expected_fee("pos", pos) + 150  # the acquirer took ¥1.50 more than agreed
+    transfer = _owed(billed, UNIT, "2026-11-management")
+    _import(billed, _statement(transfer, pos - taken, 1))
+
+    [fee] = _fees(billed, "2026-11-22")
+    assert fee["ref"] == "pos:2026-11-22" and fee["provider"] == "pos"
+    assert (fee["ours_fen"], fee["provider_fen"], fee["bank_fen"], fee["expected_fen"]) == (
+        pos, taken, pos - taken, expected_fee("pos", pos))
+    assert "ICBC0102" not in [ref for ref, _ in _unexplained(billed, "2026-11-23")]
+    assert "fee_differs" in ACTIONS["write_off_fee"]

@@ -22,7 +22,8 @@
    ``bank_unexplained``. The desk's POS slips of a day are one deposit of the card
    acquirer, net of the agreed fee of each slip (:data:`~.kinds.FEE_RATES` ``pos``); an
    acquirer's credit of that window that is not that net is a ``fee_differs`` (the fee it
-   took against the agreed one), not an unexplained deposit.
+   took against the agreed one), not an unexplained deposit; no credit from the acquirer in
+   the window is ``settlement_missing``.
 
 Every discrepancy names its day (the trade day; the deposit's day for the bank), the
 reference it is about and the three amounts that were compared, so a person can trace it
@@ -196,7 +197,8 @@ def match_bank(batches: Mapping[tuple[str, str], int], bank: Iterable[BankLine],
 def _card_fees(cards: Iterable[CardDay], credits: list[BankLine], used: list[bool],
                matched: set[str]) -> list[Discrepancy]:  # fmt: skip
     """The acquirer's deposits of the POS days whose net no credit equals: the closest credit
-    from the acquirer (at most the gross) in the window is the day's, with another fee."""
+    from the acquirer (at most the gross) in the window is the day's, with another fee; a
+    POS day with no credit from the acquirer in the window is ``settlement_missing``."""
     rule = SETTLEMENT[ACQUIRER]
     found: list[Discrepancy] = []
     for day, gross, fee in cards:
@@ -207,7 +209,9 @@ def _card_fees(cards: Iterable[CardDay], credits: list[BankLine], used: list[boo
         near = [i for i, (_, bday, credit, payer, _m, _n) in enumerate(credits)
                 if not used[i] and day <= bday <= end and 0 < credit <= gross
                 and paid_by(ACQUIRER, payer)]  # fmt: skip
-        if not near:
+        if not near:  # nothing from the acquirer in the window: the settlement never came
+            found.append(Discrepancy("settlement_missing", day, ref, ACQUIRER, gross, None,
+                                     None, expected_fen=gross - fee))  # fmt: skip
             continue
         i = min(near, key=lambda k: abs(gross - fee - credits[k][2]))
         used[i] = True

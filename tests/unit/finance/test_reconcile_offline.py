@@ -122,3 +122,17 @@ def test_an_acquirer_deposit_with_another_fee_is_fee_differs_not_an_unexplained_
         pos, taken, pos - taken, expected_fee("pos", pos))
     assert "ICBC0102" not in [ref for ref, _ in _unexplained(billed, "2026-11-23")]
     assert "fee_differs" in ACTIONS["write_off_fee"]
+
+
+def test_a_pos_day_the_acquirer_never_settled_is_settlement_missing(billed: Services) -> None:
+    pos = _owed(billed, NEIGHBOUR, "2026-11-management")
+    billed.offline_payments.record(DESK, offline(NEIGHBOUR, ["2026-11-management"], pos, "pos"))
+    transfer = _owed(billed, UNIT, "2026-11-management")
+    bank = _statement(transfer, 1, 1).replace("银联商务股份有限公司".encode(), "某某公司".encode())
+    _import(billed, bank)  # the transfer came; nothing from the acquirer
+
+    view = billed.reconcile_days.match("lanting", "2026-11-22", "staff:qian")
+    [missing] = [d for d in view.discrepancies if d["kind"] == "settlement_missing"]
+    assert missing["ref"] == "pos:2026-11-22" and missing["provider"] == "pos"
+    assert missing["ours_fen"] == pos and missing["expected_fen"] == _net(pos)
+    assert _fees(billed, "2026-11-22") == []

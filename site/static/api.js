@@ -79,7 +79,10 @@
       const r = await call("POST", "/api/auth/logout");
       if (r.ok || r.status === 401) {
         // What this phone kept for the account (an unsent work order) goes with it.
-        try { localStorage.removeItem("portal.order-draft"); } catch (e) { /* no storage */ }
+        try {
+          localStorage.removeItem("portal.order-draft");
+          localStorage.removeItem("estate.mine");
+        } catch (e) { /* no storage */ }
         location.replace(form.dataset.next);
       }
       else say(status, errorText(r), true);

@@ -64,7 +64,7 @@
     for (const row of rows) {
       const [, building, room] = row.unit_id ? row.unit_id.split("/") : ["", row.building, row.room];
       const unit = row.unit_id
-        ? P.fill(P.msgs.unit, { building: estate.buildings[building] || building, room })
+        ? P.unit(estate.buildings[building] || building, room)
         : [building, room].filter(Boolean).join(" ");
       const tr = body.insertRow();
       const cells = [row.row, statusLabels[row.status] || row.status, unit, row.phone];

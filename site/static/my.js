@@ -17,7 +17,7 @@
       const li = tpl.content.firstElementChild.cloneNode(true);
       li.querySelector("[data-f=estate]").textContent = e.name;
       li.querySelector("[data-f=room]").textContent =
-        P.fill(P.msgs.unit, { building: e.buildings[u.building] || u.building, room: u.room });
+        P.unit(e.buildings[u.building] || u.building, u.room);
       li.querySelector("[data-f=rel]").textContent = rels[u.relationship] || u.relationship;
       list.append(li);
     }

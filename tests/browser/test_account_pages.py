@@ -70,8 +70,8 @@ def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(
     expect(page.locator("#phone")).to_have_text(phone)  # the owner sees their own number
     units = page.locator("#units li")
     expect(units).to_have_count(2)
-    expect(units.nth(0)).to_have_text("兰亭苑 2栋 2-1503 业主")
-    expect(units.nth(1)).to_have_text("梅溪小筑 5栋 1-101 业主")
+    expect(units.nth(0)).to_have_text("兰亭苑 2栋2单元1503室 业主")
+    expect(units.nth(1)).to_have_text("梅溪小筑 5栋1单元101室 业主")
     for slug, name in (("lanting", "兰亭苑"), ("meixi", "梅溪小筑")):
         expect(page.locator(f'#estates a[href="/estates/{slug}/"]')).to_have_text(name)
     _fits_the_screen(page)
@@ -264,7 +264,7 @@ def test_front_desk_sets_a_new_password_then_dry_runs_a_roster_with_one_bad_row(
     expect(page.locator("#import-status")).to_contain_text("试导入（未写入）")
     rows = page.locator("#report-rows tr:not(.why)")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0).locator("td")).to_have_text(["2", "正确", "2栋 2-1503", "138****8000"])
+    expect(rows.nth(0).locator("td")).to_have_text(["2", "正确", "2栋2单元1503室", "138****8000"])
     expect(rows.nth(1).locator("td").nth(1)).to_have_text("错误")
     # The problems of a bad row: a full-width line right under it (no sideways scrolling).
     why = page.locator("#report-rows tr.why")

@@ -9,8 +9,9 @@ from portal.accounts.audit import AuditLog
 from portal.accounts.passwords import PasswordHashing, default_hashing
 from portal.billing.providers.http import OfflineTransport, Transport, UrllibTransport
 from portal.clock import Clock, system_clock
+from portal.errors import Unavailable
 from portal.estates.directory import EstateDirectory
-from portal.messaging import MessageSender, OutboxSender, SnsSender
+from portal.messaging import MessageSender, OutboxSender, SignedSender, SnsSender
 from portal.settings import ConfigurationError, Settings
 from portal.store import client as aws
 from portal.store.counters import WindowCounter
@@ -71,12 +72,22 @@ class Core:
 
     @cached_property
     def sender(self) -> MessageSender:
-        """The local outbox in the local and test stages, SNS in dev and prod."""
+        """The local outbox in the local and test stages, SNS in dev and prod; every message
+        signed with the company's name."""
         if self._sender is not None:
-            return self._sender
-        if self.settings.is_local:
-            return self.outbox
-        return SnsSender(self.clients.sns)
+            inner = self._sender
+        elif self.settings.is_local:
+            inner = self.outbox
+        else:
+            inner = SnsSender(self.clients.sns)
+        return SignedSender(inner, self._company_name)
+
+    def _company_name(self) -> str:
+        """The SMS signature: the company's name from the estate directory (cached a minute)."""
+        try:
+            return self.estates.company().name.zh
+        except Unavailable:
+            return ""
 
     @cached_property
     def outbox(self) -> OutboxSender:

@@ -76,6 +76,11 @@ def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(
         expect(page.locator(f'#estates a[href="/estates/{slug}/"]')).to_have_text(name)
     _fits_the_screen(page)
     watched.screenshot("account-my-home-390")
+    # 我的 keeps the owner's estate: the header's home link goes there on every page after.
+    assert page.evaluate("localStorage.getItem('estate.mine')") == "lanting"
+    page.goto(account_site.url("/estates/meixi/"))  # visiting another estate does not change it
+    page.goto(account_site.url("/newsletter/"))
+    expect(page.locator("header a.brand")).to_have_attribute("href", "/estates/lanting/")
 
     page.goto(account_site.url("/en/account/"))
     expect(page.locator("#hello")).to_have_text("Hello, 陈晓梅")
@@ -90,6 +95,8 @@ def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(account_site.url("/account/signin/"))
     assert watched.unexpected() == []
+    # Signed out, the phone forgets the owner's estate (the last estate visited stays).
+    assert page.evaluate("localStorage.getItem('estate.mine')") is None
 
     page.goto(account_site.url("/account/"))  # signed out: back to the sign-in page
     page.wait_for_url(account_site.url("/account/signin/"))

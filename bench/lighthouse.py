@@ -17,7 +17,7 @@ What it does:
    ``/usr/bin/chromium``): mobile form factor, default (simulated) throttling,
    categories performance, accessibility, best practices and SEO. Pages: the
    first estate's home, the first notice it links to, this month's campaign,
-   and the newsletter issue it links to.
+   the newsletter issue it links to, and the estate's archive of expired notices.
 
    The performance score is partly measured (main-thread time, the filmstrip),
    so another program busy on the machine lowers it. Each page is audited up to
@@ -155,6 +155,7 @@ def pick_pages(root: Path) -> dict[str, str]:
         "notice": notice.group(1),
         "campaign": f"/campaigns/{NOW:%Y-%m}/",
         "newsletter": issue.group(1),
+        "archive": f"{estate}notices/archive/",  # expired notices (issue 12)
     }
 
 

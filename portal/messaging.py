@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -43,6 +44,22 @@ COUNTRY_PREFIX = "+86"
 class MessageSender(Protocol):
     def send_sms(self, phone: str, text: str) -> None:
         """Send ``text`` to the (normalised, mainland) mobile number ``phone``."""
+
+
+class SignedSender:
+    """Every SMS signed with the company's name (【长沙常青藤物业服务有限公司】), the signature
+    mainland carriers require and owners recognise, in one place: the messages' own words
+    carry none. A text already signed (a greeting names the company itself) goes as it is;
+    without a company in the store yet (a fresh deployment), unsigned."""
+
+    def __init__(self, inner: MessageSender, company_name: Callable[[], str]) -> None:
+        self.inner, self.company_name = inner, company_name
+
+    def send_sms(self, phone: str, text: str) -> None:
+        if not text.startswith("【"):
+            name = self.company_name()
+            text = f"【{name}】{text}" if name else text
+        self.inner.send_sms(phone, text)
 
 
 class SnsSender:

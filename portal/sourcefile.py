@@ -6,6 +6,7 @@ wrong; callers collect them and carry on with the rest of the content.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -16,6 +17,15 @@ import yaml
 from portal.i18n import Text, translate
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_CJK = "\u2018\u2019\u201c\u201d\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, quotes
+_FOLDED = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+
+
+def unfold(text: str) -> str:
+    """Chinese written over several YAML lines (``>-``) without the spaces the folding put
+    between two sentences ("一千二百余户。 我们" → "一千二百余户。我们"); Latin text keeps them."""
+    return _FOLDED.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,7 @@ errors name the key's own line) and returns an empty value after recording a
         if isinstance(v, bool) or not isinstance(v, str | int | float):
             self.fail(m.line_of(key), "wrong_type", field=key, expected="text")
             return ""
-        return str(v).strip()
+        return unfold(str(v).strip())
 
     def loc(self, m: LineDict, key: str, required: bool = True) -> Text:
         """``key`` in zh-CN with ``<key>_en`` as its English version."""

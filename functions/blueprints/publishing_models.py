@@ -93,13 +93,16 @@ class CampaignIn(ApiModel):
     title_en: Line = ""
     theme_en: Line = ""
     body_en: str = Field(default="", max_length=20_000)
+    ask: Line = Field(default="", description="One line of what the month asks of owners.")
+    ask_en: Line = ""
 
     def content(self) -> CampaignContent:
         events = tuple(EventIn(e.title, when(e.start), when(e.end), e.location, e.title_en,
                                e.location_en) for e in self.events)  # fmt: skip
         return CampaignContent(estate=self.estate, year=self.year, month=self.month, title=self.title,
                                theme=self.theme, body=self.body, events=events,
-                               title_en=self.title_en, theme_en=self.theme_en, body_en=self.body_en)  # fmt: skip
+                               title_en=self.title_en, theme_en=self.theme_en, body_en=self.body_en,
+                               ask=self.ask, ask_en=self.ask_en)  # fmt: skip
 
 
 class ArticleModel(ApiModel):

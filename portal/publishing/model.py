@@ -100,6 +100,9 @@ class CampaignContent:
     title_en: str = ""
     theme_en: str = ""
     body_en: str = ""
+    ask: str = ""
+    """One line of what the month asks of owners (the estate home shows it)."""
+    ask_en: str = ""
 
     @property
     def scope(self) -> tuple[str, ...]:

@@ -61,7 +61,7 @@ def _campaign(doc: Doc, c: CampaignContent) -> Campaign:
         slug=doc.doc_id, source=f"store/{doc.doc_id}", digest=digest(c), month=c.month, year=c.year,
         title=_text(c.title, c.title_en), theme=_text(c.theme, c.theme_en),
         events=tuple((e.title, e.start.isoformat(), e.end.isoformat(), e.location) for e in events),
-        body=_body(c.body, c.body_en, has_en),
+        body=_body(c.body, c.body_en, has_en), ask=_text(c.ask, c.ask_en),
     )  # fmt: skip
     return Campaign(c.year, c.month, src, events)
 

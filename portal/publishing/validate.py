@@ -72,6 +72,7 @@ def check_content(content: Content, buildings: Mapping[str, frozenset[str]]) -> 
         return replace(content, title=line(content.title), theme=line(content.theme),
                        body=body(content.body), title_en=line(content.title_en),
                        theme_en=line(content.theme_en), body_en=body(content.body_en),
+                       ask=line(content.ask), ask_en=line(content.ask_en),
                        events=tuple(_event(e) for e in content.events))  # fmt: skip
     assert isinstance(content, IssueContent)
     _estate(content.estate, buildings)

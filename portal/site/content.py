@@ -151,6 +151,7 @@ def assemble(
                     v.slug, v.source, v.digest + hashlib.blake2b(repr(tr).encode(), digest_size=6)
                     .hexdigest(), v.month, v.year, _merge_translation(v.title, tr, "title"),
                     _merge_translation(v.theme, tr, "theme"), tuple(evs), Body(v.body.zh, tr.body),
+                    _merge_translation(v.ask, tr, "ask"),
                 )  # fmt: skip
             campaign_sources.append(v)
         elif isinstance(v, IssueIndex | ArticleRecord):

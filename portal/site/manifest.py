@@ -17,7 +17,7 @@ from pathlib import Path
 
 from portal.site import sources
 
-BUILDER_VERSION = "6"
+BUILDER_VERSION = "7"
 MANIFEST = ".portal-build.pickle"
 SHARDS = 16
 

@@ -18,6 +18,7 @@ from portal.estates.model import Company
 from portal.i18n import Text
 from portal.sourcefile import SourceError
 
+NO_TEXT = Text("")
 NOTICE_CATEGORIES: tuple[str, ...] = ("outage", "works", "fees", "safety", "events", "tips")
 ARTICLE_KINDS: tuple[str, ...] = ("moving", "news", "community", "service", "tips")
 
@@ -110,6 +111,8 @@ class CampaignSource:
     theme: Text
     events: tuple[tuple[Text, str, str, Text], ...]  # (title, start, end, location), raw times
     body: Body
+    ask: Text = NO_TEXT
+    """One line of what the month asks of owners (the estate home shows it under the title)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,10 @@ class Campaign:
     @property
     def theme(self) -> Text:
         return self.source.theme
+
+    @property
+    def ask(self) -> Text:
+        return self.source.ask
 
     def has(self, lang: str) -> bool:
         return self.source.title.has(lang)

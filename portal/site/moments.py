@@ -1,5 +1,8 @@
 """When the site next changes by itself: the next publish or expiry time, or local midnight.
 
+Also the moments of the estate pages' own rules (:func:`portal.site.estatepages.moments_of`):
+a notice stops being "latest" on the home, a campaign's event is over.
+
 A built site is right until the first of these moments after its ``now``: a scheduled
 notice appears, one expires and leaves the lists, or a day (and with it, on the first,
 the month's campaign) begins in an estate's time zone. The scheduled rebuild
@@ -13,6 +16,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.clock import zone
+from portal.site.estatepages import moments_of
 from portal.site.model import ContentSource, SiteModel
 
 __all__ = ["ContentSource", "next_change", "next_midnight"]
@@ -30,5 +34,6 @@ def next_change(model: SiteModel, also: Iterable[datetime] = ()) -> datetime:
     moments = [next_midnight(now, tz) for tz in zones]
     for n in model.notices:
         moments += [t for t in (n.published, n.expires) if t is not None and t > now]
+    moments += [t for t in moments_of(model) if t > now]  # "latest" windows, events' ends
     moments += [t for t in also if t > now]
     return min(moments)

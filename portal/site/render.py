@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from markupsafe import Markup
 from portal.clock import zone
 from portal.i18n import translate
 from portal.site import markdown
-from portal.site.model import Body, FileBody, Notice
+from portal.site.model import Body, FileBody, Issue, Notice
 from portal.site.pages import notice_url, url
 from portal.site.qr import qr_svg
 from portal.site.security import inline_styles, policy
@@ -56,6 +56,38 @@ def fmt_date(dt: datetime, lang: str, with_time: bool = False, tz: ZoneInfo = DE
         return f"{s}, {d:%H:%M}" if with_time else s
     s = f"{d.year}年{d.month}月{d.day}日"
     return f"{s} {d:%H:%M}" if with_time else s
+
+
+def fmt_day(dt: datetime, lang: str, with_time: bool = False, tz: ZoneInfo = DEFAULT_TZ) -> str:
+    """A day as people say it this year: 11月28日 (09:00); 28 Nov (, 09:00)."""
+    d = dt.astimezone(tz)
+    s = f"{d.day} {d:%b}" if lang == "en" else f"{d.month}月{d.day}日"
+    if not with_time:
+        return s
+    return f"{s}, {d:%H:%M}" if lang == "en" else f"{s} {d:%H:%M}"
+
+
+def fmt_until(dt: datetime, lang: str, since: datetime | None = None,
+              tz: ZoneInfo = DEFAULT_TZ) -> str:  # fmt: skip
+    """The last day something holds, as people say it: an end at midnight is the day before
+    ("有效期至 11月25日", not "11月26日 00:00"), at 23:59 that day; another time keeps its
+    hour. The year only where it is not ``since``'s (a notice's publish year)."""
+    d = dt.astimezone(tz)
+    whole_day = (d.hour, d.minute, d.second) == (0, 0, 0)
+    if whole_day:
+        d -= timedelta(days=1)
+    with_time = not whole_day and (d.hour, d.minute) != (23, 59)
+    ref = since.astimezone(tz) if since is not None else d
+    if d.year != ref.year:
+        return fmt_date(d, lang, with_time, tz)
+    return fmt_day(d, lang, with_time, tz)
+
+
+def issue_label(issue: Issue, lang: str) -> str:
+    """"第3期" beside an issue's title, unless the title says it already (in any spacing)."""
+    label = translate("site.issue_no", lang, number=issue.number)
+    squash = "".join(label.split()).lower()
+    return "" if squash in "".join(issue.title.get(lang).split()).lower() else label
 
 
 def iso(dt: datetime) -> str:
@@ -135,12 +167,13 @@ def make_env(
     env.globals.update(
         t=t, csp=Markup(policy(styles=styles)), inline_css=Markup(styles[0]),
         print_css=Markup(styles[1]), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
-        url=url, notice_url=notice_url, notice_item=_ListItems(env),
+        url=url, notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
     )
     check_called_directly(env.globals)
     env.filters.update(
-        md=md, excerpt=excerpt, date=fmt_date, iso=iso, yuan=yuan, escape_markup=escape_markup
-    )
+        md=md, excerpt=excerpt, date=fmt_date, day=fmt_day, until=fmt_until, iso=iso, yuan=yuan,
+        escape_markup=escape_markup,
+    )  # fmt: skip
     return env
 
 

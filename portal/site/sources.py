@@ -41,13 +41,13 @@ TEMPLATE_TIME = re.compile(r"^(\d{2})-(\d{2})T(\d{2}):(\d{2})$")
 
 NOTICE_FIELDS = {"title", "category", "estates", "buildings", "published", "expires", "pinned",
                  "urgent", ACKNOWLEDGE_FIELD}  # fmt: skip
-CAMPAIGN_FIELDS = {"month", "year", "title", "theme", "events"}
+CAMPAIGN_FIELDS = {"month", "year", "title", "theme", "ask", "events"}
 EVENT_FIELDS = {"title", "start", "end", "location"}
 ISSUE_FIELDS = {"issue", "title", "published"}
 ARTICLE_FIELDS = {"title", "kind", "author"}
 EN_FIELDS = {
     "notice": {"title"},
-    "campaign": {"title", "theme", "events"},
+    "campaign": {"title", "theme", "ask", "events"},
     "issue": {"title"},
     "article": {"title", "author"},
 }
@@ -187,6 +187,7 @@ def _parse_campaign(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tu
         c.fail(None, "missing_field", field="month")
     year = c.integer("year", 1900, 2999, "bad_integer")
     title, theme = c.text("title"), c.text("theme", required=False)
+    ask = c.text("ask", required=False)
     events: list[tuple[Text, str, str, Text]] = []
     raw_events = doc.meta.get("events") or []
     if not isinstance(raw_events, list):
@@ -212,7 +213,7 @@ def _parse_campaign(rel: str, slug: str, digest: str, doc: FrontMatterDoc) -> tu
     if c.errors or month is None:
         return None, c.errors
     return CampaignSource(slug, rel, digest, month, year, Text(title), Text(theme), tuple(events),
-                          Body(doc.body)), []  # fmt: skip
+                          Body(doc.body), Text(ask)), []  # fmt: skip
 
 
 def _parse_issue_index(rel: str, doc: FrontMatterDoc) -> tuple[Any, list[Any]]:

@@ -88,14 +88,26 @@ class Core:
 
     @cached_property
     def sender(self) -> MessageSender:
-        """The local outbox in the local and test stages, SNS in dev and prod."""
-        from portal.messaging import SnsSender
+        """The local outbox in the local and test stages, SNS in dev and prod; every message
+        signed with the company's name."""
+        from portal.messaging import SignedSender, SnsSender
 
         if self._sender is not None:
-            return self._sender
-        if self.settings.is_local:
-            return self.outbox
-        return SnsSender(self.clients.sns)
+            inner = self._sender
+        elif self.settings.is_local:
+            inner = self.outbox
+        else:
+            inner = SnsSender(self.clients.sns)
+        return SignedSender(inner, self._company_name)
+
+    def _company_name(self) -> str:
+        """The SMS signature: the company's name from the estate directory (cached a minute)."""
+        from portal.errors import Unavailable
+
+        try:
+            return self.estates.company().name.zh
+        except Unavailable:
+            return ""
 
     @cached_property
     def outbox(self) -> OutboxSender:

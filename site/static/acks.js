@@ -14,7 +14,7 @@
 
   function unitText(o) {
     const e = estates.get(o.notice.estate) || { buildings: {} };
-    return P.fill(P.msgs.unit, { building: e.buildings[o.building] || o.building, room: o.room });
+    return P.unit(e.buildings[o.building] || o.building, o.room);
   }
 
   function item(o) {

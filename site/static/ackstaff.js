@@ -55,7 +55,7 @@
       for (const u of b.unread) {
         const li = document.createElement("li");
         const who = u.residents.length ? u.residents.map((p) => `${p.name} ${p.phone}`).join("、") : d.noResident;
-        li.textContent = `${P.fill(P.msgs.unit, { building: buildingName(estate, u.building), room: u.room })} ${who}`;
+        li.textContent = `${P.unit(buildingName(estate, u.building), u.room)} ${who}`;
         unread.append(li);
       }
     }

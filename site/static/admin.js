@@ -68,7 +68,7 @@
     for (const row of rows) {
       const [, building, room] = row.unit_id ? row.unit_id.split("/") : ["", row.building, row.room];
       const unit = row.unit_id
-        ? P.fill(P.msgs.unit, { building: estate.buildings[building] || building, room })
+        ? P.unit(estate.buildings[building] || building, room)
         : [building, room].filter(Boolean).join(" ");
       const li = document.createElement("li");
       li.dataset.row = row.row;

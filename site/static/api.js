@@ -69,6 +69,17 @@
     try { return JSON.parse(msgs[name] || "null"); } catch (e) { return null; }
   }
 
+  // A room as people write it: "1-1503" is entrance 1, flat 1503 ("1单元1503室"); and with its
+  // building ("2栋1单元1503室"). The words are the catalog's (account.my.room and .unit).
+  function room(r) {
+    const m = /^(\d+)-(\w+)$/.exec(r || "");
+    return m && msgs.room ? fill(msgs.room, { entrance: m[1], number: m[2] }) : r || "";
+  }
+
+  function unit(building, r) {
+    return fill(msgs.unit, { building, room: room(r) });
+  }
+
   // <form id="signout">: end the session, then go to the sign-in page.
   function signOutForm(status) {
     const form = document.getElementById("signout");
@@ -79,12 +90,16 @@
       const r = await call("POST", "/api/auth/logout");
       if (r.ok || r.status === 401) {
         // What this phone kept for the account (an unsent work order) goes with it.
-        try { localStorage.removeItem("portal.order-draft"); } catch (e) { /* no storage */ }
+        try {
+          localStorage.removeItem("portal.order-draft");
+          localStorage.removeItem("estate.mine");
+        } catch (e) { /* no storage */ }
         location.replace(form.dataset.next);
       }
       else say(status, errorText(r), true);
     });
   }
 
-  window.Portal = Object.freeze({ lang, msgs, call, errorText, say, fill, json, signOutForm });
+  window.Portal = Object.freeze({ lang, msgs, call, errorText, say, fill, json, room, unit,
+    signOutForm });
 })();

@@ -39,10 +39,11 @@
     return estates.get(slug) || { slug, name: slug, buildings: {} };
   }
 
-  // "兰亭苑 2栋 1-1503" from an estate slug, building code and room.
+  // "兰亭苑 2栋1单元1503室" from an estate slug, building code and room.
   function unitName(slug, building, room) {
     const e = estate(slug);
-    return text("unit", { estate: e.name, building: e.buildings[building] || building, room });
+    return text("unit", { estate: e.name, building: e.buildings[building] || building,
+      room: window.Portal ? window.Portal.room(room) : room });
   }
 
   function unitOfId(unitId) {

@@ -1,37 +1,56 @@
-// 大字版 (large type and high contrast), remembered on this phone. Loaded in <head> without
-// defer, so the class is on <html> before the first paint: a page never flashes small first.
+// 大字版 (large type), remembered; in <head> without defer: <html> has its class before the
+// first paint. Then: the header's home link goes to the owner's estate (kept by "我的") or
+// the last estate visited; the print view's button.
 (function () {
   "use strict";
   var root = document.documentElement;
   var KEY = "largeType";
-  function stored() {
+  function get(key) {
     try {
-      return localStorage.getItem(KEY) === "1";
+      return localStorage.getItem(key);
     } catch (e) {
-      return false; // storage off (private mode): the switch still works on this page
+      return null; // storage off (private mode)
     }
   }
-  var on = stored();
+  function put(key, value) {
+    try {
+      localStorage.setItem(key, value);
+    } catch (e) {}
+  }
+  var on = get(KEY) === "1";
   root.classList.add("js", on ? "big" : "js");
   function show(button) {
     root.classList.toggle("big", on);
     if (button) button.setAttribute("aria-pressed", String(on));
   }
+  function home() {
+    var here = document.body.getAttribute("data-estate");
+    if (here) put("estate.last", here);
+    var slug = get("estate.mine") || here || get("estate.last");
+    var a = document.querySelector("header .brand");
+    var path = a && a.getAttribute("href");
+    if ((path === "/" || path === "/en/") && /^[a-z0-9-]{1,40}$/.test(slug || ""))
+      a.setAttribute("href", path + "estates/" + slug + "/");
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    home();
+    var print = document.getElementById("print");
+    if (print) {
+      print.hidden = false;
+      print.onclick = function () { window.print(); };
+    }
     var button = document.getElementById("big");
     if (!button) return;
     show(button);
     button.addEventListener("click", function () {
       on = !on;
-      try {
-        localStorage.setItem(KEY, on ? "1" : "0");
-      } catch (e) {}
+      put(KEY, on ? "1" : "0");
       show(button);
     });
   });
-  // Back to a page kept in memory, or switched in another tab: follow the stored choice.
+  // Back to a page kept in memory, or switched in another tab.
   function follow() {
-    on = stored();
+    on = get(KEY) === "1";
     show(document.getElementById("big"));
   }
   window.addEventListener("pageshow", follow);

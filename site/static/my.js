@@ -17,7 +17,7 @@
       const li = tpl.content.firstElementChild.cloneNode(true);
       li.querySelector("[data-f=estate]").textContent = e.name;
       li.querySelector("[data-f=room]").textContent =
-        P.fill(P.msgs.unit, { building: e.buildings[u.building] || u.building, room: u.room });
+        P.unit(e.buildings[u.building] || u.building, u.room);
       li.querySelector("[data-f=rel]").textContent = rels[u.relationship] || u.relationship;
       list.append(li);
     }
@@ -55,7 +55,13 @@
       document.getElementById("hello").textContent = P.fill(d.hello, { name: me.name });
       document.getElementById("phone").textContent = me.phone;
       showUnits(me.units || []);
-      showEstates([...new Set((me.units || []).map((u) => u.estate))]);
+      const mine = [...new Set((me.units || []).map((u) => u.estate))];
+      showEstates(mine);
+      // The header's home link on every page goes to this estate (large.js reads it).
+      try {
+        if (mine.length) localStorage.setItem("estate.mine", mine[0]);
+        else localStorage.removeItem("estate.mine");
+      } catch (e) { /* no storage */ }
       document.getElementById("owner").hidden = false;
       document.dispatchEvent(new CustomEvent("portal:owner", { detail: me })); // acks.js
     } else {

@@ -65,7 +65,7 @@
     const seen = new Set();
     for (const u of units) {
       const e = O.estate(u.estate);
-      const text = `${e.name} ${P.fill(P.msgs.unit, { building: e.buildings[u.building] || u.building, room: u.room })}`;
+      const text = `${e.name} ${P.unit(e.buildings[u.building] || u.building, u.room)}`;
       f.where.append(new Option(text, ["unit", u.estate, u.building, u.room].join("|")));
       seen.add(u.estate);
     }

@@ -51,7 +51,7 @@
   function where(o) {
     const e = estate(o.estate);
     if (o.building === "public") return `${e.name} ${L.public}${o.place ? " · " + o.place : ""}`;
-    return `${e.name} ${P.fill(P.msgs.unit, { building: e.buildings[o.building] || o.building, room: o.room })}`;
+    return `${e.name} ${P.unit(e.buildings[o.building] || o.building, o.room)}`;
   }
 
   // Badge colours: waiting/under way, done, needs attention, final.

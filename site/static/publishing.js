@@ -183,7 +183,7 @@
     } else if (k === "campaign") {
       f.elements.year.value = c.year || now.getFullYear();
       f.elements.month.value = c.month || now.getMonth() + 1;
-      for (const n of ["title", "theme", "body", "title_en"]) if (c[n] !== undefined) f.elements[n].value = c[n];
+      for (const n of ["title", "theme", "ask", "body", "title_en"]) if (c[n] !== undefined) f.elements[n].value = c[n];
       $("c-events").replaceChildren(...(c.events || []).map((e) => eventBox(e, tz)));
     } else {
       f.elements.number.value = c.number || "";
@@ -225,7 +225,8 @@
         location: div.querySelector("[name=e_location]").value,
       })).filter((e) => e.title.trim() && e.start && e.end);
       return { estate: estate(), year: Number(f.year.value), month: Number(f.month.value), title: f.title.value,
-        theme: f.theme.value, body: f.body.value, title_en: f.title_en.value, events };
+        theme: f.theme.value, ask: f.ask.value, body: f.body.value, title_en: f.title_en.value,
+        events };
     }
     const articles = [...$("i-articles").querySelectorAll(".article")].map((div) => ({
       title: div.querySelector("[name=a_title]").value, kind: div.querySelector("[name=a_kind]").value,

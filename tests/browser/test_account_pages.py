@@ -71,12 +71,17 @@ def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(
     expect(page.locator("#phone")).to_have_text(phone)  # the owner sees their own number
     units = page.locator("#units li")
     expect(units).to_have_count(2)
-    expect(units.nth(0)).to_have_text("兰亭苑 2栋 2-1503 业主")
-    expect(units.nth(1)).to_have_text("梅溪小筑 5栋 1-101 业主")
+    expect(units.nth(0)).to_have_text("兰亭苑 2栋2单元1503室 业主")
+    expect(units.nth(1)).to_have_text("梅溪小筑 5栋1单元101室 业主")
     for slug, name in (("lanting", "兰亭苑"), ("meixi", "梅溪小筑")):
         expect(page.locator(f'#estates a[href="/estates/{slug}/"]')).to_have_text(name)
     _fits_the_screen(page)
     watched.screenshot("account-my-home-390")
+    # 我的 keeps the owner's estate: the header's home link goes there on every page after.
+    assert page.evaluate("localStorage.getItem('estate.mine')") == "lanting"
+    page.goto(account_site.url("/estates/meixi/"))  # visiting another estate does not change it
+    page.goto(account_site.url("/newsletter/"))
+    expect(page.locator("header a.brand")).to_have_attribute("href", "/estates/lanting/")
 
     page.goto(account_site.url("/en/account/"))
     expect(page.locator("#hello")).to_have_text("Hello, 陈晓梅")
@@ -91,6 +96,8 @@ def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(account_site.url("/account/signin/"))
     assert watched.unexpected() == []
+    # Signed out, the phone forgets the owner's estate (the last estate visited stays).
+    assert page.evaluate("localStorage.getItem('estate.mine')") is None
 
     page.goto(account_site.url("/account/"))  # signed out: back to the sign-in page
     page.wait_for_url(account_site.url("/account/signin/"))
@@ -266,7 +273,7 @@ def test_front_desk_sets_a_new_password_then_dry_runs_a_roster_with_one_bad_row(
     expect(page.locator("#import-status")).to_contain_text("试导入（未写入）")
     rows = page.locator("#report-rows > li")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_have_text("第 2 行 正确 王芳 · 2栋 2-1503 · 138****8000")
+    expect(rows.nth(0)).to_have_text("第 2 行 正确 王芳 · 2栋2单元1503室 · 138****8000")
     expect(rows.nth(1).locator(".tag")).to_have_text("错误")
     # The problems of a bad row: a list right under it, each naming its column.
     why = rows.nth(1).locator(".problems li")

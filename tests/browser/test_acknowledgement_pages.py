@@ -79,9 +79,9 @@ def test_owner_taps_acknowledge_on_my_page_and_the_staff_coverage_page_counts_th
     assert targeted > 1
     expect(cells.nth(3)).to_have_text(str(targeted - 1))
     expect(spage.locator("#a-total")).to_have_text(zh("acks.counts", acknowledged=1, targeted=targeted))
-    neighbour = spage.locator("#a-unread li").filter(has_text="2-1504")
+    neighbour = spage.locator("#a-unread li").filter(has_text="2栋2单元1504室")
     expect(neighbour).to_contain_text("赵邻居 136****2504")
-    expect(spage.locator("#a-unread li").filter(has_text="2-1503")).to_have_count(0)
+    expect(spage.locator("#a-unread li").filter(has_text="2栋2单元1503室")).to_have_count(0)
     assert "13655512504" not in spage.content()
     fits(spage, PHONE_W)
     staff.screenshot("acks-staff-360")

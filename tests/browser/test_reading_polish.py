@@ -1,4 +1,4 @@
-"""The reading pages as an owner meets them on a 360×640 phone (issue 12).
+"""The reading pages as an owner meets them on a 360×640 and a 390×844 phone (issue 12).
 
 Urgent notices first and, with the estate's repair line, on the first screen; that line
 one tap away in the header of every estate page; phone numbers in notice text as
@@ -19,7 +19,7 @@ from portal.estates.source import load_company
 from portal.sourcefile import split_front_matter
 from tests.browser.support import DemoSite, OpenPage
 
-W, H = 360, 640
+PHONES = [(360, 640), (390, 844)]
 TAP = 44  # CSS px, each side
 TEL_HREF = re.compile(r"^tel:\+?[0-9]+$")
 BURST_PIPE = "2026-11-21-lanting-burst-pipe-b3"  # lanting only, urgent, names a butler's phone
@@ -61,12 +61,20 @@ def _box(page: Page, selector: str) -> dict[str, float]:
     return box
 
 
+@pytest.fixture(params=PHONES, ids=[f"{w}x{h}" for w, h in PHONES])
+def phone(request: pytest.FixtureRequest) -> tuple[int, int]:
+    """Each test at both phone sizes the issue names (width, height in CSS px)."""
+    size: tuple[int, int] = request.param
+    return size
+
+
 # --- 1. urgent first -----------------------------------------------------------------------
 
 
 def test_active_urgent_notices_come_before_pinned_ones_on_the_estate_home(
-    open_page: OpenPage, demo: DemoSite
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
 ) -> None:
+    W, H = phone
     page = open_page(demo.estate_path, width=W, height=H).page
     items = page.locator("#imp ~ ul.list > li")
     flags = [items.nth(i).evaluate("li => li.classList.contains('urgent')")
@@ -79,11 +87,12 @@ def test_active_urgent_notices_come_before_pinned_ones_on_the_estate_home(
 
 
 def test_hotline_and_every_active_urgent_notice_fit_the_first_screen(
-    open_page: OpenPage, demo: DemoSite
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
 ) -> None:
+    W, H = phone
     watched = open_page(demo.estate_path, width=W, height=H)
     page = watched.page
-    watched.screenshot("reading-estate-360x640")
+    watched.screenshot(f"reading-estate-{W}x{H}")
     hotline = page.locator(f'main .hotline a[href="{_hotline_href(demo.estate_hotline)}"]')
     box = hotline.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= H, box
@@ -113,8 +122,9 @@ def _estate_pages(demo: DemoSite) -> list[str]:
 
 
 def test_every_estate_page_has_the_estates_repair_line_in_its_header(
-    open_page: OpenPage, demo: DemoSite
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
 ) -> None:
+    W, H = phone
     href = _hotline_href(demo.estate_hotline)
     for path in _estate_pages(demo):
         watched = open_page(path, width=W, height=H)
@@ -132,7 +142,10 @@ def test_every_estate_page_has_the_estates_repair_line_in_its_header(
         assert watched.problems() == [], path
 
 
-def test_phone_numbers_in_notice_text_are_tel_links(open_page: OpenPage, demo: DemoSite) -> None:
+def test_phone_numbers_in_notice_text_are_tel_links(
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
+) -> None:
+    W, H = phone
     page = open_page(f"/notices/{BURST_PIPE}/", width=W, height=H).page
     link = page.locator(f'.body a[href="{_hotline_href(BUTLER_PHONE)}"]')
     assert link.count() >= 1
@@ -175,8 +188,9 @@ SMALL_TARGETS = """(min) => {
     ],
 )
 def test_titles_links_and_buttons_are_at_least_44_px_each_way(
-    open_page: OpenPage, demo: DemoSite, path: Any
+    open_page: OpenPage, demo: DemoSite, path: Any, phone: tuple[int, int]
 ) -> None:
+    W, H = phone
     page = open_page(path(demo), width=W, height=H).page
     assert page.locator("a[href]").count() > 5
     assert page.evaluate(SMALL_TARGETS, TAP) == []
@@ -207,7 +221,10 @@ requestAnimationFrame(() => {
 """
 
 
-def test_large_type_is_one_tap_and_stays_on_every_page(open_page: OpenPage, demo: DemoSite) -> None:
+def test_large_type_is_one_tap_and_stays_on_every_page(
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
+) -> None:
+    W, H = phone
     watched = open_page(demo.estate_path, width=W, height=H)
     page = watched.page
     page.wait_for_load_state("networkidle")  # leaving earlier would abort the icon's request
@@ -220,7 +237,7 @@ def test_large_type_is_one_tap_and_stays_on_every_page(open_page: OpenPage, demo
     assert after["big"] is True and after["pressed"] == "true"
     assert after["size"] >= before["size"] * 1.25, (before, after)
     assert after["color"] == "rgb(0, 0, 0)", after  # high contrast: black on white
-    watched.screenshot("reading-estate-large-type")
+    watched.screenshot(f"reading-estate-large-type-{W}x{H}")
     assert page.evaluate(BROKEN_NUMBERS) == [], "a phone number split over two lines"
     assert page.evaluate("document.documentElement.scrollWidth") <= W
     assert watched.problems() == []
@@ -240,8 +257,9 @@ def test_large_type_is_one_tap_and_stays_on_every_page(open_page: OpenPage, demo
 
 
 def test_large_type_script_is_small_same_origin_and_runs_before_the_body(
-    open_page: OpenPage, demo: DemoSite
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
 ) -> None:
+    W, H = phone
     page = open_page(demo.estate_path, width=W, height=H).page
     script = page.locator("head script")
     assert script.count() == 1
@@ -252,7 +270,10 @@ def test_large_type_script_is_small_same_origin_and_runs_before_the_body(
     assert size < 2000
 
 
-def test_pages_follow_the_phones_font_size(open_page: OpenPage, demo: DemoSite) -> None:
+def test_pages_follow_the_phones_font_size(
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
+) -> None:
+    W, H = phone
     page = open_page(demo.notice_path, width=W, height=H).page
     normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     cdp = page.context.new_cdp_session(page)

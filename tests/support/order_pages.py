@@ -88,7 +88,7 @@ def fill_leak(page: Page, description: str = "厨房水槽下水管漏水，滴�
     form = page.locator("#order-form")
     expect(form).to_be_visible()
     expect(page.get_by_label("报修", exact=True)).to_be_checked()
-    expect(page.locator("#f-where option").first).to_have_text("兰亭苑 2栋 2-1503")
+    expect(page.locator("#f-where option").first).to_have_text("兰亭苑 2栋2单元1503室")
     page.get_by_label("报修类别").select_option("plumbing")
     page.get_by_label("问题描述").fill(description)
     page.get_by_label("方便上门的时间（选填）").fill("今天下午")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from portal.i18n import translate
-from portal.messaging import OutboxSender, SnsSender
+from portal.messaging import OutboxSender, SignedSender, SnsSender
 from portal.settings import Settings
 from portal.store.client import sns_client
 from portal.store.table import Table
@@ -56,19 +56,20 @@ def test_the_sns_sender_publishes_a_transactional_sms_to_the_plus_86_number(
     }
 
 
-def test_a_sign_in_code_goes_out_through_sns_with_the_text_from_the_catalog(
+def test_a_sign_in_code_goes_out_through_sns_with_the_text_from_the_catalog_signed_by_the_company(
     ddb: Any, settings: Settings, clock: FakeClock
 ) -> None:
     make_owner(ddb, settings, PHONE, "王芳", ("lanting", "2", "1-1503"))
     prod = settings.with_(stage="prod")
     sender = Services(prod, Clients(prod, dynamodb=ddb), clock).sender
-    assert isinstance(sender, SnsSender)
-    codes = wired(ddb, settings, clock, sender, with_estates=False).owner_sign_in
+    assert isinstance(sender, SignedSender) and isinstance(sender.inner, SnsSender)
+    codes = wired(ddb, settings, clock, sender).owner_sign_in
     codes.request(PHONE)
     [(number, text)] = _sms_sent(settings.aws_region)
     code = re.search(r"\d{6}", text)
     assert number == "+8613800138000" and code
-    assert text == translate("auth.sms_code", "zh-CN", code=code.group(0), minutes=5)
+    signed = "【长沙常青藤物业服务有限公司】"  # the company's name (company.yaml), once
+    assert text == signed + translate("auth.sms_code", "zh-CN", code=code.group(0), minutes=5)
     assert codes.verify(PHONE, code.group(0)).phone == PHONE
 
 
@@ -99,7 +100,21 @@ def test_the_sender_is_the_outbox_locally_and_sns_on_aws(
     settings: Settings, stage: str, kind: type
 ) -> None:
     chosen = Services(settings.with_(stage=stage), Clients(settings, dynamodb=object())).sender
-    assert isinstance(chosen, kind)
+    assert isinstance(chosen, SignedSender) and isinstance(chosen.inner, kind)
+
+
+def test_a_message_already_signed_is_not_signed_again_and_none_goes_unsigned_by_choice() -> None:
+    sent: list[str] = []
+
+    class Recorder:
+        def send_sms(self, phone: str, text: str) -> None:
+            sent.append(text)
+
+    signed = SignedSender(Recorder(), lambda: "常青藤物业")
+    signed.send_sms(PHONE, "您的验证码是 123456。")
+    signed.send_sms(PHONE, "【常青藤物业】新春快乐！")
+    SignedSender(Recorder(), lambda: "").send_sms(PHONE, "没有公司名时照发。")
+    assert sent == ["【常青藤物业】您的验证码是 123456。", "【常青藤物业】新春快乐！", "没有公司名时照发。"]
 
 
 # ----------------------------------------------------------------------------- the outbox

@@ -4,6 +4,7 @@ rebuilds exactly when one of those moments has come (a fake clock; nothing sleep
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from portal.wiring import Services
 from tests.factories import FakeClock
 from tests.support.publishing import (
     NOW,
+    campaign,
     file_notice,
     notice,
     quiet_publishing,
     rebuilder,
+    supervisor,
     writer,
 )
 
@@ -110,8 +113,9 @@ def test_over_a_month_the_clock_job_rebuilds_only_at_each_moment_and_every_hour_
         wanted = "法制宣传月" if local.month == 12 else "消防安全宣传月"
         assert wanted in _read(r.settings.build_dir, HOME), clock.now
     # The first run, one a local midnight (22 November to 21 December: 30), one a publish or
-    # expiry time (25 Nov, 28 Nov, 2 Dec from the files; 10 and 12 Dec from the store: 5).
-    assert runs == 1 + 30 + 5
+    # expiry time (25 Nov, 28 Nov, 2 Dec from the files; 10 and 12 Dec from the store: 5), and
+    # one when the 1 October notice stops being "latest" on the estate home (60 days: 30 Nov).
+    assert runs == 1 + 30 + 5 + 1
 
 
 def test_the_clock_job_run_twice_or_late_does_the_work_once(
@@ -144,3 +148,18 @@ def test_a_building_s_list_has_the_whole_estate_s_notices_and_its_own_but_not_an
     two = _read(r.settings.build_dir, "estates/lanting/buildings/2/index.html")
     assert "/notices/all/" in one and "/notices/b2/" not in one
     assert "/notices/all/" in two and "/notices/b2/" in two
+
+
+def test_a_staff_written_campaign_says_what_it_asks_of_owners_on_the_estate_home(
+    services: Services, settings: Settings, tmp_path: Path
+) -> None:
+    r = rebuilder(services, settings, tmp_path)
+    staff = quiet_publishing(services)
+    ask = "有纠纷先找管家调解，也欢迎来听法律讲座。"
+    doc = staff.create(supervisor(), replace(campaign(), ask=ask))  # a butler writes no campaign
+    staff.publish(supervisor(), doc.doc_id, doc.version)
+    r.rebuild(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # 10:00 on 1 December
+    home = _read(r.settings.build_dir, HOME)
+    feature = home.split('id="cmp"', 1)[1].split("</section>", 1)[0]
+    assert "法制宣传月" in feature and ask in feature
+    assert "下次活动：" in feature and "12月5日 09:00" in feature  # its event, in Changsha time

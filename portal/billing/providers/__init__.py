@@ -14,24 +14,6 @@
 - :mod:`.crypto`, :mod:`.signed`, :mod:`.http`: RSA/AES-GCM, header-signed bodies, the
   HTTP transport.
 
-Only :mod:`.base`, :mod:`.config` and :mod:`.http` are imported eagerly: the adapters
-(and ``cryptography``) load when a provider is first built.
+Nothing is imported with the package: :mod:`portal.settings` reads :mod:`.config` on every
+cold start, and the adapters (and ``cryptography``) load when a provider is first built.
 """
-
-from portal.billing.providers.base import (
-    Notification,
-    NotificationRejected,
-    PaymentProvider,
-    PaymentRequest,
-    PaymentStart,
-    ProviderError,
-)
-
-__all__ = [
-    "Notification",
-    "NotificationRejected",
-    "PaymentProvider",
-    "PaymentRequest",
-    "PaymentStart",
-    "ProviderError",
-]

@@ -219,7 +219,7 @@ def test_roster_template_downloads_and_the_report_lists_each_problem_with_its_co
     rows = page.locator("#report-rows > li")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("第 2 行")
-    expect(rows.nth(0)).to_contain_text("王芳 · 2栋 2-1503 · 138****8000")
+    expect(rows.nth(0)).to_contain_text("王芳 · 2栋2单元1503室 · 138****8000")
     bad = page.locator("#report-rows > li[data-row='3']")
     expect(bad.locator(".tag")).to_have_text("错误")
     problems = bad.locator(".problems li")

@@ -399,6 +399,25 @@ def test_the_payment_crypto_runs_from_the_package(runtime_env: RuntimeEnv, packa
     assert Path(done.stdout.strip()).is_relative_to(task)
 
 
+def test_staff_password_hashing_runs_from_the_package(runtime_env: RuntimeEnv,
+                                                       package: Package) -> None:  # fmt: skip
+    """argon2 (compiled, loaded only by what signs staff in) hashes and verifies from the zip."""
+    code = (
+        "import argon2, portal.accounts.passwords as p\n"
+        "h = p.hash_password('lanting-garden-7')\n"
+        "assert p.verify(h, 'lanting-garden-7').ok and not p.verify(h, 'lanting-garden-8').ok\n"
+        "print(argon2.__file__)\n"
+    )
+    task, runtime = package.folder, runtime_env.lambda_runtime
+    done = subprocess.run(
+        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Path(done.stdout.strip()).is_relative_to(task)
+
+
 def test_images_are_resized_for_phones_from_the_package(runtime_env: RuntimeEnv, package: Package) -> None:
     """Pillow loads from the zip on Python 3.12 without the parts the package leaves out
     (AVIF, fonts, colour management: ``exclude`` in zappa_settings.json) and makes the
@@ -447,7 +466,7 @@ def test_health_from_the_package_alone(
     task, runtime = str(package.folder), str(runtime_env.lambda_runtime)
     modules: dict[str, str] = probe["modules"]
     for name in ("flask", "flask_openapi3", "pydantic", "pydantic_core", "zappa", "portal",
-                 "functions", "handler", "zappa_settings", "argon2", "yaml"):
+                 "functions", "handler", "zappa_settings", "yaml"):
         assert modules.get(name, "").startswith(task + os.sep), (name, modules.get(name))
     for name in ("boto3", "botocore", "dateutil"):
         assert modules.get(name, "").startswith(runtime + os.sep), (name, modules.get(name))

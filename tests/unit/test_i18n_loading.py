@@ -11,7 +11,9 @@ from portal.i18n import LANGS, catalog, translate
 
 
 @pytest.fixture
-def fresh_catalogs() -> Iterator[None]:
+def fresh_catalogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No catalog read yet, and none seeded by a site build earlier in this process."""
+    monkeypatch.setattr(i18n, "_SEEDED", {})
     i18n.reload()
     yield
     i18n.reload()

@@ -156,6 +156,9 @@ def pick_pages(root: Path) -> dict[str, str]:
         "campaign": f"/campaigns/{NOW:%Y-%m}/",
         "newsletter": issue.group(1),
         "archive": f"{estate}notices/archive/",  # expired notices (issue 12)
+        # 大字版: large type and high contrast, switched on by the link (large.js)
+        "estate-large": f"{estate}?large=1",
+        "notice-large": f"{notice.group(1)}?large=1",
     }
 
 

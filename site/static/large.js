@@ -1,6 +1,5 @@
-// 大字版 (large type), remembered; in <head> without defer: <html> has its class before the
-// first paint. Then: the header's home link goes to the owner's estate (kept by "我的") or
-// the last estate visited; the print view's button.
+// 大字版 (large type, or a link's ?large=1/0), remembered; in <head>, no defer: the class is
+// set before the first paint. Then the header's home link (my or the last estate), printing.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -17,7 +16,9 @@
       localStorage.setItem(key, value);
     } catch (e) {}
   }
-  var on = get(KEY) === "1";
+  var q = /[?&]large=([01])(&|$)/.exec(location.search);
+  if (q) put(KEY, q[1]);
+  var on = (q ? q[1] : get(KEY)) === "1";
   root.classList.add("js", on ? "big" : "js");
   function show(button) {
     root.classList.toggle("big", on);

@@ -256,6 +256,23 @@ def test_large_type_is_one_tap_and_stays_on_every_page(
     assert watched.problems() == []
 
 
+def test_a_link_with_large_1_switches_large_type_on_before_the_first_frame_and_keeps_it(
+    open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
+) -> None:
+    W, H = phone
+    watched = open_page(demo.estate_path, width=W, height=H)
+    page = watched.page
+    page.context.add_init_script(FIRST_FRAME)
+    page.goto(demo.url(demo.notice_path + "?large=1"), wait_until="networkidle")
+    assert page.evaluate(STATE)["big"] is True
+    assert page.evaluate("window.__bigAtFirstFrame") is True, "painted small first"
+    page.goto(demo.url(demo.estate_path), wait_until="networkidle")  # remembered
+    assert page.evaluate(STATE)["big"] is True
+    page.goto(demo.url(demo.estate_path + "?large=0"), wait_until="networkidle")
+    assert page.evaluate(STATE)["big"] is False
+    assert watched.problems() == []
+
+
 def test_large_type_script_is_small_same_origin_and_runs_before_the_body(
     open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
 ) -> None:

@@ -376,6 +376,19 @@ def test_the_settings_zappa_wrote_into_the_package(package: Package) -> None:
     assert namespace["ENVIRONMENT_VARIABLES"]["PORTAL_TABLE_PREFIX"] == TABLE_PREFIX
 
 
+def _runs_from_the_package(code: str, runtime_env: RuntimeEnv, package: Package) -> None:
+    """``code`` runs on Python 3.12 with only the package and Lambda's runtime on the path, and
+    the module file it prints last comes from the package."""
+    task, runtime = package.folder, runtime_env.lambda_runtime
+    done = subprocess.run(
+        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Path(done.stdout.strip()).is_relative_to(task)
+
+
 def test_the_payment_crypto_runs_from_the_package(runtime_env: RuntimeEnv, package: Package) -> None:
     """``cryptography`` (a runtime dependency since the payment providers) loads from the zip
     on Python 3.12 (its compiled part built for Lambda's platform), signs, verifies and
@@ -389,14 +402,7 @@ def test_the_payment_crypto_runs_from_the_package(runtime_env: RuntimeEnv, packa
         "assert c.aes_gcm_decrypt(key, 'nonce0123456', 'transaction', ct) == b'paid'\n"
         "print(cryptography.__file__)\n"
     )
-    task, runtime = package.folder, runtime_env.lambda_runtime
-    done = subprocess.run(
-        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert Path(done.stdout.strip()).is_relative_to(task)
+    _runs_from_the_package(code, runtime_env, package)
 
 
 def test_staff_password_hashing_runs_from_the_package(runtime_env: RuntimeEnv,
@@ -408,14 +414,7 @@ def test_staff_password_hashing_runs_from_the_package(runtime_env: RuntimeEnv,
         "assert p.verify(h, 'lanting-garden-7').ok and not p.verify(h, 'lanting-garden-8').ok\n"
         "print(argon2.__file__)\n"
     )
-    task, runtime = package.folder, runtime_env.lambda_runtime
-    done = subprocess.run(
-        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert Path(done.stdout.strip()).is_relative_to(task)
+    _runs_from_the_package(code, runtime_env, package)
 
 
 def test_images_are_resized_for_phones_from_the_package(runtime_env: RuntimeEnv, package: Package) -> None:
@@ -433,14 +432,7 @@ def test_images_are_resized_for_phones_from_the_package(runtime_env: RuntimeEnv,
         "assert t.content_type == 'image/webp', t\n"
         "print(PIL.__file__)\n"
     )
-    task, runtime = package.folder, runtime_env.lambda_runtime
-    done = subprocess.run(
-        [str(runtime_env.python), "-S", "-s", "-P", "-B", "-c", code], cwd=task,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{task}{os.pathsep}{runtime}"},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert Path(done.stdout.strip()).is_relative_to(task)
+    _runs_from_the_package(code, runtime_env, package)
     assert not [n for n in package.names if "libavif" in n or "libfreetype" in n]
 
 

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify
 from flask.json.provider import DefaultJSONProvider
 
 from functions import auth, context, edge, errors, openapi, request_id
 from functions.blueprints import blueprints
-from functions.routing import ApiBlueprint
 from portal.logs import setup_logging
 from portal.settings import Settings
 from portal.wiring import Services
+
+if TYPE_CHECKING:
+    from functions.routing import ApiBlueprint
 
 
 class _JSONProvider(DefaultJSONProvider):

@@ -38,14 +38,12 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 from flask import Flask, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from functions.model import ApiModel
 from functions.request_id import current_request_id
 from portal.errors import (
     Conflict,
@@ -66,6 +64,9 @@ from portal.store.errors import (
     Throttled,
     TransactionCancelled,
 )
+
+if TYPE_CHECKING:  # only a failed validation, with pydantic already loaded, brings one
+    from pydantic import ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -103,39 +104,20 @@ ERROR_CODES: frozenset[str] = frozenset(
 )
 """Every code this layer can put in a response: each needs a message in every language."""
 
-class ErrorDetail(ApiModel):
-    field: str = Field(
-        description="Dotted path of the offending input (`phone`, `items.0.amount`); "
-        "empty when the input as a whole is wrong."
-    )
-    problem: str = Field(
-        description="Machine-readable kind of problem (pydantic's error type: "
-        "`missing`, `string_too_short`, `int_parsing`...)."
-    )
+class DetailJSON(TypedDict):
+    field: str
+    problem: str
 
 
-class ErrorBody(ApiModel):
-    code: str = Field(description="Stable machine-readable error code.")
-    message: str = Field(description="Message for the owner, in Simplified Chinese.")
-    message_en: str = Field(description="The same message in English.")
-    details: list[ErrorDetail] | None = Field(
-        default=None, description="Per-field problems (validation errors only)."
-    )
-    retry_after: int | None = Field(
-        default=None, description="Seconds to wait before trying again (429 only)."
-    )
+class ErrorJSON(TypedDict, total=False):
+    """An error body, as :class:`functions.error_models.ErrorBody` documents it (``None``
+    fields left out)."""
 
-
-class ErrorEnvelope(ApiModel):
-    """The body of every error response."""
-
-    error: ErrorBody
-
-
-Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
-"""What a route documents it may answer (``responses=`` of a blueprint's route)."""
-DENIED: Responses = {401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope}
-"""The refusals of a route that needs a session: none, not allowed, not found (or hidden)."""
+    code: Required[str]
+    message: Required[str]
+    message_en: Required[str]
+    details: list[DetailJSON]
+    retry_after: int
 
 
 # --------------------------------------------------------------------------- rendering
@@ -145,9 +127,9 @@ def error_body(
     code: str,
     *,
     params: Mapping[str, Any] | None = None,
-    details: Sequence[ErrorDetail] | None = None,
+    details: Sequence[DetailJSON] | None = None,
     fallbacks: Sequence[str] = (),
-) -> ErrorBody:
+) -> ErrorJSON:
     """The error body for ``code``, with both messages from the catalogs.
 
     When the catalogs have no message for ``code``, the first of ``fallbacks``
@@ -155,18 +137,20 @@ def error_body(
     Placeholders without a value in ``params`` render empty.
     """
     values = dict(params or {})
-    return ErrorBody(
+    body = ErrorJSON(
         code=code,
         message=render(code, "zh-CN", values, fallbacks),
         message_en=render(code, "en", values, fallbacks),
-        details=list(details) if details is not None else None,
     )
+    if details is not None:
+        body["details"] = list(details)
+    return body
 
 
 def error_response(
-    status: int, body: ErrorBody, *, headers: Mapping[str, str] | None = None
+    status: int, body: ErrorJSON, *, headers: Mapping[str, str] | None = None
 ) -> Response:
-    response = jsonify(ErrorEnvelope(error=body).model_dump(mode="json", exclude_none=True))
+    response = jsonify({"error": body})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -180,7 +164,7 @@ def status_for(exc: DomainError) -> int:
     return 500
 
 
-def domain_error_body(exc: DomainError) -> ErrorBody:
+def domain_error_body(exc: DomainError) -> ErrorJSON:
     return error_body(exc.code, params=exc.params, fallbacks=class_codes(exc))
 
 
@@ -199,8 +183,8 @@ def handle_domain_error(exc: DomainError) -> Response:
     headers: dict[str, str] = {}
     seconds = exc.params.get("seconds")
     if isinstance(exc, RateLimited) and isinstance(seconds, int):
-        body.retry_after = max(1, seconds)
-        headers["Retry-After"] = str(body.retry_after)
+        body["retry_after"] = max(1, seconds)
+        headers["Retry-After"] = str(body["retry_after"])
     return error_response(status, body, headers=headers)
 
 
@@ -240,10 +224,10 @@ def validation_error_response(exc: ValidationError) -> Response:
         # flask-openapi3 hands the body model ``None`` when the body is absent or not JSON.
         return error_response(400, error_body("invalid_json"))
     details = [
-        ErrorDetail(field=".".join(str(part) for part in e["loc"]), problem=e["type"])
+        DetailJSON(field=".".join(str(part) for part in e["loc"]), problem=e["type"])
         for e in errors
     ]
-    fields = ", ".join(dict.fromkeys(d.field for d in details if d.field))
+    fields = ", ".join(dict.fromkeys(d["field"] for d in details if d["field"]))
     body = error_body(InvalidInput.code, params={"detail": fields}, details=details)
     return error_response(400, body)
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from functions.routing import ApiBlueprint
 from portal.i18n import translate
+
+if TYPE_CHECKING:
+    from functions.routing import ApiBlueprint
 
 DOC_PATH = "/api/openapi.json"
 
@@ -38,7 +40,8 @@ def build_document(blueprints: Sequence[ApiBlueprint]) -> dict[str, Any]:
     from flask_openapi3.openapi import OpenAPI
 
     from functions import errors
-    from functions.blueprints import COMMON_RESPONSES, operation_id
+    from functions.blueprints import operation_id
+    from functions.error_models import COMMON_RESPONSES, ErrorEnvelope
 
     describer = OpenAPI(
         __name__,
@@ -49,7 +52,7 @@ def build_document(blueprints: Sequence[ApiBlueprint]) -> dict[str, Any]:
             f"{translate('api.description', 'en')}",
         ),
         validation_error_status=400,
-        validation_error_model=errors.ErrorEnvelope,
+        validation_error_model=ErrorEnvelope,
         validation_error_callback=errors.validation_error_response,
         security_schemes={},
         doc_ui=False,

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from functions.errors import ErrorEnvelope
-from functions.routing import ApiBlueprint
+if TYPE_CHECKING:  # imported by the resource modules: the table below needs neither
+    from functions.routing import ApiBlueprint
 
 API_PREFIX = "/api"
-
-COMMON_RESPONSES: dict[str | int, type[ErrorEnvelope]] = {400: ErrorEnvelope, 500: ErrorEnvelope}
-"""Documented on every operation: any request may be malformed, any may fail."""
 
 
 def operation_id(*, bp_name: str = "", name: str = "", path: str = "", method: str = "") -> str:
@@ -27,6 +25,8 @@ def operation_id(*, bp_name: str = "", name: str = "", path: str = "", method: s
 def api_blueprint(name: str, import_name: str) -> ApiBlueprint:
     """A blueprint mounted at ``/api``, tagged ``name`` in the document (described in
     ``api.yaml``: :mod:`functions.openapi`)."""
+    from functions.routing import ApiBlueprint
+
     return ApiBlueprint(name, import_name, url_prefix=API_PREFIX)
 
 

@@ -32,7 +32,7 @@ from functions.blueprints.acknowledgements_models import (
 )  # fmt: skip
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import DENIED
+from functions.error_models import DENIED
 from functions.responses import json_response
 
 bp = api_blueprint("acknowledgements", __name__)

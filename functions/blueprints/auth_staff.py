@@ -15,7 +15,7 @@ from functions.blueprints import api_blueprint
 from functions.blueprints.session import MeResponse, me_fields
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import ErrorEnvelope
+from functions.error_models import ErrorEnvelope
 from functions.fields import new_password_field
 from functions.model import ApiModel
 from functions.responses import json_response

@@ -42,7 +42,8 @@ from functions.blueprints.bills_models import (
 from functions.blueprints.payments_models import UnitPaymentOut, UnitPayments
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import DENIED, MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.error_models import DENIED, ErrorEnvelope
+from functions.errors import MAX_CONTENT_LENGTH
 from functions.fields import FileStorage
 from functions.model import ApiModel
 from functions.responses import json_response

@@ -31,7 +31,7 @@ from functions.blueprints.callbacks_models import (
     ResultIn,
 )  # fmt: skip
 from functions.context import services
-from functions.errors import DENIED, ErrorEnvelope, Responses
+from functions.error_models import DENIED, ErrorEnvelope, Responses
 from functions.responses import json_response
 from portal.accounts.identity import Identity
 from portal.accounts.policy import Target

@@ -37,7 +37,7 @@ from functions.blueprints.collection_models import (
 from functions.blueprints.offline_payments_models import EstateQuery
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import ErrorEnvelope
+from functions.error_models import ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.identity import Identity
 from portal.errors import NotFound, Unauthenticated

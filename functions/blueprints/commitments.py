@@ -21,7 +21,7 @@ from functions.blueprints import api_blueprint
 from functions.blueprints.kpi import MONTH
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import DENIED, ErrorEnvelope
+from functions.error_models import DENIED, ErrorEnvelope
 from functions.fields import SLUG, SOMETHING
 from functions.model import ApiModel
 from functions.responses import json_response

@@ -16,7 +16,7 @@ from pydantic import Field, RootModel
 
 from functions.blueprints import api_blueprint
 from functions.context import services, settings
-from functions.errors import ErrorEnvelope
+from functions.error_models import ErrorEnvelope
 from functions.model import ApiModel
 from functions.responses import json_response
 from portal.errors import NotFound

@@ -15,7 +15,8 @@ from pydantic import Field
 
 from functions.blueprints import api_blueprint
 from functions.context import services, settings
-from functions.errors import ErrorBody, error_body
+from functions.error_models import ErrorBody
+from functions.errors import error_body
 from functions.model import ApiModel
 from functions.responses import json_response
 from portal.errors import Unavailable
@@ -56,6 +57,6 @@ def status() -> Response:
         ok=ok,
         stage=cfg.stage,
         tables=tables,
-        error=None if ok else error_body(Unavailable.code),
+        error=None if ok else ErrorBody.model_validate(error_body(Unavailable.code)),
     )
     return json_response(body, 200 if ok else 503, exclude_none=True)

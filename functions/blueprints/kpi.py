@@ -18,7 +18,7 @@ from pydantic import Field
 from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.context import services
-from functions.errors import ErrorEnvelope
+from functions.error_models import ErrorEnvelope
 from functions.fields import SLUG
 from functions.model import ApiModel
 from functions.responses import json_response

@@ -17,7 +17,7 @@ from functions.auth import signed_in
 from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import DENIED
+from functions.error_models import DENIED
 from functions.model import ApiModel
 from functions.responses import json_response
 from portal.greetings.preferences import Preferences

@@ -39,7 +39,8 @@ from functions.blueprints.offline_payments_models import (
 )  # fmt: skip
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.error_models import ErrorEnvelope
+from functions.errors import MAX_CONTENT_LENGTH
 from functions.fields import FileStorage
 from functions.model import ApiModel
 from functions.responses import json_response

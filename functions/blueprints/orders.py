@@ -36,7 +36,7 @@ from functions.blueprints.orders_models import (
     staff_of,
 )  # fmt: skip
 from functions.context import services, settings
-from functions.errors import DENIED, ErrorEnvelope
+from functions.error_models import DENIED, ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.identity import Identity

@@ -22,7 +22,8 @@ from functions.auth import require
 from functions.blueprints import api_blueprint
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope
+from functions.error_models import ErrorEnvelope
+from functions.errors import MAX_CONTENT_LENGTH
 from functions.fields import FileStorage
 from functions.model import ApiModel
 from functions.responses import json_response

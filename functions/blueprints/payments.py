@@ -33,7 +33,7 @@ from functions.blueprints.payments_models import (
 from functions.blueprints.wechat_payer import OPENID_COOKIE
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import DENIED, ErrorEnvelope
+from functions.error_models import DENIED, ErrorEnvelope
 from functions.responses import json_response
 from portal.billing.model import UnitKey
 

@@ -33,7 +33,7 @@ from functions.blueprints.profiles_models import (
     UnitPath,
 )  # fmt: skip
 from functions.context import services
-from functions.errors import DENIED, ErrorEnvelope
+from functions.error_models import DENIED, ErrorEnvelope
 from functions.responses import json_response
 
 bp = api_blueprint("profiles", __name__)

@@ -51,7 +51,7 @@ from functions.blueprints.publishing_models import (
     WithdrawIn,
 )
 from functions.context import services
-from functions.errors import DENIED, ErrorEnvelope
+from functions.error_models import DENIED, ErrorEnvelope
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.policy import Target

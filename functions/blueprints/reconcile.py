@@ -42,7 +42,8 @@ from functions.blueprints.reconcile_models import (
 )  # fmt: skip
 from functions.context import services
 from functions.edge import client_ip
-from functions.errors import MAX_CONTENT_LENGTH, ErrorEnvelope, Responses
+from functions.error_models import ErrorEnvelope, Responses
+from functions.errors import MAX_CONTENT_LENGTH
 from functions.responses import json_response
 from portal.accounts.audit import actor
 from portal.accounts.identity import Identity

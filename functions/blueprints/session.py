@@ -10,7 +10,7 @@ from pydantic import Field
 from functions.auth import current_session, end_session, require
 from functions.blueprints import api_blueprint
 from functions.context import services
-from functions.errors import ErrorEnvelope
+from functions.error_models import ErrorEnvelope
 from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.identity import Identity

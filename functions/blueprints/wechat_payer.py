@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from functions.auth import signed_in
 from functions.blueprints import api_blueprint
 from functions.context import services, settings
-from functions.errors import DENIED, ErrorEnvelope, Responses
+from functions.error_models import DENIED, ErrorEnvelope, Responses
 from functions.fields import CODE, SLUG
 from functions.model import ApiModel
 from portal.billing.model import UnitKey

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from pydantic import BaseModel, Field
 
 from functions.app import PortalAPI, create_app
+from functions.error_models import ErrorEnvelope
 from functions.errors import ERROR_CODES, MAX_CONTENT_LENGTH, STATUS
 from functions.routing import ApiBlueprint
 from portal import errors as domain
@@ -80,6 +81,9 @@ def assert_envelope(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.mimetype == "application/json"
     body = response.get_json()
     assert set(body) == {"error"}
+    # built as plain dictionaries (no pydantic on a cold start), exactly as documented
+    documented = ErrorEnvelope.model_validate(body, strict=True)
+    assert documented.model_dump(mode="json", exclude_none=True) == body
     error: dict[str, Any] = body["error"]
     assert error["code"] == code
     assert error["message"] and error["message_en"]

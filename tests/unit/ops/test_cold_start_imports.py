@@ -69,3 +69,19 @@ def test_a_cold_start_builds_only_the_resources_its_request_needs() -> None:
     assert answer["status"] == 401  # the probe reached the orders resource's sign-in check
     assert "functions.blueprints.orders" in loaded and "functions.blueprints.callbacks" in loaded
     assert sorted(m for m in OTHER_RESOURCES if m in loaded) == []
+
+
+SERVE_UNKNOWN = """
+import json, sys
+from werkzeug.test import Client
+from functions.wsgi import app
+answer = Client(app).get("/api/no-such-resource")
+print(json.dumps({"status": answer.status_code, "body": answer.get_json(),
+                  "modules": sorted(sys.modules)}))
+"""
+
+
+def test_an_error_before_any_resource_is_built_loads_no_pydantic() -> None:
+    answer = _last_json_line(SERVE_UNKNOWN)
+    assert answer["status"] == 404 and answer["body"]["error"]["code"] == "not_found"
+    assert sorted(m for m in answer["modules"] if m.split(".")[0] == "pydantic") == []

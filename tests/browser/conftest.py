@@ -229,3 +229,14 @@ def open_page(browser: Browser, demo: DemoSite) -> Iterator[OpenPage]:
     yield _open
     for context in contexts:
         context.close()
+
+
+
+# The fixtures of the pages that act, registered once here so that a worker starts one
+# DynamoDB Local and builds one site for all their modules (imported last: that module
+# reads this one's names).
+from tests.browser import conftest_account  # noqa: E402
+
+account_stack = conftest_account.account_stack
+account_site = conftest_account.account_site
+account_page = conftest_account.account_page

@@ -1,13 +1,15 @@
 """Fixtures for the pages that act: the built site and the real API on one origin.
 
-Imported by ``test_account_pages.py`` (pytest does not load this file by itself).
+Registered by ``tests/browser/conftest.py`` (pytest does not load this file by itself).
 
-- ``account_site`` (session, one per pytest-xdist worker): an in-memory DynamoDB Local
-  started as the integration tests start it, the tables (a prefix of this session), the
-  demo site built for the URL it is served at, and the one-origin app ``portal dev``
-  serves (:func:`functions.local.server.compose`: ``/api/*`` to the Flask app of
-  ``create_app(settings)``, the rest to the built site) on a free loopback port, in a
-  thread. Stage ``test``: no SMS leaves the machine, codes land in ``/api/dev/outbox``.
+- ``account_stack`` (session, one per pytest-xdist worker): an in-memory DynamoDB Local
+  started as the integration tests start it, the S3 stand-in, the demo site built for the
+  URL it is served at, and one server on a free loopback port, in a thread.
+- ``account_site``: the requesting module's tables (a prefix of its own, seeded once) and
+  the one-origin app ``portal dev`` serves (:func:`functions.local.server.compose`:
+  ``/api/*`` to the Flask app of ``create_app(settings)``, the rest to the built site),
+  made the server's app for the test. Stage ``test``: no SMS leaves the machine, codes land
+  in ``/api/dev/outbox``.
 - ``account_page(path)``: a 390×844 phone page, watched as ``open_page`` watches the
   reading pages, across navigations (sign-in → my home → sign-in). Pages that act get
   4xx answers by design (a wrong code is a 401 ``code_invalid``, "not signed in" a 401), so a test names
@@ -73,16 +75,25 @@ class AccountSite:
         raise AssertionError(f"no message to {phone} in the outbox")
 
 
+@dataclass
+class _AccountStack:
+    """What every module's account site shares on one worker: the DynamoDB Local, the S3
+    stand-in, the built site and the one server (each module has its own tables and app)."""
+
+    ddb: Any
+    s3: Any
+    server: BaseWSGIServer
+    static: StaticSite
+    settings: Settings
+    sites: dict[str, tuple[AccountSite, Any]] = field(default_factory=dict)
+
+
 @pytest.fixture(scope="session")
-def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSite]:
-    from functions.app import create_app
+def account_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_AccountStack]:
     from functions.local.s3 import S3Local
-    from functions.local.server import compose
-    from portal.localdev.demo import seed_demo
-    from portal.store.client import dynamodb_client, s3_client
+    from portal.store.client import s3_client
     from portal.store.objects import Bucket
     from portal.uploads.bucket import prepare_bucket
-    from tests.factories import wired
 
     root = tmp_path_factory.mktemp("account-site")
     ddb = start_dynamodb_local()
@@ -91,16 +102,10 @@ def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSi
     s3: S3Local | None = None
     try:
         settings = Settings(
-            stage="test",
-            dynamodb_endpoint=ddb.endpoint,
-            table_prefix=f"acct-{uuid.uuid4().hex[:8]}-",
-            content_dir=CONTENT_DIR,
-            build_dir=root,
+            stage="test", dynamodb_endpoint=ddb.endpoint, content_dir=CONTENT_DIR, build_dir=root
         )
-        client = dynamodb_client(settings)
-        seed_demo(wired(client, settings, with_estates=False), CONTENT_DIR)  # tables + estates
-        static = StaticSite(root)
-        server = make_server(HOST, 0, static, threaded=True, request_handler=_QuietHandler)
+        server = make_server(HOST, 0, StaticSite(root), threaded=True,
+                             request_handler=_QuietHandler)  # fmt: skip
         base_url = f"http://{HOST}:{server.server_port}"
         # Photos go to the S3 stand-in (another origin: CORS for the site's, in the CSP).
         s3 = S3Local(port=0, cors_origins=[base_url]).start()
@@ -111,10 +116,10 @@ def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSi
                             media_origins=[s3.endpoint])  # fmt: skip
         assert not result.errors, [str(e) for e in result.errors]
         static = StaticSite(root, media_origins=[s3.endpoint])
-        server.app = compose(create_app(settings), static)  # the API knows its origin now
+        server.app = static
         thread = threading.Thread(target=server.serve_forever, name="account-site", daemon=True)
         thread.start()
-        yield AccountSite(base_url, settings, client)
+        yield _AccountStack(ddb, s3, server, static, settings)
     finally:
         if server is not None:
             if thread is not None:
@@ -124,6 +129,32 @@ def account_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountSi
         if s3 is not None:
             s3.stop()
         ddb.stop()
+
+
+@pytest.fixture
+def account_site(request: pytest.FixtureRequest, account_stack: _AccountStack) -> AccountSite:
+    """The account site of the requesting test's module, being served.
+
+    Each test module has its own tables (a prefix of its own, seeded with the demo once,
+    on first use) and its own app; the one server serves the app of the test that runs.
+    One DynamoDB Local, one site build and one server per worker, not one per module.
+    """
+    from functions.app import create_app
+    from functions.local.server import compose
+    from portal.localdev.demo import seed_demo
+    from portal.store.client import dynamodb_client
+    from tests.factories import wired
+
+    module = request.module.__name__
+    if module not in account_stack.sites:
+        settings = account_stack.settings.with_(table_prefix=f"acct-{uuid.uuid4().hex[:8]}-")
+        client = dynamodb_client(settings)
+        seed_demo(wired(client, settings, with_estates=False), CONTENT_DIR)  # tables + estates
+        app = compose(create_app(settings), account_stack.static)
+        account_stack.sites[module] = (AccountSite(settings.site_url, settings, client), app)
+    site, app = account_stack.sites[module]
+    account_stack.server.app = app  # tests on one worker run one at a time
+    return site
 
 
 @dataclass

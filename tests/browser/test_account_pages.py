@@ -21,13 +21,9 @@ from portal.accounts.staff.model import StaffAccount
 from portal.accounts.staff.repository import StaffRepository
 from portal.i18n import translate
 from portal.store.table import Table
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.browser.support import OVERFLOWING
 from tests.factories import make_owner, make_staff
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 ME_401 = ("/api/me", 401)
 PAGES = ("/account/signin/", "/account/", "/staff/signin/", "/staff/", "/account/orders/new/",

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from portal.acknowledgements.model import CriticalNotice
 from portal.acknowledgements.repository import AcknowledgementRepository
 from portal.clock import iso
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.factories import main_table, make_owner, make_staff
 from tests.support.order_pages import (
@@ -24,9 +23,6 @@ from tests.support.order_pages import (
     taps_are_big_enough,
     zh,
 )  # fmt: skip
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 NOTICE = "2026-11-18-lanting-water-outage-b2"
 

@@ -18,7 +18,6 @@ from playwright.sync_api import Page, expect
 
 from portal.billing.model import UnitKey
 from portal.i18n import translate
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.browser.support import OVERFLOWING
 from tests.support.bill_pages import (
@@ -30,9 +29,6 @@ from tests.support.bill_pages import (
     put_payment_in_review,
     staff_signs_in,
 )
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 PHONE_W, PHONE_H = 360, 640
 MIN_TAP = 44

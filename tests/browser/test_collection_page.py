@@ -10,14 +10,10 @@ from datetime import datetime
 from playwright.sync_api import expect
 
 from portal.billing.model import UnitKey
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.factories import make_staff, wired
 from tests.support.finance import offline
 from tests.support.order_pages import PASSWORD, SHANGHAI, password_hash
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 
 def test_the_finance_page_shows_the_apis_rate_with_charts_and_drills_down_to_units(

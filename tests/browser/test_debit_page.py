@@ -14,14 +14,10 @@ from playwright.sync_api import expect
 from portal.billing.model import UnitKey
 from portal.wiring import Services
 from portal.wiring.clients import Clients
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.factories import FakeClock, make_staff, wired
 from tests.support.finance import debit_csv
 from tests.support.order_pages import PASSWORD, SHANGHAI, password_hash
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 PAID = UnitKey("meixi", "5", "1-101")
 UNTOLD = UnitKey("meixi", "5", "1-102")

@@ -11,13 +11,9 @@ from datetime import datetime
 from playwright.sync_api import Route, expect
 
 from portal.billing.model import UnitKey
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.factories import make_staff, wired
 from tests.support.order_pages import PASSWORD, SHANGHAI, password_hash
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 UNIT = UnitKey("meixi", "3", "1-301")
 LOST = "net::ERR_CONNECTION_RESET"

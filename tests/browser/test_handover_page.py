@@ -12,13 +12,9 @@ from playwright.sync_api import expect
 from portal.billing.model import UnitKey
 from portal.finance.handover import joins_batch
 from portal.finance.offline import OfflineRequest
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.factories import FakeClock, make_staff, wired
 from tests.support.order_pages import PASSWORD, SHANGHAI, password_hash
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 UNIT = UnitKey("meixi", "4", "1-401")
 FEN = 12_000

@@ -18,7 +18,6 @@ from typing import Any
 
 from playwright.sync_api import Route, expect
 
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.support.order_pages import (
     act,
@@ -34,8 +33,6 @@ from tests.support.order_pages import (
     zh,
 )  # fmt: skip
 
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 def test_owner_reports_staff_receive_assign_and_finish_owner_rates_it(
     account_page: OpenActingPage, account_site: AccountSite

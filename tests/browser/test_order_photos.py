@@ -15,7 +15,6 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.support import images
 from tests.support.order_pages import (
@@ -31,9 +30,6 @@ from tests.support.order_pages import (
     taps_are_big_enough,
     zh,
 )  # fmt: skip
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 PHOTO = {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": images.JPEG}
 KEPT_PHOTOS = """() => new Promise((resolve) => {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.support.order_pages import (
     fill_leak,
@@ -16,9 +15,6 @@ from tests.support.order_pages import (
     taps_are_big_enough,
     zh,
 )
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 
 def test_a_butler_keeps_a_units_profile_and_sees_its_timeline(

@@ -11,12 +11,8 @@ from playwright.sync_api import Page, expect
 
 from portal.publishing.repository import PublishingRepository
 from portal.store.table import Table
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.support.order_pages import sign_in_staff, zh
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 TITLE = "2栋明日停水通知（浏览器测试）"
 

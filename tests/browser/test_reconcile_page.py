@@ -9,13 +9,9 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from portal import ROOT
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, OpenActingPage
 from tests.factories import make_staff
 from tests.support.order_pages import PASSWORD, password_hash
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 WECHAT = ROOT / "tests" / "fixtures" / "reconcile" / "wechat_trade.csv"
 DAY = "2026-11-22"  # the fixture's trade day

@@ -19,7 +19,6 @@ from portal.clock import iso
 from portal.commitments.model import KpiFigure, Snapshot, item_of, snapshot_from
 from portal.service_levels import KPIS
 from portal.store import owner_keys
-from tests.browser import conftest_account
 from tests.browser.conftest_account import AccountSite, ActingPage, OpenActingPage
 from tests.factories import main_table, make_staff
 from tests.support.order_pages import (
@@ -33,9 +32,6 @@ from tests.support.order_pages import (
     taps_are_big_enough,
     zh,
 )  # fmt: skip
-
-account_site = conftest_account.account_site  # the fixtures this module uses
-account_page = conftest_account.account_page
 
 DESKTOP_W, DESKTOP_H = 1280, 800
 

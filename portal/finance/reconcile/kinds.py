@@ -13,7 +13,8 @@ Discrepancy kinds (:data:`KINDS`)
     ``fee_differs``         the provider's fee differs from the agreed rate × gross
     ``duplicate``           a second provider line for an order we recorded once (the same
                             line twice, or the order paid again under another transaction)
-    ``settlement_missing``  a day's net settlement that never arrived in the bank
+    ``settlement_missing``  a day's net settlement, or a transfer the desk recorded, that never
+                            arrived in the bank
     ``bank_unexplained``    a bank deposit that no settlement (or offline batch) explains
     ======================  ==============================================================
 

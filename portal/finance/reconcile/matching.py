@@ -18,8 +18,9 @@
 2. :func:`match_bank` finds each batch's deposit in the bank lines: the same amount,
    from the provider's settlement account (:data:`~.kinds.SETTLEMENT`), ``lag`` to
    ``lag + grace`` days after the trade day, the earliest first. A batch without one is
-   ``settlement_missing``; a credit that no batch and no offline deposit explains is
-   ``bank_unexplained``. The desk's POS slips of a day are one deposit of the card
+   ``settlement_missing``, and so is a bank transfer the desk recorded that no credit of
+   the same amount follows within :data:`TRANSFER_DAYS`; a credit that no batch and no
+   offline deposit explains is ``bank_unexplained``. The desk's POS slips of a day are one deposit of the card
    acquirer, net of the agreed fee of each slip (:data:`~.kinds.FEE_RATES` ``pos``); an
    acquirer's credit of that window that is not that net is a ``fee_differs`` (the fee it
    took against the agreed one), not an unexplained deposit; no credit from the acquirer in
@@ -55,6 +56,9 @@ Deposit = tuple[str, str, int]
 CardDay = tuple[str, int, int]
 """(day, gross_fen, agreed fee_fen) of the desk's POS slips of a day (the acquirer's deposit
 ``pos:<day>`` is the gross less the fee)."""
+TRANSFER_DAYS = 3
+"""A bank transfer the desk recorded is credited by the bank from that day to this many
+days after it (weekends, a holiday); none in the window is ``settlement_missing``."""
 _MASK = 0xFFFFFFFF
 _SHIFT = 32
 
@@ -182,10 +186,14 @@ def match_bank(batches: Mapping[tuple[str, str], int], bank: Iterable[BankLine],
     matched: set[str] = set()
     for ref, day, amount in explained:
         for i, (_, bday, credit, _p, _m, _n) in enumerate(credits):
-            if not used[i] and credit == amount and day <= bday <= _plus(day, 3):
+            if not used[i] and credit == amount and day <= bday <= _plus(day, TRANSFER_DAYS):
                 used[i] = True
                 matched.add(ref)
                 break
+        else:
+            if not ref.startswith(f"{ACQUIRER}:") and amount > 0:  # POS days: _card_fees
+                # a transfer the desk recorded that the bank never credited
+                found.append(Discrepancy("settlement_missing", day, ref, "transfer", amount))
     found += _card_fees(cards, credits, used, matched)
     for i, (serial, bday, amount, _payer, _memo, n) in enumerate(credits):
         if not used[i]:

@@ -63,6 +63,16 @@ def test_an_offline_deposit_explains_its_bank_credit() -> None:
     assert match_bank({}, bank, explained=[("HB-1", "2026-11-23", 999)]) == []
 
 
+def test_a_transfer_the_desk_recorded_that_the_bank_never_credited_is_settlement_missing() -> None:
+    bank = [("B3", "2026-11-27", 999, "王先生", "", 4),  # four days later: out of the window
+            ("B4", "2026-11-24", 500, "李女士", "", 5)]  # fmt: skip
+    found = match_bank({}, bank, explained=[("TR-1", "2026-11-23", 999), ("TR-2", "2026-11-23", 500)])
+    assert [(d.kind, d.day, d.ref, d.provider, d.ours_fen) for d in found] == [
+        ("settlement_missing", "2026-11-23", "TR-1", "transfer", 999),
+        ("bank_unexplained", "2026-11-27", "B3", "bank", None),
+    ]
+
+
 def test_the_discrepancy_kinds_table_names_every_kind_the_matcher_can_report() -> None:
     assert set(KINDS) == {"missing_at_provider", "missing_in_ours", "amount_differs",
                           "fee_differs", "duplicate", "settlement_missing", "bank_unexplained"}  # fmt: skip

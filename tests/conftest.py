@@ -322,3 +322,14 @@ def _no_raw_mobile_in_logs() -> Iterator[None]:
     install_log_capture()  # again: a test may have reset the logging configuration
     yield
     fail_on_phone_leaks("during this test or the fixtures set up for it")
+
+
+FIRST = ("tests/package/",)
+"""Started before everything else: building the Lambda package (a Python 3.12 runtime from
+PyPI on a fresh machine, then ``zappa package``) waits on the network and on pip more than on
+the CPU, so it runs while the other worker works through the rest, not at the end."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Every xdist worker collects alike and sorts alike (a stable sort), so they agree.
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))

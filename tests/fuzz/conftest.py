@@ -1,7 +1,9 @@
 """The callers of the API fuzz test: who they are, signed in afresh for every generated case.
 
-Four identities (:data:`IDENTITIES`): ``anonymous``, ``admin`` (company-wide),
-``staff`` (a supervisor of one estate, Lanting) and ``owner`` (one unit in Lanting), whose
+Five identities (:data:`IDENTITIES`): ``anonymous``, ``admin`` (company-wide),
+``staff`` (a supervisor of one estate, Lanting), ``finance`` (Lanting's accountant: the
+billing runs, payment reviews and refunds are finance's alone) and ``owner`` (one unit in
+Lanting), whose
 repair :data:`RESOLVED_ORDER` is resolved, so its callback is due (the examples of the
 document's order and callback paths name them: the fuzzer also reaches a real callback).
 Each pytest test (one operation as one identity) gets its own tables (the ``services``
@@ -18,6 +20,7 @@ fixture: a table prefix of its own), and each generated case:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,9 +35,10 @@ from portal.wiring import Services
 from portal.workorders.model import Location
 from portal.workorders.service import NewOrder
 from tests.factories import FakeClock, make_owner, make_staff
+from tests.fuzz.depth import thorough
 from tests.support.auth import ORIGIN, PASSWORD, SESSION_COOKIE, password_hash
 
-IDENTITIES = ("anonymous", "admin", "staff", "owner")
+IDENTITIES = ("anonymous", "admin", "staff", "finance", "owner")
 
 OWNER_PHONE = "13812341503"
 OWNER_UNIT = ("lanting", "2", "1-1503")
@@ -57,6 +61,7 @@ class Callers:
     clock: FakeClock
     admin: StaffAccount
     staff: StaffAccount
+    finance: StaffAccount
     owner: Owner
     cases: int = 0
 
@@ -68,6 +73,9 @@ class Callers:
         if who == "staff":
             self.services.staff_repo.put(self.staff)
             return "staff", self.staff.username
+        if who == "finance":
+            self.services.staff_repo.put(self.finance)
+            return "staff", self.finance.username
         if who == "owner":
             self.services.owners.save(self.owner)
             return "owner", self.owner.owner_id
@@ -109,9 +117,11 @@ def callers(services: Services, clock: FakeClock) -> Callers:
     admin = make_staff(ddb, cfg, "fuzz.admin", "admin", password_hash=hashed)
     staff = make_staff(ddb, cfg, "fuzz.staff", "supervisor", estates=("lanting",),
                        password_hash=hashed)  # fmt: skip
+    finance = make_staff(ddb, cfg, "fuzz.finance", "finance", estates=("lanting",),
+                         password_hash=hashed)  # fmt: skip
     owner = make_owner(ddb, cfg, OWNER_PHONE, "林晓岚", OWNER_UNIT)
     _resolved_repair(services, owner, admin)
-    return Callers(services, clock, admin, staff, owner)
+    return Callers(services, clock, admin, staff, finance, owner)
 
 
 def _resolved_repair(services: Services, owner: Owner, admin: StaffAccount) -> None:
@@ -134,3 +144,27 @@ def count_cases(callers: Callers, record_property: Callable[[str, object], None]
 
 CASES_PROPERTY = "fuzz_cases"
 
+
+
+THOROUGH_TEST = "test_every_operation_keeps_its_contract"
+REFUSED_TEST = "test_every_operation_refuses_a_caller_it_does_not_serve_within_its_contract"
+_OPERATION = re.compile(r"\[([A-Z]+) (/[^\]]*)\]")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each (operation, identity) pair runs in one of the two fuzz tests: the thorough one
+    where the identity may make the call, the refused one where it may not."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        test = getattr(item, "originalname", "").split("[", 1)[0]  # schemathesis: name[operation]
+        found = _OPERATION.search(item.name)
+        if test not in (THOROUGH_TEST, REFUSED_TEST) or found is None:
+            kept.append(item)
+            continue
+        who = item.callspec.params["who"]  # type: ignore[attr-defined]
+        wanted = THOROUGH_TEST if thorough(found.group(1), found.group(2), who) else REFUSED_TEST
+        (kept if test == wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

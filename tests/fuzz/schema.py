@@ -36,3 +36,21 @@ APP = create_app(Settings(stage="test", site_url=SITE_URL))
 """The app whose document is fuzzed; each test serves it from its own services."""
 
 SCHEMA = schemathesis.openapi.from_wsgi(DOC_PATH, APP, config=CONFIG)
+
+REFUSED_EXAMPLES = 3
+"""Random cases per operation for an identity that may not call it (:mod:`tests.fuzz.depth`)."""
+
+LIGHT_CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261122,
+        "generation": {"max-examples": REFUSED_EXAMPLES, "database": "none"},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": False},
+            "fuzzing": {"enabled": True},
+        },
+    }
+)
+
+LIGHT_SCHEMA = schemathesis.openapi.from_wsgi(DOC_PATH, APP, config=LIGHT_CONFIG)
+"""The same document, for the callers that may not make a call: examples and a few cases."""

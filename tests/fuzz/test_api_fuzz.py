@@ -16,6 +16,10 @@ of cases, and every answer must pass:
 - ``negative_data_rejection``: a request the document calls invalid is refused;
 - the other checks schemathesis runs by default (unsupported methods answer 405 with
   ``Allow``, a missing required header is refused...).
+
+An identity that may not make a call gets the same checks on fewer cases
+(:mod:`tests.fuzz.depth`): its pairs are collected by the second test, and ``conftest.py``
+leaves each pair to exactly one of the two.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.fuzz.conftest import IDENTITIES, Callers
-from tests.fuzz.schema import APP, SCHEMA
+from tests.fuzz.schema import APP, LIGHT_SCHEMA, SCHEMA
 
 
 @pytest.mark.slow
@@ -35,6 +39,19 @@ from tests.fuzz.schema import APP, SCHEMA
 @SCHEMA.parametrize()
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # see conftest.py
 def test_every_operation_keeps_its_contract(
+    case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
+) -> None:
+    bind_app(APP)
+    sent = callers.request_for(who)
+    response = case.call(headers=sent.headers, cookies=sent.cookies)
+    case.validate_response(response, headers=sent.headers)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who", IDENTITIES)
+@LIGHT_SCHEMA.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_operation_refuses_a_caller_it_does_not_serve_within_its_contract(
     case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
 ) -> None:
     bind_app(APP)

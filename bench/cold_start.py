@@ -21,7 +21,9 @@ Each is measured twice: as ``zappa package`` ships it (no bytecode: Zappa leaves
 ``__pycache__``, and Lambda's ``/var/task`` is read-only, so every cold start compiles
 every module it imports), and with bytecode (``compileall`` by the same Python 3.12,
 ``checked-hash`` pycs, which stay valid whatever the files' times: what
-:func:`tests.package.lambda_build.add_bytecode` does to a package; the floor's boto3 then
+:func:`tests.package.lambda_build.add_bytecode` does to a package, with the catalogs' JSON
+twins of :func:`~tests.package.lambda_build.add_catalogs`, as ``infra/package.py`` builds
+it for a deployment; the floor's boto3 then
 has bytecode too, as Lambda's own runtime does). The target is ours ≤ 1.5 × the floor.
 
 Wall-clock and CPU time are both reported: on a shared machine the CPU time (the
@@ -154,6 +156,7 @@ def main() -> None:
             archive.extractall(plain)
         compiled_zip = work / "compiled.zip"
         shutil.copy(zip_path, compiled_zip)
+        lambda_build.add_catalogs(compiled_zip)
         lambda_build.add_bytecode(compiled_zip, python)
         compiled = work / "task-compiled"
         with zipfile.ZipFile(compiled_zip) as archive:

@@ -7,7 +7,9 @@
 2. ``zappa package <stage>`` from it (the settings of ``infra/zappa_settings.json``);
 3. the bytecode of every module added (``checked-hash`` pycs by Python 3.12): Zappa leaves
    ``__pycache__`` out and ``/var/task`` is read-only, so without it every cold start
-   compiles every module it imports (about 3 times slower: ``bench/cold_start.py``).
+   compiles every module it imports (about 3 times slower: ``bench/cold_start.py``);
+4. the translation catalogs as JSON beside their YAML (an error answered on a cold start
+   imports no YAML parser: :func:`portal.i18n.compile_catalog`).
 
 The same steps the package test and the benchmarks run (``tests/package/lambda_build.py``).
 """
@@ -40,8 +42,10 @@ def main(argv: list[str]) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portal-package-") as tmp:
         lambda_build.zappa_package(env, ROOT, stage, out, Path(tmp))
+    catalogs = lambda_build.add_catalogs(out)
     added = lambda_build.add_bytecode(out, python)
-    print(f"{out}: {out.stat().st_size / 1024 / 1024:.1f} MiB, {added} bytecode files")
+    print(f"{out}: {out.stat().st_size / 1024 / 1024:.1f} MiB, {added} bytecode files, "
+          f"{catalogs} catalogs as JSON")
     return 0
 
 

@@ -4,10 +4,17 @@ Catalogs live in ``site/translations/<lang>/<area>.yaml`` as nested mappings;
 a key is the area then the dotted path inside the file (``errors.not_found`` is
 ``not_found`` in ``errors.yaml``), so each area of the product owns one file. The site templates and the API's error
 messages both read them, so no user-facing text is hard-coded in Python.
+
+The Lambda package carries a JSON twin of each file (``<area>.json``, made by
+:func:`compile_catalog` when the package is built: ``tests/package/lambda_build.py``), so
+a cold start that answers an error parses JSON instead of importing a YAML parser. A twin
+holds the SHA-256 of the YAML it was made from and is used only while that still matches.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,18 +62,41 @@ def catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
 @cache
 def _area(lang: str, area: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
     """The messages of one catalog file (``errors`` → ``errors.yaml``: keys ``errors.*``)."""
-    import yaml  # only when a catalog is first read: a cold start may never need one
-
     seeded = _SEEDED.get((lang, directory))
     if seeded is not None:
         return {k: v for k, v in seeded.items() if k.split(".", 1)[0] == area}
-    out: dict[str, str] = {}
     path = directory / lang / f"{area}.yaml"
-    if path.is_file():
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        with path.open(encoding="utf-8") as fh:
-            _flatten(area, yaml.load(fh, Loader=loader) or {}, out)
+    if not path.is_file():
+        return {}
+    source = path.read_bytes()
+    return _compiled(path, source) or _parse(area, source)
+
+
+def _parse(area: str, source: bytes) -> dict[str, str]:
+    import yaml  # only when a catalog without a twin is read: a cold start may never need one
+
+    out: dict[str, str] = {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    _flatten(area, yaml.load(source.decode("utf-8"), Loader=loader) or {}, out)
     return out
+
+
+def compile_catalog(area: str, source: bytes) -> bytes:
+    """The JSON twin of a catalog file: its messages, and the digest of the YAML they are of."""
+    twin = {"sha256": hashlib.sha256(source).hexdigest(), "messages": _parse(area, source)}
+    return json.dumps(twin, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _compiled(path: Path, source: bytes) -> dict[str, str] | None:
+    """The messages of ``path``'s JSON twin, if it has one made from this very source."""
+    try:
+        twin = json.loads(path.with_suffix(".json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(twin, dict) or twin.get("sha256") != hashlib.sha256(source).hexdigest():
+        return None
+    messages = twin.get("messages")
+    return messages if isinstance(messages, dict) else None
 
 
 def reload() -> None:

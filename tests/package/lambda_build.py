@@ -268,6 +268,25 @@ def compile_tree(folder: Path, python: Path) -> None:
           folder])  # fmt: skip
 
 
+def add_catalogs(zip_path: Path) -> int:
+    """Add the JSON twin of every translation catalog to a package (:func:`portal.i18n.
+    compile_catalog`: an error answered on a cold start then imports no YAML parser).
+    Returns how many were added."""
+    import zipfile
+
+    from portal.i18n import compile_catalog
+
+    with zipfile.ZipFile(zip_path) as archive:
+        sources = {n: archive.read(n) for n in archive.namelist()
+                   if n.startswith("site/translations/") and n.endswith(".yaml")}  # fmt: skip
+    with zipfile.ZipFile(zip_path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name, source in sorted(sources.items()):
+            info = zipfile.ZipInfo(name[: -len(".yaml")] + ".json", date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, compile_catalog(Path(name).stem, source), zipfile.ZIP_DEFLATED)
+    return len(sources)
+
+
 def add_bytecode(zip_path: Path, python: Path) -> int:
     """Add the bytecode of every module to a ``zappa package`` zip (Zappa leaves
     ``__pycache__`` out, and ``/var/task`` is read-only, so without it every cold start

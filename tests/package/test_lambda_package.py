@@ -118,6 +118,7 @@ def package(runtime_env: RuntimeEnv, tmp_path_factory: pytest.TempPathFactory) -
     start = time.perf_counter()
     lambda_build.zappa_package(runtime_env, ROOT, STAGE, zip_path, work)
     seconds = time.perf_counter() - start
+    lambda_build.add_catalogs(zip_path)  # as infra/package.py ships it
     folder = work / "task"
     with zipfile.ZipFile(zip_path) as archive:
         infos = archive.infolist()
@@ -464,6 +465,19 @@ def test_health_from_the_package_alone(
         assert modules.get(name, "").startswith(runtime + os.sep), (name, modules.get(name))
     assert not [p for p in probe["sys_path"] if "site-packages" in p], probe["sys_path"]
     assert str(ROOT) not in probe["sys_path"], "the project checkout is on the path"
+
+
+def test_an_error_message_is_read_from_the_catalogs_json_twin_without_yaml(
+    runtime_env: RuntimeEnv, package: Package
+) -> None:
+    code = (
+        "import sys; from portal import i18n\n"
+        "assert i18n.translate('errors.not_found', 'zh-CN') != 'errors.not_found'\n"
+        "assert i18n.translate('errors.not_found', 'en') != 'errors.not_found'\n"
+        "assert 'yaml' not in sys.modules, 'the YAML parser was imported'\n"
+        "print(i18n.__file__)"
+    )
+    _runs_from_the_package(code, runtime_env, package)
 
 
 def test_errors_carry_messages_from_the_packaged_catalogs(

@@ -46,14 +46,14 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
     from portal.site.report import print_report, progress_bar
     from portal.uploads.bucket import uploads_origin
 
-    if content_dir is None or out_dir is None or site_url is None:
-        from portal.settings import Settings
+    from portal.settings import Settings
 
-        # A build talks to no AWS service and answers no request.
-        settings = Settings.from_env(default_stage="local", serves_api=False)
-        content_dir = content_dir or settings.content_dir
-        out_dir = out_dir or settings.build_dir
-        site_url = site_url or settings.site_url
+    # A build talks to no AWS service and answers no request; the settings still say which
+    # uploads bucket the pages that send photos admit, whichever folders and URL are given.
+    settings = Settings.from_env(default_stage="local", serves_api=False)
+    content_dir = content_dir or settings.content_dir
+    out_dir = out_dir or settings.build_dir
+    site_url = site_url or settings.site_url
     with progress_bar() as progress:
         result = build_site(
             content_dir=content_dir,

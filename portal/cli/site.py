@@ -42,11 +42,10 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
           site_url: str | None, clean: bool, jobs: int | None, results_file: Path | None) -> None:
     """Build the static site (incrementally)."""
     from portal.commitments.published import load
+    from portal.settings import Settings
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
     from portal.uploads.bucket import uploads_origin
-
-    from portal.settings import Settings
 
     # A build talks to no AWS service and answers no request; the settings still say which
     # uploads bucket the pages that send photos admit, whichever folders and URL are given.

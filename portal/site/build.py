@@ -34,6 +34,7 @@ from portal.site.moments import ContentSource, next_change
 from portal.site.pages import plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
 from portal.site.security import inline_styles
+from portal.site.stylesheet import Kinds
 from portal.site.workers import PARALLEL_MIN_PAGES, Progress
 from portal.sourcefile import SourceError, error
 
@@ -149,8 +150,8 @@ def _environment(
     env = _ENV_CACHE.get(key)
     if env is None:
         _ENV_CACHE.clear()
-        styles = inline_styles(templates.parent / "static")
-        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, styles)
+        kinds = Kinds(templates, inline_styles(templates.parent / "static"))
+        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, kinds)
     return env
 
 

@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
 from portal.clock import zone
 from portal.commitments import published
 from portal.i18n import LANGS
@@ -40,7 +38,6 @@ from portal.site.pagekit import (
     out_path,
     url,
 )
-from portal.site.security import CSP, policy
 from portal.site.staffpages import ROSTER_TEMPLATE, roster_template
 
 TZ = zone()  # the company default; an estate may name its own
@@ -178,9 +175,9 @@ def _print_page(path: str, template: str, lang: str, digest: str, common: dict[s
 def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
     ctx = account_context(lang, common, url, _SITE_URL[0])
     media = tuple(_MEDIA_ORIGINS)
-    csp = Markup(policy(media_origins=media)) if media else Markup(CSP)
     made = [Page(out_path(path, lang), template, lang, media,
-                 {**ctx, "path": path, "csp": csp}) for path, template in ACCOUNT_PAGES]  # fmt: skip
+                 {**ctx, "path": path, "media_origins": media})
+            for path, template in ACCOUNT_PAGES]  # fmt: skip
     if lang == LANGS[0]:  # one roster template (Chinese headers) for both languages
         made.append(Page(ROSTER_TEMPLATE, "roster_template.csv", lang, (),
                          {"body": roster_template()}))  # fmt: skip

@@ -13,6 +13,7 @@ import os
 import pickle
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from portal.site import sources
@@ -35,7 +36,9 @@ _MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
 """The last manifest each output folder had, in this process, with the file's (mtime, size)."""
 
 
+@lru_cache(maxsize=1 << 16)
 def _shard_of(rel: str) -> int:
+    """A name's shard (remembered: a warm process saves the same names build after build)."""
     return zlib.crc32(rel.encode()) % SHARDS
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from portal.commitments.model import Snapshot
 
 
 def register(main: click.Group) -> None:
@@ -41,7 +45,6 @@ def _parse_now(value: str | None) -> datetime | None:
 def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
           site_url: str | None, clean: bool, jobs: int | None, results_file: Path | None) -> None:
     """Build the static site (incrementally)."""
-    from portal.commitments.published import load
     from portal.settings import Settings
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
@@ -64,10 +67,18 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
             progress=progress,
             media_origins=[uploads_origin(settings.uploads_bucket, settings.aws_region,
                                           settings.s3_endpoint)],
-            results=load(results_file) if results_file else (),
+            results=_results(results_file),
         )  # fmt: skip
     print_report(result)
     sys.exit(1 if result.errors else 0)
+
+
+def _results(path: Path | None) -> list[Snapshot]:
+    if path is None:
+        return []
+    from portal.commitments.published import load
+
+    return load(path)
 
 
 @click.command()

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
 from portal import ROOT, i18n
-from portal.commitments.model import Snapshot
 from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
@@ -37,6 +37,9 @@ from portal.site.security import inline_styles
 from portal.site.stylesheet import Kinds
 from portal.site.workers import PARALLEL_MIN_PAGES, Progress
 from portal.sourcefile import SourceError, error
+
+if TYPE_CHECKING:
+    from portal.commitments.model import Snapshot
 
 __all__ = ["BuildResult", "Progress", "build_site"]
 
@@ -207,6 +210,8 @@ def _environment(
     if env is None:
         _ENV_CACHE.clear()
         kinds = Kinds(templates, inline_styles(templates.parent / "static"))
+        if cache_dir is not None:
+            kinds.kept(cache_dir / "kinds.pickle", site_hash)
         env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, kinds)
     return env
 

@@ -27,6 +27,8 @@ computed styles. The kinds' hashes are admitted by the Content-Security-Policy
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -244,6 +246,26 @@ class Kinds:
             except OSError:
                 self._sources[name] = None
         return self._sources[name]
+
+    def kept(self, path: Path, key: str) -> None:
+        """Take every kind's cuts from ``path`` if they were made for ``key`` (the site hash:
+        templates and stylesheets), else cut them now and keep them there: a new process
+        (``portal build``) neither reads every template nor cuts again."""
+        try:
+            with path.open("rb") as fh:
+                saved_key, saved = pickle.load(fh)
+            if saved_key == key and isinstance(saved, dict):
+                self._kinds.update(saved)
+                return
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            pass
+        self.every_cut()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(pickle.dumps((key, self._kinds), protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
     def every_cut(self) -> list[str]:
         """The distinct inlined styles of every kind (what the policy admits)."""

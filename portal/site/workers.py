@@ -69,7 +69,7 @@ def _render_one(env: Environment, page: Page) -> bytes:
     if page.template == "ics:":
         host = urlsplit(JOB["site_url"]).hostname or "localhost"
         return campaign_ics(page.ctx["campaign"], page.lang, host, JOB["now"]).encode()
-    return env.get_template(page.template).render(page.ctx).encode()
+    return env.get_template(page.template).render(page.context()).encode()
 
 
 def write_if_changed(target: Path, data: bytes) -> bool:
@@ -124,6 +124,9 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
         if progress:
             progress("render", n, n)
         return done
+    for page in pages:  # made once here, not once in every worker
+        if page.make is not None:
+            page.make()
     # Small chunks balance the cores when one is busier (a shared machine).
     chunk = max(16, n // (jobs * 12))
     bounds = [(i, min(n, i + chunk)) for i in range(0, n, chunk)]

@@ -5,6 +5,7 @@ context (labels from half the code base) only when one of them is rendered, and
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -52,3 +53,24 @@ def test_the_account_context_is_made_once_per_language_and_only_when_rendered(
     again = site.build()
     assert again.parsed == 1 and again.errors == [] and "notices/water/index.html" in again.written
     assert made == []
+
+
+def test_a_build_into_an_empty_folder_writes_pages_in_place_and_a_rebuild_replaces_them(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renamed: list[str] = []
+    real = os.replace
+
+    def counting(src: str, dst: str) -> None:
+        renamed.append(os.fspath(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", counting)
+    first = site.build()
+    assert first.errors == [] and len(first.written) > 100
+    assert not [p for p in renamed if p.endswith((".html", ".xml", ".ics"))]  # pages in place
+    renamed.clear()
+    site.write("notices/water.md", notice("2栋停水通知（改）", "2026-11-20T09:00:00+08:00"))
+    again = site.build()
+    assert str(site.out / "notices/water/index.html") in renamed  # atomic over a served page
+    assert again.errors == []

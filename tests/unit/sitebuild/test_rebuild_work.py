@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,29 @@ def test_a_build_into_an_empty_folder_writes_pages_in_place_and_a_rebuild_replac
     again = site.build()
     assert str(site.out / "notices/water/index.html") in renamed  # atomic over a served page
     assert again.errors == []
+
+
+def test_a_warm_rebuild_writes_only_the_manifest_shards_of_what_changed(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.site import manifest
+
+    site.build()
+    site.write("notices/water.md", notice("2栋停水通知（又改）", "2026-11-20T09:00:00+08:00"))
+    saved: list[str] = []
+    real = manifest.write_atomic
+
+    def counting(path: Path, data: bytes) -> None:
+        saved.append(path.name)
+        real(path, data)
+
+    monkeypatch.setattr(manifest, "write_atomic", counting)
+    result = site.build()
+    pages = {w for w in result.written if not w.startswith("assets/")}
+    expected = {f"{manifest.MANIFEST}.files-{manifest._shard_of('notices/water.md'):02d}"}
+    expected |= {f"{manifest.MANIFEST}.pages-{manifest._shard_of(p):02d}" for p in pages}
+    assert sorted(saved) == sorted(expected | {manifest.MANIFEST})
+    kept = manifest.load(site.out)  # this process's memo
+    monkeypatch.setattr(manifest, "_MEMO", {})
+    disk = manifest.load(site.out)  # what another process reads: the patched shards
+    assert disk is not kept and disk.pages == kept.pages and disk.files.keys() == kept.files.keys()

@@ -325,22 +325,23 @@ def build_site(
         failed = set()
 
     # Delete what no longer exists (pages and superseded assets).
-    keep = set(fingerprints) | set(asset_files)
-    for old in sorted((set(manifest.pages) | set(manifest.assets)) - keep):
+    gone = {n for n in (*manifest.pages, *manifest.assets)
+            if n not in fingerprints and n not in asset_files}  # fmt: skip
+    for old in sorted(gone):
         target = out_dir / old
         if target.is_file():
             target.unlink()
             result.deleted.append(old)
             _prune_empty(target.parent, out_dir)
     if clean and had_files:
-        _remove_unknown(out_dir, keep)
+        _remove_unknown(out_dir, set(fingerprints) | set(asset_files))
 
     # Remember: a page that failed to render keeps no fingerprint, so it is retried.
     previous = manifest
     manifest = Manifest(
         site_hash=site_hash,
         files=files,
-        pages={k: v for k, v in fingerprints.items() if k not in failed},
+        pages={k: v for k, v in fingerprints.items() if k not in failed} if failed else fingerprints,
         assets=sorted(asset_files),
     )
     manifest_mod.save(out_dir, manifest, previous)

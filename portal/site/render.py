@@ -155,18 +155,20 @@ class _KindLoader(FileSystemLoader):
 
     def load(self, environment: Environment, name: str,
              globals: MutableMapping[str, Any] | None = None) -> Template:  # fmt: skip
-        own: dict[str, Any] = kind_globals(tuple(self.kinds.styles(name).items()))
+        own: dict[str, Any] = kind_globals(tuple(self.kinds.styles(name).items()),
+                                           self.kinds.admitted(name))  # fmt: skip
         chained = environment.make_globals(None) if globals is None else globals
         return super().load(environment, name, ChainMap(own, chained))
 
 
 @lru_cache(maxsize=64)
-def kind_globals(styles: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    texts = tuple(css for _, css in styles)
+def kind_globals(styles: tuple[tuple[str, str], ...], admitted: tuple[str, ...]) -> dict[str, Any]:
+    """A template's inlined styles, and its policy admitting ``admitted`` (its styles' hashes,
+    or every kind's for the page that previews others)."""
 
     @lru_cache(maxsize=8)
     def csp_with(media_origins: tuple[str, ...] = ()) -> Markup:
-        return Markup(policy(media_origins=media_origins, styles=texts))
+        return Markup(policy(media_origins=media_origins, styles=admitted))
 
     return {**{name: Markup(css) for name, css in styles}, "csp": csp_with(),
             "csp_with": csp_with}  # fmt: skip

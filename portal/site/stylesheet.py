@@ -157,6 +157,9 @@ cut of each stylesheet (what all its templates can use), so the Content-Security
 admits a few hashes, not one per template: a notice, the most read page, is a kind of
 its own."""
 OTHER = "page"
+SHOWS_EVERY_KIND = ("publishing.html",)
+"""Templates whose pages show other pages: the editor's preview, in a frame that inherits
+the page's policy, so their policy admits every kind's styles (as the headers do)."""
 
 
 class Kinds:
@@ -182,6 +185,13 @@ class Kinds:
         if done is None:
             done = self._kinds[kind] = self._cut(self._members(kind))
         return done
+
+    def admitted(self, template: str) -> tuple[str, ...]:
+        """The inline styles the policy of ``template``'s pages admits: their own, or every
+        kind's where they show other pages (:data:`SHOWS_EVERY_KIND`)."""
+        if template in SHOWS_EVERY_KIND:
+            return tuple(self.every_cut())
+        return tuple(css for css in self.styles(template).values() if css)
 
     def _members(self, kind: str) -> list[str]:
         if kind != OTHER:

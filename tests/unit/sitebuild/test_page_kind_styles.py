@@ -90,6 +90,15 @@ def test_the_headers_policy_admits_every_kinds_styles_and_fits_cloudfront(built:
     assert "unsafe-inline" not in header
 
 
+def test_the_publishing_page_admits_every_kinds_styles_for_its_preview_frames(built: Site) -> None:
+    """The editor's preview is a frame (srcdoc) that inherits the publishing page's policy."""
+    html = built.page("staff/publishing/index.html")
+    meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert meta is not None
+    for css in page_styles(ROOT / "site"):
+        assert style_hash(css) in meta.group(1)
+
+
 def test_a_selector_requires_its_classes_elements_and_attributes_not_what_is_negated() -> None:
     assert requires("html:not(.js) .bigt") == {"html", "bigt"}
     assert requires(".chips [aria-current]") == {"chips", "aria-current"}

@@ -150,12 +150,13 @@ def cut(rules: Iterable[Rule], vocabulary: frozenset[str] | None) -> str:
 
 KINDS: dict[str, str] = {
     "notice.html": "notice",
+    "estate.html": "list", "notice_list.html": "list", "building_notices.html": "list",
     "notice_print.html": "print", "campaign_print.html": "print", "issue_print.html": "print",
 }  # fmt: skip
 """Template → page kind; every other template is of the kind ``page``. Each kind inlines one
 cut of each stylesheet (what all its templates can use), so the Content-Security-Policy
 admits a few hashes, not one per template: a notice, the most read page, is a kind of
-its own."""
+its own, and so are the estate's home and lists, where owners arrive."""
 OTHER = "page"
 SHOWS_EVERY_KIND = ("publishing.html",)
 """Templates whose pages show other pages: the editor's preview, in a frame that inherits

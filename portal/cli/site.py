@@ -5,8 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from portal.commitments.model import Snapshot
 
 
 def register(main: click.Group) -> None:
@@ -41,19 +45,17 @@ def _parse_now(value: str | None) -> datetime | None:
 def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
           site_url: str | None, clean: bool, jobs: int | None, results_file: Path | None) -> None:
     """Build the static site (incrementally)."""
-    from portal.commitments.published import load
+    from portal.settings import Settings
     from portal.site.build import build_site
     from portal.site.report import print_report, progress_bar
     from portal.uploads.bucket import uploads_origin
 
-    if content_dir is None or out_dir is None or site_url is None:
-        from portal.settings import Settings
-
-        # A build talks to no AWS service and answers no request.
-        settings = Settings.from_env(default_stage="local", serves_api=False)
-        content_dir = content_dir or settings.content_dir
-        out_dir = out_dir or settings.build_dir
-        site_url = site_url or settings.site_url
+    # A build talks to no AWS service and answers no request; the settings still say which
+    # uploads bucket the pages that send photos admit, whichever folders and URL are given.
+    settings = Settings.from_env(default_stage="local", serves_api=False)
+    content_dir = content_dir or settings.content_dir
+    out_dir = out_dir or settings.build_dir
+    site_url = site_url or settings.site_url
     with progress_bar() as progress:
         result = build_site(
             content_dir=content_dir,
@@ -65,10 +67,18 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
             progress=progress,
             media_origins=[uploads_origin(settings.uploads_bucket, settings.aws_region,
                                           settings.s3_endpoint)],
-            results=load(results_file) if results_file else (),
+            results=_results(results_file),
         )  # fmt: skip
     print_report(result)
     sys.exit(1 if result.errors else 0)
+
+
+def _results(path: Path | None) -> list[Snapshot]:
+    if path is None:
+        return []
+    from portal.commitments.published import load
+
+    return load(path)
 
 
 @click.command()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from portal.store import owner_keys
 from portal.store.items import Item, text
-from portal.workorders.kpi import KpiReport
+
+if TYPE_CHECKING:  # a site build reads snapshots, it makes none
+    from portal.workorders.kpi import KpiReport
 
 State = Literal["prepared", "approved"]
 PREPARE_FROM_DAY = 3

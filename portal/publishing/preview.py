@@ -58,7 +58,7 @@ def render_preview(doc: Doc, company: Company, now: datetime, site_src: Path, si
         raise NotFound("publishing_not_found")
     urls, _ = _assets(site_src / "static")
     env = make_env(site_src / "templates", site_url, urls)
-    html = env.get_template(page.template).render(page.ctx)
+    html = env.get_template(page.template).render(page.context())
     # The editor shows it in a sandboxed frame that runs no script (by design): the page's
     # own scripts (the large-type switch) are left out rather than blocked with an error.
     return _SCRIPT.sub("", html)

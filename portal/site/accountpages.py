@@ -11,20 +11,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from portal.accounts.identity import RELATIONSHIPS
-from portal.accounts.policy import ADMIN, FINANCE, OWNER, STAFF_ROLES, allowed_roles
-from portal.i18n import translate
-from portal.site.billpages import bill_context
-from portal.site.cashpages import cash_context
-from portal.site.collectionpages import collection_context
-from portal.site.orderpages import STAFF_CHANNELS, order_labels
-from portal.site.reconcilepages import reconcile_context
-from portal.site.servicepages import service_labels
-from portal.site.staffpages import staff_context
-from portal.uploads.types import MAX_BYTES as MAX_PHOTO_BYTES
-from portal.workorders.callback_model import DIMENSION_NAMES, METHODS, SCALE
-from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENCIES
-
 BILL_PAGES = (
     ("account/bills/", "bills_mine.html"),
     ("account/bills/paid/", "bill_paid.html"),
@@ -33,6 +19,10 @@ BILL_PAGES = (
     ("staff/bills/review/", "bills_review.html"),
 )
 """Bills and payments: the owner's (phone) and finance's (desktop) pages."""
+
+ROSTER_TEMPLATE = "staff/roster-template.csv"
+"""The roster template the staff page offers: one file for both languages (the headers are
+the Chinese ones the importer expects)."""
 
 ACCOUNT_PAGES = (
     ("account/signin/", "signin.html"),
@@ -62,7 +52,23 @@ ACCOUNT_PAGES = (
 
 def account_context(lang: str, common: dict[str, Any], url: Callable[[str, str], str],
                     site_url: str) -> dict[str, Any]:  # fmt: skip
-    """What the account pages show in ``lang`` (``url`` makes the site's links)."""
+    """What the account pages show in ``lang`` (``url`` makes the site's links). Its modules
+    are imported here, when a page that acts is rendered: the tables above stay cheap for
+    the plan of a rebuild that renders none."""
+    from portal.accounts.identity import RELATIONSHIPS
+    from portal.accounts.policy import ADMIN, FINANCE, OWNER, STAFF_ROLES, allowed_roles
+    from portal.i18n import translate
+    from portal.site.billpages import bill_context
+    from portal.site.cashpages import cash_context
+    from portal.site.collectionpages import collection_context
+    from portal.site.orderpages import STAFF_CHANNELS, order_labels
+    from portal.site.reconcilepages import reconcile_context
+    from portal.site.servicepages import service_labels
+    from portal.site.staffpages import staff_context
+    from portal.uploads.types import MAX_BYTES as MAX_PHOTO_BYTES
+    from portal.workorders.callback_model import DIMENSION_NAMES, METHODS, SCALE
+    from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENCIES
+
     roles = (*STAFF_ROLES, FINANCE, ADMIN)  # the roles an admin may assign
     ctx = {
         **common,

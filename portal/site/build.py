@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
 from portal import ROOT, i18n
-from portal.commitments.model import Snapshot
 from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
@@ -34,8 +34,12 @@ from portal.site.moments import ContentSource, next_change
 from portal.site.pages import plan, set_media_origins, set_site_url
 from portal.site.render import make_env, preload
 from portal.site.security import inline_styles
+from portal.site.stylesheet import Kinds
 from portal.site.workers import PARALLEL_MIN_PAGES, Progress
 from portal.sourcefile import SourceError, error
+
+if TYPE_CHECKING:
+    from portal.commitments.model import Snapshot
 
 __all__ = ["BuildResult", "Progress", "build_site"]
 
@@ -74,14 +78,17 @@ class BuildResult:
 def _use_catalog_cache(cache: Path) -> None:
     """Read the translation catalogs from the output folder's cache when the YAML files are
     the ones it was made from (by name, size and mtime), else read them and save the cache:
-    parsing every catalog costs a cold ``portal build`` more than a one-notice rebuild."""
-    files = sorted(CATALOG_DIR.glob("*/*.yaml"))
-    signature = [(p.relative_to(CATALOG_DIR).as_posix(), *_stat(p)) for p in files]
+    parsing every catalog costs a cold ``portal build`` more than a one-notice rebuild. A
+    warm process that seeded these very files already reads nothing."""
+    signature = _signature(CATALOG_DIR, ".yaml")
+    if _SEEDED[0] == signature:
+        return
     try:
         with cache.open("rb") as fh:
             saved_signature, catalogs = pickle.load(fh)
         if saved_signature == signature and isinstance(catalogs, dict):
             i18n.seed(catalogs)
+            _SEEDED[0] = signature
             return
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         pass
@@ -94,29 +101,80 @@ def _use_catalog_cache(cache: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _stat(path: Path) -> tuple[int, int]:
+_SEEDED: list[object] = [None]
+"""The signature of the catalog files this process last seeded the catalogs from."""
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def _signature(d: Path, suffix: str = "") -> Signature:
+    """Every file under ``d`` (ending with ``suffix``) as (relative path, mtime_ns, size),
+    sorted, without reading one: what the builder compares to know that nothing changed."""
+    out: list[tuple[str, int, int]] = []
+    stack = [(str(d), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(suffix):
+                st = entry.stat()
+                out.append((prefix + entry.name, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(out))
+
+
+_TREE_MEMO: dict[tuple[str, Signature], str] = {}
+_ASSET_MEMO: dict[tuple[str, Signature], tuple[dict[str, str], dict[str, bytes]]] = {}
+"""Per folder, the last hash or assets made from it in this process, by its signature."""
+
+
+def _file_digest(path: Path) -> str:
+    """A file's SHA-1, read again only when its size or mtime changed."""
     st = path.stat()
-    return (st.st_mtime_ns, st.st_size)
+    sig = (st.st_mtime_ns, st.st_size)
+    memo = _DIGEST_MEMO.get(str(path))
+    if memo is None or memo[0] != sig:
+        memo = _DIGEST_MEMO[str(path)] = (sig, hashlib.sha1(path.read_bytes()).hexdigest())
+    return memo[1]
+
+
+_DIGEST_MEMO: dict[str, tuple[tuple[int, int], str]] = {}
+_ASSETS_CHECKED: dict[Path, dict[str, bytes]] = {}
+"""Per output folder, the assets this process wrote or found there, as the bytes it had."""
 
 
 def _tree_hash(*dirs: Path) -> str:
     h = hashlib.blake2b(digest_size=16)
     for d in dirs:
-        for p in sorted(d.rglob("*")) if d.is_dir() else ():
-            if p.is_file():
-                h.update(str(p.relative_to(d)).encode())
-                h.update(p.read_bytes())
+        signature = _signature(d)
+        digest = _TREE_MEMO.get((str(d), signature))
+        if digest is None:
+            one = hashlib.blake2b(digest_size=16)
+            for rel, _, _ in signature:
+                one.update(rel.encode())
+                one.update((d / rel).read_bytes())
+            digest = one.hexdigest()
+            if len(_TREE_MEMO) > 16:
+                _TREE_MEMO.clear()
+            _TREE_MEMO[(str(d), signature)] = digest
+        h.update(digest.encode())
     return h.hexdigest()
 
 
 def _assets(static_dir: Path) -> tuple[dict[str, str], dict[str, bytes]]:
     """Static files: hashed names for cacheable assets; {logical name: url}, {out path: bytes}."""
+    signature = _signature(static_dir)
+    memo = _ASSET_MEMO.get((str(static_dir), signature))
+    if memo is not None:
+        return memo
     urls: dict[str, str] = {}
     files: dict[str, bytes] = {}
-    for p in sorted(static_dir.rglob("*")) if static_dir.is_dir() else ():
-        if not p.is_file():
-            continue
-        rel = p.relative_to(static_dir).as_posix()
+    for rel, _, _ in signature:
+        p = static_dir / rel
         data = p.read_bytes()
         if p.suffix in HASHED_SUFFIXES:
             digest = hashlib.blake2b(data, digest_size=5).hexdigest()
@@ -126,6 +184,8 @@ def _assets(static_dir: Path) -> tuple[dict[str, str], dict[str, bytes]]:
             out = rel  # robots.txt and friends keep their names at the root
             urls[rel] = "/" + out
         files[out] = data
+    _ASSET_MEMO.clear()
+    _ASSET_MEMO[(str(static_dir), signature)] = (urls, files)
     return urls, files
 
 
@@ -149,8 +209,10 @@ def _environment(
     env = _ENV_CACHE.get(key)
     if env is None:
         _ENV_CACHE.clear()
-        styles = inline_styles(templates.parent / "static")
-        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, styles)
+        kinds = Kinds(templates, inline_styles(templates.parent / "static"))
+        if cache_dir is not None:
+            kinds.kept(cache_dir / "kinds.pickle", site_hash)
+        env = _ENV_CACHE[key] = make_env(templates, site_url, asset_urls, cache_dir, kinds)
     return env
 
 
@@ -215,11 +277,10 @@ def build_site(
 
     # Plan and fingerprint.
     asset_urls, asset_files = _assets(src / "static")
-    company_bytes = (content_dir / "company.yaml").read_bytes()
     site_hash = hashlib.blake2b(
         "|".join([
             BUILDER_VERSION, site_url, _tree_hash(src / "templates", src / "translations"),
-            repr(sorted(asset_urls.items())), hashlib.sha1(company_bytes).hexdigest(),
+            repr(sorted(asset_urls.items())), _file_digest(content_dir / "company.yaml"),
         ]).encode(), digest_size=16,
     ).hexdigest()  # fmt: skip
     set_site_url(site_url)
@@ -232,8 +293,15 @@ def build_site(
     result.pages = len(pages)
 
     # Write assets (content-addressed, so only new ones).
+    # A hashed name the last build wrote holds these bytes (the manifest is trusted, as below),
+    # and so does a file this process wrote or checked from the same bytes.
+    known = set(manifest.assets)
+    checked = _ASSETS_CHECKED.setdefault(out_dir, {})
     for out, data in asset_files.items():
         target = out_dir / out
+        if out in known and (out.startswith("assets/") or checked.get(out) is data):
+            continue
+        checked[out] = data
         if not target.exists() or target.read_bytes() != data:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data)
@@ -257,22 +325,23 @@ def build_site(
         failed = set()
 
     # Delete what no longer exists (pages and superseded assets).
-    keep = set(fingerprints) | set(asset_files)
-    for old in sorted((set(manifest.pages) | set(manifest.assets)) - keep):
+    gone = {n for n in (*manifest.pages, *manifest.assets)
+            if n not in fingerprints and n not in asset_files}  # fmt: skip
+    for old in sorted(gone):
         target = out_dir / old
         if target.is_file():
             target.unlink()
             result.deleted.append(old)
             _prune_empty(target.parent, out_dir)
     if clean and had_files:
-        _remove_unknown(out_dir, keep)
+        _remove_unknown(out_dir, set(fingerprints) | set(asset_files))
 
     # Remember: a page that failed to render keeps no fingerprint, so it is retried.
     previous = manifest
     manifest = Manifest(
         site_hash=site_hash,
         files=files,
-        pages={k: v for k, v in fingerprints.items() if k not in failed},
+        pages={k: v for k, v in fingerprints.items() if k not in failed} if failed else fingerprints,
         assets=sorted(asset_files),
     )
     manifest_mod.save(out_dir, manifest, previous)

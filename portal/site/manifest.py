@@ -13,6 +13,7 @@ import os
 import pickle
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from portal.site import sources
@@ -35,7 +36,9 @@ _MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
 """The last manifest each output folder had, in this process, with the file's (mtime, size)."""
 
 
+@lru_cache(maxsize=1 << 16)
 def _shard_of(rel: str) -> int:
+    """A name's shard (remembered: a warm process saves the same names build after build)."""
     return zlib.crc32(rel.encode()) % SHARDS
 
 
@@ -82,25 +85,48 @@ def load(out_dir: Path) -> Manifest:
 
 
 def save(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
-    """Write the shards whose records or pages changed, then the manifest (last: it commits)."""
+    """Write the shards whose records or pages changed, then the manifest (last: it commits).
+
+    A warm process saving after its own last save patches that save's shards with the
+    names that changed, instead of sorting every name into its shard again."""
+    memo = _SHARDS.get(out_dir)
+    kept = memo[1] if memo is not None and memo[0] is previous else None
+    made: dict[str, list[dict[str, object]]] = {}
     for kind, now, before in (("files", manifest.files, previous.files),
                               ("pages", manifest.pages, previous.pages)):  # fmt: skip
-        shards: list[dict[str, object]] = [{} for _ in range(SHARDS)]
-        dirty = [not before] * SHARDS
-        for name, value in now.items():
-            shard = _shard_of(name)
-            shards[shard][name] = value
-            if before.get(name) is not value and before.get(name) != value:
-                dirty[shard] = True
+        if kept is not None:
+            shards, dirty = kept[kind], [False] * SHARDS
+            for name, value in now.items():
+                old = before.get(name)
+                if old is not value and old != value:
+                    shard = _shard_of(name)
+                    shards[shard][name] = value
+                    dirty[shard] = True
+        else:
+            shards = [{} for _ in range(SHARDS)]
+            dirty = [not before] * SHARDS
+            for name, value in now.items():
+                shard = _shard_of(name)
+                shards[shard][name] = value
+                if before.get(name) is not value and before.get(name) != value:
+                    dirty[shard] = True
         for gone in before.keys() - now.keys():
-            dirty[_shard_of(gone)] = True
+            shard = _shard_of(gone)
+            shards[shard].pop(gone, None)
+            dirty[shard] = True
         for shard, part in enumerate(shards):
             path = _shard_path(out_dir, kind, shard)
-            if dirty[shard] or not path.exists():
+            if dirty[shard] or (kept is None and not path.exists()):
                 write_atomic(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        made[kind] = shards
     head = Manifest(manifest.version, manifest.site_hash, {}, {}, manifest.assets)
     path = out_dir / MANIFEST
     write_atomic(path, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
     key = _stat_key(path)
     if key is not None:
         _MEMO[out_dir] = (key, manifest)
+        _SHARDS[out_dir] = (manifest, made)
+
+
+_SHARDS: dict[Path, tuple[Manifest, dict[str, list[dict[str, object]]]]] = {}
+"""Per output folder, the manifest this process last saved and its shards as written."""

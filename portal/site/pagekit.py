@@ -7,7 +7,7 @@ estate's own pages (home, lists, archives, buildings).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -37,7 +37,14 @@ class Page:
     lang: str
     inputs: tuple[str, ...]
     ctx: dict[str, Any] = field(default_factory=dict)
+    make: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    """What the page shows beyond ``ctx``, made when it is rendered: the pages that act embed
+    labels from half the code base, which a rebuild that does not render them need not load
+    (the fingerprint is of ``inputs``, never of the context)."""
     _fingerprint: tuple[str, str] = field(default=("", ""), repr=False, compare=False)
+
+    def context(self) -> dict[str, Any]:
+        return self.ctx if self.make is None else {**self.make(), **self.ctx}
 
     def fingerprint(self, site_hash: str) -> str:
         if self._fingerprint[0] == site_hash:  # a page planned again from the memo

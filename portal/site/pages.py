@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from markupsafe import Markup
 
 from portal.clock import zone
 from portal.commitments import published
@@ -28,7 +27,7 @@ from portal.service_levels import (
     KPIS,
     TECHNICIAN_ON_SITE_MIN,
 )
-from portal.site.accountpages import ACCOUNT_PAGES, account_context
+from portal.site.accountpages import ACCOUNT_PAGES, ROSTER_TEMPLATE
 from portal.site.estatepages import LISTS_MEMO, estate_pages, events_over
 from portal.site.model import Campaign, Notice, SiteModel
 from portal.site.pagekit import (
@@ -40,8 +39,6 @@ from portal.site.pagekit import (
     out_path,
     url,
 )
-from portal.site.security import CSP, policy
-from portal.site.staffpages import ROSTER_TEMPLATE, roster_template
 
 TZ = zone()  # the company default; an estate may name its own
 
@@ -176,15 +173,27 @@ def _print_page(path: str, template: str, lang: str, digest: str, common: dict[s
 
 
 def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
-    ctx = account_context(lang, common, url, _SITE_URL[0])
+    site_url = _SITE_URL[0]
+
+    @cache
+    def make() -> dict[str, Any]:  # one context for the language's pages, when one renders
+        from portal.site.accountpages import account_context
+
+        return account_context(lang, common, url, site_url)
+
     media = tuple(_MEDIA_ORIGINS)
-    csp = Markup(policy(media_origins=media)) if media else Markup(CSP)
     made = [Page(out_path(path, lang), template, lang, media,
-                 {**ctx, "path": path, "csp": csp}) for path, template in ACCOUNT_PAGES]  # fmt: skip
+                 {"path": path, "media_origins": media}, make)
+            for path, template in ACCOUNT_PAGES]  # fmt: skip
     if lang == LANGS[0]:  # one roster template (Chinese headers) for both languages
-        made.append(Page(ROSTER_TEMPLATE, "roster_template.csv", lang, (),
-                         {"body": roster_template()}))  # fmt: skip
+        made.append(Page(ROSTER_TEMPLATE, "roster_template.csv", lang, (), {}, _roster))
     return made
+
+
+def _roster() -> dict[str, Any]:
+    from portal.site.staffpages import roster_template
+
+    return {"body": roster_template()}
 
 
 _SITE_URL = [""]

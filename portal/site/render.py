@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections import ChainMap
+from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     select_autoescape,
 )
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
@@ -29,6 +31,7 @@ from portal.site.model import Body, FileBody, Issue, Notice
 from portal.site.pages import notice_url, url
 from portal.site.qr import qr_svg
 from portal.site.security import inline_styles, policy
+from portal.site.stylesheet import Kinds
 
 DEFAULT_TZ = zone()
 
@@ -141,19 +144,52 @@ def check_called_directly(names: dict[str, Any]) -> None:
         raise TypeError(f"globals called directly must not take the context: {passing}")
 
 
+class _KindLoader(FileSystemLoader):
+    """Loads each template with its page kind's inlined styles and policy as its globals
+    (``inline_css``, ``print_css``, ``csp``, and ``csp_with(media_origins)`` for the pages
+    that admit the uploads bucket): a page renders with its own template's globals."""
+
+    def __init__(self, templates: Path, kinds: Kinds) -> None:
+        super().__init__(str(templates))
+        self.kinds = kinds
+
+    def load(self, environment: Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> Template:  # fmt: skip
+        own: dict[str, Any] = kind_globals(tuple(self.kinds.styles(name).items()),
+                                           self.kinds.admitted(name))  # fmt: skip
+        chained = environment.make_globals(None) if globals is None else globals
+        return super().load(environment, name, ChainMap(own, chained))
+
+
+@lru_cache(maxsize=64)
+def kind_globals(styles: tuple[tuple[str, str], ...], admitted: tuple[str, ...]) -> dict[str, Any]:
+    """A template's inlined styles, and its policy admitting ``admitted`` (its styles' hashes,
+    or every kind's for the page that previews others)."""
+
+    @lru_cache(maxsize=8)
+    def csp_with(media_origins: tuple[str, ...] = ()) -> Markup:
+        return Markup(policy(media_origins=media_origins, styles=admitted))
+
+    return {**{name: Markup(css) for name, css in styles}, "csp": csp_with(),
+            "csp_with": csp_with}  # fmt: skip
+
+
 def make_env(
     templates: Path, site_url: str, asset_urls: dict[str, str], cache_dir: Path | None = None,
-    styles: tuple[str, ...] | None = None,
+    kinds: Kinds | None = None,
 ) -> Environment:
     """The environment; with ``cache_dir``, compiled templates are kept there between processes
-    (Jinja checks each against its source's checksum, so an edited template is compiled anew)."""
-    styles = inline_styles() if styles is None else styles
+    (Jinja checks each against its source's checksum, so an edited template is compiled anew).
+    ``kinds``: the inlined styles of each page kind (default: cut from ``templates``' sibling
+    ``static`` folder)."""
+    if kinds is None:
+        kinds = Kinds(templates, inline_styles(templates.parent / "static"))
     bytecode_cache = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=_KindLoader(templates, kinds),
         autoescape=select_autoescape(("html", "xml", "svg")),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -165,9 +201,8 @@ def make_env(
     env.code_generator_class = _DirectCalls
     t: Callable[..., str] = translate
     env.globals.update(
-        t=t, csp=Markup(policy(styles=styles)), inline_css=Markup(styles[0]),
-        print_css=Markup(styles[1]), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg,
-        url=url, notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
+        t=t, site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg, url=url,
+        notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
     )
     check_called_directly(env.globals)
     env.filters.update(

@@ -3,11 +3,12 @@
 Pages declare it in a ``<meta http-equiv>``; the local server and the CDN send
 it as a header too (``frame-ancestors`` only works as a header). The site needs
 no inline script; its one small stylesheet (``site/static/style.css``, and
-``print.css`` for the print view) is inlined in every reading page, so the first
-view needs one request, and admitted by its SHA-256 hash (``style-src``), not
-by ``'unsafe-inline'``: the hashes are computed from the files, here for the
-headers and by the builder for the pages' own ``<meta>``. Other styles and the
-page scripts are files on the same origin.
+``print.css`` for the print view) is inlined in every page, cut to the rules
+the page's kind can use (:mod:`portal.site.stylesheet`), so the first view needs
+one request, and admitted by its SHA-256 hash (``style-src``), not by
+``'unsafe-inline'``: a page's ``<meta>`` admits its kind's styles, the headers
+every kind's (a few hashes). Other styles and the page scripts are files on the
+same origin.
 
 Photos go from the browser straight to the uploads bucket (a presigned POST) and
 are shown from it (presigned GETs), so where the bucket is known the policy also
@@ -20,12 +21,15 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from portal import ROOT
 
-INLINE_STYLES = ("style.css", "print.css")
-"""The stylesheets of ``site/static`` that pages inline (``<style>``), in this order."""
+INLINE_STYLES: dict[str, str] = {"inline_css": "style.css", "print_css": "print.css"}
+"""The stylesheets of ``site/static`` that pages inline (``<style>``), by the template global
+that writes each; each page kind inlines its cut of them (:mod:`portal.site.stylesheet`)."""
 
 _DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("default-src", "'none'"),
@@ -48,15 +52,22 @@ def style_hash(css: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
-def inline_styles(static_dir: Path = ROOT / "site" / "static") -> tuple[str, ...]:
+def inline_styles(static_dir: Path = ROOT / "site" / "static") -> dict[str, str]:
     """The inlined stylesheets' text (empty where a file is missing, e.g. a Lambda package)."""
-    out = []
-    for name in INLINE_STYLES:
+    out = {}
+    for name, file in INLINE_STYLES.items():
         try:
-            out.append((static_dir / name).read_text(encoding="utf-8"))
+            out[name] = (static_dir / file).read_text(encoding="utf-8")
         except OSError:
-            out.append("")
-    return tuple(out)
+            out[name] = ""
+    return out
+
+
+def page_styles(site_dir: Path = ROOT / "site") -> list[str]:
+    """Every distinct inlined style of the site's page kinds: what the policy admits."""
+    from portal.site.stylesheet import Kinds
+
+    return Kinds(site_dir / "templates", inline_styles(site_dir / "static")).every_cut()
 
 
 def policy(
@@ -64,8 +75,8 @@ def policy(
 ) -> str:
     """The policy; as a header it adds ``frame-ancestors``; ``media_origins`` (the uploads
     bucket's ``https://`` origin) are admitted for images and for the upload POST; ``styles``
-    (default: the repository's inlined stylesheets) by their hashes."""
-    hashes = " ".join(style_hash(css) for css in (inline_styles() if styles is None else styles)
+    (default: every page kind's inlined styles, :func:`page_styles`) by their hashes."""
+    hashes = " ".join(style_hash(css) for css in (page_styles() if styles is None else styles)
                       if css)  # fmt: skip
     parts = []
     for name, sources in _DIRECTIVES + (_HEADER_ONLY if header else ()):
@@ -76,12 +87,23 @@ def policy(
     return "; ".join(parts)
 
 
-CSP = policy()
+@cache
+def _defaults() -> dict[str, Any]:
+    header = policy(header=True)
+    return {
+        "CSP": policy(),
+        "CSP_HEADER": header,
+        "SECURITY_HEADERS": {
+            "Content-Security-Policy": header,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+        },
+    }
 
-CSP_HEADER = policy(header=True)
 
-SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": CSP_HEADER,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
+def __getattr__(name: str) -> Any:
+    """``CSP``, ``CSP_HEADER`` (every page kind's styles admitted) and ``SECURITY_HEADERS``,
+    computed on first use: a site build reads the templates for its own kinds only."""
+    if name in ("CSP", "CSP_HEADER", "SECURITY_HEADERS"):
+        return _defaults()[name]
+    raise AttributeError(name)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["ROSTER_TEMPLATE", "catalog_keys", "roster_template", "staff_context"]
+
 from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.policy import allowed_roles
 from portal.accounts.roster.columns import ERROR_COLUMNS, TEMPLATE_HEADERS, Field
 from portal.greetings.preferences import KINDS as MESSAGE_KINDS
 from portal.i18n import translate
+from portal.site.accountpages import ROSTER_TEMPLATE
 
-ROSTER_TEMPLATE = "staff/roster-template.csv"
-"""One file for both languages: the headers are the Chinese ones the importer expects."""
 ROSTER_STATUSES = ("ok", "error", "skipped")
 COLUMNS: tuple[Field, ...] = tuple(dict.fromkeys(ERROR_COLUMNS.values()))
 COMMITMENT_TEXT = ("none", "prepared", "approved", "published", "why_label", "approved_by",

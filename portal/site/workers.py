@@ -6,8 +6,10 @@ names it wrote, so nothing large is pickled either way. The garbage collector
 is frozen in the parent before the fork (the children's collections never touch,
 so never copy, the parent's objects) and paused while pages render: a render
 allocates many short-lived objects and creates no cycles worth chasing.
-Writes are atomic, and a page whose file already holds the same bytes is left
-alone (counted as unchanged), so a full rebuild rewrites only what differs.
+Writes are atomic (into an output folder that held no page, a page is written in
+place: there is nothing to replace and the manifest, written last, commits the build),
+and a page whose file already holds the same bytes is left alone (counted as
+unchanged), so a full rebuild rewrites only what differs.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _render_one(env: Environment, page: Page) -> bytes:
     if page.template == "ics:":
         host = urlsplit(JOB["site_url"]).hostname or "localhost"
         return campaign_ics(page.ctx["campaign"], page.lang, host, JOB["now"]).encode()
-    return env.get_template(page.template).render(page.ctx).encode()
+    return env.get_template(page.template).render(page.context()).encode()
 
 
 def write_if_changed(target: Path, data: bytes) -> bool:
@@ -108,8 +110,9 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
                 os.makedirs(target.parent, exist_ok=True)
                 made.add(target.parent)
             done.written.append(page.out)
-            if empty:
-                write_atomic(target, data)
+            if empty:  # no page to replace, nobody reading it: no temporary file and rename
+                with open(target, "wb") as fh:
+                    fh.write(data)
             elif not write_if_changed(target, data):
                 done.unchanged.append(page.out)
     return done
@@ -124,6 +127,9 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
         if progress:
             progress("render", n, n)
         return done
+    for page in pages:  # made once here, not once in every worker
+        if page.make is not None:
+            page.make()
     # Small chunks balance the cores when one is busier (a shared machine).
     chunk = max(16, n // (jobs * 12))
     bounds = [(i, min(n, i + chunk)) for i in range(0, n, chunk)]

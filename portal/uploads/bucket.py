@@ -20,10 +20,13 @@ AWS the deployment's template (``portal.infra.storage``) converts the same rules
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from portal.store.objects import Bucket
 from portal.uploads.keys import INCOMING, INCOMING_EXPIRY_DAYS
+
+if TYPE_CHECKING:  # `portal build` asks only for the origin
+    from portal.store.objects import Bucket
 
 EXPIRING: dict[str, int] = {f"{INCOMING}/": INCOMING_EXPIRY_DAYS}
 """Key prefix → days after which its objects expire."""

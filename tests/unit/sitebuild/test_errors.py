@@ -118,3 +118,11 @@ def test_every_portal_command_is_listed_and_found_though_imported_only_when_used
     for name in names:
         command = main.get_command(ctx, name)
         assert command is not None and command.name == name, name
+
+
+def test_cli_with_folders_and_url_given_still_admits_the_uploads_bucket(site: Site) -> None:
+    res = CliRunner().invoke(main, ["build", "--content", str(site.content), "--out",
+                                    str(site.out), "--site-url", "https://portal.example.cn",
+                                    "--now", "2026-11-22T10:00:00+08:00"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "portal-local-uploads" in site.page("account/orders/new/index.html")

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import builtins
+import io
 import os
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from tests.unit.sitebuild.conftest import NOW, Site, notice
 
@@ -140,3 +145,36 @@ def test_compiled_templates_and_catalogs_are_kept_outside_the_output_folder(site
     assert (CACHE_DIR / "catalogs.pickle").is_file()
     assert list(CACHE_DIR.glob("__jinja2_*.cache"))
     assert not [p for p in site.out.rglob("*") if "jinja" in p.name or "catalog" in p.name]
+
+
+def test_a_warm_rebuild_after_one_edit_reads_only_that_notice_and_the_output_it_compares(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dev watcher's and the publishing task's rebuild: templates, translations, the
+    stylesheets and scripts, the catalogs' cache and the assets already written are known
+    by their sizes and mtimes; only the edited file is read (parsed, then its body shown)."""
+    from portal import ROOT
+
+    site.build()
+    site.write("notices/water.md", notice("2栋停水通知（再次更新）", "2026-11-20T09:00:00+08:00",
+                                          extra='buildings: ["2"]\n'))  # fmt: skip
+    _touch_later(site, "notices/water.md")
+    read: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        mode = args[0] if args else kwargs.get("mode", "r")
+        if "r" in mode and "+" not in mode:
+            read.append(os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(io, "open", counting_open)
+    result = site.build()
+    monkeypatch.undo()
+    assert result.parsed == 1 and result.errors == []
+    assert not [p for p in read if p.startswith(str(ROOT / "site"))], read
+    sources = {p for p in read if p.startswith(str(site.content))}
+    assert sources == {str(site.content / "notices/water.md")}, sources
+    outputs = [p for p in read if p.startswith(str(site.out))]
+    assert len(outputs) <= len(result.written), outputs  # each rendered page compared once

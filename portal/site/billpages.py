@@ -14,7 +14,11 @@ from portal.billing.model import ITEMS, PAYMENT_STATUSES
 from portal.i18n import translate
 
 BILL_STATUSES: tuple[str, ...] = ("unpaid", "partly_paid", "paid", "late")
-PROVIDERS: tuple[str, ...] = ("alipay", "wechat", "sandbox")
+PROVIDERS: tuple[str, ...] = ("alipay", "wechat", "sandbox", "cash", "transfer", "pos", "debit")
+"""How a payment was made: the online providers, then the offline methods
+(``portal.finance.offline.Method``: a test checks the two agree)."""
+REFUND_STATES: tuple[str, ...] = ("requested", "succeeded", "failed")
+"""``portal.billing.model.Refund.state`` (a test checks the two agree)."""
 REASONS: tuple[str, ...] = ("amount_mismatch", "bills_changed", "provider_closed", "expired",
                             "not_started", "cannot_open_here")  # fmt: skip
 """Why a payment is in review (the ledger's) or closed (its sweep's and the service's)."""
@@ -30,6 +34,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "status": ("billing.status", BILL_STATUSES),
     "payment": ("billing.payment_status", PAYMENT_STATUSES),
     "provider": ("billing.providers", PROVIDERS),
+    "refund_state": ("billing.refund_states", REFUND_STATES),
     "reason": ("bills.reasons", REASONS),
     "text": ("bills.js", SCRIPT_TEXT),
 }
@@ -50,4 +55,5 @@ def catalog_keys() -> list[str]:
 def bill_context(lang: str) -> dict[str, Any]:
     """What the bill pages' templates add to the account pages' context."""
     return {"bill_labels": bill_labels(lang),
-            "bill_roles": sorted(allowed_roles("bill.read") - {OWNER})}  # the staff who read accounts
+            "bill_roles": sorted(allowed_roles("bill.read") - {OWNER}),  # the staff who read accounts
+            "refund_roles": sorted(allowed_roles("payment.refund"))}  # who sees the refund button

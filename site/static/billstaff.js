@@ -14,6 +14,7 @@
   const refundForm = $("refund-form");
   let unit = null;
   let refunding = null;
+  let mayRefund = false; // the policy's refunders (data-refund-roles); the API checks again
 
   function estateOptions(slugs) {
     $("u-estate").replaceChildren(...slugs.map((s) => new Option(B.estate(s).name, s)));
@@ -64,7 +65,7 @@
       } else B.cell(tr, "");
       B.cell(tr, p.refunded_fen ? p.refunded_yuan : "", "num");
       const act = B.cell(tr, "");
-      if (p.refundable_fen > 0 && (p.status === "paid" || p.status === "review")) {
+      if (mayRefund && p.refundable_fen > 0 && (p.status === "paid" || p.status === "review")) {
         const button = document.createElement("button");
         button.type = "button";
         button.className = "alt";
@@ -79,7 +80,7 @@
         B.cell(sub, B.time(r.requested_at));
         const what = B.cell(sub, `${B.text("refund_no", { number: r.refund_no })} · ${r.reason}`);
         what.colSpan = 4;
-        B.cell(sub, `${B.text("refunded", { yuan: r.amount_yuan })} · ${r.state}`);
+        B.cell(sub, `${B.text("refunded", { yuan: r.amount_yuan })} · ${B.label("refund_state", r.state)}`);
         B.cell(sub, r.requested_by);
         rows.push(sub);
       }
@@ -181,6 +182,8 @@
     if (me.status === 401) return location.replace(d.signin);
     if (!me.ok) return P.say(status, P.errorText(me), true);
     if (me.data.kind === "owner") return location.replace(d.owner);
+    const refunders = (d.refundRoles || "").split(" ");
+    mayRefund = me.data.roles.some((r) => refunders.includes(r));
     const all = (P.json("estates") || []).map((e) => e.slug);
     const mine = me.data.roles.includes("admin") ? all : all.filter((s) => (me.data.estates || []).includes(s));
     estateOptions(mine);

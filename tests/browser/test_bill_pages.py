@@ -213,6 +213,8 @@ def test_finance_sees_a_units_account_refunds_part_of_a_payment_and_lists_the_re
     expect(page.locator("#status")).to_contain_text("已退款 ¥1.50")
     expect(refund).to_be_hidden()
     expect(page.locator("#payment-rows tr.refund")).to_contain_text("多收门禁卡工本费")
+    states = "|".join(_zh(f"billing.refund_states.{s}") for s in ("requested", "succeeded"))
+    expect(page.locator("#payment-rows tr.refund")).to_contain_text(re.compile(states))
     expect(page.locator("#acct-outstanding")).to_have_text("欠费合计 ¥1.50")
     expect(page.locator("#unpaid-rows tr")).to_contain_text("部分已缴")
     account = page.evaluate("(p) => fetch(p).then((r) => r.json())", "/api/bills/lanting/2/1-1203")
@@ -230,3 +232,13 @@ def test_finance_sees_a_units_account_refunds_part_of_a_payment_and_lists_the_re
     expect(page.locator(f"#payment-rows tr[data-payment='{review.payment_id}']")).to_contain_text(
         _zh("billing.payment_status.review"))
     assert money.unexpected() == [] and owner.unexpected() == []
+
+    # A supervisor reads the same account, but refunds are finance's: no button to press.
+    boss = account_page("/staff/signin/")
+    staff_signs_in(boss.page, site.base_url, site.client, site.settings, "zhou.pages",
+                   "supervisor")  # fmt: skip
+    boss.page.goto(site.url("/staff/bills/?estate=lanting&building=2&room=1-1203"))
+    boss_row = boss.page.locator(f"#payment-rows tr[data-payment='{paid['payment_id']}']")
+    expect(boss_row).to_contain_text(paid["receipt_no"])
+    expect(boss_row.get_by_role("button", name="退款")).to_have_count(0)
+    assert boss.unexpected() == []

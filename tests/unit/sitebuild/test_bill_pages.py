@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import pytest
 
-from portal.billing.model import ITEMS, PAYMENT_STATUSES
+from portal.accounts.policy import allowed_roles
+from portal.billing.model import ITEMS, PAYMENT_STATUSES, Refund
+from portal.finance.offline import Method
 from portal.i18n import LANGS, catalog
 from portal.site.billpages import GROUPS, bill_labels, catalog_keys
 from tests.unit.sitebuild.conftest import Site
@@ -50,6 +52,16 @@ def test_every_bill_label_is_in_both_catalogs_and_covers_the_ledgers_lists() -> 
         assert missing == [], f"{lang}: {missing}"
     assert set(GROUPS["item"][1]) == set(ITEMS)
     assert set(GROUPS["payment"][1]) == set(PAYMENT_STATUSES)
+    assert set(get_args(Method)) <= set(GROUPS["provider"][1])  # the desk's payments named too
+    assert set(GROUPS["refund_state"][1]) == set(get_args(get_type_hints(Refund)["state"]))
+
+
+def test_the_unit_account_page_offers_refunds_only_to_the_roles_the_policy_lets_refund(
+    built: Site,
+) -> None:
+    html = built.page("staff/bills/index.html")
+    found = re.search(r'data-refund-roles="([^"]*)"', html)
+    assert found and set(found.group(1).split()) == set(allowed_roles("payment.refund"))
 
 
 def test_the_bill_pages_text_has_the_same_keys_in_both_languages() -> None:

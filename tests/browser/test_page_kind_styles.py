@@ -62,7 +62,9 @@ def _paths(demo: DemoSite) -> list[str]:
 def _computed(page: Page, url: str, width: int, media: str, large: bool) -> list[str]:
     page.set_viewport_size({"width": width, "height": 800})
     page.emulate_media(media=media)  # type: ignore[arg-type]
-    page.goto(url, wait_until="load")
+    # "networkidle": a page's script has had its answers (the account page asks /api/me and
+    # says so in #status), so nothing changes between the two snapshots but the styles.
+    page.goto(url, wait_until="networkidle")
     if large:
         page.evaluate("document.documentElement.classList.add('big')")
     styles: list[str] = page.evaluate(_STYLES)

@@ -66,11 +66,15 @@ dev: $(VENV_STAMP) $(DDB_STAMP) java
 	@$(VENV)/bin/portal dev --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) --s3-port $(S3_PORT)
 
 # All three run even if one fails, so one run shows every problem; the exit code is 1 if any did.
+# ruff, cfn-lint and mypy run beside pytest (their output is shown after it): pytest leaves
+# part of the two cores idle while Chromium, pip and DynamoDB Local answer, and they fill it.
 test: setup system-packages
-	@status=0; \
-	$(MAKE) lint || status=1; \
-	$(MAKE) typecheck || status=1; \
+	@status=0; checks=$$(mktemp); \
+	( s=0; $(MAKE) lint || s=1; $(MAKE) typecheck || s=1; exit $$s ) > "$$checks" 2>&1 & \
+	checks_pid=$$!; \
 	$(MAKE) pytest || status=1; \
+	wait $$checks_pid || status=1; \
+	cat "$$checks"; rm -f "$$checks"; \
 	exit $$status
 
 setup: $(VENV_STAMP) $(DDB_STAMP) $(TOOLS_STAMP) java

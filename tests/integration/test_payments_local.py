@@ -93,10 +93,10 @@ def server(request: pytest.FixtureRequest) -> Iterator[Any]:
         srv.server_close()
 
 
-def test_a_hundred_payments_each_notified_fifty_times_at_once_are_recorded_once(
+def test_forty_payments_each_notified_fifty_times_at_once_are_recorded_once(
     ddb: Any, settings: Settings, demo_company: Company, server: Any
 ) -> None:
-    services, units = _billed(ddb, settings, demo_company, 100)
+    services, units = _billed(ddb, settings, demo_company, 40)
     provider = services.payment_accounts.account("fake")
     assert isinstance(provider, FakeProvider)
     payments = []
@@ -129,7 +129,7 @@ def test_a_hundred_payments_each_notified_fifty_times_at_once_are_recorded_once(
 
     with ThreadPoolExecutor(max_workers=32) as pool:
         statuses = Counter(pool.map(post, enumerate(sends)))
-    assert statuses == {200: 5000}, statuses  # no 5xx, no refusal
+    assert statuses == {200: 50 * len(payments)}, statuses  # no 5xx, no refusal
     _exactly_once(ddb, services, [p.payment_id for p in payments])
 
 

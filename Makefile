@@ -95,9 +95,12 @@ typecheck: $(VENV_STAMP)
 	@$(VENV)/bin/mypy
 
 # -m "": every marker (integration, browser, slow) runs, whatever addopts deselects.
+# Bytecode is written (__pycache__ is git-ignored and Zappa leaves it out of the package)
+# even where the environment says not to: each worker and each interpreter a test starts
+# would otherwise compile the project's modules from source again.
 pytest: $(VENV_STAMP)
 	@echo "==> pytest (-n $(PYTEST_WORKERS))"
-	@$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "" $(PYTEST_ARGS)
+	@env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "" $(PYTEST_ARGS)
 
 # The development venv: runtime pins (requirements.lock, what the Lambda package holds)
 # plus the test and development tools (requirements-dev.lock, which includes the former).

@@ -88,7 +88,9 @@ def test_owner_signs_in_with_a_code_sees_their_homes_then_signs_out(
     expect(page.locator("#owner-only")).to_be_visible()
     expect(page.locator("#me")).to_be_hidden()
 
-    page.goto(account_site.url("/account/"))
+    # networkidle: the page has its answer from /api/me and its sign-out button is wired
+    # (a click before that did nothing on a loaded machine)
+    page.goto(account_site.url("/account/"), wait_until="networkidle")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(account_site.url("/account/signin/"))
     assert watched.unexpected() == []

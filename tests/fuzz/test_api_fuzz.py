@@ -34,6 +34,14 @@ from tests.fuzz.conftest import IDENTITIES, Callers
 from tests.fuzz.schema import APP, LIGHT_SCHEMA, SCHEMA
 
 
+def _send_and_check(case: schemathesis.Case, who: str, callers: Callers, bind_app: Any) -> None:
+    """Send ``case`` as ``who`` (signed in afresh) and check the answer against the document."""
+    bind_app(APP)
+    sent = callers.request_for(who)
+    response = case.call(headers=sent.headers, cookies=sent.cookies)
+    case.validate_response(response, headers=sent.headers)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("who", IDENTITIES)
 @SCHEMA.parametrize()
@@ -41,10 +49,7 @@ from tests.fuzz.schema import APP, LIGHT_SCHEMA, SCHEMA
 def test_every_operation_keeps_its_contract(
     case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
 ) -> None:
-    bind_app(APP)
-    sent = callers.request_for(who)
-    response = case.call(headers=sent.headers, cookies=sent.cookies)
-    case.validate_response(response, headers=sent.headers)
+    _send_and_check(case, who, callers, bind_app)
 
 
 @pytest.mark.slow
@@ -54,7 +59,4 @@ def test_every_operation_keeps_its_contract(
 def test_every_operation_refuses_a_caller_it_does_not_serve_within_its_contract(
     case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
 ) -> None:
-    bind_app(APP)
-    sent = callers.request_for(who)
-    response = case.call(headers=sent.headers, cookies=sent.cookies)
-    case.validate_response(response, headers=sent.headers)
+    _send_and_check(case, who, callers, bind_app)

@@ -21,7 +21,8 @@ What it does:
 
    The performance score is partly measured (main-thread time, the filmstrip),
    so another program busy on the machine lowers it. Each page is audited up to
-   ``--runs`` times (default 3), stopping at the first run scoring 100, and the
+   ``--runs`` times (default 3), stopping at the first run scoring 100 (or
+   ``--enough``: the test stops at the score it requires, 95), and the
    run with the best performance score is reported: the one least disturbed by
    other work on a shared machine (Lighthouse's ``benchmarkIndex`` of that run
    is reported too). The other three categories and CLS do not depend on speed.
@@ -234,9 +235,17 @@ def summarise(name: str, path: str, report: dict[str, Any]) -> PageResult:
 
 
 def audit_page(
-    lighthouse: str, chrome: str, name: str, path: str, base_url: str, reports: Path, runs: int
+    lighthouse: str,
+    chrome: str,
+    name: str,
+    path: str,
+    base_url: str,
+    reports: Path,
+    runs: int,
+    enough: int = 100,
 ) -> PageResult:
-    """Up to ``runs`` audits of one page; the one with the best performance score."""
+    """Up to ``runs`` audits of one page, stopping at a performance score of ``enough``;
+    the one with the best performance score."""
     started = time.perf_counter()
     best: PageResult | None = None
     for run in range(1, runs + 1):
@@ -252,7 +261,7 @@ def audit_page(
               f"performance {_perf(result)}"), file=sys.stderr, flush=True)  # fmt: skip
         if best is None or _perf(result) > _perf(best):
             best = result
-        if _perf(best) >= 100:
+        if _perf(best) >= enough:
             break
     assert best is not None
     best.runs = run
@@ -296,9 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lighthouse", default=os.environ.get("LIGHTHOUSE") or DEFAULT_LIGHTHOUSE)
     parser.add_argument("--chrome", default=os.environ.get("CHROME_PATH") or DEFAULT_CHROME)
     parser.add_argument("--runs", type=int, default=3, help="most audits per page (default 3)")
+    parser.add_argument("--enough", type=int, default=100, metavar="SCORE",
+                        help="stop a page's audits at this performance score (default 100; "
+                             "the test passes its own threshold)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if not 0 <= args.enough <= 100:
+        parser.error("--enough must be a score from 0 to 100")
 
     lighthouse = shutil.which(str(args.lighthouse))
     if lighthouse is None or not Path(args.chrome).is_file():
@@ -313,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         reports.mkdir(parents=True, exist_ok=True)
         with served_demo_site(Path(tmp) / "site") as base_url:
             results = [
-                audit_page(lighthouse, args.chrome, name, path, base_url, reports, args.runs)
+                audit_page(
+                    lighthouse, args.chrome, name, path, base_url, reports, args.runs, args.enough
+                )
                 for name, path in pick_pages(Path(tmp) / "site").items()
             ]
 

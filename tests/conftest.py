@@ -27,7 +27,10 @@ from portal.store.table import Table
 from portal.store.tables import TABLES
 from portal.wiring import Clients, Services
 from tests.factories import FakeClock
+from tests.support import moto_speed
 from tests.support.auth import FAST_HASHING, SITE_URL
+
+moto_speed.install()
 
 _test_number = itertools.count(1)
 
@@ -324,12 +327,31 @@ def _no_raw_mobile_in_logs() -> Iterator[None]:
     fail_on_phone_leaks("during this test or the fixtures set up for it")
 
 
-FIRST = ("tests/package/",)
-"""Started before everything else: building the Lambda package (a Python 3.12 runtime from
-PyPI on a fresh machine, then ``zappa package``) waits on the network and on pip more than on
-the CPU, so it runs while the other worker works through the rest, not at the end."""
+FIRST = (
+    "tests/package/",
+    "tests/browser/test_lighthouse.py",
+    "tests/integration/test_ledger_stateful_local.py",
+    "tests/integration/test_payments_local.py",
+    "tests/browser/test_page_kind_styles.py",
+    "tests/fuzz/test_api_stateful.py",
+)
+"""Started before everything else, longest first, so that no long test is left to the end
+while the other workers sit idle (``make test`` runs pytest-xdist with ``--dist loadgroup``:
+a worker takes the next test in this order whenever it is nearly done).
+
+Building the Lambda package (a Python 3.12 runtime from PyPI on a fresh machine, then
+``zappa package``) waits on the network and on pip more than on the CPU, so it runs while
+the other workers work through the rest. The rest of the list is the single tests that take
+the longest (a minute or more on a busy CI machine)."""
+
+
+def _start_rank(item: pytest.Item) -> int:
+    for rank, prefix in enumerate(FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(FIRST)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Every xdist worker collects alike and sorts alike (a stable sort), so they agree.
-    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
+    items.sort(key=_start_rank)

@@ -59,29 +59,38 @@ def _paths(demo: DemoSite) -> list[str]:
     ]  # fmt: skip
 
 
-def _computed(page: Page, url: str, width: int, media: str, large: bool) -> list[str]:
-    page.set_viewport_size({"width": width, "height": 800})
-    page.emulate_media(media=media)  # type: ignore[arg-type]
-    # "networkidle": a page's script has had its answers (the account page asks /api/me and
-    # says so in #status), so nothing changes between the two snapshots but the styles.
-    page.goto(url, wait_until="networkidle")
-    if large:
-        page.evaluate("document.documentElement.classList.add('big')")
-    styles: list[str] = page.evaluate(_STYLES)
-    return styles
+PAGES = 15
+"""How many pages :func:`_paths` names (each is a test of its own, spread over the workers)."""
 
 
+def _all_modes(page: Page) -> list[list[str]]:
+    """The computed styles in each of the modes, on the page as it is loaded now."""
+    out = []
+    for width, media, large in _MODES:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.emulate_media(media=media)  # type: ignore[arg-type]
+        page.evaluate("big => document.documentElement.classList.toggle('big', big)", large)
+        out.append(page.evaluate(_STYLES))
+    return out
+
+
+def test_the_pages_checked_are_all_named(demo: DemoSite) -> None:
+    assert len(_paths(demo)) == PAGES
+
+
+@pytest.mark.parametrize("index", range(PAGES))
 def test_every_element_is_styled_the_same_by_its_kinds_cut_as_by_the_whole_stylesheets(
-    demo: DemoSite, bare: BrowserContext
+    demo: DemoSite, bare: BrowserContext, index: int
 ) -> None:
+    path = _paths(demo)[index]
     whole = inline_styles()
     page = bare.new_page()
-    for path in _paths(demo):
-        for width, media, large in _MODES:
-            cut = _computed(page, demo.url(path), width, media, large)
-            assert page.evaluate(_WHOLE, [whole["inline_css"], whole["print_css"]]) >= 1, path
-            if large:
-                page.evaluate("document.documentElement.classList.add('big')")
-            full = page.evaluate(_STYLES)
-            differ = [(a, b) for a, b in zip(cut, full, strict=True) if a != b]
-            assert not differ, (path, width, media, large, differ[:1])
+    # "networkidle": a page's script has had its answers (the account page asks /api/me and
+    # says so in #status), so nothing changes between the two snapshots but the styles.
+    page.goto(demo.url(path), wait_until="networkidle")
+    cut = _all_modes(page)
+    assert page.evaluate(_WHOLE, [whole["inline_css"], whole["print_css"]]) >= 1, path
+    full = _all_modes(page)
+    for (width, media, large), cut_styles, full_styles in zip(_MODES, cut, full, strict=True):
+        differ = [(a, b) for a, b in zip(cut_styles, full_styles, strict=True) if a != b]
+        assert not differ, (path, width, media, large, differ[:1])

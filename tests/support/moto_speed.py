@@ -34,7 +34,7 @@ def install() -> None:
 
     def get_possible_keys(self: Any, context: Any) -> Iterator[str]:
         if type(context.obj) is not dict:
-            return original(self, context)  # type: ignore[no-any-return]
+            return original(self, context)
         shape = context.shape
         key = (tuple(self.alias_providers), context.key, id(shape))
         hit = _CACHE.get(key)

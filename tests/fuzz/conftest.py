@@ -35,7 +35,7 @@ from portal.wiring import Services
 from portal.workorders.model import Location
 from portal.workorders.service import NewOrder
 from tests.factories import FakeClock, make_owner, make_staff
-from tests.fuzz.depth import thorough
+from tests.fuzz.depth import FULL, REFUSED, SERVED, depth
 from tests.support.auth import ORIGIN, PASSWORD, SESSION_COOKIE, password_hash
 
 IDENTITIES = ("anonymous", "admin", "staff", "finance", "owner")
@@ -147,23 +147,25 @@ CASES_PROPERTY = "fuzz_cases"
 
 
 THOROUGH_TEST = "test_every_operation_keeps_its_contract"
+SERVED_TEST = "test_every_operation_keeps_its_contract_for_each_other_caller_it_serves"
 REFUSED_TEST = "test_every_operation_refuses_a_caller_it_does_not_serve_within_its_contract"
+TEST_OF_DEPTH = {FULL: THOROUGH_TEST, SERVED: SERVED_TEST, REFUSED: REFUSED_TEST}
 _OPERATION = re.compile(r"\[([A-Z]+) (/[^\]]*)\]")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each (operation, identity) pair runs in one of the two fuzz tests: the thorough one
-    where the identity may make the call, the refused one where it may not."""
+    """Each (operation, identity) pair runs in one of the three fuzz tests, the one of its
+    depth (:func:`tests.fuzz.depth.depth`)."""
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
         test = getattr(item, "originalname", "").split("[", 1)[0]  # schemathesis: name[operation]
         found = _OPERATION.search(item.name)
-        if test not in (THOROUGH_TEST, REFUSED_TEST) or found is None:
+        if test not in TEST_OF_DEPTH.values() or found is None:
             kept.append(item)
             continue
         who = item.callspec.params["who"]  # type: ignore[attr-defined]
-        wanted = THOROUGH_TEST if thorough(found.group(1), found.group(2), who) else REFUSED_TEST
+        wanted = TEST_OF_DEPTH[depth(found.group(1), found.group(2), who)]
         (kept if test == wanted else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -1,9 +1,18 @@
 """How deep each (operation, identity) pair is fuzzed: thoroughly where the caller may act.
 
-Every operation is fuzzed as every identity. Where the identity may make the call (the
-matrix's row for the route: public, or the policy lets the identity's role do the row's
-action), its cases exercise the view, so every phase runs (the document's examples, the
-coverage phase's boundary and invalid values, random fuzzing). Where it may not, a valid
+Every operation is fuzzed as every identity, at one of three depths (:func:`depth`):
+
+- ``full``: every phase (the document's examples, the coverage phase's boundary and
+  invalid values, random fuzzing), as the first identity of :data:`COVERAGE_ORDER` that
+  may make the call (the matrix's row for the route: public, or the policy lets the
+  identity's role do the row's action);
+- ``served``: the examples and the random cases, as every other identity that may make the
+  call. The coverage phase's cases are about the request's shape: its invalid ones are
+  refused by the validation that runs before the view, for every caller alike, and its
+  boundary values are the same whoever sends them, so running them once per operation
+  covers them (a CI run spent a third of its fuzzing time sending them again as the
+  supervisor and the accountant after the admin);
+- ``refused``: where the identity may not make the call. A valid
 request ends in the same refusal whatever its body, and the request's validation (which
 runs before the view, for every caller alike) is covered by the thorough pairs; those
 pairs run the examples and a few random cases, which is enough to prove the refusal is a
@@ -36,6 +45,22 @@ def _access() -> dict[tuple[str, str], list[object]]:
     for row in ROUTES:
         out.setdefault((row.method, _PARAM.sub(r"{\1}", row.path)), []).append(row.access)
     return out
+
+
+COVERAGE_ORDER = ("admin", "staff", "finance", "owner", "anonymous")
+"""Who runs an operation's coverage phase: the first of these that may make the call (the
+company-wide admin first, whose requests reach furthest into the views)."""
+
+Depth = str
+FULL, SERVED, REFUSED = "full", "served", "refused"
+
+
+def depth(method: str, path: str, who: str) -> Depth:
+    """How deep ``who`` is fuzzed on ``method path``: ``full``, ``served`` or ``refused``."""
+    if not thorough(method, path, who):
+        return REFUSED
+    first = next(w for w in COVERAGE_ORDER if thorough(method, path, w))
+    return FULL if who == first else SERVED
 
 
 def thorough(method: str, path: str, who: str) -> bool:

@@ -37,6 +37,22 @@ APP = create_app(Settings(stage="test", site_url=SITE_URL))
 
 SCHEMA = schemathesis.openapi.from_wsgi(DOC_PATH, APP, config=CONFIG)
 
+SERVED_CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261122,
+        "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": False},
+            "fuzzing": {"enabled": True},
+        },
+    }
+)
+
+SERVED_SCHEMA = schemathesis.openapi.from_wsgi(DOC_PATH, APP, config=SERVED_CONFIG)
+"""The same document, for the other callers an operation serves: the examples and the random
+cases (the coverage phase runs once per operation, :mod:`tests.fuzz.depth`)."""
+
 REFUSED_EXAMPLES = 3
 """Random cases per operation for an identity that may not call it (:mod:`tests.fuzz.depth`)."""
 

@@ -17,9 +17,10 @@ of cases, and every answer must pass:
 - the other checks schemathesis runs by default (unsupported methods answer 405 with
   ``Allow``, a missing required header is refused...).
 
-An identity that may not make a call gets the same checks on fewer cases
-(:mod:`tests.fuzz.depth`): its pairs are collected by the second test, and ``conftest.py``
-leaves each pair to exactly one of the two.
+Each operation runs every phase as one identity that may make the call; the other
+identities it serves get its examples and random cases, and an identity that may not make
+it gets the same checks on fewer cases (:mod:`tests.fuzz.depth`). Each depth is a test of
+its own, and ``conftest.py`` leaves each (operation, identity) pair to exactly one of them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.fuzz.conftest import IDENTITIES, Callers
-from tests.fuzz.schema import APP, LIGHT_SCHEMA, SCHEMA
+from tests.fuzz.schema import APP, LIGHT_SCHEMA, SCHEMA, SERVED_SCHEMA
 
 
 def _send_and_check(case: schemathesis.Case, who: str, callers: Callers, bind_app: Any) -> None:
@@ -47,6 +48,16 @@ def _send_and_check(case: schemathesis.Case, who: str, callers: Callers, bind_ap
 @SCHEMA.parametrize()
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # see conftest.py
 def test_every_operation_keeps_its_contract(
+    case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
+) -> None:
+    _send_and_check(case, who, callers, bind_app)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who", IDENTITIES)
+@SERVED_SCHEMA.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_operation_keeps_its_contract_for_each_other_caller_it_serves(
     case: schemathesis.Case, who: str, callers: Callers, bind_app: Any, count_cases: None
 ) -> None:
     _send_and_check(case, who, callers, bind_app)

@@ -32,6 +32,11 @@ State = Literal["draft", "submitted", "approved", "published", "withdrawn"]
 STATES: tuple[State, ...] = get_args(State)
 SiteState = Literal["", "queued", "live", "failed"]
 """Where the site is with the document's last publish or withdrawal (the editor's progress)."""
+SITE_FAILURES: tuple[str, ...] = ("reason_configuration", "reason_upload", "reason_store")
+"""What a ``failed`` document's ``site_note`` says when the live site could not take it (the
+build's own problems are its note instead): the stage is not set up to publish, the bucket or
+CDN refused the upload, or the database could not be reached. The editor reads it in words
+(catalog ``publishing.site.<reason>``); the technical detail goes to the task's log."""
 
 _PREFIX: dict[Kind, str] = {"notice": "n", "campaign": "c", "newsletter": "i"}
 DOC_ID = re.compile(r"^[nci][0-9]{8}[0-9a-f]{8}$")

@@ -69,6 +69,7 @@ class PublishingWiring(Core):
         went: the build's problems, or why the live site could not take it (the task is tried
         again then, and a later success marks the document live)."""
         from portal.publishing.clockwork import problems
+        from portal.publishing.model import SITE_FAILURES
         from portal.publishing.sitelease import SiteBusy
         from portal.settings import ConfigurationError
         from portal.site.publish import PublishError
@@ -80,8 +81,11 @@ class PublishingWiring(Core):
         except SiteBusy:
             raise  # another publish holds the site: this one's turn comes with the retry
         except (ConfigurationError, PublishError, StoreError) as exc:
-            if isinstance(version, int):
-                self.publishing.site_took(doc_id, version, False, str(exc))
+            if isinstance(version, int):  # the editor is told in words; the detail is logged
+                kinds = (ConfigurationError, PublishError, StoreError)  # SITE_FAILURES' order
+                reason = next(r for r, kind in zip(SITE_FAILURES, kinds, strict=True)
+                              if isinstance(exc, kind))  # fmt: skip
+                self.publishing.site_took(doc_id, version, False, reason)
             raise
         broken = problems(result)
         if isinstance(version, int):

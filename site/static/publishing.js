@@ -12,6 +12,8 @@
   const siteState = $("site-state");
   let L = {};
   try { L = JSON.parse($("pub-data").dataset.labels || "{}"); } catch (e) { L = {}; }
+  // A failed publish's note: a reason the catalogs word (reason_*), or the build's problems.
+  const siteNote = (note) => L[`site.${note}`] || note;
   const estates = P.json("estates") || [];
   const PATHS = { notice: "notices", campaign: "campaigns", newsletter: "newsletters" };
   let current = null; // the document being edited (null: a new one)
@@ -199,7 +201,7 @@
       + (doc.live_version ? ` · ${L.live_version}` : "") : "";
     $("withdraw-form").hidden = !(doc && (doc.state === "published" || doc.live_version));
     $("previews").hidden = true;
-    P.say(siteState, doc && doc.site_state ? L[`site.${doc.site_state}`] + (doc.site_note ? ` ${doc.site_note}` : "") : "", doc && doc.site_state === "failed");
+    P.say(siteState, doc && doc.site_state ? L[`site.${doc.site_state}`] + (doc.site_note ? ` ${siteNote(doc.site_note)}` : "") : "", doc && doc.site_state === "failed");
     history();
   }
 
@@ -266,7 +268,7 @@
       const r = await P.call("GET", `/api/publishing/docs/${id}`);
       if (!r.ok || !current || current.id !== id) return;
       if (r.data.site_state === "live") { current = r.data; return P.say(siteState, L["site.live"], false); }
-      if (r.data.site_state === "failed") return P.say(siteState, `${L["site.failed"]} ${r.data.site_note}`, true);
+      if (r.data.site_state === "failed") return P.say(siteState, `${L["site.failed"]} ${siteNote(r.data.site_note)}`, true);
     }
   }
 

@@ -47,17 +47,17 @@ class MessageSender(Protocol):
 
 
 class SignedSender:
-    """Every SMS signed with the company's name (【长沙常青藤物业服务有限公司】), the signature
-    mainland carriers require and owners recognise, in one place: the messages' own words
-    carry none. A text already signed (a greeting names the company itself) goes as it is;
-    without a company in the store yet (a fresh deployment), unsigned."""
+    """Every SMS signed with the company's registered signature (【常青藤物业】; without one,
+    its name), which mainland carriers require and owners recognise, in one place: the
+    messages' own words carry none. A text already signed (a greeting names the company
+    itself) goes as it is; without a company in the store yet (a fresh deployment), unsigned."""
 
-    def __init__(self, inner: MessageSender, company_name: Callable[[], str]) -> None:
-        self.inner, self.company_name = inner, company_name
+    def __init__(self, inner: MessageSender, signature: Callable[[], str]) -> None:
+        self.inner, self.signature = inner, signature
 
     def send_sms(self, phone: str, text: str) -> None:
         if not text.startswith("【"):
-            name = self.company_name()
+            name = self.signature()
             text = f"【{name}】{text}" if name else text
         self.inner.send_sms(phone, text)
 

@@ -99,12 +99,24 @@ class Estate:
         return [u for b in self.buildings for u in b.units(self.slug)]
 
 
+SMS_SIGNATURE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,12}")
+"""A registered SMS signature (短信签名): 2 to 12 Chinese characters, letters or digits; the
+carriers put it in 【】 in front of every text message."""
+
+
 @dataclass(frozen=True)
 class Company:
     name: Text
     hotline: str
     intro: Text
     estates: tuple[Estate, ...]
+    sms_signature: str = ""
+    """The signature registered with the SMS provider (``常青藤物业``); empty: the company's
+    Chinese name (:meth:`signature`)."""
+
+    def signature(self) -> str:
+        """What every SMS is signed with: the registered signature, else the company's name."""
+        return self.sms_signature or self.name.zh
 
     def estate(self, slug: str) -> Estate | None:
         return next((e for e in self.estates if e.slug == slug), None)

@@ -42,6 +42,7 @@ def company_item(company: Company) -> Item:
     return {
         **keys.company(), "type": "company", **_loc("name", company.name),
         "hotline": company.hotline, **_loc("intro", company.intro),
+        **({"sms_signature": company.sms_signature} if company.sms_signature else {}),
         "estate_count": len(company.estates), "created_at": SEED_CREATED_AT,
     }  # fmt: skip
 
@@ -160,6 +161,7 @@ def company_from(item: Mapping[str, Any], estates: list[Estate]) -> Company:
         hotline=text(item, "hotline"),
         intro=_text(item, "intro"),
         estates=tuple(estates),
+        sms_signature=text(item, "sms_signature"),
     )
 
 

@@ -18,6 +18,7 @@ from portal.estates.model import (
     FEE_ITEMS,
     FEE_UNITS,
     SLUG_RE,
+    SMS_SIGNATURE,
     Building,
     Company,
     Contact,
@@ -122,11 +123,16 @@ def parse_company(text: str, rel: str = "company.yaml") -> tuple[Company | None,
     for est, raw in zip(estates, raws, strict=True):
         if slugs.count(est.slug) > 1:
             r.fail(raw.line_of("slug"), "duplicate", field="slug", value=est.slug)
+    signature = r.text(c, "sms_signature", False)
+    if signature and not SMS_SIGNATURE.fullmatch(signature):
+        r.fail(c.line_of("sms_signature"), "bad_sms_signature", value=signature)
+        signature = ""
     company = Company(
         name=r.loc(c, "name"),
         hotline=r.text(c, "hotline"),
         intro=r.loc(c, "intro", False),
         estates=estates,
+        sms_signature=signature,
     )
     return company, r.errors
 

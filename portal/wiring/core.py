@@ -98,14 +98,15 @@ class Core:
             inner = self.outbox
         else:
             inner = SnsSender(self.clients.sns)
-        return SignedSender(inner, self._company_name)
+        return SignedSender(inner, self._sms_signature)
 
-    def _company_name(self) -> str:
-        """The SMS signature: the company's name from the estate directory (cached a minute)."""
+    def _sms_signature(self) -> str:
+        """The SMS signature from the estate directory (cached a minute): the registered one,
+        else the company's name."""
         from portal.errors import Unavailable
 
         try:
-            return self.estates.company().name.zh
+            return self.estates.company().signature()
         except Unavailable:
             return ""
 

@@ -6,10 +6,14 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from portal import ROOT
+from portal.estates.records import company_from, company_item
+from portal.estates.source import load_company
 from portal.i18n import translate
 from portal.messaging import OutboxSender, SignedSender, SnsSender
 from portal.settings import Settings
@@ -68,7 +72,7 @@ def test_a_sign_in_code_goes_out_through_sns_with_the_text_from_the_catalog_sign
     [(number, text)] = _sms_sent(settings.aws_region)
     code = re.search(r"\d{6}", text)
     assert number == "+8613800138000" and code
-    signed = "【长沙常青藤物业服务有限公司】"  # the company's name (company.yaml), once
+    signed = "【常青藤物业】"  # the signature registered in company.yaml, once
     assert text == signed + translate("auth.sms_code", "zh-CN", code=code.group(0), minutes=5)
     assert codes.verify(PHONE, code.group(0)).phone == PHONE
 
@@ -171,3 +175,34 @@ def test_dev_routes_do_not_exist_outside_local_stages(
     res = app.test_client().get("/api/dev/outbox")
     body: Any = res.json
     assert res.status_code == 404 and body["error"]["code"] == "not_found"
+
+
+def test_the_signature_is_the_registered_one_else_the_company_name_and_a_bad_one_is_a_file_error(
+    tmp_path: Path,
+) -> None:
+    source = (ROOT / "site" / "content" / "company.yaml").read_text(encoding="utf-8")
+    company, errors = load_company(ROOT / "site" / "content")
+    assert errors == [] and company is not None and company.signature() == "常青藤物业"
+    for value, ok in (("常青藤物业", True), ("EvergreenPM", True), ("常", False),
+                      ("长沙常青藤物业服务有限公司", False), ("【常青藤物业】", False)):  # fmt: skip
+        folder = tmp_path / value
+        folder.mkdir()
+        (folder / "company.yaml").write_text(
+            source.replace("sms_signature: 常青藤物业", f"sms_signature: {value}"), encoding="utf-8"
+        )
+        got, errs = load_company(folder)
+        assert got is not None  # the rest of the file is still read
+        if ok:
+            assert errs == [] and got.signature() == value
+        else:
+            line = next(n for n, text in enumerate(source.splitlines(), 1)
+                        if text.startswith("  sms_signature:"))  # fmt: skip
+            assert [(e.line, e.code) for e in errs] == [(line, "bad_sms_signature")], value
+            assert got.signature() == got.name.zh  # signed with the name meanwhile
+    unsigned = source.replace("  sms_signature: 常青藤物业\n", "")
+    (tmp_path / "none").mkdir()
+    (tmp_path / "none" / "company.yaml").write_text(unsigned, encoding="utf-8")
+    got, errs = load_company(tmp_path / "none")
+    assert errs == [] and got is not None and got.signature() == "长沙常青藤物业服务有限公司"
+    assert company_from(company_item(got), []).sms_signature == ""
+    assert company_from(company_item(company), []).signature() == "常青藤物业"

@@ -73,11 +73,14 @@ def test_spring_festival_is_greeted_once_per_owner_from_the_morning_never_at_nig
     assert _sent(services) == []
     _at(clock, "2027-02-06T09:00")
     services.task_runner.run_due()
-    company = services.estates.company().name.zh
+    company = services.estates.company().name.zh  # named in the words, signed 【常青藤物业】
+    signed = "【常青藤物业】"  # the signature registered in company.yaml
     assert sorted(_sent(services)) == [
-        ("13800138000", translate("greetings.festival.spring_festival", company=company, name="王芳")),
-        ("13900139000", translate("greetings.festival.spring_festival", company=company, name="李雷")),
-    ]
+        ("13800138000", signed + translate("greetings.festival.spring_festival", company=company,
+                                           name="王芳")),
+        ("13900139000", signed + translate("greetings.festival.spring_festival", company=company,
+                                           name="李雷")),
+    ]  # fmt: skip
     again = services.send_greetings()  # the next day's run, or a retry: nothing new
     assert again.planned == {} and again.already == 3  # 王芳 found in both estates again
     services.task_runner.run_due()
@@ -131,8 +134,8 @@ def test_a_birthday_recorded_on_the_profile_is_greeted_on_the_day(
     _at(clock, "2026-12-03T09:00")
     services.task_runner.run_due()
     company = services.estates.company().name.zh
-    assert _sent(services) == [("13700137000", translate("greetings.birthday", company=company,
-                                                         name="王小明"))]  # fmt: skip
+    assert _sent(services) == [("13700137000", "【常青藤物业】" + translate(
+        "greetings.birthday", company=company, name="王小明"))]  # fmt: skip
     assert services.profile_repo.get("lanting", "2", "1-1503").members == (
         Member("王小明", "child", "13700137000", "2015-12-03"),)  # fmt: skip
     assert isinstance(services.profile_repo.get("lanting", "2", "1-1503"), Profile)

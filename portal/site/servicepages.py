@@ -24,6 +24,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "profiles.segments": SEGMENT_NAMES,
     "profiles.occupancy": OCCUPANCIES,
     "profiles.relationships": MEMBER_RELATIONSHIPS,
+    "profiles.relationship_words": MEMBER_RELATIONSHIPS,  # what staff type besides the names
     "profiles.fields": ("owner", "occupancy", "segment", "handover_date", "move_in_date",
                         "members", "defects"),
     "profiles.timeline": ("order", "callback", "attempt", "result"),

@@ -104,14 +104,19 @@
     showTimeline(t.ok ? t.data.items : []);
   }
 
-  // "姓名，关系，电话" per line; the relationship as shown or as its key.
+  // "姓名，关系，电话" per line; the relationship as shown, as its key, or as the everyday
+  // word staff type for it (儿子 → 子女, 老伴 → 配偶: profiles.relationship_words).
+  const byWord = {};
+  for (const [k, words] of Object.entries(L["profiles.relationship_words"] || {})) {
+    for (const w of words.split(/\s+/).filter(Boolean)) byWord[w.toLowerCase()] = k;
+  }
+  for (const [k, v] of Object.entries(rels)) byWord[v.toLowerCase()] = k;
   function members(text) {
-    const byLabel = Object.fromEntries(Object.entries(rels).map(([k, v]) => [v, k]));
     const out = [];
     const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
     for (let i = 0; i < lines.length; i += 1) {
       const [name, rel, phone] = lines[i].split(/[,，、]/).map((x) => (x || "").trim());
-      const relationship = rels[rel] ? rel : byLabel[rel];
+      const relationship = rels[rel] ? rel : byWord[rel.toLowerCase()];
       if (!name || !relationship) return { line: i + 1 };
       out.push(phone ? { name, relationship, phone } : { name, relationship });
     }

@@ -32,9 +32,11 @@ def test_a_butler_keeps_a_units_profile_and_sees_its_timeline(
     expect(page.locator("#profile")).to_be_visible()
     expect(page.locator("#p-timeline li[data-source=order]").first).to_contain_text("报修")
     page.locator("#e-segment").select_option("key")
-    page.locator("#e-members").fill("黄小明，子女，13912340204")
+    # As a butler types it: "儿子" is kept as 子女 (profiles.relationship_words).
+    page.locator("#e-members").fill("黄小明，儿子，13912340204")
     page.get_by_role("button", name=zh("services.profile.save")).click()
     expect(page.locator("#edit-status")).to_have_text(zh("services.profile.saved"))
+    expect(page.locator("#p-facts")).to_contain_text("黄小明（子女）")
     fits(page)
     taps_are_big_enough(page)
     staff.screenshot("staff-profile-360")

@@ -52,3 +52,16 @@ def test_both_languages_have_the_same_callback_and_profile_keys() -> None:
     for area in ("callbacks.", "profiles."):
         assert {k for k in zh if k.startswith(area)} == {k for k in en if k.startswith(area)}
     assert "满意" in zh["callbacks.ratings.satisfied"] and "未入住" in zh["profiles.occupancy.decorated_not_moved_in"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_everyday_word_for_a_relationship_names_one_relationship_only(lang: str) -> None:
+    words = catalog(lang)
+    seen: dict[str, str] = {}
+    for r in MEMBER_RELATIONSHIPS:
+        typed = words[f"profiles.relationship_words.{r}"].split()
+        assert typed, r
+        for word in (*typed, words[f"profiles.relationships.{r}"]):
+            assert seen.setdefault(word.lower(), r) == r, (word, seen[word.lower()], r)
+    if lang == "zh-CN":
+        assert seen["儿子"] == "child" and seen["老伴"] == "spouse" and seen["租客"] == "tenant"

@@ -11,15 +11,17 @@ the site still builds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from jinja2 import Environment
 
@@ -28,11 +30,12 @@ from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
 from portal.site import manifest as manifest_mod
-from portal.site import sources, workers
+from portal.site import warm, workers
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
-from portal.site.moments import ContentSource, next_change
-from portal.site.pages import plan, set_media_origins, set_site_url
+from portal.site.moments import ContentSource
+from portal.site.pages import set_media_origins, set_site_url
 from portal.site.render import make_env, preload
+from portal.site.replan import plan_site
 from portal.site.security import inline_styles
 from portal.site.stylesheet import Kinds
 from portal.site.workers import PARALLEL_MIN_PAGES, Progress
@@ -216,6 +219,24 @@ def _environment(
     return env
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def _one_at_a_time(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Builds in one process run one after another (two output folders from two threads, as
+    two instances do in the tests): the memos a warm process keeps are the process's."""
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _ONE_AT_A_TIME:
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_one_at_a_time
 def build_site(
     content_dir: Path,
     out_dir: Path,
@@ -228,11 +249,15 @@ def build_site(
     media_origins: Sequence[str] = (),
     results: Sequence[Snapshot] = (),
     extra_sources: Sequence[ContentSource] = (),
+    changed: Iterable[str | os.PathLike[str]] | None = None,
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
     photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`);
     ``results``: the published KPI results (:mod:`portal.commitments.published`);
-    ``extra_sources``: content beside the files, the store's (portal.publishing.source)."""
+    ``extra_sources``: content beside the files, the store's (portal.publishing.source);
+    ``changed``: the paths that changed since this process's last build into ``out_dir``,
+    when the caller knows them (the dev watcher; ``()`` for the publishing task): only
+    those content files are looked at, not every one (:mod:`portal.site.warm`)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -249,20 +274,10 @@ def build_site(
         result.errors.append(error("company.yaml", 1, "no_company"))
         result.seconds = time.perf_counter() - started
         return result
-    stats = sources.scan(content_dir)
-    files: dict[str, sources.Parsed] = {}
-    todo = []
-    for rel, sig in stats.items():
-        cached = manifest.files.get(rel)
-        if cached is not None and cached.sig == sig:
-            files[rel] = cached
-        else:
-            todo.append(rel)
-    for rel, digest, value, errs in workers.parse(content_dir, todo, jobs):
-        files[rel] = sources.Parsed(stats[rel], digest, value, tuple(errs))
-    result.parsed = len(todo)
-    for rel in sorted(files):
-        result.errors += files[rel].errors
+    read, _ = warm.read(content_dir, out_dir, manifest, jobs, changed)
+    files = read.files
+    result.parsed = read.parsed
+    result.errors += read.errors
 
     if (src / "translations").resolve() == CATALOG_DIR.resolve():
         cache_dir = _cache_dir()
@@ -270,10 +285,10 @@ def build_site(
             _use_catalog_cache(cache_dir / "catalogs.pickle")
 
     # Model.
-    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources)
+    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources,
+                                               read.changed)  # fmt: skip
     model.results = list(results)
     result.errors += model_errors
-    result.next_change = next_change(model)
 
     # Plan and fingerprint.
     asset_urls, asset_files = _assets(src / "static")
@@ -285,12 +300,14 @@ def build_site(
     ).hexdigest()  # fmt: skip
     set_site_url(site_url)
     set_media_origins(media_origins)
-    pages = plan(model)
-    fingerprints = {p.out: p.fingerprint(site_hash) for p in pages}
+    planned = plan_site(model, site_hash, os.path.abspath(out_dir),
+                        warm.complete(out_dir, manifest))  # fmt: skip
+    result.next_change = planned.next_change
+    fingerprints = planned.fingerprints
     # The manifest is trusted: a page it lists with the same fingerprint is on disk
     # (`--clean` rebuilds everything if someone deleted output by hand).
-    todo_pages = [p for p in pages if manifest.pages.get(p.out) != fingerprints[p.out]]
-    result.pages = len(pages)
+    todo_pages = [p for p in planned.fresh if manifest.pages.get(p.out) != fingerprints[p.out]]
+    result.pages = len(fingerprints)
 
     # Write assets (content-addressed, so only new ones).
     # A hashed name the last build wrote holds these bytes (the manifest is trusted, as below),
@@ -325,8 +342,9 @@ def build_site(
         failed = set()
 
     # Delete what no longer exists (pages and superseded assets).
-    gone = {n for n in (*manifest.pages, *manifest.assets)
-            if n not in fingerprints and n not in asset_files}  # fmt: skip
+    olds = (*manifest.pages, *manifest.assets) if planned.gone is None else (
+        *planned.gone, *manifest.assets)  # fmt: skip
+    gone = {n for n in olds if n not in fingerprints and n not in asset_files}
     for old in sorted(gone):
         target = out_dir / old
         if target.is_file():
@@ -345,6 +363,7 @@ def build_site(
         assets=sorted(asset_files),
     )
     manifest_mod.save(out_dir, manifest, previous)
+    warm.remember(content_dir, out_dir, manifest, complete=not failed)
     result.seconds = time.perf_counter() - started
     return result
 

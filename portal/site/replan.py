@@ -1,0 +1,193 @@
+"""The incremental plan: plan again only the pages that show what changed.
+
+A warm process (the dev watcher, the publishing task) keeps its last plan per output
+folder: the pages by group (:data:`portal.site.pages.GroupKey`), their fingerprints, the
+notices they were planned from and the moment the plan stops being right
+(:func:`portal.site.moments.next_change`). The next build, when everything but notices
+is as it was (company, site inputs, campaigns, issues, KPI results) and that moment has
+not come, compares the notices by identity (the assembler keeps an unchanged notice's
+object; the store's equal ones are matched by content) and plans again the groups of the
+notices added or removed and of the estates they are listed in; every other group is
+kept as it was. Otherwise it plans every page, as a clean build does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from portal.commitments import published
+from portal.estates.model import Company
+from portal.i18n import LANGS
+from portal.site import pages as pages_mod
+from portal.site.estatepages import LISTS_MEMO
+from portal.site.model import Notice, SiteModel
+from portal.site.moments import notice_moment, site_moment
+from portal.site.pagekit import STATE_MEMO, Page
+from portal.site.pages import GroupKey, Shared, plan_groups
+
+NoticeKey = tuple[str, str, tuple[str, ...]]
+"""What makes two notice objects the same notice: (source, digest, estates)."""
+
+
+@dataclass
+class Planned:
+    """A plan: every page's fingerprint, the pages to compare with the last build's, and
+    the names the last plan had that this one has not (None: compare every name)."""
+
+    fingerprints: dict[str, str]
+    fresh: list[Page]
+    gone: set[str] | None
+    next_change: datetime
+    incremental: bool
+
+
+@dataclass
+class _Kept:
+    """The last plan into one output folder."""
+
+    inputs: tuple[Any, ...]
+    company: Company
+    now: datetime
+    until: datetime
+    groups: dict[GroupKey, list[Page]]
+    fingerprints: dict[str, str]
+    notices: dict[int, Notice] = field(default_factory=dict)
+    by_key: dict[NoticeKey, Notice] = field(default_factory=dict)
+    slugs: dict[str, int] = field(default_factory=dict)
+    moments: dict[int, tuple[float, datetime]] = field(default_factory=dict)
+    site_moment: datetime | None = None
+
+
+_KEPT: dict[str, _Kept] = {}
+COUNTS: dict[str, int] = {"planned": 0}
+"""Pages planned in this process (tests count the work of an incremental plan)."""
+
+
+def _key(n: Notice) -> NoticeKey:
+    return (n.source, n.digest, n.estates)
+
+
+def _inputs(model: SiteModel, site_hash: str) -> tuple[Any, ...]:
+    """Everything but the notices that a page shows (a change means a full plan)."""
+    campaigns = tuple((y, m, c.digest) for y, ms in sorted(model.campaigns.items())
+                      for m, c in sorted(ms.items()))  # fmt: skip
+    issues = tuple((i.number, i.folder, i.digest) for i in model.issues)
+    return (site_hash, pages_mod.site_url(), pages_mod.media_origins(),
+            published.digest(model.results), campaigns, issues)  # fmt: skip
+
+
+def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool) -> Planned:
+    """The plan of ``model`` for the output ``folder``; incremental when ``trusted`` (the
+    folder's manifest holds every page of this process's last plan there) allows it."""
+    kept = _KEPT.get(folder)
+    inputs = _inputs(model, site_hash)
+    if (trusted and kept is not None and kept.inputs == inputs and kept.company is model.company
+            and kept.now <= model.now < kept.until):  # fmt: skip
+        done = _again(kept, model, site_hash)
+        if done is not None:
+            return done
+    _KEPT.pop(folder, None)
+    groups = plan_groups(model)
+    fingerprints: dict[str, str] = {}
+    fresh: list[Page] = []
+    for group in groups.values():
+        for p in group:
+            fingerprints[p.out] = p.fingerprint(site_hash)
+            fresh.append(p)
+    COUNTS["planned"] += len(fresh)
+    kept = _Kept(inputs, model.company, model.now, model.now, groups, fingerprints)
+    kept.site_moment = site_moment(model)
+    for n in model.notices:
+        kept.notices[id(n)] = n
+        kept.by_key[_key(n)] = n
+        kept.slugs[n.slug] = kept.slugs.get(n.slug, 0) + 1
+        _moment(kept, n)
+    kept.until = _until(kept)
+    if len(kept.slugs) == len(kept.notices):  # two notices of one slug: always a full plan
+        _KEPT[folder] = kept
+    return Planned(fingerprints, fresh, None, kept.until, False)
+
+
+def _moment(kept: _Kept, n: Notice) -> None:
+    t = notice_moment(n, kept.now)
+    if t is not None:
+        kept.moments[id(n)] = (t.timestamp(), t)
+
+
+def _until(kept: _Kept) -> datetime:
+    assert kept.site_moment is not None
+    first = min(kept.moments.values(), default=None, key=lambda m: m[0])
+    return kept.site_moment if first is None else min(kept.site_moment, first[1])
+
+
+def _again(kept: _Kept, model: SiteModel, site_hash: str) -> Planned | None:
+    """Plan again the groups of the notices that changed; None when a full plan is needed."""
+    seen = {id(n): n for n in model.notices}
+    added = [n for i, n in seen.items() if i not in kept.notices]
+    removed = {i: kept.notices[i] for i in kept.notices.keys() - seen.keys()}
+    for n in list(added):  # an equal notice (the store's, made anew each build) is the same
+        same = kept.by_key.get(_key(n))
+        if same is not None and id(same) in removed:
+            del removed[id(same)]
+            added.remove(n)
+    slugs = dict(kept.slugs)
+    for n in removed.values():
+        slugs[n.slug] -= 1
+    for n in added:
+        if slugs.get(n.slug, 0):
+            return None  # a slug taken twice: the full plan decides which page wins
+        slugs[n.slug] = 1
+    changed = [*removed.values(), *added]
+    estates = {e for n in changed for e in n.estates}
+    shared = Shared(model)
+    for slug in estates:
+        LISTS_MEMO.pop(slug, None)
+    lists = shared.by_estate(estates)
+    shown = {id(n) for n in shared.shown}
+    replace: dict[GroupKey, Callable[[], list[Page]] | None] = {}
+    for lang in LANGS:
+        for estate in model.company.estates:
+            if estate.slug in estates:
+                replace[("estate", estate.slug, lang)] = _later(shared.estate_group, estate,
+                                                                lists[estate.slug], lang)  # fmt: skip
+        for n in removed.values():
+            replace[("notice", n.source, lang)] = None
+        for n in added:
+            if id(n) in shown and n.has(lang):
+                replace[("notice", n.source, lang)] = _later(shared.notice_group, n, lang)
+    fingerprints = dict(kept.fingerprints)
+    fresh: list[Page] = []
+    gone: set[str] = set()
+    for group_key, make in replace.items():
+        for p in kept.groups.pop(group_key, ()):
+            del fingerprints[p.out]
+            gone.add(p.out)
+        if make is None:
+            continue
+        group = kept.groups[group_key] = make()
+        for p in group:
+            fingerprints[p.out] = p.fingerprint(site_hash)
+            fresh.append(p)
+    COUNTS["planned"] += len(fresh)
+    pages_mod.keep_notice_pages()
+    kept.now = model.now
+    for i, n in removed.items():
+        del kept.notices[i]
+        kept.by_key.pop(_key(n), None)
+        kept.moments.pop(i, None)
+        STATE_MEMO.pop(i, None)
+    for n in added:
+        kept.notices[id(n)] = n
+        kept.by_key[_key(n)] = n
+        _moment(kept, n)
+    kept.slugs = {s: c for s, c in slugs.items() if c}
+    kept.fingerprints = fingerprints
+    kept.until = _until(kept)
+    return Planned(fingerprints, fresh, gone - fingerprints.keys(), kept.until, True)
+
+
+def _later(make: Callable[..., list[Page]], *args: Any) -> Callable[[], list[Page]]:
+    return lambda: make(*args)

@@ -131,6 +131,23 @@ def _translation(rel: str, records: dict[str, Parsed]) -> Translation | None:
     return found.value if found is not None and isinstance(found.value, Translation) else None
 
 
+Places = tuple[list[str], dict[str, set[str]]]
+
+
+def _places(company: Company) -> Places:
+    """The company's estate slugs and each estate's building codes (the last company's kept)."""
+    kept = _PLACES.get(id(company))
+    if kept is None or kept[0] is not company:
+        _PLACES.clear()
+        kept = _PLACES[id(company)] = (company, (
+            [e.slug for e in company.estates],
+            {e.slug: {b.code for b in e.buildings} for e in company.estates}))  # fmt: skip
+    return kept[1]
+
+
+_PLACES: dict[int, tuple[Company, Places]] = {}
+
+
 def _file_notice(rel: str, v: NoticeRecord, records: dict[str, Parsed], company: Company,
                  base: str, memo: dict[tuple[Any, ...], Notice],
                  checked: dict[tuple[Any, ...], Notice]) -> tuple[Notice | None, list[SourceError]]:  # fmt: skip
@@ -145,8 +162,7 @@ def _file_notice(rel: str, v: NoticeRecord, records: dict[str, Parsed], company:
     if notice is not None:
         checked[checked_key] = notice
         return notice, []
-    slugs = [e.slug for e in company.estates]
-    buildings = {e.slug: {b.code for b in e.buildings} for e in company.estates}
+    slugs, buildings = _places(company)
     errors: list[SourceError] = []
     ests = tuple(slugs) if "all" in v.raw_estates else v.raw_estates
     bad = [e for e in ests if e not in slugs]

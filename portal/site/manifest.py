@@ -72,13 +72,17 @@ def load(out_dir: Path) -> Manifest:
             m = pickle.load(fh)
         if not isinstance(m, Manifest) or m.version != BUILDER_VERSION:
             return Manifest()
+        shards: dict[str, list[dict[str, object]]] = {}
         for kind, into in (("files", m.files), ("pages", m.pages)):
+            shards[kind] = []
             for shard in range(SHARDS):
                 with _shard_path(out_dir, kind, shard).open("rb") as fh:
                     part = pickle.load(fh)
                 if not isinstance(part, dict):
                     return Manifest()
                 into.update(part)
+                shards[kind].append(part)
+        _SHARDS[out_dir] = (m, shards)  # a save from it patches these (as read) shards
         return m
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return Manifest()

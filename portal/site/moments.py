@@ -48,5 +48,8 @@ def site_moment(model: SiteModel) -> datetime:
 def notice_moment(n: Notice, now: datetime) -> datetime | None:
     """The first moment after ``now`` at which ``n`` changes a page: it is published, it
     expires, it stops being "latest" on the home (None: it never will again)."""
-    moments = [t for t in (n.published, n.expires, latest_until(n)) if t is not None and t > now]
-    return min(moments) if moments else None
+    first = None
+    for t in (n.published, n.expires, latest_until(n)):
+        if t is not None and t > now and (first is None or t < first):
+            first = t
+    return first

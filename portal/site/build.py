@@ -30,7 +30,8 @@ from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
 from portal.site import manifest as manifest_mod
-from portal.site import warm, workers
+from portal.site import replan, warm, workers
+from portal.site.inputs import assets, file_digest, signature_of, tree_hash
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
 from portal.site.moments import ContentSource
 from portal.site.pages import set_media_origins, set_site_url
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildResult", "Progress", "build_site"]
 
-HASHED_SUFFIXES = (".css", ".js", ".svg", ".png", ".woff2")
 CACHE_DIR = ROOT / ".local" / "cache" / f"site-build-{BUILDER_VERSION}"
 """Compiled templates (Jinja's bytecode cache, each checked against its template's
 checksum) and the read translation catalogs, kept between processes in the
@@ -83,7 +83,7 @@ def _use_catalog_cache(cache: Path) -> None:
     the ones it was made from (by name, size and mtime), else read them and save the cache:
     parsing every catalog costs a cold ``portal build`` more than a one-notice rebuild. A
     warm process that seeded these very files already reads nothing."""
-    signature = _signature(CATALOG_DIR, ".yaml")
+    signature = signature_of(CATALOG_DIR, ".yaml")
     if _SEEDED[0] == signature:
         return
     try:
@@ -107,89 +107,8 @@ def _use_catalog_cache(cache: Path) -> None:
 _SEEDED: list[object] = [None]
 """The signature of the catalog files this process last seeded the catalogs from."""
 
-Signature = tuple[tuple[str, int, int], ...]
-
-
-def _signature(d: Path, suffix: str = "") -> Signature:
-    """Every file under ``d`` (ending with ``suffix``) as (relative path, mtime_ns, size),
-    sorted, without reading one: what the builder compares to know that nothing changed."""
-    out: list[tuple[str, int, int]] = []
-    stack = [(str(d), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir():
-                stack.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(suffix):
-                st = entry.stat()
-                out.append((prefix + entry.name, st.st_mtime_ns, st.st_size))
-    return tuple(sorted(out))
-
-
-_TREE_MEMO: dict[tuple[str, Signature], str] = {}
-_ASSET_MEMO: dict[tuple[str, Signature], tuple[dict[str, str], dict[str, bytes]]] = {}
-"""Per folder, the last hash or assets made from it in this process, by its signature."""
-
-
-def _file_digest(path: Path) -> str:
-    """A file's SHA-1, read again only when its size or mtime changed."""
-    st = path.stat()
-    sig = (st.st_mtime_ns, st.st_size)
-    memo = _DIGEST_MEMO.get(str(path))
-    if memo is None or memo[0] != sig:
-        memo = _DIGEST_MEMO[str(path)] = (sig, hashlib.sha1(path.read_bytes()).hexdigest())
-    return memo[1]
-
-
-_DIGEST_MEMO: dict[str, tuple[tuple[int, int], str]] = {}
 _ASSETS_CHECKED: dict[Path, dict[str, bytes]] = {}
 """Per output folder, the assets this process wrote or found there, as the bytes it had."""
-
-
-def _tree_hash(*dirs: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for d in dirs:
-        signature = _signature(d)
-        digest = _TREE_MEMO.get((str(d), signature))
-        if digest is None:
-            one = hashlib.blake2b(digest_size=16)
-            for rel, _, _ in signature:
-                one.update(rel.encode())
-                one.update((d / rel).read_bytes())
-            digest = one.hexdigest()
-            if len(_TREE_MEMO) > 16:
-                _TREE_MEMO.clear()
-            _TREE_MEMO[(str(d), signature)] = digest
-        h.update(digest.encode())
-    return h.hexdigest()
-
-
-def _assets(static_dir: Path) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Static files: hashed names for cacheable assets; {logical name: url}, {out path: bytes}."""
-    signature = _signature(static_dir)
-    memo = _ASSET_MEMO.get((str(static_dir), signature))
-    if memo is not None:
-        return memo
-    urls: dict[str, str] = {}
-    files: dict[str, bytes] = {}
-    for rel, _, _ in signature:
-        p = static_dir / rel
-        data = p.read_bytes()
-        if p.suffix in HASHED_SUFFIXES:
-            digest = hashlib.blake2b(data, digest_size=5).hexdigest()
-            out = f"assets/{p.stem}.{digest}{p.suffix}"
-            urls[rel] = "/" + out
-        else:
-            out = rel  # robots.txt and friends keep their names at the root
-            urls[rel] = "/" + out
-        files[out] = data
-    _ASSET_MEMO.clear()
-    _ASSET_MEMO[(str(static_dir), signature)] = (urls, files)
-    return urls, files
 
 
 # --- the build -------------------------------------------------------------
@@ -291,17 +210,17 @@ def build_site(
     result.errors += model_errors
 
     # Plan and fingerprint.
-    asset_urls, asset_files = _assets(src / "static")
+    asset_urls, asset_files = assets(src / "static")
     site_hash = hashlib.blake2b(
         "|".join([
-            BUILDER_VERSION, site_url, _tree_hash(src / "templates", src / "translations"),
-            repr(sorted(asset_urls.items())), _file_digest(content_dir / "company.yaml"),
+            BUILDER_VERSION, site_url, tree_hash(src / "templates", src / "translations"),
+            repr(sorted(asset_urls.items())), file_digest(content_dir / "company.yaml"),
         ]).encode(), digest_size=16,
     ).hexdigest()  # fmt: skip
     set_site_url(site_url)
     set_media_origins(media_origins)
     planned = plan_site(model, site_hash, os.path.abspath(out_dir),
-                        warm.complete(out_dir, manifest))  # fmt: skip
+                        warm.complete(out_dir, manifest), manifest.token)  # fmt: skip
     result.next_change = planned.next_change
     fingerprints = planned.fingerprints
     # The manifest is trusted: a page it lists with the same fingerprint is on disk
@@ -355,12 +274,17 @@ def build_site(
         _remove_unknown(out_dir, set(fingerprints) | set(asset_files))
 
     # Remember: a page that failed to render keeps no fingerprint, so it is retried.
+    # A new process leaves its plan for the next one (a warm one keeps it in memory).
+    token = os.urandom(8).hex() if planned.fresh_process and not failed else ""
+    if planned.fresh_process:
+        replan.save(out_dir, token)
     previous = manifest
     manifest = Manifest(
         site_hash=site_hash,
         files=files,
         pages={k: v for k, v in fingerprints.items() if k not in failed} if failed else fingerprints,
         assets=sorted(asset_files),
+        token=token,
     )
     manifest_mod.save(out_dir, manifest, previous)
     warm.remember(content_dir, out_dir, manifest, complete=not failed)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from portal.site import sources
 
-BUILDER_VERSION = "7"
+BUILDER_VERSION = "8"
 MANIFEST = ".portal-build.pickle"
 SHARDS = 16
 
@@ -30,6 +30,8 @@ class Manifest:
     files: dict[str, sources.Parsed] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     assets: list[str] = field(default_factory=list)
+    token: str = ""
+    """Names this save: the plan saved beside it (:mod:`portal.site.replan`) carries the same."""
 
 
 _MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
@@ -123,7 +125,7 @@ def save(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
             if dirty[shard] or (kept is None and not path.exists()):
                 write_atomic(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
         made[kind] = shards
-    head = Manifest(manifest.version, manifest.site_hash, {}, {}, manifest.assets)
+    head = Manifest(manifest.version, manifest.site_hash, {}, {}, manifest.assets, manifest.token)
     path = out_dir / MANIFEST
     write_atomic(path, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
     key = _stat_key(path)

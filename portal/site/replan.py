@@ -1,7 +1,8 @@
 """The incremental plan: plan again only the pages that show what changed.
 
 A warm process (the dev watcher, the publishing task) keeps its last plan per output
-folder: the pages by group (:data:`portal.site.pages.GroupKey`), their fingerprints, the
+folder (and a new process, ``portal build``, reads the one its predecessor saved there with
+its manifest: :func:`save`): the pages by group (:data:`portal.site.pages.GroupKey`), their fingerprints, the
 notices they were planned from and the moment the plan stops being right
 (:func:`portal.site.moments.next_change`). The next build, when everything but notices
 is as it was (company, site inputs, campaigns, issues, KPI results) and that moment has
@@ -13,9 +14,12 @@ kept as it was. Otherwise it plans every page, as a clean build does.
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from portal.commitments import published
@@ -30,6 +34,21 @@ from portal.site.pages import GroupKey, Shared, plan_groups
 
 NoticeKey = tuple[str, str, tuple[str, ...]]
 """What makes two notice objects the same notice: (source, digest, estates)."""
+PLAN = ".portal-build.pickle.plan"
+"""The last plan, saved by a new process beside the manifest it belongs to (same token)."""
+
+
+@dataclass(frozen=True)
+class Gone:
+    """A notice of a saved plan that the model no longer has: what its removal needs."""
+
+    source: str
+    digest: str
+    estates: tuple[str, ...]
+    slug: str
+
+
+Known = Notice | Gone
 
 
 @dataclass
@@ -42,6 +61,8 @@ class Planned:
     gone: set[str] | None
     next_change: datetime
     incremental: bool
+    fresh_process: bool = False
+    """This process had not planned for the folder before (it saves its plan: :func:`save`)."""
 
 
 @dataclass
@@ -52,10 +73,11 @@ class _Kept:
     company: Company
     now: datetime
     until: datetime
-    groups: dict[GroupKey, list[Page]]
+    groups: dict[GroupKey, list[str]]
+    """Each group's pages (their names)."""
     fingerprints: dict[str, str]
-    notices: dict[int, Notice] = field(default_factory=dict)
-    by_key: dict[NoticeKey, Notice] = field(default_factory=dict)
+    notices: dict[int, Known] = field(default_factory=dict)
+    by_key: dict[NoticeKey, Known] = field(default_factory=dict)
     slugs: dict[str, int] = field(default_factory=dict)
     moments: dict[int, tuple[float, datetime]] = field(default_factory=dict)
     site_moment: datetime | None = None
@@ -66,7 +88,7 @@ COUNTS: dict[str, int] = {"planned": 0}
 """Pages planned in this process (tests count the work of an incremental plan)."""
 
 
-def _key(n: Notice) -> NoticeKey:
+def _key(n: Known) -> NoticeKey:
     return (n.source, n.digest, n.estates)
 
 
@@ -79,15 +101,23 @@ def _inputs(model: SiteModel, site_hash: str) -> tuple[Any, ...]:
             published.digest(model.results), campaigns, issues)  # fmt: skip
 
 
-def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool) -> Planned:
+def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool,
+              token: str = "") -> Planned:  # fmt: skip
     """The plan of ``model`` for the output ``folder``; incremental when ``trusted`` (the
-    folder's manifest holds every page of this process's last plan there) allows it."""
+    folder's manifest holds every page of this process's last plan there) allows it, or,
+    in a process that has not built there, when the folder's manifest (``token``) has its
+    plan saved beside it."""
     kept = _KEPT.get(folder)
+    fresh_process = kept is None
+    if kept is None and token:
+        kept, trusted = _load(folder, token, model), True
     inputs = _inputs(model, site_hash)
     if (trusted and kept is not None and kept.inputs == inputs and kept.company is model.company
             and kept.now <= model.now < kept.until):  # fmt: skip
         done = _again(kept, model, site_hash)
         if done is not None:
+            _KEPT[folder] = kept
+            done.fresh_process = fresh_process
             return done
     _KEPT.pop(folder, None)
     groups = plan_groups(model)
@@ -98,7 +128,8 @@ def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool) -> P
             fingerprints[p.out] = p.fingerprint(site_hash)
             fresh.append(p)
     COUNTS["planned"] += len(fresh)
-    kept = _Kept(inputs, model.company, model.now, model.now, groups, fingerprints)
+    kept = _Kept(inputs, model.company, model.now, model.now,
+                 {k: [p.out for p in g] for k, g in groups.items()}, fingerprints)  # fmt: skip
     kept.site_moment = site_moment(model)
     for n in model.notices:
         kept.notices[id(n)] = n
@@ -108,10 +139,12 @@ def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool) -> P
     kept.until = _until(kept)
     if len(kept.slugs) == len(kept.notices):  # two notices of one slug: always a full plan
         _KEPT[folder] = kept
-    return Planned(fingerprints, fresh, None, kept.until, False)
+    return Planned(fingerprints, fresh, None, kept.until, False, fresh_process)
 
 
-def _moment(kept: _Kept, n: Notice) -> None:
+def _moment(kept: _Kept, n: Known) -> None:
+    if isinstance(n, Gone):
+        return
     t = notice_moment(n, kept.now)
     if t is not None:
         kept.moments[id(n)] = (t.timestamp(), t)
@@ -126,7 +159,7 @@ def _until(kept: _Kept) -> datetime:
 def _again(kept: _Kept, model: SiteModel, site_hash: str) -> Planned | None:
     """Plan again the groups of the notices that changed; None when a full plan is needed."""
     seen = {id(n): n for n in model.notices}
-    added = [n for i, n in seen.items() if i not in kept.notices]
+    added: list[Known] = [n for i, n in seen.items() if i not in kept.notices]
     removed = {i: kept.notices[i] for i in kept.notices.keys() - seen.keys()}
     for n in list(added):  # an equal notice (the store's, made anew each build) is the same
         same = kept.by_key.get(_key(n))
@@ -156,18 +189,19 @@ def _again(kept: _Kept, model: SiteModel, site_hash: str) -> Planned | None:
         for n in removed.values():
             replace[("notice", n.source, lang)] = None
         for n in added:
-            if id(n) in shown and n.has(lang):
+            if id(n) in shown and isinstance(n, Notice) and n.has(lang):
                 replace[("notice", n.source, lang)] = _later(shared.notice_group, n, lang)
     fingerprints = dict(kept.fingerprints)
     fresh: list[Page] = []
     gone: set[str] = set()
     for group_key, make in replace.items():
-        for p in kept.groups.pop(group_key, ()):
-            del fingerprints[p.out]
-            gone.add(p.out)
+        for out in kept.groups.pop(group_key, ()):
+            del fingerprints[out]
+            gone.add(out)
         if make is None:
             continue
-        group = kept.groups[group_key] = make()
+        group = make()
+        kept.groups[group_key] = [p.out for p in group]
         for p in group:
             fingerprints[p.out] = p.fingerprint(site_hash)
             fresh.append(p)
@@ -191,3 +225,55 @@ def _again(kept: _Kept, model: SiteModel, site_hash: str) -> Planned | None:
 
 def _later(make: Callable[..., list[Page]], *args: Any) -> Callable[[], list[Page]]:
     return lambda: make(*args)
+
+
+@dataclass
+class _Saved:
+    token: str
+    inputs: tuple[Any, ...]
+    now: datetime
+    until: datetime
+    site_moment: datetime | None
+    groups: dict[GroupKey, list[str]]
+    fingerprints: dict[str, str]
+    notices: list[tuple[NoticeKey, str, datetime | None]]
+    """Each notice's key, slug and next moment."""
+
+
+def save(out_dir: Path, token: str) -> None:
+    """Save this process's last plan for ``out_dir`` (its manifest will carry ``token``), for
+    the next process that builds there; the plan of a build with a failed page is not kept."""
+    path = out_dir / PLAN
+    kept = _KEPT.get(os.path.abspath(out_dir))
+    if kept is None or not token:
+        path.unlink(missing_ok=True)
+        return
+    notices = [(_key(n), n.slug, m[1] if (m := kept.moments.get(i)) else None)
+               for i, n in kept.notices.items()]  # fmt: skip
+    saved = _Saved(token, kept.inputs, kept.now, kept.until, kept.site_moment, kept.groups,
+                   kept.fingerprints, notices)  # fmt: skip
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+
+
+def _load(folder: str, token: str, model: SiteModel) -> _Kept | None:
+    """The plan saved with the manifest named ``token``, its notices matched with the model's."""
+    try:
+        with open(os.path.join(folder, PLAN), "rb") as fh:
+            saved = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return None
+    if not isinstance(saved, _Saved) or saved.token != token:
+        return None
+    kept = _Kept(saved.inputs, model.company, saved.now, saved.until, saved.groups,
+                 saved.fingerprints, site_moment=saved.site_moment)  # fmt: skip
+    current = {_key(n): n for n in model.notices}
+    for key, slug, moment in saved.notices:
+        n: Known = current.get(key) or Gone(key[0], key[1], key[2], slug)
+        kept.notices[id(n)] = n
+        kept.by_key[key] = n
+        kept.slugs[slug] = kept.slugs.get(slug, 0) + 1
+        if moment is not None:
+            kept.moments[id(n)] = (moment.timestamp(), moment)
+    return kept

@@ -220,7 +220,7 @@ def build_site(
     set_site_url(site_url)
     set_media_origins(media_origins)
     planned = plan_site(model, site_hash, os.path.abspath(out_dir),
-                        warm.complete(out_dir, manifest), manifest.token)  # fmt: skip
+                        warm.complete(out_dir, manifest), manifest.token, manifest.pages)  # fmt: skip
     result.next_change = planned.next_change
     fingerprints = planned.fingerprints
     # The manifest is trusted: a page it lists with the same fingerprint is on disk

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +81,8 @@ class _Kept:
     slugs: dict[str, int] = field(default_factory=dict)
     moments: dict[int, tuple[float, datetime]] = field(default_factory=dict)
     site_moment: datetime | None = None
+    derivable: bool | None = None
+    """Whether its groups follow from its pages' names (None: not checked)."""
 
 
 _KEPT: dict[str, _Kept] = {}
@@ -102,15 +104,15 @@ def _inputs(model: SiteModel, site_hash: str) -> tuple[Any, ...]:
 
 
 def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool,
-              token: str = "") -> Planned:  # fmt: skip
+              token: str = "", pages: dict[str, str] | None = None) -> Planned:  # fmt: skip
     """The plan of ``model`` for the output ``folder``; incremental when ``trusted`` (the
     folder's manifest holds every page of this process's last plan there) allows it, or,
     in a process that has not built there, when the folder's manifest (``token``) has its
-    plan saved beside it."""
+    plan saved beside it (``pages``: that manifest's)."""
     kept = _KEPT.get(folder)
     fresh_process = kept is None
-    if kept is None and token:
-        kept, trusted = _load(folder, token, model), True
+    if kept is None and token and pages is not None:
+        kept, trusted = _load(folder, token, model, pages), True
     inputs = _inputs(model, site_hash)
     if (trusted and kept is not None and kept.inputs == inputs and kept.company is model.company
             and kept.now <= model.now < kept.until):  # fmt: skip
@@ -234,10 +236,27 @@ class _Saved:
     now: datetime
     until: datetime
     site_moment: datetime | None
-    groups: dict[GroupKey, list[str]]
-    fingerprints: dict[str, str]
     notices: list[tuple[NoticeKey, str, datetime | None]]
-    """Each notice's key, slug and next moment."""
+    """Each notice's key, slug and next moment (the pages and their fingerprints are the
+    manifest's; each page's group follows from its name: :func:`_groups_of`)."""
+
+
+def _groups_of(pages: Iterable[str], sources: dict[str, str]) -> dict[GroupKey, list[str]]:
+    """The groups of the pages named: a notice's pages are under ``notices/<slug>/``, an
+    estate's under ``estates/<slug>/`` (``en/`` first in English), the rest the site's."""
+    groups: dict[GroupKey, list[str]] = {}
+    for out in pages:
+        lang, rest = ("en", out[3:]) if out.startswith("en/") else (LANGS[0], out)
+        section, _, tail = rest.partition("/")
+        slug = tail.partition("/")[0]
+        if section == "notices" and slug in sources:
+            key: GroupKey = ("notice", sources[slug], lang)
+        elif section == "estates" and slug:
+            key = ("estate", slug, lang)
+        else:
+            key = ("site", lang)
+        groups.setdefault(key, []).append(out)
+    return groups
 
 
 def save(out_dir: Path, token: str) -> None:
@@ -245,20 +264,30 @@ def save(out_dir: Path, token: str) -> None:
     the next process that builds there; the plan of a build with a failed page is not kept."""
     path = out_dir / PLAN
     kept = _KEPT.get(os.path.abspath(out_dir))
-    if kept is None or not token:
+    if kept is None or not token or not _derivable(kept):
         path.unlink(missing_ok=True)
         return
     notices = [(_key(n), n.slug, m[1] if (m := kept.moments.get(i)) else None)
                for i, n in kept.notices.items()]  # fmt: skip
-    saved = _Saved(token, kept.inputs, kept.now, kept.until, kept.site_moment, kept.groups,
-                   kept.fingerprints, notices)  # fmt: skip
+    saved = _Saved(token, kept.inputs, kept.now, kept.until, kept.site_moment, notices)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, path)
 
 
-def _load(folder: str, token: str, model: SiteModel) -> _Kept | None:
-    """The plan saved with the manifest named ``token``, its notices matched with the model's."""
+def _derivable(kept: _Kept) -> bool:
+    """Whether the groups follow from the page names (checked once per process and plan)."""
+    if kept.derivable is None:
+        sources = {n.slug: n.source for n in kept.notices.values()}
+        derived = _groups_of(kept.fingerprints, sources)
+        kept.derivable = {k: sorted(v) for k, v in derived.items()} == {
+            k: sorted(v) for k, v in kept.groups.items() if v}
+    return kept.derivable
+
+
+def _load(folder: str, token: str, model: SiteModel, pages: dict[str, str]) -> _Kept | None:
+    """The plan saved with the manifest named ``token`` (whose ``pages`` it planned), its
+    notices matched with the model's."""
     try:
         with open(os.path.join(folder, PLAN), "rb") as fh:
             saved = pickle.load(fh)
@@ -266,8 +295,10 @@ def _load(folder: str, token: str, model: SiteModel) -> _Kept | None:
         return None
     if not isinstance(saved, _Saved) or saved.token != token:
         return None
-    kept = _Kept(saved.inputs, model.company, saved.now, saved.until, saved.groups,
-                 saved.fingerprints, site_moment=saved.site_moment)  # fmt: skip
+    sources = {slug: key[0] for key, slug, _ in saved.notices}
+    kept = _Kept(saved.inputs, model.company, saved.now, saved.until,
+                 _groups_of(pages, sources), pages, site_moment=saved.site_moment,
+                 derivable=True)  # fmt: skip
     current = {_key(n): n for n in model.notices}
     for key, slug, moment in saved.notices:
         n: Known = current.get(key) or Gone(key[0], key[1], key[2], slug)

@@ -9,6 +9,7 @@ notice and the pages that list it, and nothing else.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
@@ -16,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.clock import zone
-from portal.commitments import published
 from portal.estates.model import Estate
 from portal.i18n import LANGS
 from portal.service_levels import (
@@ -166,7 +166,7 @@ def _site_pages(model: SiteModel, shared: Shared, lang: str) -> list[Page]:
     now, current = model.now, shared.current
     local_now = now.astimezone(TZ)
     current_key = current.key if current else "-"
-    results, results_key = published.by_estate(model.results), published.digest(model.results)
+    results, results_key = results_of(model)
     common = shared.common(lang)
     pages: list[Page] = []
     add = pages.append
@@ -210,6 +210,20 @@ def _site_pages(model: SiteModel, shared: Shared, lang: str) -> list[Page]:
                  {**common, "path": path, "issue": issue}))  # fmt: skip
         add(_print_page(path, "issue_print.html", lang, issue.digest, common, issue=issue))
     return pages
+
+
+NO_RESULTS = hashlib.blake2b(b"[]\n", digest_size=12).hexdigest()
+"""The digest of no published KPI results (:func:`portal.commitments.published.digest`)."""
+
+
+def results_of(model: SiteModel) -> tuple[dict[str, Any], str]:
+    """The published KPI results by estate, and their digest (a page input); a build with
+    none imports nothing of the KPI results."""
+    if not model.results:
+        return {}, NO_RESULTS
+    from portal.commitments import published
+
+    return published.by_estate(model.results), published.digest(model.results)
 
 
 def _print_page(path: str, template: str, lang: str, digest: str, common: dict[str, Any], **ctx: Any) -> Page:

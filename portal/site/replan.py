@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from portal.commitments import published
 from portal.estates.model import Company
 from portal.i18n import LANGS
 from portal.site import pages as pages_mod
@@ -100,7 +99,7 @@ def _inputs(model: SiteModel, site_hash: str) -> tuple[Any, ...]:
                       for m, c in sorted(ms.items()))  # fmt: skip
     issues = tuple((i.number, i.folder, i.digest) for i in model.issues)
     return (site_hash, pages_mod.site_url(), pages_mod.media_origins(),
-            published.digest(model.results), campaigns, issues)  # fmt: skip
+            pages_mod.results_of(model)[1], campaigns, issues)  # fmt: skip
 
 
 def plan_site(model: SiteModel, site_hash: str, folder: str, trusted: bool,

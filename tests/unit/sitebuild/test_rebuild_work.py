@@ -18,7 +18,7 @@ from tests.unit.sitebuild.conftest import Site, notice
 
 LAZY = ("portal.site.cashpages", "portal.site.billpages", "portal.site.collectionpages",
         "portal.site.reconcilepages", "portal.site.staffpages", "portal.workorders.kpi",
-        "portal.store.objects", "boto3")  # fmt: skip
+        "portal.store.objects", "boto3", "portal.commitments.model")  # fmt: skip
 PROBE = """
 import json, sys
 import portal.cli.site
@@ -122,3 +122,10 @@ def test_a_parallel_build_makes_the_account_context_in_a_worker_not_in_the_paren
     assert result.errors == [] and result.pages > 120  # enough pages for the workers
     assert made == []
     assert "我的" in (site.out / "account" / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_kpi_results_have_the_digest_the_results_module_gives_none() -> None:
+    from portal.commitments import published
+    from portal.site.pages import NO_RESULTS
+
+    assert published.digest([]) == NO_RESULTS

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from portal.site import sources
 
-BUILDER_VERSION = "8"
+BUILDER_VERSION = "9"
 MANIFEST = ".portal-build.pickle"
 SHARDS = 16
 
@@ -40,8 +40,13 @@ _MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
 
 @lru_cache(maxsize=1 << 16)
 def _shard_of(rel: str) -> int:
-    """A name's shard (remembered: a warm process saves the same names build after build)."""
-    return zlib.crc32(rel.encode()) % SHARDS
+    """A name's shard (remembered: a warm process saves the same names build after build).
+
+    A page goes by its first two folders without the language (``notices/<slug>``,
+    ``estates/<slug>``), so the pages a notice edit rewrites (its page and print view, its
+    estate's lists, in both languages) are in two shards, not one each."""
+    parts = rel.removeprefix("en/").split("/", 2)
+    return zlib.crc32("/".join(parts[:2]).encode()) % SHARDS
 
 
 def _shard_path(out_dir: Path, kind: str, shard: int) -> Path:

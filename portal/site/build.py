@@ -2,9 +2,11 @@
 
 A manifest in the output folder (:mod:`portal.site.manifest`) remembers, for
 each content file, its size/mtime and parsed record, and for each output page
-its fingerprint. A build re-parses only files whose size or mtime changed,
-re-renders only pages whose fingerprint changed (on every core:
-:mod:`portal.site.workers`), and deletes the pages that no longer exist.
+its fingerprint. A build re-parses only files whose size or mtime changed
+(:mod:`portal.site.warm`: in a warm process, only the paths the caller names), plans
+again only the pages that show what changed (:mod:`portal.site.replan`), re-renders only
+pages whose fingerprint changed (on every core: :mod:`portal.site.workers`), and deletes
+the pages that no longer exist.
 Problems in content files are collected as ``file:line`` errors; the rest of
 the site still builds.
 """

@@ -180,22 +180,20 @@ class SiteBuilder:
         """Content beside the folder: what staff published in the store (both build one site)."""
         self._lock = build_lock(settings.build_dir)  # shared with the publish task and the job
 
-    def build(self, jobs: int | None = None, list_written: bool = True) -> bool:
-        """Build into ``settings.build_dir``; print what was written; False on errors."""
+    def build(self, jobs: int | None = None, list_written: bool = True,
+              changed: list[str] | None = None) -> bool:  # fmt: skip
+        """Build into ``settings.build_dir`` (``changed``: the paths the watcher saw change,
+        the only content files read); print what was written; False on errors."""
         from portal.site.build import build_site
 
         with self._lock:
             started = time.perf_counter()
             try:
+                s = self.settings
                 result = build_site(
-                    content_dir=self.settings.content_dir,
-                    out_dir=self.settings.build_dir,
-                    site_url=self.settings.site_url,
-                    clean=False,
-                    jobs=jobs,
-                    site_src=self.settings.site_src_dir,
-                    media_origins=media_origins(self.settings),
-                    extra_sources=self.sources(),
+                    content_dir=s.content_dir, out_dir=s.build_dir, site_url=s.site_url,
+                    clean=False, jobs=jobs, site_src=s.site_src_dir,
+                    media_origins=media_origins(s), extra_sources=self.sources(), changed=changed,
                 )
             except Exception as exc:
                 _say("build_failed", sys.stderr, problem=repr(exc))
@@ -214,7 +212,7 @@ class SiteBuilder:
             i18n.reload()  # the catalogs are cached per process
         _say("rebuilding", None, count=len(paths))
         # One process: forking a pool from this thread while the server's threads run is unsafe.
-        self.build(jobs=1)
+        self.build(jobs=1, changed=paths)
 
     def watch_dirs(self) -> list[Path]:
         src = self.settings.site_src_dir

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,8 +93,11 @@ class SiteRebuilder:
         edited shows its published content)."""
         return [live for kind in KINDS for d in self.repo.all(kind) if (live := d.as_live())]
 
-    def rebuild(self, now: datetime | None = None) -> tuple[BuildResult, list[Doc]]:
+    def rebuild(self, now: datetime | None = None,
+                changed: Iterable[str] | None = None) -> tuple[BuildResult, list[Doc]]:  # fmt: skip
         """Build both sources for ``now`` and publish the folder; the build's result.
+        ``changed``: the content files that changed, when the caller knows (a staff publish
+        changed none: ``()``, so a warm process does not scan the folder).
 
         With a live site (AWS) the build runs holding the site, from its state, and only
         the changed files are uploaded (:mod:`portal.publishing.livesite`); what is
@@ -107,6 +110,7 @@ class SiteRebuilder:
                 content_dir=self.settings.content_dir, out_dir=out, now=now or self.clock(),
                 site_url=self.settings.site_url, site_src=self.settings.site_src_dir, jobs=1,
                 media_origins=self.media_origins, extra_sources=[StoreSource(lambda: docs)],
+                changed=changed,
             )  # fmt: skip
             images = images_of(docs)
             if session is not None:

@@ -18,7 +18,7 @@ from portal.errors import NotFound
 from portal.estates.model import Company
 from portal.publishing.model import CampaignContent, Doc, IssueContent, NoticeContent
 from portal.publishing.source import contribute_docs
-from portal.site.build import _assets
+from portal.site.inputs import assets
 from portal.site.model import SiteModel
 from portal.site.pages import out_path, plan, set_site_url
 from portal.site.render import make_env
@@ -56,7 +56,7 @@ def render_preview(doc: Doc, company: Company, now: datetime, site_src: Path, si
         page = next((p for p in plan(model) if p.out == wanted), None)
     if page is None:
         raise NotFound("publishing_not_found")
-    urls, _ = _assets(site_src / "static")
+    urls, _ = assets(site_src / "static")
     env = make_env(site_src / "templates", site_url, urls)
     html = env.get_template(page.template).render(page.context())
     # The editor shows it in a sandboxed frame that runs no script (by design): the page's

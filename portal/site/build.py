@@ -2,24 +2,28 @@
 
 A manifest in the output folder (:mod:`portal.site.manifest`) remembers, for
 each content file, its size/mtime and parsed record, and for each output page
-its fingerprint. A build re-parses only files whose size or mtime changed,
-re-renders only pages whose fingerprint changed (on every core:
-:mod:`portal.site.workers`), and deletes the pages that no longer exist.
+its fingerprint. A build re-parses only files whose size or mtime changed
+(:mod:`portal.site.warm`: in a warm process, only the paths the caller names), plans
+again only the pages that show what changed (:mod:`portal.site.replan`), re-renders only
+pages whose fingerprint changed (on every core: :mod:`portal.site.workers`), and deletes
+the pages that no longer exist.
 Problems in content files are collected as ``file:line`` errors; the rest of
 the site still builds.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from jinja2 import Environment
 
@@ -28,11 +32,13 @@ from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
 from portal.site import manifest as manifest_mod
-from portal.site import sources, workers
+from portal.site import replan, warm, workers
+from portal.site.inputs import assets, file_digest, signature_of, tree_hash
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
-from portal.site.moments import ContentSource, next_change
-from portal.site.pages import plan, set_media_origins, set_site_url
+from portal.site.moments import ContentSource
+from portal.site.pages import set_media_origins, set_site_url
 from portal.site.render import make_env, preload
+from portal.site.replan import plan_site
 from portal.site.security import inline_styles
 from portal.site.stylesheet import Kinds
 from portal.site.workers import PARALLEL_MIN_PAGES, Progress
@@ -43,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildResult", "Progress", "build_site"]
 
-HASHED_SUFFIXES = (".css", ".js", ".svg", ".png", ".woff2")
 CACHE_DIR = ROOT / ".local" / "cache" / f"site-build-{BUILDER_VERSION}"
 """Compiled templates (Jinja's bytecode cache, each checked against its template's
 checksum) and the read translation catalogs, kept between processes in the
@@ -80,7 +85,7 @@ def _use_catalog_cache(cache: Path) -> None:
     the ones it was made from (by name, size and mtime), else read them and save the cache:
     parsing every catalog costs a cold ``portal build`` more than a one-notice rebuild. A
     warm process that seeded these very files already reads nothing."""
-    signature = _signature(CATALOG_DIR, ".yaml")
+    signature = signature_of(CATALOG_DIR, ".yaml")
     if _SEEDED[0] == signature:
         return
     try:
@@ -104,89 +109,8 @@ def _use_catalog_cache(cache: Path) -> None:
 _SEEDED: list[object] = [None]
 """The signature of the catalog files this process last seeded the catalogs from."""
 
-Signature = tuple[tuple[str, int, int], ...]
-
-
-def _signature(d: Path, suffix: str = "") -> Signature:
-    """Every file under ``d`` (ending with ``suffix``) as (relative path, mtime_ns, size),
-    sorted, without reading one: what the builder compares to know that nothing changed."""
-    out: list[tuple[str, int, int]] = []
-    stack = [(str(d), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir():
-                stack.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(suffix):
-                st = entry.stat()
-                out.append((prefix + entry.name, st.st_mtime_ns, st.st_size))
-    return tuple(sorted(out))
-
-
-_TREE_MEMO: dict[tuple[str, Signature], str] = {}
-_ASSET_MEMO: dict[tuple[str, Signature], tuple[dict[str, str], dict[str, bytes]]] = {}
-"""Per folder, the last hash or assets made from it in this process, by its signature."""
-
-
-def _file_digest(path: Path) -> str:
-    """A file's SHA-1, read again only when its size or mtime changed."""
-    st = path.stat()
-    sig = (st.st_mtime_ns, st.st_size)
-    memo = _DIGEST_MEMO.get(str(path))
-    if memo is None or memo[0] != sig:
-        memo = _DIGEST_MEMO[str(path)] = (sig, hashlib.sha1(path.read_bytes()).hexdigest())
-    return memo[1]
-
-
-_DIGEST_MEMO: dict[str, tuple[tuple[int, int], str]] = {}
 _ASSETS_CHECKED: dict[Path, dict[str, bytes]] = {}
 """Per output folder, the assets this process wrote or found there, as the bytes it had."""
-
-
-def _tree_hash(*dirs: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for d in dirs:
-        signature = _signature(d)
-        digest = _TREE_MEMO.get((str(d), signature))
-        if digest is None:
-            one = hashlib.blake2b(digest_size=16)
-            for rel, _, _ in signature:
-                one.update(rel.encode())
-                one.update((d / rel).read_bytes())
-            digest = one.hexdigest()
-            if len(_TREE_MEMO) > 16:
-                _TREE_MEMO.clear()
-            _TREE_MEMO[(str(d), signature)] = digest
-        h.update(digest.encode())
-    return h.hexdigest()
-
-
-def _assets(static_dir: Path) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Static files: hashed names for cacheable assets; {logical name: url}, {out path: bytes}."""
-    signature = _signature(static_dir)
-    memo = _ASSET_MEMO.get((str(static_dir), signature))
-    if memo is not None:
-        return memo
-    urls: dict[str, str] = {}
-    files: dict[str, bytes] = {}
-    for rel, _, _ in signature:
-        p = static_dir / rel
-        data = p.read_bytes()
-        if p.suffix in HASHED_SUFFIXES:
-            digest = hashlib.blake2b(data, digest_size=5).hexdigest()
-            out = f"assets/{p.stem}.{digest}{p.suffix}"
-            urls[rel] = "/" + out
-        else:
-            out = rel  # robots.txt and friends keep their names at the root
-            urls[rel] = "/" + out
-        files[out] = data
-    _ASSET_MEMO.clear()
-    _ASSET_MEMO[(str(static_dir), signature)] = (urls, files)
-    return urls, files
 
 
 # --- the build -------------------------------------------------------------
@@ -216,6 +140,24 @@ def _environment(
     return env
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def _one_at_a_time(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Builds in one process run one after another (two output folders from two threads, as
+    two instances do in the tests): the memos a warm process keeps are the process's."""
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _ONE_AT_A_TIME:
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_one_at_a_time
 def build_site(
     content_dir: Path,
     out_dir: Path,
@@ -228,11 +170,15 @@ def build_site(
     media_origins: Sequence[str] = (),
     results: Sequence[Snapshot] = (),
     extra_sources: Sequence[ContentSource] = (),
+    changed: Iterable[str | os.PathLike[str]] | None = None,
 ) -> BuildResult:
     """``media_origins``: the uploads bucket's origin, which the pages that send and show
     photos admit in their Content-Security-Policy (:func:`portal.uploads.bucket.uploads_origin`);
     ``results``: the published KPI results (:mod:`portal.commitments.published`);
-    ``extra_sources``: content beside the files, the store's (portal.publishing.source)."""
+    ``extra_sources``: content beside the files, the store's (portal.publishing.source);
+    ``changed``: the paths that changed since this process's last build into ``out_dir``,
+    when the caller knows them (the dev watcher; ``()`` for the publishing task): only
+    those content files are looked at, not every one (:mod:`portal.site.warm`)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
@@ -249,20 +195,10 @@ def build_site(
         result.errors.append(error("company.yaml", 1, "no_company"))
         result.seconds = time.perf_counter() - started
         return result
-    stats = sources.scan(content_dir)
-    files: dict[str, sources.Parsed] = {}
-    todo = []
-    for rel, sig in stats.items():
-        cached = manifest.files.get(rel)
-        if cached is not None and cached.sig == sig:
-            files[rel] = cached
-        else:
-            todo.append(rel)
-    for rel, digest, value, errs in workers.parse(content_dir, todo, jobs):
-        files[rel] = sources.Parsed(stats[rel], digest, value, tuple(errs))
-    result.parsed = len(todo)
-    for rel in sorted(files):
-        result.errors += files[rel].errors
+    read, _ = warm.read(content_dir, out_dir, manifest, jobs, changed)
+    files = read.files
+    result.parsed = read.parsed
+    result.errors += read.errors
 
     if (src / "translations").resolve() == CATALOG_DIR.resolve():
         cache_dir = _cache_dir()
@@ -270,27 +206,29 @@ def build_site(
             _use_catalog_cache(cache_dir / "catalogs.pickle")
 
     # Model.
-    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources)
+    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources,
+                                               read.changed)  # fmt: skip
     model.results = list(results)
     result.errors += model_errors
-    result.next_change = next_change(model)
 
     # Plan and fingerprint.
-    asset_urls, asset_files = _assets(src / "static")
+    asset_urls, asset_files = assets(src / "static")
     site_hash = hashlib.blake2b(
         "|".join([
-            BUILDER_VERSION, site_url, _tree_hash(src / "templates", src / "translations"),
-            repr(sorted(asset_urls.items())), _file_digest(content_dir / "company.yaml"),
+            BUILDER_VERSION, site_url, tree_hash(src / "templates", src / "translations"),
+            repr(sorted(asset_urls.items())), file_digest(content_dir / "company.yaml"),
         ]).encode(), digest_size=16,
     ).hexdigest()  # fmt: skip
     set_site_url(site_url)
     set_media_origins(media_origins)
-    pages = plan(model)
-    fingerprints = {p.out: p.fingerprint(site_hash) for p in pages}
+    planned = plan_site(model, site_hash, os.path.abspath(out_dir),
+                        warm.complete(out_dir, manifest), manifest.token, manifest.pages)  # fmt: skip
+    result.next_change = planned.next_change
+    fingerprints = planned.fingerprints
     # The manifest is trusted: a page it lists with the same fingerprint is on disk
     # (`--clean` rebuilds everything if someone deleted output by hand).
-    todo_pages = [p for p in pages if manifest.pages.get(p.out) != fingerprints[p.out]]
-    result.pages = len(pages)
+    todo_pages = [p for p in planned.fresh if manifest.pages.get(p.out) != fingerprints[p.out]]
+    result.pages = len(fingerprints)
 
     # Write assets (content-addressed, so only new ones).
     # A hashed name the last build wrote holds these bytes (the manifest is trusted, as below),
@@ -325,8 +263,9 @@ def build_site(
         failed = set()
 
     # Delete what no longer exists (pages and superseded assets).
-    gone = {n for n in (*manifest.pages, *manifest.assets)
-            if n not in fingerprints and n not in asset_files}  # fmt: skip
+    olds = (*manifest.pages, *manifest.assets) if planned.gone is None else (
+        *planned.gone, *manifest.assets)  # fmt: skip
+    gone = {n for n in olds if n not in fingerprints and n not in asset_files}
     for old in sorted(gone):
         target = out_dir / old
         if target.is_file():
@@ -337,14 +276,20 @@ def build_site(
         _remove_unknown(out_dir, set(fingerprints) | set(asset_files))
 
     # Remember: a page that failed to render keeps no fingerprint, so it is retried.
+    # A new process leaves its plan for the next one (a warm one keeps it in memory).
+    token = os.urandom(8).hex() if planned.fresh_process and not failed else ""
+    if planned.fresh_process:
+        replan.save(out_dir, token)
     previous = manifest
     manifest = Manifest(
         site_hash=site_hash,
         files=files,
         pages={k: v for k, v in fingerprints.items() if k not in failed} if failed else fingerprints,
         assets=sorted(asset_files),
+        token=token,
     )
     manifest_mod.save(out_dir, manifest, previous)
+    warm.remember(content_dir, out_dir, manifest, complete=not failed)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -47,11 +47,20 @@ def events_over(campaign: Campaign, now: datetime) -> int:
     return sum(1 for ev in campaign.events if ev.end <= now)
 
 
+def latest_until(n: Notice) -> datetime:
+    """When a notice stops being "latest" on its estate's home."""
+    return n.published + timedelta(days=LATEST_DAYS)
+
+
 def moments_of(model: SiteModel) -> Iterator[datetime]:
     """Every moment these rules change a page: a notice's end as "latest", an event's end."""
-    window = timedelta(days=LATEST_DAYS)
     for n in model.notices:
-        yield n.published + window
+        yield latest_until(n)
+    yield from campaign_moments(model)
+
+
+def campaign_moments(model: SiteModel) -> Iterator[datetime]:
+    """The ends of the campaigns' events (the home names the next; the page marks those over)."""
     for campaigns in model.campaigns.values():
         for c in campaigns.values():
             for ev in c.events:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from portal.site import sources
 
-BUILDER_VERSION = "7"
+BUILDER_VERSION = "9"
 MANIFEST = ".portal-build.pickle"
 SHARDS = 16
 
@@ -30,6 +30,8 @@ class Manifest:
     files: dict[str, sources.Parsed] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     assets: list[str] = field(default_factory=list)
+    token: str = ""
+    """Names this save: the plan saved beside it (:mod:`portal.site.replan`) carries the same."""
 
 
 _MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
@@ -38,8 +40,13 @@ _MEMO: dict[Path, tuple[tuple[int, int], Manifest]] = {}
 
 @lru_cache(maxsize=1 << 16)
 def _shard_of(rel: str) -> int:
-    """A name's shard (remembered: a warm process saves the same names build after build)."""
-    return zlib.crc32(rel.encode()) % SHARDS
+    """A name's shard (remembered: a warm process saves the same names build after build).
+
+    A page goes by its first two folders without the language (``notices/<slug>``,
+    ``estates/<slug>``), so the pages a notice edit rewrites (its page and print view, its
+    estate's lists, in both languages) are in two shards, not one each."""
+    parts = rel.removeprefix("en/").split("/", 2)
+    return zlib.crc32("/".join(parts[:2]).encode()) % SHARDS
 
 
 def _shard_path(out_dir: Path, kind: str, shard: int) -> Path:
@@ -72,13 +79,17 @@ def load(out_dir: Path) -> Manifest:
             m = pickle.load(fh)
         if not isinstance(m, Manifest) or m.version != BUILDER_VERSION:
             return Manifest()
+        shards: dict[str, list[dict[str, object]]] = {}
         for kind, into in (("files", m.files), ("pages", m.pages)):
+            shards[kind] = []
             for shard in range(SHARDS):
                 with _shard_path(out_dir, kind, shard).open("rb") as fh:
                     part = pickle.load(fh)
                 if not isinstance(part, dict):
                     return Manifest()
                 into.update(part)
+                shards[kind].append(part)
+        _SHARDS[out_dir] = (m, shards)  # a save from it patches these (as read) shards
         return m
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return Manifest()
@@ -119,7 +130,7 @@ def save(out_dir: Path, manifest: Manifest, previous: Manifest) -> None:
             if dirty[shard] or (kept is None and not path.exists()):
                 write_atomic(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
         made[kind] = shards
-    head = Manifest(manifest.version, manifest.site_hash, {}, {}, manifest.assets)
+    head = Manifest(manifest.version, manifest.site_hash, {}, {}, manifest.assets, manifest.token)
     path = out_dir / MANIFEST
     write_atomic(path, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
     key = _stat_key(path)

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from portal.commitments.model import Snapshot
 from portal.estates.model import Company
 from portal.i18n import Text
 from portal.sourcefile import SourceError
+
+if TYPE_CHECKING:
+    from portal.commitments.model import Snapshot
 
 NO_TEXT = Text("")
 NOTICE_CATEGORIES: tuple[str, ...] = ("outage", "works", "fees", "safety", "events", "tips")

@@ -16,10 +16,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.clock import zone
-from portal.site.estatepages import moments_of
-from portal.site.model import ContentSource, SiteModel
+from portal.site.estatepages import campaign_moments, latest_until
+from portal.site.model import ContentSource, Notice, SiteModel
 
-__all__ = ["ContentSource", "next_change", "next_midnight"]
+__all__ = ["ContentSource", "next_change", "next_midnight", "notice_moment", "site_moment"]
 
 
 def next_midnight(now: datetime, tz: ZoneInfo) -> datetime:
@@ -30,10 +30,26 @@ def next_midnight(now: datetime, tz: ZoneInfo) -> datetime:
 def next_change(model: SiteModel, also: Iterable[datetime] = ()) -> datetime:
     """The first moment after ``model.now`` at which some page shows something else."""
     now = model.now
-    zones = {zone()} | {e.tz for e in model.company.estates if e.time_zone}
-    moments = [next_midnight(now, tz) for tz in zones]
-    for n in model.notices:
-        moments += [t for t in (n.published, n.expires) if t is not None and t > now]
-    moments += [t for t in moments_of(model) if t > now]  # "latest" windows, events' ends
+    moments = [site_moment(model)]
+    moments += [t for n in model.notices if (t := notice_moment(n, now)) is not None]
     moments += [t for t in also if t > now]
     return min(moments)
+
+
+def site_moment(model: SiteModel) -> datetime:
+    """The first such moment that is not a notice's: an estate's midnight, an event's end."""
+    now = model.now
+    zones = {zone()} | {e.tz for e in model.company.estates if e.time_zone}
+    moments = [next_midnight(now, tz) for tz in zones]
+    moments += [t for t in campaign_moments(model) if t > now]
+    return min(moments)
+
+
+def notice_moment(n: Notice, now: datetime) -> datetime | None:
+    """The first moment after ``now`` at which ``n`` changes a page: it is published, it
+    expires, it stops being "latest" on the home (None: it never will again)."""
+    first = None
+    for t in (n.published, n.expires, latest_until(n)):
+        if t is not None and t > now and (first is None or t < first):
+            first = t
+    return first

@@ -57,14 +57,17 @@ class Page:
 
 def notice_state(n: Notice, now: datetime) -> str:
     """What a listing shows of a notice changes with its content and whether it expired."""
-    state = STATE_MEMO.get(id(n))
-    if state is None:
-        state = STATE_MEMO[id(n)] = f"{n.digest}:{int(n.expired(now))}"
+    memo = STATE_MEMO.get(id(n))
+    if memo is not None and memo[0] is n:
+        return memo[1]
+    state = f"{n.digest}:{int(n.expired(now))}"
+    STATE_MEMO[id(n)] = (n, state)
     return state
 
 
-STATE_MEMO: dict[int, str] = {}
-"""Per plan (cleared at its start, so ``now`` is fixed): notice id → its state."""
+STATE_MEMO: dict[int, tuple[Notice, str]] = {}
+"""Notice id → the notice and its state: cleared when a plan starts, kept by the incremental
+plans after it (:mod:`portal.site.replan`) while no notice's expiry comes."""
 
 
 def notice_url(n: Notice, lang: str) -> str:

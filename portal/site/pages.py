@@ -9,6 +9,7 @@ notice and the pages that list it, and nothing else.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.clock import zone
-from portal.commitments import published
+from portal.estates.model import Estate
 from portal.i18n import LANGS
 from portal.service_levels import (
     ACKNOWLEDGE_MIN,
@@ -86,84 +87,143 @@ def visible(notices: Iterable[Notice], now: datetime) -> list[Notice]:
     return [n for n in notices if n.published <= now]
 
 
+GroupKey = tuple[str, ...]
+"""A group of pages planned together: ("site", lang), ("estate", slug, lang), ("notice",
+source, lang). An incremental plan (:mod:`portal.site.replan`) plans a group again or keeps it."""
+
+
 def plan(model: SiteModel) -> list[Page]:
-    pages = _plan(model)
+    return [p for group in plan_groups(model).values() for p in group]
+
+
+def plan_groups(model: SiteModel) -> dict[GroupKey, list[Page]]:
+    """Every page of the site, by group."""
+    STATE_MEMO.clear()
+    groups = _plan(model)
     _NOTICE_PAGES.clear()  # keep only what this plan used (the notices alive now)
+    keep_notice_pages()
+    return groups
+
+
+def keep_notice_pages() -> None:
+    """Remember the notice pages planned since the last call (an incremental plan keeps the
+    rest too: the next full plan forgets those no longer used)."""
     _NOTICE_PAGES.update(_NOTICE_PAGES_USED)
     _NOTICE_PAGES_USED.clear()
-    return pages
 
 
-def _plan(model: SiteModel) -> list[Page]:
-    STATE_MEMO.clear()
+class Shared:
+    """What every group of one plan reads: the model's campaign, issue and notice lists."""
+
+    def __init__(self, model: SiteModel) -> None:
+        self.model, self.now = model, model.now
+        self.current = current_campaign(model)
+        self.latest_issue = model.issues[0] if model.issues else None
+        self.issue_key = self.latest_issue.digest if self.latest_issue else "-"
+        self.shown = visible(model.notices, model.now)
+
+    def common(self, lang: str) -> dict[str, Any]:
+        return {"lang": lang, "company": self.model.company, "now": self.now}
+
+    def estate_group(self, estate: Estate, notices: list[Notice], lang: str) -> list[Page]:
+        own = current_campaign(self.model, estate.tz) if estate.time_zone else self.current
+        return estate_pages(estate, notices, lang, self.common(lang), own,
+                            own.key if own else "-", self.latest_issue, self.issue_key,
+                            self.now)  # fmt: skip
+
+    def notice_group(self, n: Notice, lang: str) -> list[Page]:
+        return list(_notice_pages(n, lang, self.common(lang), self.now))
+
+    def by_estate(self, slugs: Iterable[str]) -> dict[str, list[Notice]]:
+        """The shown notices of these estates, newest first."""
+        out: dict[str, list[Notice]] = {s: [] for s in slugs}
+        for n in self.shown:
+            for e in n.estates:
+                if e in out:
+                    out[e].append(n)
+        return out
+
+
+def _plan(model: SiteModel) -> dict[GroupKey, list[Page]]:
     LISTS_MEMO.clear()
-    now = model.now
+    shared = Shared(model)
     company = model.company
+    by_estate = shared.by_estate(e.slug for e in company.estates)
+    groups: dict[GroupKey, list[Page]] = {}
+    for lang in LANGS:
+        groups[("site", lang)] = _site_pages(model, shared, lang)
+        for estate in company.estates:
+            groups[("estate", estate.slug, lang)] = shared.estate_group(
+                estate, by_estate[estate.slug], lang)
+        for n in shared.shown:
+            if n.has(lang):
+                groups[("notice", n.source, lang)] = shared.notice_group(n, lang)
+    return groups
+
+
+def _site_pages(model: SiteModel, shared: Shared, lang: str) -> list[Page]:
+    """The pages that show no single estate's notices: home, campaigns, newsletter, account."""
+    now, current = model.now, shared.current
     local_now = now.astimezone(TZ)
-    current = current_campaign(model)
     current_key = current.key if current else "-"
-    latest_issue = model.issues[0] if model.issues else None
-    issue_key = latest_issue.digest if latest_issue else "-"
-    shown = visible(model.notices, now)
-    by_estate: dict[str, list[Notice]] = {e.slug: [] for e in company.estates}
-    for n in shown:
-        for e in n.estates:
-            by_estate.setdefault(e, []).append(n)
+    results, results_key = results_of(model)
+    common = shared.common(lang)
     pages: list[Page] = []
     add = pages.append
-    results, results_key = published.by_estate(model.results), published.digest(model.results)
+    add(Page(out_path("", lang), "home.html", lang, (), {**common, "path": ""}))
+    add(Page(out_path("404.html", lang), "404.html", lang, (), {**common, "path": "404.html"}))
+    add(Page(out_path("commitments/", lang), "commitments.html", lang, (results_key,), {
+        **common, "path": "commitments/", "kpis": KPIS, "ladder": ESCALATION_LADDER,
+        "results": results, "kpi_keys": [k.key for k in KPIS],
+        "sla": {"acknowledge": ACKNOWLEDGE_MIN, "dispatch": DISPATCH_MIN,
+                "feedback": FEEDBACK_MIN, "on_site": TECHNICIAN_ON_SITE_MIN,
+                "callback": CALLBACK_WITHIN_H},
+    }))  # fmt: skip
 
-    for lang in LANGS:
-        common = {"lang": lang, "company": company, "now": now}
-        add(Page(out_path("", lang), "home.html", lang, (), {**common, "path": ""}))
-        add(Page(out_path("404.html", lang), "404.html", lang, (), {**common, "path": "404.html"}))
-        add(Page(out_path("commitments/", lang), "commitments.html", lang, (results_key,), {
-            **common, "path": "commitments/", "kpis": KPIS, "ladder": ESCALATION_LADDER,
-            "results": results, "kpi_keys": [k.key for k in KPIS],
-            "sla": {"acknowledge": ACKNOWLEDGE_MIN, "dispatch": DISPATCH_MIN,
-                    "feedback": FEEDBACK_MIN, "on_site": TECHNICIAN_ON_SITE_MIN,
-                    "callback": CALLBACK_WITHIN_H},
-        }))  # fmt: skip
+    year = local_now.year
+    months = model.campaigns.get(year, {})
+    add(Page(out_path("campaigns/", lang), "campaigns.html", lang,
+             (str(year), current_key, *(c.digest for c in months.values())), {
+                 **common, "path": "campaigns/", "year": year, "months": months,
+                 "current_month": local_now.month,
+             }))  # fmt: skip
+    for campaigns in model.campaigns.values():
+        for c in campaigns.values():
+            path = f"campaigns/{c.key}/"
+            add(Page(out_path(path, lang), "campaign.html", lang,
+                     (c.digest, str(c.key == current_key), str(events_over(c, now))), {
+                         **common, "path": path, "campaign": c,
+                         "is_current": c.key == current_key,
+                     }))  # fmt: skip
+            add(_print_page(path, "campaign_print.html", lang, c.digest, common, campaign=c))
+            add(Page(out_path(path + "events.ics", lang), "ics:", lang, (c.digest,),
+                     {"campaign": c, "lang": lang}))  # fmt: skip
 
-        for estate in company.estates:
-            own = current_campaign(model, estate.tz) if estate.time_zone else current
-            pages += estate_pages(estate, by_estate.get(estate.slug, []), lang, common, own,
-                                   own.key if own else "-", latest_issue, issue_key, now)  # fmt: skip
+    pages += _account_pages(lang, common)
 
-        for n in shown:
-            if n.has(lang):
-                pages += _notice_pages(n, lang, common, now)
-
-        year = local_now.year
-        months = model.campaigns.get(year, {})
-        add(Page(out_path("campaigns/", lang), "campaigns.html", lang,
-                 (str(year), current_key, *(c.digest for c in months.values())), {
-                     **common, "path": "campaigns/", "year": year, "months": months,
-                     "current_month": local_now.month,
-                 }))  # fmt: skip
-        for campaigns in model.campaigns.values():
-            for c in campaigns.values():
-                path = f"campaigns/{c.key}/"
-                add(Page(out_path(path, lang), "campaign.html", lang,
-                         (c.digest, str(c.key == current_key), str(events_over(c, now))), {
-                             **common, "path": path, "campaign": c,
-                             "is_current": c.key == current_key,
-                         }))  # fmt: skip
-                add(_print_page(path, "campaign_print.html", lang, c.digest, common, campaign=c))
-                add(Page(out_path(path + "events.ics", lang), "ics:", lang, (c.digest,),
-                         {"campaign": c, "lang": lang}))  # fmt: skip
-
-        pages += _account_pages(lang, common)
-
-        add(Page(out_path("newsletter/", lang), "newsletter_index.html", lang,
-                 tuple(i.digest for i in model.issues),
-                 {**common, "path": "newsletter/", "issues": model.issues}))  # fmt: skip
-        for issue in model.issues:
-            path = f"newsletter/{issue.number}/"
-            add(Page(out_path(path, lang), "issue.html", lang, (issue.digest,),
-                     {**common, "path": path, "issue": issue}))  # fmt: skip
-            add(_print_page(path, "issue_print.html", lang, issue.digest, common, issue=issue))
+    add(Page(out_path("newsletter/", lang), "newsletter_index.html", lang,
+             tuple(i.digest for i in model.issues),
+             {**common, "path": "newsletter/", "issues": model.issues}))  # fmt: skip
+    for issue in model.issues:
+        path = f"newsletter/{issue.number}/"
+        add(Page(out_path(path, lang), "issue.html", lang, (issue.digest,),
+                 {**common, "path": path, "issue": issue}))  # fmt: skip
+        add(_print_page(path, "issue_print.html", lang, issue.digest, common, issue=issue))
     return pages
+
+
+NO_RESULTS = hashlib.blake2b(b"[]\n", digest_size=12).hexdigest()
+"""The digest of no published KPI results (:func:`portal.commitments.published.digest`)."""
+
+
+def results_of(model: SiteModel) -> tuple[dict[str, Any], str]:
+    """The published KPI results by estate, and their digest (a page input); a build with
+    none imports nothing of the KPI results."""
+    if not model.results:
+        return {}, NO_RESULTS
+    from portal.commitments import published
+
+    return published.by_estate(model.results), published.digest(model.results)
 
 
 def _print_page(path: str, template: str, lang: str, digest: str, common: dict[str, Any], **ctx: Any) -> Page:
@@ -207,6 +267,14 @@ def set_media_origins(origins: Sequence[str]) -> None:
 
 def model_url(path: str, lang: str) -> str:
     return _SITE_URL[0] + url(path, lang)
+
+
+def site_url() -> str:
+    return _SITE_URL[0]
+
+
+def media_origins() -> tuple[str, ...]:
+    return tuple(_MEDIA_ORIGINS)
 
 
 def set_site_url(site_url: str) -> None:

@@ -127,9 +127,11 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
         if progress:
             progress("render", n, n)
         return done
-    for page in pages:  # made once here, not once in every worker
-        if page.make is not None:
-            page.make()
+    # The pages that make their context (labels from half the code base) go first, together:
+    # one worker makes it while the others render, instead of the parent before forking.
+    lazy = [p for p in pages if p.make is not None]
+    if lazy:
+        pages = JOB["pages"] = lazy + [p for p in pages if p.make is None]
     # Small chunks balance the cores when one is busier (a shared machine).
     chunk = max(16, n // (jobs * 12))
     bounds = [(i, min(n, i + chunk)) for i in range(0, n, chunk)]

@@ -77,7 +77,7 @@ class PublishingWiring(Core):
 
         doc_id, version = str(payload.get("doc_id", "")), payload.get("version")
         try:
-            result, _ = self.site_rebuilder.rebuild()
+            result, _ = self.site_rebuilder.rebuild(changed=())  # the document is in the store
         except SiteBusy:
             raise  # another publish holds the site: this one's turn comes with the retry
         except (ConfigurationError, PublishError, StoreError) as exc:

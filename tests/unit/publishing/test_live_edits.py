@@ -95,3 +95,21 @@ def test_the_api_says_a_revision_has_a_live_version(services: Services) -> None:
     assert DocOut.of(d).live_version is False  # it is the live one
     d = p.edit(writer(), d.doc_id, d.version, notice("改"))
     assert DocOut.of(d).live_version is True
+
+
+def test_a_publish_rebuilds_warm_without_scanning_the_content_files(
+    services: Services, settings: Settings, tmp_path: Path
+) -> None:
+    """The publishing task's notice is in the store: no content file changed, so a warm
+    process plans that notice's pages and its estate's lists, and reads no file's mtime."""
+    from portal.site import replan, warm
+
+    r = rebuilder(services, settings, tmp_path)
+    r.rebuild(NOW)
+    staff = quiet_publishing(services)
+    doc = staff.create(writer(), notice("东门临时封闭"))
+    staff.publish(writer(), doc.doc_id, doc.version)
+    scans, planned = warm.COUNTS["scans"], replan.COUNTS["planned"]
+    result, _ = r.rebuild(NOW, changed=())
+    assert warm.COUNTS["scans"] == scans and 0 < replan.COUNTS["planned"] - planned < 60
+    assert f"notices/{doc.doc_id}/index.html" in result.written

@@ -18,7 +18,7 @@ from tests.unit.sitebuild.conftest import Site, notice
 
 LAZY = ("portal.site.cashpages", "portal.site.billpages", "portal.site.collectionpages",
         "portal.site.reconcilepages", "portal.site.staffpages", "portal.workorders.kpi",
-        "portal.store.objects", "boto3")  # fmt: skip
+        "portal.store.objects", "boto3", "portal.commitments.model")  # fmt: skip
 PROBE = """
 import json, sys
 import portal.cli.site
@@ -101,3 +101,31 @@ def test_a_warm_rebuild_writes_only_the_manifest_shards_of_what_changed(
     monkeypatch.setattr(manifest, "_MEMO", {})
     disk = manifest.load(site.out)  # what another process reads: the patched shards
     assert disk is not kept and disk.pages == kept.pages and disk.files.keys() == kept.files.keys()
+
+
+def test_a_parallel_build_makes_the_account_context_in_a_worker_not_in_the_parent(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent forks as soon as the pages are planned: the worker that gets the pages that
+    act (one chunk, first) makes their context while the other renders."""
+    from portal.site.build import build_site
+
+    made: list[str] = []
+    real = accountpages.account_context
+
+    def counting(lang: str, *args: object) -> dict[str, object]:
+        made.append(lang)  # in this process only: a forked worker's calls are its own
+        return real(lang, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(accountpages, "account_context", counting)
+    result = build_site(site.content, site.out, jobs=2, site_url="https://portal.example.cn")
+    assert result.errors == [] and result.pages > 120  # enough pages for the workers
+    assert made == []
+    assert "我的" in (site.out / "account" / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_kpi_results_have_the_digest_the_results_module_gives_none() -> None:
+    from portal.commitments import published
+    from portal.site.pages import NO_RESULTS
+
+    assert published.digest([]) == NO_RESULTS

@@ -22,7 +22,7 @@ class _Refusing:
     def __init__(self, exc: Exception) -> None:
         self.exc = exc
 
-    def rebuild(self) -> None:
+    def rebuild(self, changed: object = None) -> None:
         raise self.exc
 
 

@@ -4,11 +4,14 @@ refusal (the version guard holds under DynamoDB's real transactions)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from portal.errors import Conflict
+from portal.publishing.sitelease import SiteLease
 from portal.settings import Settings
 from tests.factories import FakeClock, wired
 from tests.support.concurrency import run_together, together
@@ -53,3 +56,29 @@ def test_the_same_notice_published_by_two_at_once_is_published_once(
     assert isinstance(refused[0], Conflict) and refused[0].code == "publishing_stale"
     revisions = instances[0].publishing_repo.revisions(d.doc_id)
     assert [r.action for r in revisions] == ["created", "published"]
+
+
+def test_the_site_lease_is_held_by_one_publish_at_a_time_under_contention(
+    ddb: Any, settings: Settings
+) -> None:
+    """DynamoDB's conditional put is atomic; moto's is not across threads, so the lease's
+    mutual exclusion is proved here (the moto tests of the live site serialise its writes)."""
+    clock = FakeClock(NOW)
+    lease = SiteLease(wired(ddb, settings, clock, with_estates=False).table, clock,
+                      sleep=lambda _: time.sleep(0.002))  # fmt: skip
+    lock = threading.Lock()
+    holders: list[int] = []
+    seen: list[int] = []
+
+    def publish(i: int) -> None:
+        for _ in range(6):
+            with lease.held(wait=600.0):
+                with lock:
+                    holders.append(i)
+                    seen.append(len(holders))
+                time.sleep(0.003)
+                with lock:
+                    holders.remove(i)
+
+    run_together(4, publish)
+    assert len(seen) == 24 and max(seen) == 1

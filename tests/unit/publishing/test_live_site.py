@@ -88,9 +88,27 @@ def invalidations(cloudfront: tuple[Any, str]) -> list[list[str]]:
                    ["InvalidationBatch"]["Paths"].get("Items") or []) for i in items]  # fmt: skip
 
 
+class AtomicTable:
+    """The table with each write made whole under a lock. moto checks a condition and then
+    writes, and another thread may write in between; DynamoDB's conditional writes are
+    atomic (the lease under contention is tested on DynamoDB Local)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self._lock = threading.Lock()
+
+    def put(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self.table.put(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self.table.delete(*args, **kwargs)
+
+
 def live(services: Services, s3: CountingS3, cloudfront: tuple[Any, str]) -> LiveSite:
-    return LiveSite(s3, BUCKET, cloudfront[0], cloudfront[1],
-                    SiteLease(services.table, services.clock))  # fmt: skip
+    lease = SiteLease(AtomicTable(services.table), services.clock)  # type: ignore[arg-type]
+    return LiveSite(s3, BUCKET, cloudfront[0], cloudfront[1], lease)
 
 
 def instance(services: Services, settings: Settings, root: Path, site: LiveSite,

@@ -13,6 +13,8 @@ never imports flask-openapi3 (``bench/cold_start.py``). No documentation UI is s
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
@@ -32,8 +34,25 @@ def _api_version() -> str:
         return "0"
 
 
+_BUILT: dict[tuple[tuple[ApiBlueprint, int], ...], dict[str, Any]] = {}
+"""The documents this process built, by the blueprints they describe (and how many routes
+each had): building one takes seconds of pydantic's schema generation, and every app of
+a process (the tests make hundreds) would otherwise build the same document again."""
+_BUILDING = threading.Lock()
+
+
 def build_document(blueprints: Sequence[ApiBlueprint]) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``blueprints``' routes, in their order."""
+    """The OpenAPI 3.1 document of ``blueprints``' routes, in their order (a copy of its own
+    for each caller: built once per process for the same blueprints)."""
+    key = tuple((bp, len(bp.routes)) for bp in blueprints)  # kept alive: no id is reused
+    with _BUILDING:
+        document = _BUILT.get(key)
+        if document is None:
+            document = _BUILT[key] = _build(blueprints)
+    return copy.deepcopy(document)
+
+
+def _build(blueprints: Sequence[ApiBlueprint]) -> dict[str, Any]:
     from flask_openapi3.blueprint import APIBlueprint
     from flask_openapi3.models.info import Info
     from flask_openapi3.models.tag import Tag

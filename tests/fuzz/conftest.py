@@ -121,6 +121,11 @@ def callers(services: Services, clock: FakeClock) -> Callers:
                          password_hash=hashed)  # fmt: skip
     owner = make_owner(ddb, cfg, OWNER_PHONE, "林晓岚", OWNER_UNIT)
     _resolved_repair(services, owner, admin)
+    # Each case moves the clock a day on, which would expire the estate directory's cache
+    # (a minute) before every request and read the company again (5 reads, a tenth of a
+    # second of moto each). No route changes estates (``portal estates sync`` does), so
+    # the directory read once stays true for the whole test.
+    services.estates.cache_for = timedelta(days=365_000)
     return Callers(services, clock, admin, staff, finance, owner)
 
 

@@ -9,7 +9,7 @@ import schemathesis
 from functions.app import create_app
 from functions.openapi import DOC_PATH
 from portal.settings import Settings
-from tests.fuzz import strategies
+from tests.fuzz import lazy_coverage, strategies
 from tests.support.auth import SITE_URL
 
 MAX_EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "8"))
@@ -38,6 +38,7 @@ def _config(max_examples: int, coverage: bool) -> schemathesis.Config:
 
 
 strategies.register()
+lazy_coverage.install()
 
 APP = create_app(Settings(stage="test", site_url=SITE_URL))
 """The app whose document is fuzzed; each test serves it from its own services."""

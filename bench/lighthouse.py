@@ -166,6 +166,10 @@ def pick_pages(root: Path) -> dict[str, str]:
 # --- Lighthouse ------------------------------------------------------------------------------
 
 
+UNSCORED_PICTURES = ("screenshot-thumbnails", "final-screenshot")
+"""Audits that only show the page (weight 0 in every category)."""
+
+
 def run_lighthouse(lighthouse: str, chrome: str, url: str, report: Path) -> dict[str, Any]:
     """One Lighthouse run; the parsed JSON report. Raises RuntimeError when it fails."""
     cmd = [
@@ -176,6 +180,10 @@ def run_lighthouse(lighthouse: str, chrome: str, url: str, report: Path) -> dict
         f"--only-categories={','.join(CATEGORIES)}",
         "--form-factor=mobile",
         f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+        # Pictures of the page for the HTML report, which no score reads (the speed index
+        # comes from the trace's own frames): a good part of each run's time.
+        "--disable-full-page-screenshot",
+        f"--skip-audits={','.join(UNSCORED_PICTURES)}",
         "--quiet",
     ]
     env = {**os.environ, "CHROME_PATH": chrome}

@@ -6,8 +6,11 @@ Session fixtures (one set per pytest-xdist worker):
   served by :class:`functions.local.static.StaticSite` (with the security headers)
   on a free loopback port, in a background thread; it also carries what the pages
   are expected to show, read from the content sources, not from the built pages;
-- ``browser``: ``/usr/bin/chromium`` driven by Playwright (sync API). There is no
-  browser download: a missing Chromium fails the session with the command to run.
+- ``browser``: Debian's ``/usr/bin/chromium-headless-shell`` driven by Playwright (sync
+  API): the same Blink as ``chromium`` without the browser around it, so the pages lay out,
+  run and print alike at half the CPU time of the full browser (which Lighthouse still
+  uses, ``bench/lighthouse.py``). There is no browser download: a missing one fails the
+  session with the command to run.
 
 ``open_page`` opens a path in a fresh browser context and records every console
 error, uncaught exception, CSP violation and failed request, so a test can assert
@@ -46,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 CONTENT_DIR = ROOT / "site" / "content"
 NOW = datetime.fromisoformat("2026-11-22T10:00:00+08:00")
 HOST = "127.0.0.1"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path("/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -170,8 +173,8 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(
-            f"{CHROMIUM} not found: the browser tests use Debian's Chromium "
-            "(packages chromium and fonts-wqy-microhei). Run `make test`, which installs them.",
+            f"{CHROMIUM} not found: the browser tests use Debian's Chromium (packages "
+            "chromium-headless-shell and fonts-wqy-microhei). Run `make test`, which installs them.",
             pytrace=False,
         )
     b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 
 from portal import ROOT
 from portal.estates.directory import EstateDirectory
@@ -352,6 +353,22 @@ def _start_rank(item: pytest.Item) -> int:
     return len(FIRST)
 
 
+def _name_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give each test marked ``xdist_group`` the ``@group`` suffix ``--dist loadgroup`` sends
+    by. pytest-xdist 3.8 appends it to ``item._nodeid``, which pytest 9 no longer reads (the
+    id is ``item._id``), so every group was spread over the workers: each of three built
+    the Lambda package and started its own DynamoDB Local. A no-op once xdist's own works."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                 for m in item.iter_markers("xdist_group")}  # fmt: skip
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _name_xdist_groups(config, items)
     # Every xdist worker collects alike and sorts alike (a stable sort), so they agree.
     items.sort(key=_start_rank)

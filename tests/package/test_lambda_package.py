@@ -607,3 +607,10 @@ def test_python312_search_order(tmp_path: Path) -> None:
     builds = [p for p in found if tmp_path in p.parents]
     assert [p.parents[1].name for p in builds] == ["3.12.10", "3.12.2"]
     assert not lambda_build.runs_as_312(builds[0])
+
+
+def test_the_package_tests_run_on_one_worker_as_their_group(request: pytest.FixtureRequest) -> None:
+    """Under ``--dist loadgroup`` (``make test``) the group reaches xdist, so one worker builds
+    the package and starts its DynamoDB Local, not each worker (tests/conftest.py)."""
+    if getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith("@lambda_package")

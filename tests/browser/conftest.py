@@ -34,6 +34,7 @@ from playwright.sync_api import (
     Playwright,
     Request,
     Response,
+    expect,
     sync_playwright,
 )
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -46,6 +47,14 @@ from portal.sourcefile import split_front_matter
 from tests.browser.support import DemoSite, Media, OpenPage, WatchedPage
 
 HERE = Path(__file__).resolve().parent
+
+# How long an ``expect(...)`` waits for the page to show what it should (Playwright's default
+# is 5 s). A page that acts waits on the API and DynamoDB Local, which on a CI machine with
+# every core busy answered a sign-in code request in more than 5 s once. This is a wait,
+# not a timing claim: a page that never shows the text still fails.
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
 CONTENT_DIR = ROOT / "site" / "content"
 NOW = datetime.fromisoformat("2026-11-22T10:00:00+08:00")
 HOST = "127.0.0.1"

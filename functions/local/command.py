@@ -8,10 +8,14 @@ command group and adds the one command that needs the HTTP layer.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import threading
 
 import click
 
+from portal.cli import Finished
 from portal.cli import main as core
 
 
@@ -32,5 +36,23 @@ core.add_command(dev)
 main = core
 
 
+def run() -> None:
+    """The console script: :data:`main`, and a command that ends :class:`~portal.cli.Finished`
+    ends the process there (its output flushed, its logs closed, no other thread running)."""
+    try:
+        main(prog_name="portal")
+    except Finished as done:
+        if threading.active_count() > 1:
+            raise
+        code = done.code if isinstance(done.code, int) else 1
+        logging.shutdown()
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: nothing more can be said
+            code = code or 1
+        os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from portal.cli import Finished
 
 if TYPE_CHECKING:
     from portal.commitments.model import Snapshot
@@ -70,7 +71,7 @@ def build(content_dir: Path | None, out_dir: Path | None, now: str | None,
             results=_results(results_file),
         )  # fmt: skip
     print_report(result)
-    sys.exit(1 if result.errors else 0)
+    raise Finished(1 if result.errors else 0)
 
 
 def _results(path: Path | None) -> list[Snapshot]:

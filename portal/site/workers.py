@@ -57,7 +57,8 @@ class Rendered:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block (on again after, if it was on)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -93,7 +94,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     empty: bool = JOB.get("empty", False)
     done = Rendered()
     made: set[Path] = set()
-    with _gc_paused():
+    with gc_paused():
         for page in pages[bounds[0] : bounds[1]]:
             try:
                 data = _render_one(env, page)
@@ -150,7 +151,7 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
 
 def _parse_chunk(items: list[tuple[str, str]]) -> list[tuple[str, str, Any, list[SourceError]]]:
     out = []
-    with _gc_paused():
+    with gc_paused():
         for rel, path in items:
             with open(path, "rb") as fh:
                 data = fh.read()

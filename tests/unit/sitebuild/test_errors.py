@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from click.testing import CliRunner
 
+from portal import ROOT
 from portal.cli import main
 from tests.unit.sitebuild.conftest import Site, notice
 
@@ -126,3 +130,28 @@ def test_cli_with_folders_and_url_given_still_admits_the_uploads_bucket(site: Si
                                     "--now", "2026-11-22T10:00:00+08:00"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "portal-local-uploads" in site.page("account/orders/new/index.html")
+
+
+RUN_CONSOLE_SCRIPT = (
+    "import sys; from functions.local.command import run; sys.argv[0] = 'portal'; run()"
+)
+
+
+def test_the_console_script_ends_a_build_at_once_with_its_report_and_exit_code(site: Site) -> None:
+    """``portal build`` run as the console script leaves without the interpreter's teardown
+    (:class:`portal.cli.Finished`): its report still reaches the pipe, its exit code still
+    says whether a file had a problem, and what it wrote is complete."""
+    args = ["build", "--content", str(site.content), "--out", str(site.out),
+            "--now", "2026-11-22T10:00:00+08:00"]  # fmt: skip
+    ok = subprocess.run([sys.executable, "-c", RUN_CONSOLE_SCRIPT, *args], cwd=ROOT,
+                        capture_output=True, text=True)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert "0 errors" in ok.stdout
+    assert "特此通知" in site.page("notices/water/index.html")
+    assert (site.out / ".portal-build.pickle").exists()
+
+    site.write("notices/bad.md", notice("坏分类", "2026-11-20T09:00:00+08:00", category="gossip"))
+    bad = subprocess.run([sys.executable, "-c", RUN_CONSOLE_SCRIPT, *args], cwd=ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 1
+    assert "notices/bad.md:3:" in bad.stdout + bad.stderr

@@ -4,6 +4,7 @@ context (labels from half the code base) only when one of them is rendered, and
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -129,3 +130,27 @@ def test_no_kpi_results_have_the_digest_the_results_module_gives_none() -> None:
     from portal.site.pages import NO_RESULTS
 
     assert published.digest([]) == NO_RESULTS
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_a_build_runs_with_the_garbage_collector_paused_and_leaves_it_as_it_was(
+    site: Site, monkeypatch: pytest.MonkeyPatch, enabled_before: bool
+) -> None:
+    from portal.site import content
+
+    seen: list[bool] = []
+    real = content.assemble
+
+    def watching(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "assemble", watching)
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        result = site.build()
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+    assert result.errors == [] and seen == [False]
+    assert after is enabled_before

@@ -2,9 +2,9 @@
 
 The flag lives in one place: a notice's front matter ``acknowledge: true``
 (:data:`ACKNOWLEDGE_FIELD`), allowed only on the categories of
-:data:`ACKNOWLEDGE_CATEGORIES` (停水停电 and 安全). The site's reader
-(:mod:`portal.site.sources`) and whatever else writes notices (staff publishing) check it
-with :func:`may_ask`, and register a :class:`CriticalNotice` for the API.
+:data:`ACKNOWLEDGE_CATEGORIES` (停水停电 and 安全), the rule of :mod:`.rules`, re-exported
+here. The site's reader (:mod:`portal.site.sources`) and whatever else writes notices (staff
+publishing) check it with :func:`may_ask`, and register a :class:`CriticalNotice` for the API.
 
 A household is a unit: it counts once, whoever bound to it acknowledged.
 """
@@ -14,16 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.acknowledgements.rules import ACKNOWLEDGE_CATEGORIES, ACKNOWLEDGE_FIELD, may_ask
 from portal.clock import parse_iso
 
-ACKNOWLEDGE_FIELD = "acknowledge"
-"""The front-matter flag of a notice that asks its households for 已知晓."""
-ACKNOWLEDGE_CATEGORIES: tuple[str, ...] = ("outage", "safety")
-"""The notice categories that may ask for acknowledgement."""
+__all__ = [
+    "ACKNOWLEDGE_CATEGORIES",
+    "ACKNOWLEDGE_FIELD",
+    "Acknowledged",
+    "BuildingCoverage",
+    "Coverage",
+    "CriticalNotice",
+    "OwnerNotice",
+    "UnreadUnit",
+    "may_ask",
+]
 
-
-def may_ask(category: str) -> bool:
-    return category in ACKNOWLEDGE_CATEGORIES
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from portal.acknowledgements.model import ACKNOWLEDGE_CATEGORIES, ACKNOWLEDGE_FIELD, may_ask
+from portal.acknowledgements.rules import ACKNOWLEDGE_CATEGORIES, ACKNOWLEDGE_FIELD, may_ask
 from portal.clock import zone
 from portal.i18n import Text
 from portal.site.model import (

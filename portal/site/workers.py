@@ -15,7 +15,6 @@ unchanged), so a full rebuild rewrites only what differs.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -137,6 +136,8 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
     chunk = max(16, n // (jobs * 12))
     bounds = [(i, min(n, i + chunk)) for i in range(0, n, chunk)]
     done = Rendered()
+    import multiprocessing  # here: a rebuild of a few pages, in this process, needs no pool
+
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -166,5 +167,7 @@ def parse(content_dir: Path, todo: list[str], jobs: int) -> list[tuple[str, str,
         return _parse_chunk(items)
     size = max(50, len(items) // (jobs * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    import multiprocessing
+
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         return [r for part in pool.map(_parse_chunk, chunks) for r in part]

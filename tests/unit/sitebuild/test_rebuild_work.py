@@ -19,7 +19,8 @@ from tests.unit.sitebuild.conftest import Site, notice
 
 LAZY = ("portal.site.cashpages", "portal.site.billpages", "portal.site.collectionpages",
         "portal.site.reconcilepages", "portal.site.staffpages", "portal.workorders.kpi",
-        "portal.store.objects", "boto3", "portal.commitments.model")  # fmt: skip
+        "portal.store.objects", "boto3", "portal.commitments.model", "multiprocessing",
+        "portal.acknowledgements.model")  # fmt: skip
 PROBE = """
 import json, sys
 import portal.cli.site

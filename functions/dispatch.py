@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from portal import collector
 from portal.settings import Settings
 from portal.wiring import Services
 
@@ -44,8 +45,12 @@ def segment_of(path: str) -> str:
 class ApiByResource:
     """A WSGI application that builds, per first path segment, the part of the API it needs."""
 
-    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+    def __init__(self, settings: Settings, services: Services | None = None, *,
+                 keep_built: bool = False) -> None:  # fmt: skip
+        """``keep_built``: this process serves until it ends (a Lambda instance), so what a
+        build makes is moved out of the garbage collector's sight (:func:`portal.collector.keep`)."""
         self.settings = settings
+        self.keep_built = keep_built
         self.services = services or Services(settings)
         self._apps: dict[tuple[str, ...] | None, PortalAPI] = {}
         self._building = threading.Lock()
@@ -67,10 +72,15 @@ class ApiByResource:
             with self._building:
                 app = self._apps.get(modules)
                 if app is None:
-                    from functions.app import create_app
+                    # The resources' modules, models and routes live as long as the
+                    # instance: collecting while they are made only walks them.
+                    with collector.paused():
+                        from functions.app import create_app
 
-                    app = create_app(self.settings, self.services, only=modules)
-                    self._apps[modules] = app
+                        app = create_app(self.settings, self.services, only=modules)
+                        self._apps[modules] = app
+                        if self.keep_built:
+                            collector.keep()
         return app
 
     @property

@@ -11,7 +11,7 @@ from portal.settings import Settings
 from portal.wiring import Services
 
 _settings = Settings.from_env()
-app = ApiByResource(_settings)
+app = ApiByResource(_settings, keep_built=True)
 
 
 def services() -> Services:

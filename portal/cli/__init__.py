@@ -32,6 +32,12 @@ class Finished(SystemExit):
     of :data:`main`) it is the ordinary exit with its code."""
 
 
+FINISHING = frozenset({"build"})
+"""The commands that end with :class:`Finished`. The console script runs them with the cyclic
+garbage collector off from the start (:mod:`portal.collector`): their process ends with
+them, and what they make lives until then."""
+
+
 class _LazyGroup(click.Group):
     """Imports a command's module only when that command runs (or help lists them all), so
     ``portal build`` does not pay for boto3, the payment providers and the rest."""

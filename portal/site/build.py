@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from jinja2 import Environment
 
-from portal import ROOT, i18n
+from portal import ROOT, collector, i18n
 from portal.estates.source import load_company
 from portal.i18n import CATALOG_DIR, LANGS
 from portal.site import content as content_mod
@@ -149,15 +149,14 @@ def _one_at_a_time(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Builds in one process run one after another (two output folders from two threads, as
     two instances do in the tests): the memos a warm process keeps are the process's.
 
-    The cyclic garbage collector is paused while a build runs. A build makes many objects
-    that live until it ends (the manifest's records, the model, the plan) and few cycles,
-    so every collection it triggered walked them all for nothing: a third of a one-notice
-    ``portal build`` after the imports (``bench/site_build.py``). The collector runs again
-    after the build, so a warm process (the dev watcher) still frees its cycles."""
+    The cyclic garbage collector is paused while a build runs (:mod:`portal.collector`): a
+    build makes many objects that live until it ends (the manifest's records, the model,
+    the plan) and few cycles. It runs again after the build, so a warm process (the dev
+    watcher) still frees its cycles."""
 
     @functools.wraps(fn)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with _ONE_AT_A_TIME, workers.gc_paused():
+        with _ONE_AT_A_TIME, collector.paused():
             return fn(*args, **kwargs)
 
     return run

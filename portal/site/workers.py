@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
+from portal import collector
 from portal.site import sources
 from portal.site.ical import campaign_ics
 from portal.site.manifest import write_atomic
@@ -55,18 +55,6 @@ class Rendered:
         self.errors += other.errors
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block (on again after, if it was on)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _render_one(env: Environment, page: Page) -> bytes:
     if page.template == "ics:":
         host = urlsplit(JOB["site_url"]).hostname or "localhost"
@@ -93,7 +81,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     empty: bool = JOB.get("empty", False)
     done = Rendered()
     made: set[Path] = set()
-    with gc_paused():
+    with collector.paused():
         for page in pages[bounds[0] : bounds[1]]:
             try:
                 data = _render_one(env, page)
@@ -152,7 +140,7 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
 
 def _parse_chunk(items: list[tuple[str, str]]) -> list[tuple[str, str, Any, list[SourceError]]]:
     out = []
-    with gc_paused():
+    with collector.paused():
         for rel, path in items:
             with open(path, "rb") as fh:
                 data = fh.read()

@@ -92,3 +92,32 @@ def test_a_part_is_built_once_and_shares_the_services(settings: Settings) -> Non
     assert {app.extensions["portal"].services for app in (first, by_resource.app_for("/api/staff"))} \
         == {by_resource.services}  # fmt: skip
     assert by_resource.built == [("orders", "callbacks"), ("staff",)]
+
+
+@pytest.mark.parametrize("keep_built", [False, True])
+def test_a_part_is_built_with_the_collector_paused_and_kept_out_of_its_sight_on_lambda(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, keep_built: bool
+) -> None:
+    """A cold start's resources live as long as the instance: the collector does not walk
+    them while they are made (``bench/cold_start.py`` counted 142 collections before the
+    first answer, 87 after), and on Lambda (``functions.wsgi``) not afterwards either."""
+    import gc
+
+    import functions.app
+
+    during: list[bool] = []
+    real = functions.app.create_app
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        during.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(functions.app, "create_app", watching)
+    frozen = gc.get_freeze_count()
+    try:
+        ApiByResource(settings, keep_built=keep_built).app_for("/api/staff")
+        assert during == [False] and gc.isenabled()
+        assert (gc.get_freeze_count() > frozen) is keep_built
+    finally:
+        gc.unfreeze()
+

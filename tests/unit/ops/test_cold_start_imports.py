@@ -85,3 +85,20 @@ def test_an_error_before_any_resource_is_built_loads_no_pydantic() -> None:
     answer = _last_json_line(SERVE_UNKNOWN)
     assert answer["status"] == 404 and answer["body"]["error"]["code"] == "not_found"
     assert sorted(m for m in answer["modules"] if m.split(".")[0] == "pydantic") == []
+
+
+SERVE_ORDERS_COLLECTOR = """
+import gc, json
+from werkzeug.test import Client
+from functions.wsgi import app
+status = Client(app).get("/api/orders?estate=x").status_code
+print(json.dumps({"status": status, "frozen": gc.get_freeze_count(), "on": gc.isenabled()}))
+"""
+
+
+def test_a_cold_start_keeps_what_it_built_out_of_the_collectors_sight() -> None:
+    """What the first request built lives as long as the instance: later collections skip
+    it (:func:`portal.collector.keep`), and the collector is on for what requests make."""
+    answer = _last_json_line(SERVE_ORDERS_COLLECTOR)
+    assert answer["status"] == 401
+    assert answer["frozen"] > 10_000 and answer["on"] is True

@@ -155,3 +155,34 @@ def test_the_console_script_ends_a_build_at_once_with_its_report_and_exit_code(s
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 1
     assert "notices/bad.md:3:" in bad.stdout + bad.stderr
+
+
+GC_PROBE = """
+import gc, sys
+from portal.site import report
+real = report.print_report
+def print_report(result):
+    real(result)
+    print("collector on:", gc.isenabled())
+report.print_report = print_report
+from functions.local.command import run
+sys.argv[0] = "portal"
+run()
+"""
+
+
+def test_the_console_script_builds_with_the_collector_off_and_the_test_runner_with_it_on(
+    site: Site,
+) -> None:
+    args = ["build", "--content", str(site.content), "--out", str(site.out),
+            "--now", "2026-11-22T10:00:00+08:00"]  # fmt: skip
+    script = subprocess.run([sys.executable, "-c", GC_PROBE, *args], cwd=ROOT,
+                            capture_output=True, text=True)  # fmt: skip
+    assert script.returncode == 0, script.stderr
+    assert "collector on: False" in script.stdout
+    import gc
+
+    assert gc.isenabled()
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert gc.isenabled()

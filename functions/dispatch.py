@@ -4,14 +4,15 @@ A Lambda instance serves whatever API Gateway sends it, but each cold start answ
 request, and most instances only ever see a few resources. Building the whole API on
 every cold start (every blueprint module, its models, its domain modules, every URL
 rule) cost more than the rest of the start together (``bench/cold_start.py``). So
-:class:`ApiByResource` looks at the first segment of the path (``/api/orders/...`` →
-``orders``), builds a Flask app (:func:`functions.app.create_app`) with only the resources
-whose paths start there (:data:`functions.blueprints.RESOURCES`), keeps it, and hands it
-the request. All the apps share one :class:`portal.wiring.Services`: one DynamoDB client,
-one set of caches.
+:class:`ApiByResource` looks at the path (``/api/orders/...``: the work orders; an order's
+``.../callback``: its callback too), builds a Flask app (:func:`functions.app.create_app`)
+with only the resources that serve it (:data:`functions.blueprints.RESOURCES`), keeps it,
+and hands it the request. All the apps share one :class:`portal.wiring.Services`: one
+DynamoDB client, one set of caches.
 
-Every route of a segment is in the app built for it, so a request gets the same answer
-as from the whole API (404 and 405 included: a test compares them route by route).
+Every route that could match a path is in the app built for it (repeated slashes merged,
+as the router merges them), so a request gets the same answer as from the whole API (404,
+405 and redirects included: a test compares them route by route).
 ``/api/openapi.json`` gets the whole API. The local server and the tests use the whole
 API directly.
 """
@@ -35,15 +36,13 @@ API = "/api/"
 DOCUMENT = "openapi.json"
 
 
-def segment_of(path: str) -> str:
-    """``orders`` of ``/api/orders/O-1``; ``""`` for a path outside the API."""
-    if not path.startswith(API):
-        return ""
-    return path[len(API):].split("/", 1)[0]  # fmt: skip
+def under_api(path: str) -> str | None:
+    """``orders/O-1`` of ``/api/orders/O-1``; None for a path outside the API."""
+    return path[len(API):] if path.startswith(API) else None  # fmt: skip
 
 
 class ApiByResource:
-    """A WSGI application that builds, per first path segment, the part of the API it needs."""
+    """A WSGI application that builds, per group of resources a path needs, that part of the API."""
 
     def __init__(self, settings: Settings, services: Services | None = None, *,
                  keep_built: bool = False) -> None:  # fmt: skip
@@ -57,12 +56,14 @@ class ApiByResource:
 
     def modules_for(self, path: str) -> tuple[str, ...] | None:
         """The resource modules the path's app holds (``None``: all of them)."""
-        from functions.blueprints import for_segment
+        from functions.blueprints import for_path, segments_of
 
-        segment = segment_of(path)
-        if segment == DOCUMENT:
+        rest = under_api(path)
+        if rest is None:
+            return ()
+        if segments_of(rest) == [DOCUMENT]:
             return None
-        return for_segment(segment, local=self.settings.is_local)
+        return for_path(rest, local=self.settings.is_local)
 
     def app_for(self, path: str) -> PortalAPI:
         """The app that answers ``path`` (built on first use, then kept)."""

@@ -38,7 +38,7 @@ RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("staff", ("staff",)),
     ("owners", ("owners",)),
     ("orders", ("orders",)),
-    ("callbacks", ("orders", "callbacks")),
+    ("callbacks", ("callbacks", "orders/*/*/callback")),
     ("profiles", ("profiles",)),
     ("kpi", ("kpi",)),
     ("bills", ("bills",)),
@@ -53,10 +53,12 @@ RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("commitments", ("commitments",)),
     ("publishing", ("publishing",)),
 )
-"""Every resource: its module (``functions.blueprints.<module>``) and the first segments of
-its paths after ``/api/``, in the order of the OpenAPI document. The Lambda builds only the
-resources a request's path needs (:mod:`functions.dispatch`); a test checks every route
-against its resource's segments."""
+"""Every resource: its module (``functions.blueprints.<module>``) and the paths it serves
+after ``/api/``, in the order of the OpenAPI document. A path is given by its first segment
+(``orders``: every path under ``/api/orders/``), or whole, segment by segment, ``*`` for
+any one (``orders/*/*/callback``: an order's callback, which the work-order screens do not
+need). The Lambda builds only the resources a request's path needs
+(:mod:`functions.dispatch`); a test checks every route against its resource's paths."""
 
 LOCAL_ONLY: tuple[tuple[str, tuple[str, ...]], ...] = (("dev", ("dev",)),)
 """The ``dev`` helpers (the local SMS outbox) exist only in local and test stages: in dev
@@ -68,9 +70,25 @@ def resources(local: bool = False) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return RESOURCES + LOCAL_ONLY if local else RESOURCES
 
 
-def for_segment(segment: str, local: bool = False) -> tuple[str, ...]:
-    """The modules of the resources whose paths start with ``/api/<segment>``."""
-    return tuple(module for module, segments in resources(local) if segment in segments)
+def segments_of(path: str) -> list[str]:
+    """The segments of a path after ``/api/`` (``lanting/WO-1`` → ``["lanting", "WO-1"]``),
+    empty ones left out as the router merges repeated slashes (``a//b`` is ``a/b``)."""
+    return [part for part in path.split("/") if part]
+
+
+def serves(pattern: str, parts: list[str]) -> bool:
+    """Whether a path of these segments is one of ``pattern``'s (see :data:`RESOURCES`)."""
+    if "/" not in pattern:
+        return bool(parts) and parts[0] == pattern
+    wanted = pattern.split("/")
+    return len(wanted) == len(parts) and all(w in ("*", p) for w, p in zip(wanted, parts))
+
+
+def for_path(path: str, local: bool = False) -> tuple[str, ...]:
+    """The modules of the resources that serve ``path`` (what follows ``/api/``)."""
+    parts = segments_of(path)
+    return tuple(module for module, patterns in resources(local)
+                 if any(serves(p, parts) for p in patterns))  # fmt: skip
 
 
 def blueprints(local: bool = False, only: Collection[str] | None = None) -> list[ApiBlueprint]:

@@ -9,14 +9,18 @@ import pytest
 from werkzeug.test import Client
 
 from functions.app import create_app
-from functions.blueprints import RESOURCES, for_segment, resources
-from functions.dispatch import ApiByResource, segment_of
+from functions.blueprints import RESOURCES, for_path, resources, segments_of, serves
+from functions.dispatch import ApiByResource, under_api
 from portal.settings import Settings
 from portal.wiring import Services
 from tests.support.auth import ORIGIN
 
-EXTRA_PATHS = ("/api/", "/api/nope", "/api/orders/O-1/nope", "/nope", "/api/openapi.json")
-"""Paths no route serves (or that only the whole API serves), asked of both."""
+EXTRA_PATHS = ("/api/", "/api/nope", "/api/orders/O-1/nope", "/nope", "/api/openapi.json",
+               "/api//orders", "/api/orders/lanting//WO-1/callback", "/api/orders/x/y/callback/",
+               "/api/orders/x/y/callback/z", "/api/orders/x/callback", "/api/openapi.json/x",
+               "/api//openapi.json")  # fmt: skip
+"""Paths no route serves, that only the whole API serves, or that the router redirects (a
+repeated slash), asked of both."""
 
 
 def _concrete(rule: str) -> str:
@@ -36,28 +40,45 @@ def _api_rules(settings: Settings) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_segment_of_takes_the_first_segment_after_api() -> None:
-    assert segment_of("/api/orders/O-1/callbacks") == "orders"
-    assert segment_of("/api/orders") == "orders"
-    assert segment_of("/api/") == ""
-    assert segment_of("/sandbox-pay/x") == ""
+def test_a_path_is_read_after_api_with_repeated_slashes_merged() -> None:
+    assert under_api("/api/orders/O-1/callback") == "orders/O-1/callback"
+    assert under_api("/sandbox-pay/x") is None
+    assert segments_of("orders//lanting/WO-1/") == ["orders", "lanting", "WO-1"]
+    assert serves("orders", ["orders", "lanting", "WO-1"]) and not serves("orders", [])
+    assert serves("orders/*/*/callback", ["orders", "lanting", "WO-1", "callback"])
+    assert not serves("orders/*/*/callback", ["orders", "lanting", "WO-1"])
+    assert not serves("orders/*/*/callback", ["orders", "lanting", "WO-1", "callback", "x"])
 
 
-def test_every_route_is_under_a_segment_its_resource_declares(settings: Settings) -> None:
+def _rule_parts(rule: str) -> list[str]:
+    """A route's segments after ``/api/``, each variable as one any-value segment."""
+    rest = under_api(rule)
+    assert rest is not None, rule
+    return segments_of(_concrete(rest))
+
+
+def test_every_route_is_served_by_a_path_its_resource_declares(settings: Settings) -> None:
     declared = dict(resources(local=settings.is_local))
     used: dict[str, set[str]] = {module: set() for module in declared}
     for rule, _method, module in _api_rules(settings):
-        assert segment_of(rule) in declared[module], (module, rule)
-        used[module].add(segment_of(rule))
-    # and no resource declares a segment it has no route under
+        parts = _rule_parts(rule)
+        matching = {p for p in declared[module] if serves(p, parts)}
+        assert matching, (module, rule)
+        used[module] |= matching
+        # and the dispatcher builds this resource for it, with whatever else serves it
+        assert module in for_path("/".join(parts), local=settings.is_local), (module, rule)
+    # and no resource declares a path it has no route under
     assert {m: set(s) for m, s in declared.items()} == used
 
 
-def test_resource_modules_are_listed_once() -> None:
+def test_a_work_order_path_builds_the_callbacks_only_for_an_orders_callback() -> None:
     modules = [module for module, _ in RESOURCES]
     assert len(modules) == len(set(modules))
-    assert for_segment("orders") == ("orders", "callbacks")
-    assert for_segment("no-such-segment") == ()
+    assert for_path("orders") == ("orders",)
+    assert for_path("orders/lanting/WO-1") == ("orders",)
+    assert for_path("orders/lanting/WO-1/callback") == ("orders", "callbacks")
+    assert for_path("callbacks/lanting/CB-1") == ("callbacks",)
+    assert for_path("no-such-segment") == ()
 
 
 def _answer(client: Client, method: str, path: str) -> tuple[int, Any]:
@@ -81,7 +102,8 @@ def test_each_path_gets_the_same_answer_from_its_part_as_from_the_whole_api(
         assert _answer(parts, method, path) == _answer(whole, method, path), (method, path)
     # one app per group of resources, each built once
     assert len(by_resource.built) == len(set(by_resource.built))
-    assert ("orders", "callbacks") in by_resource.built and None in by_resource.built
+    assert ("orders",) in by_resource.built and ("orders", "callbacks") in by_resource.built
+    assert None in by_resource.built
 
 
 def test_a_part_is_built_once_and_shares_the_services(settings: Settings) -> None:
@@ -91,7 +113,7 @@ def test_a_part_is_built_once_and_shares_the_services(settings: Settings) -> Non
     assert by_resource.app_for("/api/staff") is not first
     assert {app.extensions["portal"].services for app in (first, by_resource.app_for("/api/staff"))} \
         == {by_resource.services}  # fmt: skip
-    assert by_resource.built == [("orders", "callbacks"), ("staff",)]
+    assert by_resource.built == [("orders",), ("staff",)]
 
 
 @pytest.mark.parametrize("keep_built", [False, True])

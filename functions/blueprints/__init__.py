@@ -81,7 +81,7 @@ def serves(pattern: str, parts: list[str]) -> bool:
     if "/" not in pattern:
         return bool(parts) and parts[0] == pattern
     wanted = pattern.split("/")
-    return len(wanted) == len(parts) and all(w in ("*", p) for w, p in zip(wanted, parts))
+    return len(wanted) == len(parts) and all(w in ("*", p) for w, p in zip(wanted, parts, strict=True))
 
 
 def for_path(path: str, local: bool = False) -> tuple[str, ...]:

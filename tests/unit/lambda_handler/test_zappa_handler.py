@@ -81,6 +81,9 @@ def test_generated_settings_module_carries_app_stage_and_environment(
         "PORTAL_PHONE_HASH_KEY_REF": f"ssm:/owner-portal/{stage}/phone-hash-key",
         **({"PORTAL_ORIGIN_SECRET_REF": "ssm:/owner-portal/prod/origin-secret"}
            if stage == "prod" else {}),
+        # the API uses no pydantic plugin: a cold start does not scan every installed
+        # package's entry points for one (pydantic's plugin loader, on its first model)
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
 
 

@@ -19,18 +19,23 @@ process seeing only the package and the stand-in for Lambda's runtime):
 
 Each is measured twice: as ``zappa package`` ships it (no bytecode: Zappa leaves out
 ``__pycache__``, and Lambda's ``/var/task`` is read-only, so every cold start compiles
-every module it imports), and with bytecode (``compileall`` by the same Python 3.12,
-``checked-hash`` pycs, which stay valid whatever the files' times: what
-:func:`tests.package.lambda_build.add_bytecode` does to a package, with the catalogs' JSON
-twins of :func:`~tests.package.lambda_build.add_catalogs`, as ``infra/package.py`` builds
-it for a deployment; the floor's boto3 then
-has bytecode too, as Lambda's own runtime does). The target is ours ≤ 1.5 × the floor.
+every module it imports), and with bytecode (``compileall`` by the same Python 3.12:
+what :func:`tests.package.lambda_build.add_bytecode` does to a package, ``unchecked-hash``
+pycs, with the catalogs' JSON twins of :func:`~tests.package.lambda_build.add_catalogs`, as
+``infra/package.py`` builds it for a deployment; the floor's boto3 then has bytecode too, as
+Lambda's own runtime does, ``checked-hash`` pycs). The target is ours ≤ 1.5 × the floor.
 
 Wall-clock and CPU time are both reported: on a shared machine the CPU time (the
 process's own, ``time.process_time``) is the steadier figure, and ``met`` is judged on it,
 with bytecode, for both requests.
 
 ``--importtime`` adds the slowest imports of ours (``-X importtime``, with bytecode).
+``--instructions`` adds a figure the machine's load does not move: the instructions each
+variant with bytecode executes, counted once by valgrind's callgrind (``PYTHONHASHSEED=0``),
+less those of an interpreter that does nothing (its start-up, which the timings leave out
+too), and their ratios to the floor's. They are reported beside the timings; ``met`` stays
+judged on the CPU time. (About a minute more; needs ``valgrind``: ``apt-get install
+valgrind``.)
 Ends with one JSON line of figures.
 """
 
@@ -39,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -123,6 +129,20 @@ def cold(python: Path, task: Path, runtime: Path, code: str,
     return (float(got["seconds"]), float(got["cpu"])), out.stderr
 
 
+def instructions(python: Path, task: Path, runtime: Path, code: str) -> int:
+    """The instructions one cold start of ``code`` executes (callgrind), start-up included."""
+    env = {**_env(task, runtime), "PYTHONHASHSEED": "0"}
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         str(python), "-S", "-s", "-P", "-B", "-c", code],
+        cwd=task, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode != 0 or found is None:
+        raise SystemExit(f"callgrind failed:\n{out.stderr[-3000:]}")
+    return int(found.group(1))
+
+
 def slowest_imports(stderr: str, top: int = 15) -> list[tuple[int, str]]:
     """``(cumulative µs, module)`` of the top-level imports in ``-X importtime`` output."""
     rows = []
@@ -139,7 +159,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="cold starts of each (default 7)")
     parser.add_argument("--importtime", action="store_true", help="show the slowest imports")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count each variant's instructions too (valgrind)")
     args = parser.parse_args()
+    if args.instructions and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind: apt-get install valgrind")
 
     roots = [Path(os.environ["PYENV_ROOT"])] if os.environ.get("PYENV_ROOT") else []
     roots.append(Path.home() / ".pyenv")
@@ -180,6 +204,12 @@ def main() -> None:
                 (w, c), _ = cold(python, task, runtime, code)
                 wall[name].append(w)
                 cpu[name].append(c)
+        counted: dict[str, int] = {}
+        if args.instructions:
+            start = instructions(python, compiled, runtime_compiled, "pass")
+            for name in ("ours_bytecode", "ours_orders_bytecode", "floor_bytecode"):
+                task, runtime, code = variants[name]
+                counted[name] = instructions(python, task, runtime, code) - start
         if args.importtime:
             _, stderr = cold(python, compiled, runtime_compiled, OURS, "-X", "importtime")
             print("slowest imports of ours (with bytecode, cumulative):")
@@ -203,11 +233,23 @@ def main() -> None:
           f"{ratios['ratio_bytecode']:.2f}x ({ratios['cpu_ratio_bytecode']:.2f}x CPU); "
           f"GET /api/orders with bytecode: {ratios['orders_ratio_bytecode']:.2f}x "
           f"({ratios['orders_cpu_ratio_bytecode']:.2f}x CPU); target <= {TARGET_RATIO}x")
+    counts: dict[str, float] = {}
+    if counted:
+        floor_count = counted["floor_bytecode"]
+        counts = {
+            **{f"{name}_instructions": value for name, value in counted.items()},
+            "instructions_ratio": round(counted["ours_bytecode"] / floor_count, 3),
+            "orders_instructions_ratio": round(counted["ours_orders_bytecode"] / floor_count, 3),
+        }
+        print(f"instructions (callgrind, start-up left out): ours {counted['ours_bytecode']:,}, "
+              f"GET /api/orders {counted['ours_orders_bytecode']:,}, floor {floor_count:,}: "
+              f"{counts['instructions_ratio']:.3f}x and {counts['orders_instructions_ratio']:.3f}x")
     print(json.dumps({
         "runs": args.runs,
         **{f"{name}_ms": round(value) for name, value in ms.items()},
         **{f"{name}_cpu_ms": round(value) for name, value in cpu_ms.items()},
         **{name: round(value, 2) for name, value in ratios.items()},
+        **counts,
         "target_ratio": TARGET_RATIO,
         "met": max(ratios["cpu_ratio_bytecode"], ratios["orders_cpu_ratio_bytecode"]) <= TARGET_RATIO,
     }))  # fmt: skip

@@ -5,7 +5,8 @@
 1. the Python 3.12 virtualenv of the runtime pins only (``requirements.lock``), wheels for
    Lambda's platform, cached in ``.local/lambda-package/``;
 2. ``zappa package <stage>`` from it (the settings of ``infra/zappa_settings.json``);
-3. the bytecode of every module added (``checked-hash`` pycs by Python 3.12): Zappa leaves
+3. the bytecode of every module added (``unchecked-hash`` pycs by Python 3.12: the package is
+   built and replaced whole, so a source cannot drift from its bytecode): Zappa leaves
    ``__pycache__`` out and ``/var/task`` is read-only, so without it every cold start
    compiles every module it imports (about 3 times slower: ``bench/cold_start.py``);
 4. the translation catalogs as JSON beside their YAML (an error answered on a cold start

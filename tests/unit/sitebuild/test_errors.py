@@ -132,27 +132,31 @@ def test_cli_with_folders_and_url_given_still_admits_the_uploads_bucket(site: Si
     assert "portal-local-uploads" in site.page("account/orders/new/index.html")
 
 
-RUN_CONSOLE_SCRIPT = (
-    "import sys; from functions.local.command import run; sys.argv[0] = 'portal'; run()"
-)
+RUN_CONSOLE_SCRIPT = "import sys; from functions.local.command import run; run()"
+
+
+def _console_script(
+    site: Site, script: str = RUN_CONSOLE_SCRIPT
+) -> subprocess.CompletedProcess[str]:
+    """``portal build`` of ``site`` as the console script runs it, in a new interpreter."""
+    args = ["build", "--content", str(site.content), "--out", str(site.out),
+            "--now", "2026-11-22T10:00:00+08:00"]  # fmt: skip
+    return subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT,
+                          capture_output=True, text=True)  # fmt: skip
 
 
 def test_the_console_script_ends_a_build_at_once_with_its_report_and_exit_code(site: Site) -> None:
     """``portal build`` run as the console script leaves without the interpreter's teardown
     (:class:`portal.cli.Finished`): its report still reaches the pipe, its exit code still
     says whether a file had a problem, and what it wrote is complete."""
-    args = ["build", "--content", str(site.content), "--out", str(site.out),
-            "--now", "2026-11-22T10:00:00+08:00"]  # fmt: skip
-    ok = subprocess.run([sys.executable, "-c", RUN_CONSOLE_SCRIPT, *args], cwd=ROOT,
-                        capture_output=True, text=True)  # fmt: skip
+    ok = _console_script(site)
     assert ok.returncode == 0, ok.stderr
     assert "0 errors" in ok.stdout
     assert "特此通知" in site.page("notices/water/index.html")
     assert (site.out / ".portal-build.pickle").exists()
 
     site.write("notices/bad.md", notice("坏分类", "2026-11-20T09:00:00+08:00", category="gossip"))
-    bad = subprocess.run([sys.executable, "-c", RUN_CONSOLE_SCRIPT, *args], cwd=ROOT,
-                         capture_output=True, text=True)  # fmt: skip
+    bad = _console_script(site)
     assert bad.returncode == 1
     assert "notices/bad.md:3:" in bad.stdout + bad.stderr
 
@@ -166,7 +170,6 @@ def print_report(result):
     print("collector on:", gc.isenabled())
 report.print_report = print_report
 from functions.local.command import run
-sys.argv[0] = "portal"
 run()
 """
 
@@ -174,15 +177,13 @@ run()
 def test_the_console_script_builds_with_the_collector_off_and_the_test_runner_with_it_on(
     site: Site,
 ) -> None:
-    args = ["build", "--content", str(site.content), "--out", str(site.out),
-            "--now", "2026-11-22T10:00:00+08:00"]  # fmt: skip
-    script = subprocess.run([sys.executable, "-c", GC_PROBE, *args], cwd=ROOT,
-                            capture_output=True, text=True)  # fmt: skip
+    script = _console_script(site, GC_PROBE)
     assert script.returncode == 0, script.stderr
     assert "collector on: False" in script.stdout
     import gc
 
     assert gc.isenabled()
-    res = CliRunner().invoke(main, args)
+    res = CliRunner().invoke(main, ["build", "--content", str(site.content), "--out",
+                                    str(site.out), "--now", "2026-11-22T10:00:00+08:00"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert gc.isenabled()

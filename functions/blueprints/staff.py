@@ -23,8 +23,8 @@ from functions.fields import new_password_field
 from functions.model import ApiModel
 from functions.responses import json_response
 from portal.accounts.audit import actor
-from portal.accounts.policy import ADMIN
-from portal.accounts.staff.model import ASSIGNABLE_ROLES, NewStaff, StaffAccount, StaffChanges
+from portal.accounts.policy import ADMIN, ASSIGNABLE_ROLES
+from portal.accounts.staff.model import NewStaff, StaffAccount, StaffChanges
 from portal.accounts.staff.validation import NAME_MAX, USERNAME_PATTERN
 from portal.phones import OPTIONAL_PHONE_PATTERN
 

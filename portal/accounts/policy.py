@@ -34,6 +34,8 @@ STAFF_ROLES: tuple[str, ...] = (
     "project_manager",
 )
 ROLES: tuple[str, ...] = (OWNER, *STAFF_ROLES, FINANCE, ADMIN)
+ASSIGNABLE_ROLES: tuple[str, ...] = (*STAFF_ROLES, FINANCE, ADMIN)
+"""Roles a staff account can have: every role of this table except ``owner``."""
 MANAGERS = ("supervisor", "project_manager")
 CALLERS = ("butler", "front_desk", "engineering", *MANAGERS, FINANCE, ADMIN)
 WRITERS = ("butler", "front_desk", "foreman", *MANAGERS, ADMIN)

@@ -89,7 +89,7 @@ def test_the_document_carries_the_phone_username_and_password_rules(doc: dict[st
 def test_the_document_lists_the_roles_and_that_staff_but_admins_need_an_estate(
     doc: dict[str, Any],
 ) -> None:
-    from portal.accounts.staff.model import ASSIGNABLE_ROLES
+    from portal.accounts.policy import ASSIGNABLE_ROLES
 
     create = _schema(doc, "StaffCreate")
     assert create["properties"]["roles"]["items"]["enum"] == list(ASSIGNABLE_ROLES)

@@ -7,13 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.accounts.identity import Identity
-from portal.accounts.policy import ADMIN, FINANCE, STAFF_ROLES
 from portal.phones import mask
 from portal.store import keys
 from portal.store.items import Item, flag, strings, text, whole
-
-ASSIGNABLE_ROLES: tuple[str, ...] = (*STAFF_ROLES, FINANCE, ADMIN)
-"""Roles an account can have: every role of the policy table except ``owner``."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from portal.accounts.identity import Identity
-from portal.accounts.policy import ADMIN, Target, can
+from portal.accounts.policy import ADMIN, ASSIGNABLE_ROLES, Target, can
 from portal.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:  # the work-order models read the patterns here: a cold start answering a
@@ -42,8 +42,6 @@ def validate_name(raw: str) -> str:
 
 
 def validate_roles(raw: Iterable[str]) -> frozenset[str]:
-    from portal.accounts.staff.model import ASSIGNABLE_ROLES
-
     roles = frozenset(r.strip() for r in raw)
     if not roles:
         raise InvalidInput("roles_required")

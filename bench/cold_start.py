@@ -7,7 +7,8 @@ runtime-only virtualenv, then ``zappa package dev``), unzips it, and measures, A
 run (the variants interleaved, each cold start a fresh ``python3.12 -S -s -P -B``
 process seeing only the package and the stand-in for Lambda's runtime):
 
-- ``ours``: import Zappa's ``handler`` and answer one request, a GET of an unknown
+- ``ours``: import the function's handler (``functions.lambda_entry``: Zappa's ``handler``
+  behind the generated-code cache) and answer one request, a GET of an unknown
   ``/api/...`` path, which touches no AWS service (Zappa loads ``functions.wsgi``, which
   builds the part of the API the path needs: here none, only the app and its error pages);
 - ``ours_orders``: the same with a request that a resource answers, ``GET /api/orders``
@@ -21,7 +22,8 @@ Each is measured twice: as ``zappa package`` ships it (no bytecode: Zappa leaves
 ``__pycache__``, and Lambda's ``/var/task`` is read-only, so every cold start compiles
 every module it imports), and with bytecode (``compileall`` by the same Python 3.12:
 what :func:`tests.package.lambda_build.add_bytecode` does to a package, ``unchecked-hash``
-pycs, with the catalogs' JSON twins of :func:`~tests.package.lambda_build.add_catalogs`, as
+pycs, with the catalogs' JSON twins of :func:`~tests.package.lambda_build.add_catalogs` and
+the generated source's bytecode of :func:`~tests.package.lambda_build.add_codecache`, as
 ``infra/package.py`` builds it for a deployment; the floor's boto3 then has bytecode too, as
 Lambda's own runtime does, ``checked-hash`` pycs). The target is ours ≤ 1.5 × the floor.
 
@@ -65,7 +67,7 @@ TARGET_RATIO = 1.5
 _OURS = """
 import importlib, json, time, uuid
 t, c = time.perf_counter(), time.process_time()
-handler = importlib.import_module("handler")
+handler = getattr(importlib.import_module("{module}"), "{function}")
 class Context:
     function_name = "owner-portal-dev"; function_version = "$LATEST"
     invoked_function_arn = "arn:aws:lambda:ap-east-1:123456789012:function:owner-portal-dev"
@@ -83,15 +85,17 @@ event = {"resource": "/{proxy+}", "path": path, "httpMethod": "GET",
                             "requestId": "r", "identity": {"sourceIp": "203.0.113.7"},
                             "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
          "body": None, "isBase64Encoded": False}
-answer = handler.lambda_handler(event, Context())
+answer = handler(event, Context())
 assert answer["statusCode"] == {status}, answer
 print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c}))
 """
 
 
 def _ours(path: str, query: dict[str, str] | None, status: int) -> str:
+    module, function = lambda_build.function_handler(ROOT, "dev")
     return (_OURS.replace("{path}", path).replace("{query}", repr(query))
-            .replace("{status}", str(status)))  # fmt: skip
+            .replace("{status}", str(status)).replace("{module}", module)
+            .replace("{function}", function))  # fmt: skip
 
 
 OURS = _ours("/api/cold-start-probe", None, 404)
@@ -183,6 +187,7 @@ def main() -> None:
         shutil.copy(zip_path, compiled_zip)
         lambda_build.add_catalogs(compiled_zip)
         lambda_build.add_bytecode(compiled_zip, python)
+        lambda_build.add_codecache(compiled_zip, python, env.lambda_runtime)
         compiled = work / "task-compiled"
         with zipfile.ZipFile(compiled_zip) as archive:
             archive.extractall(compiled)

@@ -9,7 +9,8 @@ the foundations issue set (20 MiB zipped, 80 MiB unzipped; Lambda's own limit
 is 250 MB unzipped), then measures cold starts in fresh Python 3.12 processes
 that see only the unzipped package and Lambda's runtime packages:
 
-- ours: import Zappa's ``handler`` and answer ``GET /api/openapi.json``
+- ours: import the function's handler (``functions.lambda_entry``, which imports Zappa's
+  ``handler``) and answer ``GET /api/openapi.json``
   (imports Flask, flask-openapi3 and the app, builds the app, no DynamoDB call);
 - peer: ``import boto3`` and create a DynamoDB client, the least any Python
   Lambda function that uses DynamoDB does.
@@ -44,7 +45,7 @@ CACHE = ROOT / ".local" / "lambda-package"
 OURS = """
 import importlib, json, time, uuid
 t = time.perf_counter()
-handler = importlib.import_module("handler")
+handler = getattr(importlib.import_module("{module}"), "{function}")
 class Context:
     function_name = "owner-portal-dev"; function_version = "$LATEST"
     invoked_function_arn = "arn:aws:lambda:ap-east-1:123456789012:function:owner-portal-dev"
@@ -60,7 +61,7 @@ event = {"resource": "/{proxy+}", "path": "/api/openapi.json", "httpMethod": "GE
                             "requestId": "r", "identity": {"sourceIp": "203.0.113.7"},
                             "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
          "body": None, "isBase64Encoded": False}
-answer = handler.lambda_handler(event, Context())
+answer = handler(event, Context())
 assert answer["statusCode"] == 200, answer
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """
@@ -125,7 +126,9 @@ def main() -> None:
         print(f"unzipped: {unzipped_mib:6.1f} MiB (limit {LIMIT_UNZIPPED_MIB} MiB; Lambda's 250 MB)")
         print(f"boto3/botocore inside: {len(boto_inside)} files (Lambda provides them)")
 
-        ours = [_cold(python, task, env.lambda_runtime, OURS) for _ in range(args.runs)]
+        module, function = lambda_build.function_handler(ROOT, "dev")
+        code = OURS.replace("{module}", module).replace("{function}", function)
+        ours = [_cold(python, task, env.lambda_runtime, code) for _ in range(args.runs)]
         peer = [_cold(python, task, env.lambda_runtime, PEER) for _ in range(args.runs)]
     ours_ms, peer_ms = statistics.median(ours) * 1000, statistics.median(peer) * 1000
     print(f"cold start, median of {args.runs}: ours (handler import + app + first answer) "

@@ -10,7 +10,11 @@
    ``__pycache__`` out and ``/var/task`` is read-only, so without it every cold start
    compiles every module it imports (about 3 times slower: ``bench/cold_start.py``);
 4. the translation catalogs as JSON beside their YAML (an error answered on a cold start
-   imports no YAML parser: :func:`portal.i18n.compile_catalog`).
+   imports no YAML parser: :func:`portal.i18n.compile_catalog`);
+5. the bytecode of the source that dataclasses, ``TypedDict`` classes and named tuples generate
+   while the API imports, recorded from a cold start of the whole API
+   (:mod:`functions.codecache`, installed by the function's handler
+   ``functions.lambda_entry``).
 
 The same steps the package test and the benchmarks run (``tests/package/lambda_build.py``).
 """
@@ -45,8 +49,9 @@ def main(argv: list[str]) -> int:
         lambda_build.zappa_package(env, ROOT, stage, out, Path(tmp))
     catalogs = lambda_build.add_catalogs(out)
     added = lambda_build.add_bytecode(out, python)
+    generated = lambda_build.add_codecache(out, python, env.lambda_runtime)
     print(f"{out}: {out.stat().st_size / 1024 / 1024:.1f} MiB, {added} bytecode files, "
-          f"{catalogs} catalogs as JSON")
+          f"{catalogs} catalogs as JSON, {generated} generated sources compiled")
     return 0
 
 

@@ -3,10 +3,12 @@
 Started as ``python3.12 -S -s -P -B lambda_driver.py`` with the unzipped package as
 the working directory and ``PYTHONPATH`` = the package + a folder holding only what
 Lambda's runtime provides (boto3, botocore, ...): no site-packages, no project checkout.
-It imports Zappa's ``handler`` from the package root, then reads one JSON request per
-line on stdin and writes one JSON answer per line: ``{"event": ...}`` is passed to
-``handler.lambda_handler`` (one warm container, as on Lambda), ``{"probe": true}``
-answers where the loaded modules came from. Anything the app prints goes to stderr.
+It imports the function's handler (``_HANDLER``, as Lambda's runtime does: the
+``lambda_handler`` setting, else Zappa's ``handler.lambda_handler``), then reads one JSON
+request per line on stdin and writes one JSON answer per line: ``{"event": ...}`` is passed
+to the handler (one warm container, as on Lambda), ``{"probe": true}`` answers where the
+loaded modules came from and how the generated-code cache served
+(:mod:`functions.codecache`). Anything the app prints goes to stderr.
 
 Standard library only: it must not import anything from the test suite.
 """
@@ -20,6 +22,9 @@ import sys
 import traceback
 import uuid
 from typing import Any
+
+DEFAULT_HANDLER = "handler.lambda_handler"
+"""Zappa's, when its ``lambda_handler`` setting names no other."""
 
 
 class LambdaContext:
@@ -40,6 +45,7 @@ class LambdaContext:
 
 
 def probe() -> dict[str, Any]:
+    cache = sys.modules.get("functions.codecache")
     names = sorted(
         name
         for name in sys.modules
@@ -49,6 +55,7 @@ def probe() -> dict[str, Any]:
         "python": list(sys.version_info[:3]),
         "sys_path": list(sys.path),
         "modules": {name: sys.modules[name].__file__ for name in names},
+        "codecache": dict(cache.counts) if cache else None,
     }
 
 
@@ -62,9 +69,11 @@ def main() -> None:
             if request.get("probe"):
                 answer: dict[str, Any] = {"probe": probe()}
             else:
-                if handler is None:  # the cold start: Zappa's handler.py at the package root
-                    handler = importlib.import_module("handler")
-                answer = {"result": handler.lambda_handler(request["event"], LambdaContext())}
+                if handler is None:  # the cold start: the function's handler, found as
+                    # Lambda's runtime finds it (``_HANDLER``: module.function)
+                    module, _, name = os.environ.get("_HANDLER", DEFAULT_HANDLER).rpartition(".")
+                    handler = getattr(importlib.import_module(module), name)
+                answer = {"result": handler(request["event"], LambdaContext())}
         except BaseException:  # reported to the test, which fails with the traceback
             answer = {"exception": traceback.format_exc()}
         answers.write(json.dumps(answer, ensure_ascii=False) + "\n")

@@ -33,6 +33,7 @@ from typing import IO, Any
 
 import pytest
 
+from functions.codecache import FILE_NAME
 from portal import ROOT
 from portal.localdev.dynamodb_local import DynamoDBLocal
 from tests.integration.conftest import start_dynamodb_local
@@ -57,9 +58,10 @@ MiB = 1024 * 1024
 MAX_ZIP = 20 * MiB
 MAX_UNZIPPED = 80 * MiB
 
-SITE_URL = json.loads((ROOT / "infra" / "zappa_settings.json").read_text(encoding="utf-8"))[
+STAGE_SETTINGS = json.loads((ROOT / "infra" / "zappa_settings.json").read_text(encoding="utf-8"))[
     STAGE
-]["environment_variables"]["PORTAL_SITE_URL"]
+]
+SITE_URL = STAGE_SETTINGS["environment_variables"]["PORTAL_SITE_URL"]
 """The stage's own site (Zappa sets the stage's environment at start, over anything else)."""
 ORIGIN = SITE_URL
 COOKIE = "__Host-portal_session"
@@ -119,6 +121,7 @@ def package(runtime_env: RuntimeEnv, tmp_path_factory: pytest.TempPathFactory) -
     lambda_build.zappa_package(runtime_env, ROOT, STAGE, zip_path, work)
     seconds = time.perf_counter() - start
     lambda_build.add_catalogs(zip_path)  # as infra/package.py ships it
+    lambda_build.add_codecache(zip_path, runtime_env.python, runtime_env.lambda_runtime)
     folder = work / "task"
     with zipfile.ZipFile(zip_path) as archive:
         infos = archive.infolist()
@@ -248,6 +251,7 @@ def aws_env(endpoint: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "packagetest",  # DynamoDB Local: letters and digits only
         "AWS_SECRET_ACCESS_KEY": "packagetest",
         "AWS_LAMBDA_FUNCTION_NAME": "owner-portal-dev",
+        "_HANDLER": STAGE_SETTINGS["lambda_handler"],  # what Lambda's runtime imports
         "PORTAL_PHONE_HASH_KEY": PHONE_HASH_KEY,
         "PORTAL_DYNAMODB_ENDPOINT": endpoint,
         "PORTAL_SITE_URL": SITE_URL,
@@ -465,6 +469,28 @@ def test_health_from_the_package_alone(
         assert modules.get(name, "").startswith(runtime + os.sep), (name, modules.get(name))
     assert not [p for p in probe["sys_path"] if "site-packages" in p], probe["sys_path"]
     assert str(ROOT) not in probe["sys_path"], "the project checkout is on the path"
+
+
+def test_a_new_instance_compiles_none_of_the_source_its_imports_generate(
+    runtime_env: RuntimeEnv, package: Package, seeded: str, tmp_path: Path
+) -> None:
+    """The function's handler (``functions.lambda_entry``) installs the bytecode the build
+    recorded (:mod:`functions.codecache`) before Zappa's handler imports anything: the
+    dataclasses, ``TypedDict`` classes and named tuples that a first ``GET /api/orders``
+    declares are all served from it."""
+    assert f"functions/{FILE_NAME}" in package.names
+    process = LambdaProcess(runtime_env.python, package.folder, runtime_env.lambda_runtime,
+                            aws_env(seeded), tmp_path / "stderr.log")  # fmt: skip
+    try:
+        answer = process.invoke(api_event("GET", "/api/orders", query={"estate": "lanting"}))
+        counts = process.probe()["codecache"]
+    finally:
+        process.close()
+
+    assert answer.status == 401, str(answer)  # no session: the resource was built to answer
+    assert counts is not None, "functions.codecache was not imported"
+    assert counts["misses"] == 0, counts
+    assert counts["hits"] > 1000, counts
 
 
 def test_an_error_message_is_read_from_the_catalogs_json_twin_without_yaml(

@@ -31,12 +31,13 @@ SITE_URLS = {"dev": "https://dev.owner-portal.example.cn", "prod": "https://owne
 """Each shipped stage names its site (https): the only origin allowed to change state."""
 
 
-def test_every_stage_points_zappa_at_the_wsgi_app_on_python_3_12() -> None:
+def test_every_stage_points_zappa_at_the_wsgi_app_and_our_entry_on_python_3_12() -> None:
     config = json.loads(ZAPPA_JSON.read_text(encoding="utf-8"))
     assert set(STAGES) <= set(config)
     for stage in STAGES:
         s = config[stage]
         assert s["app_function"] == "functions.wsgi.app"
+        assert s["lambda_handler"] == "functions.lambda_entry.lambda_handler"
         assert s["runtime"] == "python3.12"
         assert s["slim_handler"] is False
         assert s["debug"] is False, "Zappa's DEBUG puts tracebacks in 500 bodies"

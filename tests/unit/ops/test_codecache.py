@@ -1,0 +1,144 @@
+"""The bytecode of generated source, recorded by the package build and served on a cold start
+(:mod:`functions.codecache`): the same classes, no compiling, and never worse than without."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import marshal
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple, get_type_hints
+
+import pytest
+
+from functions import codecache
+
+
+@pytest.fixture(autouse=True)
+def _compiles_as_before_after_each_test() -> Iterator[None]:
+    codecache.uninstall()
+    yield
+    codecache.uninstall()
+    assert "exec" not in vars(dataclasses) and "compile" not in vars(typing)
+    assert "eval" not in vars(collections)
+
+
+def declare(suffix: str = "") -> dict[str, Any]:
+    """A frozen dataclass, a ``TypedDict`` with string annotations and a named tuple, each
+    declared afresh (their methods generated and compiled again)."""
+
+    @dataclasses.dataclass(frozen=True, order=True)
+    class Reading:
+        meter: str
+        value: int = 0
+        notes: list[str] = dataclasses.field(default_factory=list)
+
+    class Address(typing.TypedDict, total=False):
+        building: "str"  # noqa: UP037 - a string annotation becomes a ForwardRef
+        room: "int"  # noqa: UP037
+
+    Pair = collections.namedtuple("Pair", ["left", "right" + suffix], defaults=[0])
+    return {"Reading": Reading, "Address": Address, "Pair": Pair}
+
+
+def reset_counts() -> None:
+    codecache.counts.update(hits=0, misses=0)
+
+
+@pytest.fixture
+def recorded(tmp_path: Path) -> Path:
+    with codecache.recording() as code:
+        declare()
+    assert {mode for mode, _ in code} == {"exec", "eval"}  # ForwardRefs: mode "eval" too
+    path = tmp_path / codecache.FILE_NAME
+    path.write_bytes(codecache.dump(code))
+    return path
+
+
+def test_classes_declared_from_the_recorded_code_compile_nothing_and_behave_the_same(
+    recorded: Path,
+) -> None:
+    assert codecache.install(str(recorded)) is True
+    reset_counts()
+
+    kinds = declare()
+
+    assert codecache.counts["misses"] == 0
+    assert codecache.counts["hits"] >= 8  # __init__, __repr__, __eq__, order, frozen, ...
+    reading = kinds["Reading"]("M-1", 3)
+    assert reading == kinds["Reading"]("M-1", 3, [])
+    assert reading < kinds["Reading"]("M-1", 4)
+    assert repr(reading).endswith("Reading(meter='M-1', value=3, notes=[])")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reading.value = 5  # type: ignore[misc]
+    assert get_type_hints(kinds["Address"]) == {"building": str, "room": int}
+    pair = kinds["Pair"](1)
+    assert pair == (1, 0) and pair._fields == ("left", "right")
+
+
+def test_source_the_build_did_not_record_is_compiled_as_before(recorded: Path) -> None:
+    codecache.install(str(recorded))
+    reset_counts()
+
+    pair = declare(suffix="_side")["Pair"](left=2, right_side=3)
+
+    assert pair.right_side == 3
+    assert codecache.counts["misses"] >= 1
+
+
+def test_exec_and_eval_without_namespaces_use_the_callers_as_the_builtins_do(
+    recorded: Path,
+) -> None:
+    codecache.install(str(recorded))
+    served_exec, served_eval = vars(dataclasses)["exec"], vars(collections)["eval"]
+    here = 41  # noqa: F841 - read by the executed source
+
+    served_exec("assert here == 41")  # a NameError if it ran anywhere else
+    assert served_eval("here + 1") == 42
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        marshal.dumps((codecache.FORMAT, b"\x00\x00\r\n", {})),  # another Python's bytecode
+        marshal.dumps((codecache.FORMAT + 1, codecache.MAGIC_NUMBER, {})),  # another layout
+        marshal.dumps(["not", "a", "cache"]),
+        b"\x00garbage",
+        b"",
+    ],
+    ids=["other-python", "other-format", "other-shape", "garbage", "empty"],
+)
+def test_a_cache_this_python_cannot_use_is_ignored(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / codecache.FILE_NAME
+    path.write_bytes(content)
+
+    assert codecache.install(str(path)) is False
+    assert "exec" not in vars(dataclasses)  # the builtins, untouched
+    assert declare()["Reading"]("M-2").value == 0
+
+
+def test_no_cache_file_leaves_everything_as_it_was(tmp_path: Path) -> None:
+    assert codecache.install(str(tmp_path / "absent.marshal")) is False
+    assert "compile" not in vars(typing)
+
+
+def test_the_recording_compiles_each_source_once_and_keeps_it(tmp_path: Path) -> None:
+    with codecache.recording() as code:
+        declare()
+        first = len(code)
+        declare()
+
+    assert len(code) == first  # the same text, the same entry
+    assert all(type(v).__name__ == "code" for v in code.values())
+    assert codecache.load(codecache.dump(code)) == code
+
+
+def test_a_named_tuple_class_keeps_its_module(recorded: Path) -> None:
+    codecache.install(str(recorded))
+
+    class Row(NamedTuple):
+        row: int
+
+    assert Row(1).row == 1 and Row.__module__ == __name__

@@ -6,27 +6,33 @@ Importing the API compiles Python source that is not in any module, so no ``.pyc
   and ``exec``-s it (pydantic, annotated_types and the portal declare hundreds);
 - :mod:`typing` compiles every string annotation of a ``TypedDict`` or a model into a
   ``ForwardRef`` (pydantic_core's ``core_schema`` alone has about a thousand);
-- :mod:`collections` ``eval``-s each ``namedtuple``'s ``__new__``.
+- :mod:`collections` ``eval``-s each ``namedtuple``'s ``__new__``;
+
+and :mod:`re` compiles each module-level regular expression (boto3's, Werkzeug's, Jinja's,
+the portal's) into its matching program, in Python.
 
 Counted with callgrind on ``bench/cold_start.py``'s package, that parsing and compiling was
 about 350 million of the 1,700 million instructions of a first ``GET /api/orders``, more
-than loading every module's bytecode. The same text compiles to the same code every time,
+than loading every module's bytecode, and the patterns another 65 million. The same text
+compiles to the same code every time,
 so the package build records it (:func:`recording`, run by ``tests/package/lambda_build.py``
 when it drives a cold start of the whole API) and ships it beside the modules' bytecode;
 :func:`install` then serves each compile from it.
 
 What makes it safe:
 
-- a hit is the bytecode of exactly that text (the key is the whole text and the mode),
-  compiled by the same Python (the file carries :data:`importlib.util.MAGIC_NUMBER`; any
-  other version, or an unreadable file, is ignored and everything compiles as before);
+- a hit is the bytecode of exactly that text (the key is the whole text and the mode; for a
+  pattern, the pattern and its flags), compiled by the same Python (the file carries
+  :data:`importlib.util.MAGIC_NUMBER` and the regular-expression engine's ``_sre.MAGIC``;
+  any other version, or an unreadable file, is ignored and everything compiles as before);
 - anything not recorded compiles as before (counted in :data:`counts`), so a library
   upgrade costs time, never correctness;
 - the file is part of the package, built and replaced whole like the ``.pyc`` beside it.
 
-Only the three call sites above are served (each module's own ``exec``/``eval``/``compile``
-name, not the builtins), and only the plain calls they make: the ``<string>`` file name,
-no flags, no inherited ``__future__`` features.
+Only these call sites are served (each module's own ``exec``/``eval``/``compile`` name, not
+the builtins; ``re._compiler.compile``), and only the plain calls they make: the
+``<string>`` file name, no flags, no inherited ``__future__`` features; a pattern as text,
+not asked to print its program (``re.DEBUG``).
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ from __future__ import annotations
 import builtins
 import collections
 import dataclasses
+import importlib
 import marshal
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterator
@@ -43,8 +51,9 @@ from importlib.util import MAGIC_NUMBER
 from types import CodeType, ModuleType
 from typing import Any
 
-FORMAT = 1
-"""The file's layout: ``marshal`` of ``(FORMAT, MAGIC_NUMBER, {(mode, source): code})``."""
+FORMAT = 2
+"""The file's layout: ``marshal`` of ``(FORMAT, MAGIC_NUMBER, _sre.MAGIC, entries)``, the
+entries ``{(mode, source): code}`` and ``{("re", pattern, flags): program}``."""
 
 FILE_NAME = "codecache.marshal"
 """Its name in the package, beside this module."""
@@ -57,16 +66,29 @@ SITES: tuple[tuple[ModuleType, str], ...] = (
 """Where generated source is compiled: the module and the builtin it calls."""
 
 counts = {"hits": 0, "misses": 0}
-"""How many generated sources were served from the cache and how many were compiled."""
+"""How many generated sources and patterns were served from the cache, how many compiled."""
+
+missed: list[str] = []
+"""The beginnings of the first few that were compiled (what a recording missed)."""
+_MISSED_KEPT = 10
+
+Entries = dict[tuple[Any, ...], Any]
+"""What a recording holds and the file keeps."""
 
 _compile = builtins.compile
 _exec = builtins.exec
 _eval = builtins.eval
 _STRING = "<string>"
-
+_sre: Any = importlib.import_module("_sre")
+_re_compiler: Any = importlib.import_module("re._compiler")
+_re_parser: Any = importlib.import_module("re._parser")
+_compile_pattern = _re_compiler.compile
+_RE = "re"
 
 Lookup = Callable[[str, str], CodeType]
 """``(source, mode)`` -> the code it compiles to."""
+Programs = Callable[[str | bytes, int], tuple[Any, ...] | None]
+"""``(pattern, flags)`` -> the arguments of ``_sre.compile`` after the pattern, or None."""
 
 
 def _compiled(source: str, mode: str) -> CodeType:
@@ -99,27 +121,61 @@ def _served(code_of: Lookup) -> dict[str, Any]:
     return {"exec": exec_, "eval": eval_, "compile": compile_}
 
 
-def _patch(code_of: Lookup) -> None:
+def program(pattern: str | bytes, flags: int) -> tuple[Any, ...]:
+    """What :mod:`re` compiles ``pattern`` into: the arguments ``re._compiler.compile`` gives
+    ``_sre.compile`` after the pattern (flags, the program, groups and their names)."""
+    parsed = _re_parser.parse(pattern, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (int(flags | parsed.state.flags), [int(op) for op in _re_compiler._code(parsed, flags)],
+            parsed.state.groups - 1, groupindex, tuple(indexgroup))  # fmt: skip
+
+
+def _pattern_served(program_of: Programs) -> Callable[..., Any]:
+    """The replacement of ``re._compiler.compile`` that gets programs from ``program_of``."""
+
+    def compile_pattern(pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, str | bytes) and not flags & re.DEBUG:
+            found = program_of(pattern, int(flags))
+            if found is not None:
+                return _sre.compile(pattern, *found)
+        return _compile_pattern(pattern, flags)
+
+    return compile_pattern
+
+
+def _patch(code_of: Lookup, program_of: Programs) -> None:
     served = _served(code_of)
     for module, name in SITES:
         setattr(module, name, served[name])
+    _re_compiler.compile = _pattern_served(program_of)
 
 
 def _unpatch() -> None:
     for module, name in SITES:
         module.__dict__.pop(name, None)  # the builtin again
+    _re_compiler.compile = _compile_pattern
 
 
-def load(data: bytes) -> dict[tuple[str, str], CodeType] | None:
-    """The recorded code in ``data``; None unless it is this format and this Python's."""
+def load(data: bytes) -> Entries | None:
+    """The recorded entries in ``data``; None unless it is this format and this Python's."""
     try:
         found = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
-    if (not isinstance(found, tuple) or len(found) != 3 or found[0] != FORMAT
-            or found[1] != MAGIC_NUMBER or not isinstance(found[2], dict)):  # fmt: skip
+    if (not isinstance(found, tuple) or len(found) != 4 or found[0] != FORMAT
+            or found[1] != MAGIC_NUMBER or found[2] != _sre.MAGIC
+            or not isinstance(found[3], dict)):  # fmt: skip
         return None
-    return found[2]
+    return found[3]
+
+
+def _miss(kind: str, text: str) -> None:
+    counts["misses"] += 1
+    if len(missed) < _MISSED_KEPT:
+        missed.append(f"{kind}: {text[:120]}")
 
 
 def install(path: str) -> bool:
@@ -135,14 +191,22 @@ def install(path: str) -> bool:
         return False
 
     def code_of(source: str, mode: str) -> CodeType:
-        hit = cache.get((mode, source))
+        hit: CodeType | None = cache.get((mode, source))
         if hit is not None:
             counts["hits"] += 1
             return hit
-        counts["misses"] += 1
+        _miss(mode, source)
         return _compiled(source, mode)
 
-    _patch(code_of)
+    def program_of(pattern: str | bytes, flags: int) -> tuple[Any, ...] | None:
+        found: tuple[Any, ...] | None = cache.get((_RE, pattern, flags))
+        if found is None:
+            _miss(_RE, repr(pattern))
+        else:
+            counts["hits"] += 1
+        return found
+
+    _patch(code_of, program_of)
     return True
 
 
@@ -152,23 +216,32 @@ def uninstall() -> None:
 
 
 @contextmanager
-def recording() -> Iterator[dict[tuple[str, str], CodeType]]:
-    """Record, while the block runs, every source compiled at the call sites, with its code."""
-    recorded: dict[tuple[str, str], CodeType] = {}
+def recording() -> Iterator[Entries]:
+    """Record, while the block runs, every source compiled at the call sites, with its code,
+    and every pattern :mod:`re` compiles, with its program."""
+    recorded: Entries = {}
 
     def code_of(source: str, mode: str) -> CodeType:
-        code = recorded.get((mode, source))
+        code: CodeType | None = recorded.get((mode, source))
         if code is None:
-            code = recorded[(mode, source)] = _compiled(source, mode)
+            code = _compiled(source, mode)
+            recorded[(mode, source)] = code
         return code
 
-    _patch(code_of)
+    def program_of(pattern: str | bytes, flags: int) -> tuple[Any, ...]:
+        found: tuple[Any, ...] | None = recorded.get((_RE, pattern, flags))
+        if found is None:
+            found = program(pattern, flags)
+            recorded[(_RE, pattern, flags)] = found
+        return found
+
+    _patch(code_of, program_of)
     try:
         yield recorded
     finally:
         _unpatch()
 
 
-def dump(recorded: dict[tuple[str, str], CodeType]) -> bytes:
+def dump(recorded: Entries) -> bytes:
     """The file :func:`install` reads."""
-    return marshal.dumps((FORMAT, MAGIC_NUMBER, dict(recorded)))
+    return marshal.dumps((FORMAT, MAGIC_NUMBER, _sre.MAGIC, dict(recorded)))

@@ -5,8 +5,9 @@ Run by :func:`tests.package.lambda_build.add_codecache` as
 directory and ``PYTHONPATH`` = the package + Lambda's runtime, as ``lambda_driver.py`` is.
 Inside :func:`functions.codecache.recording` it imports the function's handler
 (``functions.lambda_entry``), asks for the OpenAPI document (which builds every resource of
-the API and the schema of every model) and imports the scheduled jobs' module, then
-writes what was compiled to ``OUT``.
+the API and the schema of every model), a resource's list without a session and an unknown
+path, and imports the scheduled jobs' module, then writes what was compiled to ``OUT``.
+Anything a cold start compiles that this did not is compiled as before, only slower.
 
 Standard library and the package only: it must not import anything from the test suite.
 """
@@ -18,18 +19,28 @@ import sys
 
 from lambda_driver import LambdaContext
 
-PATH = "/api/openapi.json"
-EVENT = {
-    "resource": "/{proxy+}", "path": PATH, "httpMethod": "GET",
-    "headers": {"Host": "x.execute-api.ap-east-1.amazonaws.com"},
-    "multiValueHeaders": {"Host": ["x.execute-api.ap-east-1.amazonaws.com"]},
-    "queryStringParameters": None, "multiValueQueryStringParameters": None,
-    "pathParameters": {"proxy": PATH[1:]}, "stageVariables": None,
-    "requestContext": {"httpMethod": "GET", "path": "/dev" + PATH, "stage": "dev",
-                       "requestId": "record", "identity": {"sourceIp": "203.0.113.7"},
-                       "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
-    "body": None, "isBase64Encoded": False,
-}  # fmt: skip
+ASKED = (
+    ("/api/openapi.json", None, 200),  # every resource of the API, every model's schema
+    ("/api/orders", {"estate": "lanting"}, 401),  # a request validated, then refused
+    ("/api/cold-start-probe", None, 404),  # an error answered from the catalogs
+)
+"""What the recording asks: ``(path, query, the status it must answer)``."""
+
+
+def event(path: str, query: dict[str, str] | None) -> dict[str, object]:
+    """An API Gateway (REST, v1 proxy) event for ``GET path``."""
+    return {
+        "resource": "/{proxy+}", "path": path, "httpMethod": "GET",
+        "headers": {"Host": "x.execute-api.ap-east-1.amazonaws.com"},
+        "multiValueHeaders": {"Host": ["x.execute-api.ap-east-1.amazonaws.com"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
+        "requestContext": {"httpMethod": "GET", "path": "/dev" + path, "stage": "dev",
+                           "requestId": "record", "identity": {"sourceIp": "203.0.113.7"},
+                           "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
+        "body": None, "isBase64Encoded": False,
+    }  # fmt: skip
 
 
 def main(out: str) -> int:
@@ -37,12 +48,14 @@ def main(out: str) -> int:
 
     with codecache.recording() as recorded:
         entry = importlib.import_module("functions.lambda_entry")
-        answer = entry.lambda_handler(EVENT, LambdaContext())
+        answers = [entry.lambda_handler(event(path, query), LambdaContext())
+                   for path, query, _ in ASKED]  # fmt: skip
         importlib.import_module("functions.tasks")
-    if answer.get("statusCode") != 200:
-        print(f"GET {PATH} answered {answer.get('statusCode')}: {answer.get('body')}",
-              file=sys.stderr)  # fmt: skip
-        return 1
+    for (path, _, status), answer in zip(ASKED, answers, strict=True):
+        if answer.get("statusCode") != status:
+            print(f"GET {path} answered {answer.get('statusCode')}, not {status}: "
+                  f"{answer.get('body')}", file=sys.stderr)  # fmt: skip
+            return 1
     with open(out, "wb") as handle:
         handle.write(codecache.dump(recorded))
     print(len(recorded))

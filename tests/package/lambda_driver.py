@@ -55,7 +55,7 @@ def probe() -> dict[str, Any]:
         "python": list(sys.version_info[:3]),
         "sys_path": list(sys.path),
         "modules": {name: sys.modules[name].__file__ for name in names},
-        "codecache": dict(cache.counts) if cache else None,
+        "codecache": {**cache.counts, "missed": cache.missed} if cache else None,
     }
 
 

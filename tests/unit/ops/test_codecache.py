@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import marshal
+import re
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,10 @@ import pytest
 
 from functions import codecache
 
+SRE_MAGIC: int = codecache._sre.MAGIC
+ROOM = r"(?P<building>\d{1,2})栋(?P<room>\d{3,4})(?:室)?|(?i:shop-)(\w+)"
+"""A pattern with named, unnamed and inline-flagged groups, as the portal's own have."""
+
 
 @pytest.fixture(autouse=True)
 def _compiles_as_before_after_each_test() -> Iterator[None]:
@@ -23,6 +28,7 @@ def _compiles_as_before_after_each_test() -> Iterator[None]:
     codecache.uninstall()
     assert "exec" not in vars(dataclasses) and "compile" not in vars(typing)
     assert "eval" not in vars(collections)
+    assert codecache._re_compiler.compile is codecache._compile_pattern
 
 
 def declare(suffix: str = "") -> dict[str, Any]:
@@ -51,7 +57,7 @@ def reset_counts() -> None:
 def recorded(tmp_path: Path) -> Path:
     with codecache.recording() as code:
         declare()
-    assert {mode for mode, _ in code} == {"exec", "eval"}  # ForwardRefs: mode "eval" too
+    assert {key[0] for key in code} >= {"exec", "eval"}  # ForwardRefs: mode "eval" too
     path = tmp_path / codecache.FILE_NAME
     path.write_bytes(codecache.dump(code))
     return path
@@ -102,13 +108,14 @@ def test_exec_and_eval_without_namespaces_use_the_callers_as_the_builtins_do(
 @pytest.mark.parametrize(
     "content",
     [
-        marshal.dumps((codecache.FORMAT, b"\x00\x00\r\n", {})),  # another Python's bytecode
-        marshal.dumps((codecache.FORMAT + 1, codecache.MAGIC_NUMBER, {})),  # another layout
+        marshal.dumps((codecache.FORMAT, b"\x00\x00\r\n", SRE_MAGIC, {})),  # another Python's
+        marshal.dumps((codecache.FORMAT, codecache.MAGIC_NUMBER, SRE_MAGIC + 1, {})),  # re engine
+        marshal.dumps((codecache.FORMAT + 1, codecache.MAGIC_NUMBER, SRE_MAGIC, {})),  # layout
         marshal.dumps(["not", "a", "cache"]),
         b"\x00garbage",
         b"",
     ],
-    ids=["other-python", "other-format", "other-shape", "garbage", "empty"],
+    ids=["other-python", "other-re-engine", "other-format", "other-shape", "garbage", "empty"],
 )
 def test_a_cache_this_python_cannot_use_is_ignored(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / codecache.FILE_NAME
@@ -142,3 +149,44 @@ def test_a_named_tuple_class_keeps_its_module(recorded: Path) -> None:
         row: int
 
     assert Row(1).row == 1 and Row.__module__ == __name__
+
+
+def test_a_pattern_compiled_from_the_recorded_program_matches_as_one_compiled_from_text(
+    tmp_path: Path,
+) -> None:
+    re.purge()  # re keeps compiled patterns; each compile below must reach the compiler
+    with codecache.recording() as code:
+        re.compile(ROOM)
+        re.compile(ROOM.encode(), re.ASCII)
+    assert ("re", ROOM, 0) in code
+    path = tmp_path / codecache.FILE_NAME
+    path.write_bytes(codecache.dump(code))
+    compiler = codecache._compile_pattern  # re's own, past its cache
+    plain, plain_bytes = compiler(ROOM, 0), compiler(ROOM.encode(), re.ASCII)
+    codecache.install(str(path))
+    reset_counts()
+    re.purge()
+
+    served, served_bytes = re.compile(ROOM), re.compile(ROOM.encode(), re.ASCII)
+
+    assert codecache.counts == {"hits": 2, "misses": 0}
+    assert (served.flags, served.groups, served.groupindex) == \
+        (plain.flags, plain.groups, plain.groupindex)  # fmt: skip
+    assert served_bytes.flags == plain_bytes.flags
+    for text in ("12栋1203室", "3栋402", "SHOP-7a", "shop-", "无"):
+        found, expected = served.match(text), plain.match(text)
+        assert (found and found.groups()) == (expected and expected.groups()), text
+    assert served_bytes.match(b"SHOP-x1") is not None
+
+
+def test_a_pattern_not_recorded_or_asked_to_print_its_program_is_compiled_as_before(
+    recorded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    codecache.install(str(recorded))
+    re.purge()
+    reset_counts()
+
+    assert re.compile(r"(\d+)号楼").match("7号楼").group(1) == "7"  # type: ignore[union-attr]
+    assert codecache.counts["misses"] == 1
+    re.compile(r"a+b", re.DEBUG)
+    assert "MAX_REPEAT" in capsys.readouterr().out  # re's own compiler printed it

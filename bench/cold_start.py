@@ -60,6 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.package import lambda_build  # noqa: E402
+from tests.package.lambda_driver import get_event  # noqa: E402
 
 CACHE = ROOT / ".local" / "lambda-package"
 TARGET_RATIO = 1.5
@@ -74,17 +75,7 @@ class Context:
     memory_limit_in_mb = 512; aws_request_id = str(uuid.uuid4())
     log_group_name = "g"; log_stream_name = "s"
     def get_remaining_time_in_millis(self): return 28000
-path, query = "{path}", {query}
-event = {"resource": "/{proxy+}", "path": path, "httpMethod": "GET",
-         "headers": {"Host": "x.execute-api.ap-east-1.amazonaws.com"},
-         "multiValueHeaders": {"Host": ["x.execute-api.ap-east-1.amazonaws.com"]},
-         "queryStringParameters": query,
-         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-         "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
-         "requestContext": {"httpMethod": "GET", "path": "/dev" + path, "stage": "dev",
-                            "requestId": "r", "identity": {"sourceIp": "203.0.113.7"},
-                            "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
-         "body": None, "isBase64Encoded": False}
+event = json.loads({event})
 answer = handler(event, Context())
 assert answer["statusCode"] == {status}, answer
 print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c}))
@@ -93,7 +84,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time()
 
 def _ours(path: str, query: dict[str, str] | None, status: int) -> str:
     module, function = lambda_build.function_handler(ROOT, "dev")
-    return (_OURS.replace("{path}", path).replace("{query}", repr(query))
+    return (_OURS.replace("{event}", repr(json.dumps(get_event(path, query))))
             .replace("{status}", str(status)).replace("{module}", module)
             .replace("{function}", function))  # fmt: skip
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from lambda_driver import LambdaContext
+from lambda_driver import LambdaContext, get_event
 
 ASKED = (
     ("/api/openapi.json", None, 200),  # every resource of the API, every model's schema
@@ -27,28 +27,12 @@ ASKED = (
 """What the recording asks: ``(path, query, the status it must answer)``."""
 
 
-def event(path: str, query: dict[str, str] | None) -> dict[str, object]:
-    """An API Gateway (REST, v1 proxy) event for ``GET path``."""
-    return {
-        "resource": "/{proxy+}", "path": path, "httpMethod": "GET",
-        "headers": {"Host": "x.execute-api.ap-east-1.amazonaws.com"},
-        "multiValueHeaders": {"Host": ["x.execute-api.ap-east-1.amazonaws.com"]},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
-        "requestContext": {"httpMethod": "GET", "path": "/dev" + path, "stage": "dev",
-                           "requestId": "record", "identity": {"sourceIp": "203.0.113.7"},
-                           "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
-        "body": None, "isBase64Encoded": False,
-    }  # fmt: skip
-
-
 def main(out: str) -> int:
     from functions import codecache
 
     with codecache.recording() as recorded:
         entry = importlib.import_module("functions.lambda_entry")
-        answers = [entry.lambda_handler(event(path, query), LambdaContext())
+        answers = [entry.lambda_handler(get_event(path, query, "record"), LambdaContext())
                    for path, query, _ in ASKED]  # fmt: skip
         importlib.import_module("functions.tasks")
     for (path, _, status), answer in zip(ASKED, answers, strict=True):

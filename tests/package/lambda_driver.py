@@ -44,6 +44,25 @@ class LambdaContext:
         return 28_000
 
 
+def get_event(path: str, query: dict[str, str] | None = None,
+              request_id: str = "r") -> dict[str, Any]:  # fmt: skip
+    """An API Gateway (REST, v1 proxy) event for ``GET path`` from outside (what the
+    package's build and the cold-start benchmark ask; the tests build theirs with
+    :func:`tests.support.api_gateway.api_event`)."""
+    return {
+        "resource": "/{proxy+}", "path": path, "httpMethod": "GET",
+        "headers": {"Host": "x.execute-api.ap-east-1.amazonaws.com"},
+        "multiValueHeaders": {"Host": ["x.execute-api.ap-east-1.amazonaws.com"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
+        "requestContext": {"httpMethod": "GET", "path": "/dev" + path, "stage": "dev",
+                           "requestId": request_id, "identity": {"sourceIp": "203.0.113.7"},
+                           "resourcePath": "/{proxy+}", "accountId": "1", "apiId": "x"},
+        "body": None, "isBase64Encoded": False,
+    }  # fmt: skip
+
+
 def probe() -> dict[str, Any]:
     cache = sys.modules.get("functions.codecache")
     names = sorted(

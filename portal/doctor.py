@@ -94,6 +94,9 @@ def _settings(stage: str, cfg: Mapping[str, Any], env: Mapping[str, str]) -> Ite
         yield _f("fail", "events_stale")
     if cfg.get("manage_roles", True):
         yield _f("warn", "roles_managed_by_zappa", role=names.role_name(stage))
+    if cfg.get("lambda_handler") != names.LAMBDA_HANDLER:
+        yield _f("warn", "handler_setting", value=cfg.get("lambda_handler", "-"),
+                 expected=names.LAMBDA_HANDLER)  # fmt: skip
 
 
 def _secrets(stage: str, env: dict[str, str], clients: Callable[[str], Any],
@@ -208,4 +211,7 @@ def _function(deployment: Deployment, stage: str) -> list[Finding]:
     out += [_f("fail", "function_holds_secret", function=name, setting=s) for s in held]
     if not fn.role.endswith(f"/{names.role_name(stage)}"):
         out.append(_f("warn", "function_role", function=name, role=names.role_name(stage)))
+    if fn.handler != names.LAMBDA_HANDLER:
+        out.append(_f("warn", "function_handler", function=name, handler=fn.handler or "-",
+                      expected=names.LAMBDA_HANDLER, stage=stage))  # fmt: skip
     return out

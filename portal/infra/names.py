@@ -40,6 +40,11 @@ def table_name(stage: str) -> str:
     return f"{table_prefix(stage)}{MAIN.suffix}"
 
 
+LAMBDA_HANDLER = "functions.lambda_entry.lambda_handler"
+"""The function's handler (Zappa's ``lambda_handler`` setting): Zappa's own, behind the
+package's generated-code cache (:mod:`functions.lambda_entry`)."""
+
+
 def function_name(stage: str, project: str = PROJECT) -> str:
     return f"{project}-{stage}"
 

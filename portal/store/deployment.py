@@ -50,6 +50,7 @@ class FunctionState:
     environment: list[str]
     """The names of its environment variables (never their values)."""
     role: str
+    handler: str = ""
 
 
 def _code(exc: Exception) -> str:
@@ -128,4 +129,4 @@ class Deployment:
         if got is None:
             return None
         return FunctionState(environment=sorted(got.get("Environment", {}).get("Variables", {})),
-                             role=got.get("Role", ""))  # fmt: skip
+                             role=got.get("Role", ""), handler=got.get("Handler", ""))  # fmt: skip

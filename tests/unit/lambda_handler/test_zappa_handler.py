@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from portal.infra.names import LAMBDA_HANDLER
 from portal.store.tables import TABLES
 from tests.support.zappa_handler import (
     API_GATEWAY_REQUEST_ID,
@@ -37,7 +38,7 @@ def test_every_stage_points_zappa_at_the_wsgi_app_and_our_entry_on_python_3_12()
     for stage in STAGES:
         s = config[stage]
         assert s["app_function"] == "functions.wsgi.app"
-        assert s["lambda_handler"] == "functions.lambda_entry.lambda_handler"
+        assert s["lambda_handler"] == LAMBDA_HANDLER
         assert s["runtime"] == "python3.12"
         assert s["slim_handler"] is False
         assert s["debug"] is False, "Zappa's DEBUG puts tracebacks in 500 bodies"

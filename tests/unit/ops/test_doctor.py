@@ -138,13 +138,14 @@ def test_settings_problems_without_aws(aws: None) -> None:
     stages["prod"]["events"] = []
     stages["prod"]["s3_bucket"] = "Owner_Portal"
     stages["prod"]["manage_roles"] = True
+    del stages["prod"]["lambda_handler"]
     env["PORTAL_SITE_BUCKET"] = "Site_Bucket"
     found = check("prod", stages, NoSandboxCall(), clients)
     assert {"secret_inline", "secret_missing_origin-secret", "events_stale",
             "bucket_name_invalid"} <= keys(found, "fail")  # fmt: skip
     invalid = {f.params["what"] for f in found if f.key == "bucket_name_invalid"}
     assert invalid == {"s3_bucket", "PORTAL_SITE_BUCKET"}
-    assert "roles_managed_by_zappa" in keys(found, "warn")
+    assert {"roles_managed_by_zappa", "handler_setting"} <= keys(found, "warn")
     assert check("staging", stages, NoSandboxCall(), clients)[0].key == "stage_unknown"
     dev = check("dev", stages_for(), NoSandboxCall(), clients)
     assert "secret_missing_origin-secret" in keys(dev, "warn")  # optional in dev
@@ -162,11 +163,12 @@ def test_a_short_key_and_a_function_holding_a_secret(aws: None) -> None:
             from portal.store.deployment import FunctionState
 
             return FunctionState(["PORTAL_PHONE_HASH_KEY", "PORTAL_STAGE"],
-                                 "arn:aws:iam::1:role/someone-else")  # fmt: skip
+                                 "arn:aws:iam::1:role/someone-else",
+                                 "handler.lambda_handler")  # deployed from `zappa package` alone
 
     found = check("prod", stages_for(), Deployed(), clients)
     assert {"secret_too_short", "function_holds_secret"} <= keys(found, "fail")
-    assert "function_role" in keys(found, "warn")
+    assert {"function_role", "function_handler"} <= keys(found, "warn")
 
 
 def test_what_cannot_be_asked_is_a_warning_not_a_crash(aws: None) -> None:

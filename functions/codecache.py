@@ -13,11 +13,11 @@ the portal's) into its matching program, in Python.
 
 Counted with callgrind on ``bench/cold_start.py``'s package, that parsing and compiling was
 about 350 million of the 1,700 million instructions of a first ``GET /api/orders``, more
-than loading every module's bytecode, and the patterns another 65 million. The same text
-compiles to the same code every time,
-so the package build records it (:func:`recording`, run by ``tests/package/lambda_build.py``
-when it drives a cold start of the whole API) and ships it beside the modules' bytecode;
-:func:`install` then serves each compile from it.
+than loading every module's bytecode, and the patterns well over another 65 million. The
+same text compiles to the same code every time, so the package build records it
+(:func:`recording`, run by ``tests/package/lambda_build.py`` when it drives a cold start of
+the whole API) and ships it beside the modules' bytecode; :func:`install` then serves each
+compile from it.
 
 What makes it safe:
 

@@ -1,10 +1,11 @@
 """The Lambda function's handler (``lambda_handler`` in ``infra/zappa_settings.json``):
 Zappa's own ``handler.lambda_handler``, imported with two things set up first.
 
-- The package's recorded bytecode of generated source (:mod:`functions.codecache`) is
-  installed, so the dataclasses, ``TypedDict`` classes and named tuples that boto3, pydantic and
-  the portal declare while they import are not parsed and compiled again on every cold
-  start. Without the file (a package built by ``zappa package`` alone) nothing changes.
+- The package's recorded bytecode of generated source and regular expressions
+  (:mod:`functions.codecache`) is installed, so the dataclasses, ``TypedDict`` classes,
+  named tuples and patterns that boto3, pydantic and the portal declare while they import
+  are not parsed and compiled again on every cold start. Without the file (a package built
+  by ``zappa package`` alone) nothing changes.
 - The garbage collector is paused while Zappa's handler imports boto3, Werkzeug and the
   settings, and what they made is then kept out of later collections
   (:mod:`portal.collector`): like the API's own build, the imports make objects that live as

@@ -12,7 +12,8 @@
 4. the translation catalogs as JSON beside their YAML (an error answered on a cold start
    imports no YAML parser: :func:`portal.i18n.compile_catalog`);
 5. the bytecode of the source that dataclasses, ``TypedDict`` classes and named tuples generate
-   while the API imports, recorded from a cold start of the whole API
+   while the API imports, and the programs of its regular expressions, recorded from a cold
+   start of the whole API
    (:mod:`functions.codecache`, installed by the function's handler
    ``functions.lambda_entry``).
 
@@ -51,7 +52,7 @@ def main(argv: list[str]) -> int:
     added = lambda_build.add_bytecode(out, python)
     generated = lambda_build.add_codecache(out, python, env.lambda_runtime)
     print(f"{out}: {out.stat().st_size / 1024 / 1024:.1f} MiB, {added} bytecode files, "
-          f"{catalogs} catalogs as JSON, {generated} generated sources compiled")
+          f"{catalogs} catalogs as JSON, {generated} generated sources and patterns precompiled")
     return 0
 
 

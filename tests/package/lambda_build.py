@@ -337,11 +337,11 @@ def function_handler(root: Path, stage: str) -> tuple[str, str]:
 
 
 def add_codecache(zip_path: Path, python: Path, runtime: Path) -> int:
-    """Add the bytecode of the source generated on a cold start to a package
-    (:mod:`functions.codecache`): ``codecache_record.py`` drives a cold start of the whole
+    """Add the bytecode of the source generated, and the patterns compiled, on a cold start
+    to a package (:mod:`functions.codecache`): ``codecache_record.py`` drives a cold start of the whole
     API from the unzipped package with ``python`` (the Lambda runtime's version) and the
     runtime's modules, offline (nothing it does reaches AWS), and records what is compiled.
-    Returns how many sources were recorded."""
+    Returns how many sources and patterns were recorded."""
     import tempfile
     import zipfile
 

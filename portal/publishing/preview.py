@@ -3,7 +3,9 @@ filters and sanitiser, as if published (at its publish time, or now if that has 
 
 Nothing is written: the one page is planned from a model that holds only this document
 and rendered in memory. The editor shows it in a sandboxed frame at phone width and its
-print view (a notice's, a campaign's, an issue's: for the notice board) at A4 width.
+print view (for the notice board) at A4 width: a campaign's or an issue's ``print/`` page,
+or a notice's page as it prints (``notice_print.html``: what its print button does on the
+site, which this frame, running no script, cannot).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from portal.site.pages import out_path, plan, set_site_url
 from portal.site.render import make_env
 
 View = Literal["page", "print"]
+PRINTED_NOTICE = "notice_print.html"
 
 
 def page_path(doc: Doc, view: View) -> str:
@@ -35,7 +38,7 @@ def page_path(doc: Doc, view: View) -> str:
     else:
         assert isinstance(c, IssueContent)
         path = f"newsletter/{c.number}/"
-    return path + ("print/" if view == "print" else "")
+    return path + ("print/" if view == "print" and not isinstance(c, NoticeContent) else "")
 
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
@@ -56,6 +59,8 @@ def render_preview(doc: Doc, company: Company, now: datetime, site_src: Path, si
         page = next((p for p in plan(model) if p.out == wanted), None)
     if page is None:
         raise NotFound("publishing_not_found")
+    if view == "print" and isinstance(c, NoticeContent):
+        page = replace(page, template=PRINTED_NOTICE)
     urls, _ = assets(site_src / "static")
     env = make_env(site_src / "templates", site_url, urls)
     html = env.get_template(page.template).render(page.context())

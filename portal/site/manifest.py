@@ -43,7 +43,7 @@ def _shard_of(rel: str) -> int:
     """A name's shard (remembered: a warm process saves the same names build after build).
 
     A page goes by its first two folders without the language (``notices/<slug>``,
-    ``estates/<slug>``), so the pages a notice edit rewrites (its page and print view, its
+    ``estates/<slug>``), so the pages a notice edit rewrites (its page, its
     estate's lists, in both languages) are in two shards, not one each."""
     parts = rel.removeprefix("en/").split("/", 2)
     return zlib.crc32("/".join(parts[:2]).encode()) % SHARDS

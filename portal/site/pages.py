@@ -52,33 +52,30 @@ def current_campaign(model: SiteModel, tz: ZoneInfo = TZ) -> Campaign | None:
     return model.campaigns.get(local.year, {}).get(local.month)
 
 
-_NOTICE_PAGES: dict[tuple[int, str, bool, int, str], tuple[Notice, tuple[Page, Page]]] = {}
-_NOTICE_PAGES_USED: dict[tuple[int, str, bool, int, str], tuple[Notice, tuple[Page, Page]]] = {}
+_NOTICE_PAGES: dict[tuple[int, str, bool, int, str], tuple[Notice, Page]] = {}
+_NOTICE_PAGES_USED: dict[tuple[int, str, bool, int, str], tuple[Notice, Page]] = {}
 
 
-def _notice_pages(n: Notice, lang: str, common: dict[str, Any], now: datetime) -> tuple[Page, Page]:
-    """A notice's page and print view, planned once while the notice, its expiry, the
-    company and the site URL stay the same (what these pages show; not ``now`` itself)."""
+def _notice_page(n: Notice, lang: str, common: dict[str, Any], now: datetime) -> Page:
+    """A notice's page, planned once while the notice, its expiry, the company and the site
+    URL stay the same (what it shows; not ``now`` itself). It is its own print view for the
+    lobby board too: its print button adds the QR code and the A4 styles (qrprint.js), so a
+    notice is one file, not two (the editor previews the printed page: notice_print.html)."""
     expired = n.expired(now)
     company = common["company"]
     key = (id(n), lang, expired, id(company), _SITE_URL[0])
     memo = _NOTICE_PAGES.get(key)
-    if memo is not None and memo[0] is n and memo[1][0].ctx["company"] is company:
+    if memo is not None and memo[0] is n and memo[1].ctx["company"] is company:
         _NOTICE_PAGES_USED[key] = memo
         return memo[1]
-    estates = [e for e in company.estates if e.slug in n.estates]
-    state = notice_state(n, now)
-    made = tuple(
-        Page(out_path(path, lang), template, lang, (state,), {
-            **common, "path": path, "notice": n, "estates": estates, "expired": expired,
-            "page_url": model_url(f"notices/{n.slug}/", lang),
-        })
-        for path, template in ((f"notices/{n.slug}/", "notice.html"),
-                               (f"notices/{n.slug}/print/", "notice_print.html"))
-    )  # fmt: skip
-    pair = (made[0], made[1])
-    _NOTICE_PAGES_USED[key] = (n, pair)
-    return pair
+    path = f"notices/{n.slug}/"
+    page = Page(out_path(path, lang), "notice.html", lang, (notice_state(n, now),), {
+        **common, "path": path, "notice": n, "expired": expired,
+        "estates": [e for e in company.estates if e.slug in n.estates],
+        "page_url": model_url(path, lang),
+    })  # fmt: skip
+    _NOTICE_PAGES_USED[key] = (n, page)
+    return page
 
 
 def visible(notices: Iterable[Notice], now: datetime) -> list[Notice]:
@@ -132,7 +129,7 @@ class Shared:
                             self.now)  # fmt: skip
 
     def notice_group(self, n: Notice, lang: str) -> list[Page]:
-        return list(_notice_pages(n, lang, self.common(lang), self.now))
+        return [_notice_page(n, lang, self.common(lang), self.now)]
 
     def by_estate(self, slugs: Iterable[str]) -> dict[str, list[Notice]]:
         """The shown notices of these estates, newest first."""

@@ -1,4 +1,6 @@
-"""QR codes as compact inline SVG, for the printed notice on a lobby board.
+"""QR codes as compact inline SVG, for the print views on a lobby board (campaigns, issues,
+and the editor's preview of a printed notice; on the site a notice page's print button draws
+the same SVG in the browser: ``site/static/qrprint.js``).
 
 What depends only on the symbol's version, error level and mask (where each
 data bit goes, which modules the mask flips, the function patterns and the

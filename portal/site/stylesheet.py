@@ -46,9 +46,13 @@ GENERATED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 """A filter or global the templates use → (the words of the markup it writes, the
 templates it renders): what a template's own source does not show."""
 
-SCRIPTS: dict[str, tuple[str, ...]] = {"large.js": ("js", "big")}
-"""The scripts that only set these classes (on ``<html>``); a template that loads any
-other script inlines the whole stylesheet."""
+SCRIPTS: dict[str, tuple[str, ...]] = {
+    "large.js": ("js", "big"),
+    "qrprint.js": ("print", "qr", "figure", "figcaption", "svg", "rect", "path", "br", "a"),
+}
+"""The scripts that only write these words (``large.js``: classes on ``<html>``; ``qrprint.js``,
+a notice's print button: a class on ``<body>`` and the QR code's figure); a template that
+loads any other script inlines the whole stylesheet."""
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _REF = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["']?)([^"'\s]+)\1""")

@@ -1,5 +1,6 @@
 // 大字版 (large type, or a link's ?large=1/0), remembered; in <head>, no defer: the class is
-// set before the first paint. Then the header's home link (my or the last estate), printing.
+// set before the first paint. Then the header's home link (my or the last estate), printing
+// (a notice's QR code: qrprint.js, loaded when asked).
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -38,7 +39,7 @@
     var print = document.getElementById("print");
     if (print) {
       print.hidden = false;
-      print.onclick = function () { window.print(); };
+      print.onclick = printPage;
     }
     var button = document.getElementById("big");
     if (!button) return;
@@ -49,6 +50,20 @@
       show(button);
     });
   });
+  // A print view prints; a notice page first loads its QR code and A4 styles (qrprint.js,
+  // named by the button: only for those who print).
+  function printPage() {
+    var js = this.getAttribute("data-js");
+    if (!js) return window.print();
+    if (window.portalPrint) return window.portalPrint.print();
+    if (document.getElementById("qrprint")) return; // still loading
+    var script = document.createElement("script");
+    script.id = "qrprint";
+    script.src = js;
+    script.onload = function () { window.portalPrint.print(); };
+    script.onerror = function () { window.print(); };
+    document.head.appendChild(script);
+  }
   // Back to a page kept in memory, or switched in another tab.
   function follow() {
     on = get(KEY) === "1";

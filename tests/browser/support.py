@@ -106,3 +106,27 @@ OVERFLOWING = """
   return out;
 }
 """
+
+
+PRINT_CALLS = """() => {
+  window.__printed = 0;
+  window.print = () => { window.__printed += 1; };
+}"""
+"""Count ``window.print()`` calls instead of opening the print dialog."""
+
+
+def press_print(watched: WatchedPage, media: Media = "print") -> Page:
+    """Press a notice page's print button as staff do (the dialog counted, not opened): its
+    script (qrprint.js) loads, draws the QR code and adds the A4 styles, then prints; the
+    page is then shown as ``media``."""
+    page = watched.page
+    page.evaluate(PRINT_CALLS)
+    page.locator("button#print").click()
+    page.locator("figure.qr svg").wait_for(state="attached")
+    for _ in range(100):  # the styles load, then it prints (no wait_for_function: the CSP)
+        if page.evaluate("window.__printed") == 1:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate("window.__printed") == 1, "the page did not print"
+    page.emulate_media(media=media)
+    return page

@@ -52,7 +52,7 @@ def bare(browser: Browser) -> Iterator[BrowserContext]:
 def _paths(demo: DemoSite) -> list[str]:
     estate = demo.estate_path
     return [
-        demo.notice_path, demo.notice_path + "print/", "/en" + demo.notice_path, estate,
+        demo.notice_path, "/en" + estate, "/en" + demo.notice_path, estate,
         estate + "notices/", "/", demo.campaign_path, demo.campaign_path + "print/",
         "/campaigns/", "/newsletter/", "/commitments/", estate + "service/", estate + "fees/",
         "/404.html", "/account/",

@@ -17,7 +17,7 @@ from functools import cache
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.support import OVERFLOWING, DemoSite, OpenPage
+from tests.browser.support import OVERFLOWING, DemoSite, OpenPage, press_print
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FALLBACK_CJK_FAMILIES = frozenset({"WenQuanYi Micro Hei"})
@@ -171,11 +171,11 @@ def test_hotline_is_a_tel_link(open_page: OpenPage, demo: DemoSite, case: Case) 
         assert number in link.inner_text()
 
 
-def test_print_view_of_a_notice_shows_its_qr_code_and_no_header_or_footer(
+def test_a_printed_notice_shows_its_qr_code_and_no_header_or_footer(
     open_page: OpenPage, demo: DemoSite
 ) -> None:
-    watched = open_page(demo.notice_path + "print/", width=A4_PRINT_WIDTH, media="print")
-    page = watched.page
+    watched = open_page(demo.notice_path, width=A4_PRINT_WIDTH)
+    page = press_print(watched)
     watched.screenshot("notice-print")
     assert page.evaluate("matchMedia('print').matches")
     assert demo.notice_title in page.inner_text("h1")
@@ -194,12 +194,29 @@ def test_print_view_of_a_notice_shows_its_qr_code_and_no_header_or_footer(
 def test_printed_qr_code_keeps_its_full_size_beside_a_long_url(
     open_page: OpenPage, demo: DemoSite
 ) -> None:
-    page = open_page(demo.notice_path + "print/", width=A4_PRINT_WIDTH, media="print").page
+    page = press_print(open_page(demo.notice_path, width=A4_PRINT_WIDTH))
     qr = page.locator("figure.qr svg")
     size = float(qr.get_attribute("width") or 0)
     box = qr.bounding_box()
     assert box is not None and size > 0
     assert (round(box["width"]), round(box["height"])) == (round(size), round(size)), box
+
+
+def test_the_print_buttons_figure_is_the_one_the_editors_preview_draws(
+    open_page: OpenPage, demo: DemoSite
+) -> None:
+    from portal.i18n import translate
+    from portal.site.qr import qr_svg
+
+    page = press_print(open_page(demo.notice_path, width=A4_PRINT_WIDTH))
+    url = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert url == demo.url(demo.notice_path)
+    figure = page.locator("figure.qr").evaluate("f => f.outerHTML")
+    preview = (f'<figure class="qr">{qr_svg(url, 3)}<figcaption>{translate("site.scan", "zh-CN")}'
+               f'<br><a href="{url}">{url}</a></figcaption></figure>')  # fmt: skip
+    # Both as this browser serialises them (an SVG <rect/> comes back as <rect></rect>).
+    parsed = "h => { const t = document.createElement('template'); t.innerHTML = h; return t.innerHTML; }"
+    assert figure == page.evaluate(parsed, preview)
 
 
 QR_AS_DRAWN = """(svg) => new Promise((resolve, reject) => {
@@ -218,7 +235,7 @@ QR_AS_DRAWN = """(svg) => new Promise((resolve, reject) => {
   img.onerror = () => reject(new Error("the SVG did not load as an image"));
   img.src = "data:image/svg+xml;base64," + btoa(new XMLSerializer().serializeToString(svg));
 })"""
-"""The print view's QR code as Chromium draws it: 3 px a module, the green channel."""
+"""A printed notice's QR code as Chromium draws it: 3 px a module, the green channel."""
 
 
 def test_printed_qr_code_as_chromium_draws_it_decodes_to_the_notices_url(
@@ -226,7 +243,7 @@ def test_printed_qr_code_as_chromium_draws_it_decodes_to_the_notices_url(
 ) -> None:
     import zxingcpp
 
-    page = open_page(demo.notice_path + "print/", width=A4_PRINT_WIDTH, media="print").page
+    page = press_print(open_page(demo.notice_path, width=A4_PRINT_WIDTH))
     drawn = page.locator("figure.qr svg").evaluate(QR_AS_DRAWN)
     side = int(drawn["side"])
     image = memoryview(bytes(drawn["grey"])).cast("B", shape=[side, side])

@@ -7,7 +7,12 @@ one unit wide on the row's centre line (``translate(0 .5)``).
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+
+from portal import ROOT
 
 _COMMAND = re.compile(r"([MmHh])\s*(-?\d+)(?:[ ,]+(-?\d+))?")
 _VIEWBOX = re.compile(r'viewBox="0 0 (\d+) (\d+)"')
@@ -48,3 +53,23 @@ def raster(svg: str, scale: int = 3) -> memoryview:
             start = (y * scale + dy) * side + x * scale
             pixels[start : start + scale] = b"\0" * scale
     return memoryview(bytes(pixels)).cast("B", shape=[side, side])
+
+
+QRPRINT_JS = ROOT / "site" / "static" / "qrprint.js"
+_NODE_DRIVER = """
+global.window = { addEventListener() {} };
+require(process.argv[1]);
+const urls = JSON.parse(require("fs").readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify(urls.map((u) => window.portalPrint.svg(u, 3))));
+"""
+
+
+def drawn_by_print_button(urls: list[str]) -> list[str]:
+    """The SVG the notice page's print button draws for each URL: ``site/static/qrprint.js``
+    itself, run by Node (the browser tests run it in Chromium, on the page)."""
+    node = shutil.which("node")
+    assert node is not None, "Node.js runs the page's QR code script here"
+    done = subprocess.run([node, "-e", _NODE_DRIVER, str(QRPRINT_JS)], input=json.dumps(urls),
+                          capture_output=True, text=True, check=True, timeout=60)  # fmt: skip
+    svgs: list[str] = json.loads(done.stdout)
+    return svgs

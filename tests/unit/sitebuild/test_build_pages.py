@@ -27,11 +27,11 @@ def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: 
         "estates/lanting/notices/index.html",
         "estates/lanting/notices/outage/index.html",
         "notices/water/index.html",
-        "notices/water/print/index.html",
         "en/notices/water/index.html",
         "campaigns/index.html",
         "campaigns/2026-11/index.html",
         "campaigns/2026-11/events.ics",
+        "campaigns/2026-11/print/index.html",
         "newsletter/index.html",
         "newsletter/3/index.html",
         "estates/lanting/service/index.html",
@@ -42,6 +42,8 @@ def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: 
         "robots.txt",
     ):
         assert (site.out / rel).is_file(), rel
+    # A notice is its own print view (its print button draws the QR code): one file, not two.
+    assert not (site.out / "notices/water/print").exists()
 
 
 def test_every_html_page_declares_the_strict_csp_and_its_language(built: Site) -> None:
@@ -111,10 +113,18 @@ def test_english_site_uses_translations_and_falls_back_to_chinese_pages(built: S
     assert 'hreflang="en" href="https://portal.example.cn/en/notices/water/"' in zh
 
 
-def test_print_view_has_a_qr_code_and_links_back_to_the_notice(built: Site) -> None:
-    html = built.page("notices/water/print/index.html")
-    assert "<svg" in html and 'href="https://portal.example.cn/notices/water/"' in html
+def test_a_notice_page_offers_printing_with_its_qr_code_script_styles_and_caption(
+    built: Site,
+) -> None:
+    html = built.page("notices/water/index.html")
+    button = re.search(r'<button type="button" id="print"[^>]*>([^<]*)</button>', html)
+    assert button is not None and button.group(1) == "打印张贴"
+    assert re.search(r'data-js="/assets/qrprint\.[0-9a-f]{10}\.js"', button.group(0))
+    assert re.search(r'data-css="/assets/print\.[0-9a-f]{10}\.css"', button.group(0))
+    assert 'data-scan="扫码查看公告原文"' in button.group(0) and " hidden>" in button.group(0)
     assert 'rel="canonical" href="https://portal.example.cn/notices/water/"' in html
+    en = built.page("en/notices/water/index.html")
+    assert 'data-scan="Scan to read this notice online"' in en
 
 
 @pytest.mark.parametrize("length", [1, 10, 30, 60, 100, 150, 250, 400])
@@ -181,7 +191,7 @@ def test_reading_pages_inline_the_stylesheet_their_csp_admits_by_hash(built: Sit
     kinds = Kinds(ROOT / "site" / "templates", inline_styles())
     for rel, template in (("notices/water/index.html", "notice.html"),
                           ("estates/lanting/notices/index.html", "notice_list.html"),
-                          ("notices/water/print/index.html", "notice_print.html")):  # fmt: skip
+                          ("campaigns/2026-11/print/index.html", "campaign_print.html")):  # fmt: skip
         html = built.page(rel)
         inlined = list(kinds.styles(template).values())
         assert re.findall(r"<style>(.*?)</style>", html, re.S) == inlined, rel

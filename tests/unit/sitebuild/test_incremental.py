@@ -31,8 +31,7 @@ def test_editing_one_notice_rewrites_only_it_and_the_pages_that_list_it(site: Si
     result = site.build()
     assert result.parsed == 1
     written = set(result.written)
-    assert {"notices/water/index.html", "notices/water/print/index.html",
-            "en/notices/water/index.html", "en/notices/water/print/index.html",
+    assert {"notices/water/index.html", "en/notices/water/index.html",
             "estates/lanting/index.html", "estates/lanting/notices/index.html",
             "estates/lanting/notices/outage/index.html", "estates/lanting/feed.xml",
             "en/estates/lanting/index.html"} <= written  # fmt: skip

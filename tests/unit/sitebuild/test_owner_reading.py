@@ -252,21 +252,20 @@ def test_the_demo_companys_introduction_reads_without_stray_spaces(site: Site) -
     assert "一千二百余户。我们坚持品质服务。" in site.page("index.html")
 
 
-# --- 3. the print view, 8. the estate remembered ---------------------------------------------
+# --- 3. printing a notice, 8. the estate remembered ---------------------------------------------
 
 
-def test_print_view_has_a_print_button_a_way_back_and_prints_longer_notices_smaller(
+def test_a_notice_prints_smaller_the_longer_it_is_and_a_short_one_at_full_size(
     site: Site,
 ) -> None:
     long_body = "。".join(["请各位业主提前储水并关好水龙头"] * 50)  # about 750 characters
     site.write("notices/long.md", notice("二次供水改造期间分时段供水", "2026-11-20T09:00:00+08:00",
                                          body=long_body))  # fmt: skip
     site.build()
-    html = site.page("notices/long/print/index.html")
-    assert '<body class="print p-xl">' in html
-    assert '<button type="button" id="print" hidden>打印</button>' in html
-    assert '<a href="/notices/long/">返回公告</a>' in html
-    assert '<body class="print">' in site.page("notices/water/print/index.html")  # short: large
+    html = site.page("notices/long/index.html")
+    assert '<article class="p-xl">' in html
+    assert '<button type="button" id="print" class="bigt" ' in html
+    assert "<article>" in site.page("notices/water/index.html")  # short: printed large
 
 
 def test_estate_pages_name_their_estate_for_the_header_link_and_others_do_not(built: Site) -> None:

@@ -104,8 +104,9 @@ _PHONE = re.compile(
 )
 """Mainland mobile and landline numbers as people write them (with spaces or dashes);
 not 400/800 numbers, dates (2026-11-21) or the digits of a longer number."""
-_PIECES = re.compile(r"(<[^>]*>)")
-_NO_LINKS_IN = {"a", "code", "pre"}
+_NO_LINKS_OPEN = re.compile(r"<(?:a|code|pre)\b", re.I)
+_NO_LINKS_CLOSE = re.compile(r"</(?:a|code|pre)\s*>", re.I)
+"""The elements whose text gets no ``tel:`` link: a link already, code."""
 
 
 def _tel(match: re.Match[str]) -> str:
@@ -115,18 +116,25 @@ def _tel(match: re.Match[str]) -> str:
 
 def link_phones(html: str) -> str:
     """Phone numbers in the text of sanitised HTML → ``tel:`` links (not inside a link,
-    code or a tag's attributes). Run after :func:`sanitise`: the links it adds are ours."""
-    out, inside = [], 0
-    for piece in _PIECES.split(html):
-        if piece.startswith("<"):
-            name = re.match(r"</?([a-zA-Z0-9]+)", piece)
-            if name and name.group(1).lower() in _NO_LINKS_IN:
-                inside += -1 if piece.startswith("</") else 1
-            out.append(piece)
-        elif inside <= 0 and piece:
-            out.append(_PHONE.sub(_tel, piece))
-        else:
-            out.append(piece)
+    code or a tag's attributes). Run after :func:`sanitise`: the links it adds are ours.
+
+    Only the numbers found are looked at (a few per notice), not every piece of the page:
+    one inside a tag (after its last ``<``, before a ``>``) or inside more ``<a>``, ``<code>``
+    or ``<pre>`` elements opened than closed before it stays as it is."""
+    out: list[str] = []
+    last = 0
+    for match in _PHONE.finditer(html):
+        start = match.start()
+        if html.rfind("<", 0, start) > html.rfind(">", 0, start):
+            continue
+        before = html[:start]
+        if len(_NO_LINKS_OPEN.findall(before)) > len(_NO_LINKS_CLOSE.findall(before)):
+            continue
+        out += (html[last:start], _tel(match))
+        last = match.end()
+    if not out:
+        return html
+    out.append(html[last:])
     return "".join(out)
 
 
@@ -134,9 +142,17 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
+def text_length(html: str) -> int:
+    """How many characters the text of rendered HTML has, not counting white space."""
+    return len(_SPACE.sub("", _unescape(_TAG.sub("", html))))
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
+        "&#39;", "'").replace("&amp;", "&")  # fmt: skip
+
+
 def plain_text(html: str, limit: int = 120) -> str:
     """A short plain-text summary of rendered HTML (for feeds and meta descriptions)."""
-    text = _SPACE.sub(" ", _TAG.sub(" ", html)).strip()
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    text = text.replace("&quot;", '"').replace("&#39;", "'")
+    text = _unescape(_SPACE.sub(" ", _TAG.sub(" ", html)).strip())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

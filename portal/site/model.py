@@ -57,9 +57,28 @@ class FileBody:
         return read_body(self.path, self.digest)
 
 
-@lru_cache(maxsize=1024)
+_PARSED_BODIES: dict[str, str] = {}
+"""The bodies of the notice files this process parsed, by file digest (a body is a function
+of its file's bytes): a clean build renders 2,000 notices without reading them twice (the
+forked workers inherit them). A warm process forgets them all past ``_PARSED_MAX``."""
+_PARSED_MAX = 20_000
+
+
+def keep_body(digest: str, body: str) -> None:
+    """Remember a just-parsed file's body for :func:`read_body`."""
+    if len(_PARSED_BODIES) >= _PARSED_MAX:
+        _PARSED_BODIES.clear()
+    _PARSED_BODIES[digest] = body
+
+
 def read_body(path: str, digest: str) -> str:
     """The Markdown after the front matter (already validated when the file was parsed)."""
+    body = _PARSED_BODIES.get(digest)
+    return _read_body(path, digest) if body is None else body
+
+
+@lru_cache(maxsize=1024)
+def _read_body(path: str, digest: str) -> str:
     text = Path(path).read_text(encoding="utf-8").removeprefix("\ufeff")
     lines = text.split("\n")
     for i in range(1, len(lines)):

@@ -29,7 +29,6 @@ from portal.i18n import translate
 from portal.site import markdown
 from portal.site.model import Body, FileBody, Issue, Notice
 from portal.site.pages import notice_url, url
-from portal.site.qr import qr_svg
 from portal.site.security import inline_styles, policy
 from portal.site.stylesheet import Kinds
 
@@ -46,6 +45,25 @@ def md(body: Body | FileBody | str | None, lang: str = "zh-CN") -> Markup:
         return Markup("")
     text = body if isinstance(body, str) else body.get(lang)
     return Markup(_render_md(text))
+
+
+PRINT_SIZES: tuple[tuple[int, str], ...] = ((650, "p-xl"), (450, "p-l"), (200, "p-m"))
+"""A notice whose text has more than so many characters (white space not counted) prints
+smaller (``print.css``), so that one of up to about 800 fits one A4 page."""
+
+
+def print_size(body_html: str) -> str:
+    """The class that sets a printed notice's size, or "" (a short one prints large)."""
+    chars = markdown.text_length(body_html)
+    return next((name for limit, name in PRINT_SIZES if chars > limit), "")
+
+
+def qr_svg(data: str, module_px: int = 6, border: int = 4) -> str:
+    """:func:`portal.site.qr.qr_svg`, imported when a print view first needs it (segno pulls
+    in urllib and email: a build or rebuild of notices and lists never does)."""
+    from portal.site.qr import qr_svg as draw
+
+    return draw(data, module_px, border)
 
 
 def excerpt(body: Body | FileBody, lang: str, limit: int = 90) -> str:
@@ -206,7 +224,8 @@ def make_env(
     )
     check_called_directly(env.globals)
     env.filters.update(
-        md=md, excerpt=excerpt, date=fmt_date, day=fmt_day, until=fmt_until, iso=iso, yuan=yuan,
+        md=md, excerpt=excerpt, print_size=print_size, date=fmt_date, day=fmt_day,
+        until=fmt_until, iso=iso, yuan=yuan,
         escape_markup=escape_markup,
     )  # fmt: skip
     return env

@@ -24,6 +24,7 @@ from portal.site.model import (
     Body,
     CampaignSource,
     Notice,
+    keep_body,
 )
 from portal.sourcefile import (
     FieldReader,
@@ -258,6 +259,8 @@ def parse_source(rel: str, data: bytes) -> tuple[str, Any, list[SourceError]]:
     kind = {"notices": "notice", "campaigns": "campaign"}.get(section, "")
     if section == "newsletter":
         kind = "issue" if slug == "index" else "article"
+    if kind == "notice":  # the body is not in the record (see FileBody): kept for the render
+        keep_body(digest, doc.body)
     if is_en:
         value, errors = _parse_translation(rel, doc, kind)
         if kind == "notice" and isinstance(value, Translation):

@@ -177,3 +177,23 @@ def test_a_warm_rebuild_after_one_edit_reads_only_that_notice_and_the_output_it_
     assert sources == {str(site.content / "notices/water.md")}, sources
     outputs = [p for p in read if p.startswith(str(site.out))]
     assert len(outputs) <= len(result.written), outputs  # each rendered page compared once
+
+
+def test_a_build_reads_each_notice_file_once_for_its_front_matter_and_its_page(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.site import model
+
+    read_again: list[str] = []
+    monkeypatch.setattr(model, "_PARSED_BODIES", {})
+    monkeypatch.setattr(model, "_read_body", lambda path, digest: read_again.append(path) or "")
+    result = site.build()
+    assert result.errors == [] and "notices/water/index.html" in result.written
+    assert '<div class="body"><p>' in site.page("notices/water/index.html") and read_again == []
+    # A new process reads the bodies its pages show (the lists' excerpts), but for the files
+    # it parsed itself: the edited one.
+    monkeypatch.setattr(model, "_PARSED_BODIES", {})
+    site.write("notices/water.md", notice("2栋停水通知（更新）", "2026-11-20T09:00:00+08:00"))
+    _touch_later(site, "notices/water.md")
+    site.build()
+    assert read_again and not [p for p in read_again if p.endswith("/notices/water.md")]

@@ -12,8 +12,11 @@ import re
 from datetime import datetime, timedelta
 from textwrap import dedent
 
+import pytest
+
 from portal.site.estatepages import LATEST_DAYS
 from portal.site.moments import next_change
+from portal.site.render import PRINT_SIZES, print_size
 from portal.sourcefile import FieldReader, LineDict, unfold
 from tests.unit.sitebuild.conftest import NOW, Site, notice
 
@@ -274,3 +277,11 @@ def test_estate_pages_name_their_estate_for_the_header_link_and_others_do_not(bu
         assert '<body data-estate="lanting">' in built.page(page), page
     for page in ("index.html", "notices/water/index.html", "campaigns/index.html"):
         assert "<body>" in built.page(page), page
+
+
+@pytest.mark.parametrize(("limit", "name"), PRINT_SIZES)
+def test_a_notice_prints_at_the_size_its_length_calls_for(limit: int, name: str) -> None:
+    assert print_size("<p>" + "停" * limit + "</p>") == next(
+        (n for lim, n in PRINT_SIZES if limit > lim), "")  # fmt: skip
+    assert print_size("<p>" + "停 \n" * (limit + 1) + "</p>") == name  # white space not counted
+    assert print_size("<p>&amp;" + "&lt;" * limit + "</p>") == name  # an entity is one character

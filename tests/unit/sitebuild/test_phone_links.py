@@ -44,3 +44,17 @@ def test_linking_comes_after_sanitising_and_keeps_staff_html_out() -> None:
     assert "javascript:" not in html
     assert '<a class="tel" href="tel:13812345678">13812345678</a>' in html
     assert html.count('class="tel"') == 1  # the number inside the stripped link's text is not
+
+
+def test_numbers_after_a_link_or_code_are_linked_and_those_inside_are_not() -> None:
+    html = link_phones(render(
+        "[值班室 0731-8816-3304](https://example.com) 或 13812345678；`13912345678` 后 010-12345678\n\n"
+        "```\n拨 0731-8816-3311\n```\n\n![13712345678](/a.png \"13612345678\") 客服 0731-8816-3312"
+    ))  # fmt: skip
+    linked = [s.split('"')[0] for s in html.split('class="tel" href="tel:')[1:]]
+    assert linked == ["13812345678", "01012345678", "073188163312"], html
+
+
+def test_text_without_a_number_comes_back_as_it_was() -> None:
+    html = render("尊敬的业主：\n\n明天 **9:00–12:00** 停水，<b>请储水</b>。")
+    assert link_phones(html) is html

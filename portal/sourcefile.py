@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from portal import flatyaml
 from portal.i18n import Text, translate
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -118,7 +119,9 @@ def split_front_matter(text: str, rel: str) -> tuple[FrontMatterDoc | None, Sour
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
             try:
-                meta = load_yaml("\n".join(lines[1:i]), line_offset=1)
+                meta = flatyaml.read(lines[1:i], 1, _Loader.yaml_implicit_resolvers, LineDict)
+                if meta is None:  # not just flat ``key: value`` lines
+                    meta = load_yaml("\n".join(lines[1:i]), line_offset=1)
             except YamlProblem as exc:
                 return None, error(rel, exc.line, "bad_yaml", problem=exc.problem)
             if not isinstance(meta, LineDict):

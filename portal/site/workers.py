@@ -15,7 +15,6 @@ unchanged), so a full rebuild rewrites only what differs.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from portal import collector
 from portal.site import sources
+from portal.site.files import make_folder, read_bytes, write_bytes
 from portal.site.ical import campaign_ics
 from portal.site.manifest import write_atomic
 from portal.site.pages import Page
@@ -95,12 +95,11 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
                 continue
             target = out_dir / page.out
             if target.parent not in made:
-                os.makedirs(target.parent, exist_ok=True)
+                make_folder(str(target.parent))
                 made.add(target.parent)
             done.written.append(page.out)
             if empty:  # no page to replace, nobody reading it: no temporary file and rename
-                with open(target, "wb") as fh:
-                    fh.write(data)
+                write_bytes(str(target), data)
             elif not write_if_changed(target, data):
                 done.unchanged.append(page.out)
     return done
@@ -142,9 +141,7 @@ def _parse_chunk(items: list[tuple[str, str]]) -> list[tuple[str, str, Any, list
     out = []
     with collector.paused():
         for rel, path in items:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            digest, value, errs = sources.parse_source(rel, data)
+            digest, value, errs = sources.parse_source(rel, read_bytes(path))
             out.append((rel, digest, value, errs))
     return out
 

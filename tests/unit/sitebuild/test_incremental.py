@@ -167,8 +167,16 @@ def test_a_warm_rebuild_after_one_edit_reads_only_that_notice_and_the_output_it_
             read.append(os.fspath(file))
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def counting_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if not flags & (os.O_WRONLY | os.O_RDWR):
+            read.append(os.fspath(path))
+        return real_os_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", counting_open)
     monkeypatch.setattr(io, "open", counting_open)
+    monkeypatch.setattr(os, "open", counting_os_open)  # portal.site.files: content files
     result = site.build()
     monkeypatch.undo()
     assert result.parsed == 1 and result.errors == []

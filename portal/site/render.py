@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections import ChainMap
 from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -176,7 +175,10 @@ class _KindLoader(FileSystemLoader):
         own: dict[str, Any] = kind_globals(tuple(self.kinds.styles(name).items()),
                                            self.kinds.admitted(name))  # fmt: skip
         chained = environment.make_globals(None) if globals is None else globals
-        return super().load(environment, name, ChainMap(own, chained))
+        # One plain dict, not a ChainMap: each render copies the template's globals into its
+        # context, which for a ChainMap is a Python loop over every name (the environment's
+        # globals are all set before the first template loads: make_env).
+        return super().load(environment, name, {**chained, **own})
 
 
 @lru_cache(maxsize=64)

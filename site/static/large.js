@@ -1,29 +1,20 @@
-// 大字版 (large type, or a link's ?large=1/0), remembered; in <head>, no defer: the class is
-// set before the first paint. Then the header's home link (my or the last estate), printing
-// (a notice's QR code: qrprint.js, loaded when asked).
+// 大字版 (?large=1/0), before the first paint; the home link; printing (README).
 (function () {
   "use strict";
-  var root = document.documentElement;
-  var KEY = "largeType";
-  function get(key) {
-    try {
-      return localStorage.getItem(key);
-    } catch (e) {
-      return null; // storage off (private mode)
-    }
+  var root = document.documentElement, KEY = "largeType";
+  function get(k) {
+    try { return localStorage.getItem(k); } catch (e) { return null; }
   }
-  function put(key, value) {
-    try {
-      localStorage.setItem(key, value);
-    } catch (e) {}
+  function put(k, v) {
+    try { localStorage.setItem(k, v); } catch (e) {}
   }
   var q = /[?&]large=([01])(&|$)/.exec(location.search);
   if (q) put(KEY, q[1]);
   var on = (q ? q[1] : get(KEY)) === "1";
   root.classList.add("js", on ? "big" : "js");
-  function show(button) {
+  function show(b) {
     root.classList.toggle("big", on);
-    if (button) button.setAttribute("aria-pressed", String(on));
+    if (b) b.setAttribute("aria-pressed", on);
   }
   function home() {
     var here = document.body.getAttribute("data-estate");
@@ -34,38 +25,27 @@
     if ((path === "/" || path === "/en/") && /^[a-z0-9-]{1,40}$/.test(slug || ""))
       a.setAttribute("href", path + "estates/" + slug + "/");
   }
+  function printing() { // data-js: load it first
+    var s = document.createElement("script"), b = this;
+    if (!(s.src = b.getAttribute("data-js") || "")) return window.print();
+    b.onclick = null;
+    s.onload = function () { (b.onclick = window.portalPrint.print)(); };
+    document.head.appendChild(s);
+  }
   document.addEventListener("DOMContentLoaded", function () {
     home();
     var print = document.getElementById("print");
-    if (print) {
-      print.hidden = false;
-      print.onclick = printPage;
-    }
-    var button = document.getElementById("big");
-    if (!button) return;
-    show(button);
-    button.addEventListener("click", function () {
+    if (print) { print.hidden = false; print.onclick = printing; }
+    var big = document.getElementById("big");
+    if (!big) return;
+    show(big);
+    big.addEventListener("click", function () {
       on = !on;
       put(KEY, on ? "1" : "0");
-      show(button);
+      show(big);
     });
   });
-  // A print view prints; a notice page first loads its QR code and A4 styles (qrprint.js,
-  // named by the button: only for those who print).
-  function printPage() {
-    var js = this.getAttribute("data-js");
-    if (!js) return window.print();
-    if (window.portalPrint) return window.portalPrint.print();
-    if (document.getElementById("qrprint")) return; // still loading
-    var script = document.createElement("script");
-    script.id = "qrprint";
-    script.src = js;
-    script.onload = function () { window.portalPrint.print(); };
-    script.onerror = function () { window.print(); };
-    document.head.appendChild(script);
-  }
-  // Back to a page kept in memory, or switched in another tab.
-  function follow() {
+  function follow() { // back from memory, another tab
     on = get(KEY) === "1";
     show(document.getElementById("big"));
   }

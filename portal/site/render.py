@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import markupsafe
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -19,7 +20,8 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
-from jinja2.nodes import Call
+from jinja2.nodes import Call, Expr
+from jinja2.nodes import Template as TemplateNode
 from jinja2.utils import _PassArg
 from markupsafe import Markup
 
@@ -125,15 +127,46 @@ def escape_markup(value: str) -> Markup:
     return Markup(html.escape(str(value), quote=False))
 
 
+_escape_inner: Callable[[str], str] = getattr(
+    markupsafe, "_escape_inner", lambda text: str.__str__(markupsafe.escape(text))
+)
+"""markupsafe's own C escape of a str (what ``escape`` wraps in Markup); a unit test holds
+:func:`escape_out` to ``escape`` on every kind of value."""
+
+
+def escape_out(value: Any) -> str:
+    """What ``{{ value }}`` writes: ``str(markupsafe.escape(value))``, without making the
+    :class:`Markup` that ``escape`` returns (a Python-level ``__new__``; a notice page
+    writes about fifty values, a list page eighty) only for the page to join it as text."""
+    if type(value) is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape_inner(str(value))
+
+
 class _DirectCalls(CodeGenerator):
-    """Compiles ``f(x)`` in a template to a plain call rather than ``context.call(f, x)``.
+    """Compiles ``f(x)`` in a template to a plain call rather than ``context.call(f, x)``,
+    and a value written to the page to :func:`escape_out` rather than ``escape``.
 
     ``context.call`` exists for callables that take the context, the evaluation
     context or the environment first (``@pass_context`` and friends): it inspects
     the callee on every call, a third of a template's call cost here. The
     builder's globals take none (:func:`make_env` checks), nor do the model's
-    methods the templates call; a ``{% call %}`` block keeps Jinja's path.
+    methods the templates call; a ``{% call %}`` block keeps Jinja's path. The compiled
+    code depends on this class: :data:`portal.site.manifest.BUILDER_VERSION` names the
+    cache it is kept in.
     """
+
+    def visit_Template(self, node: TemplateNode, frame: Frame | None = None) -> None:
+        super().visit_Template(node, frame)
+        self.writeline("from portal.site.render import escape_out")  # read when a page renders
+
+    def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("escape_out(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
 
     @optimizeconst
     def visit_Call(self, node: Call, frame: Frame, forward_caller: bool = False) -> None:

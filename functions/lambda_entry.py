@@ -2,7 +2,7 @@
 Zappa's own ``handler.lambda_handler``, imported with two things set up first.
 
 - The package's recorded bytecode of generated source and regular expressions
-  (:mod:`functions.codecache`) is installed, so the dataclasses, ``TypedDict`` classes,
+  (:mod:`portal.codecache`) is installed, so the dataclasses, ``TypedDict`` classes,
   named tuples and patterns that boto3, pydantic and the portal declare while they import
   are not parsed and compiled again on every cold start. Without the file (a package built
   by ``zappa package`` alone) nothing changes.
@@ -22,8 +22,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from functions import codecache
-from portal import collector
+from portal import codecache, collector
 
 codecache.install(os.path.join(os.path.dirname(__file__), codecache.FILE_NAME))
 

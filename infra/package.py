@@ -14,7 +14,7 @@
 5. the bytecode of the source that dataclasses, ``TypedDict`` classes and named tuples generate
    while the API imports, and the programs of its regular expressions, recorded from a cold
    start of the whole API
-   (:mod:`functions.codecache`, installed by the function's handler
+   (:mod:`portal.codecache`, installed by the function's handler
    ``functions.lambda_entry``).
 
 The same steps the package test and the benchmarks run (``tests/package/lambda_build.py``).

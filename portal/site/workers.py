@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
-from portal import collector
+from portal import codecache, collector
 from portal.site import sources
 from portal.site.files import make_folder, read_bytes, write_bytes
 from portal.site.ical import campaign_ics
@@ -48,6 +48,8 @@ class Rendered:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
+    compiled: bytes = b""
+    """What a forked worker compiled from generated source (:func:`portal.codecache.taken`)."""
 
     def add(self, other: Rendered) -> None:
         self.written += other.written
@@ -81,6 +83,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     empty: bool = JOB.get("empty", False)
     done = Rendered()
     made: set[Path] = set()
+    since = codecache.mark()
     with collector.paused():
         for page in pages[bounds[0] : bounds[1]]:
             try:
@@ -102,6 +105,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
                 write_bytes(str(target), data)
             elif not write_if_changed(target, data):
                 done.unchanged.append(page.out)
+    done.compiled = codecache.taken(since)
     return done
 
 
@@ -130,6 +134,7 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for part in pool.imap_unordered(_render_range, bounds):
                 done.add(part)
+                codecache.add(part.compiled)  # kept by `portal build` (functions/local/command.py)
                 if progress:
                     progress("render", len(done.written), n)
     finally:

@@ -1,9 +1,9 @@
-"""Record the generated source a cold start of the whole API compiles (:mod:`functions.codecache`).
+"""Record the generated source a cold start of the whole API compiles (:mod:`portal.codecache`).
 
 Run by :func:`tests.package.lambda_build.add_codecache` as
 ``python3.12 -S -s -B codecache_record.py OUT`` with the unzipped package as the working
 directory and ``PYTHONPATH`` = the package + Lambda's runtime, as ``lambda_driver.py`` is.
-Inside :func:`functions.codecache.recording` it imports the function's handler
+Inside :func:`portal.codecache.recording` it imports the function's handler
 (``functions.lambda_entry``), asks for the OpenAPI document (which builds every resource of
 the API and the schema of every model), a resource's list without a session and an unknown
 path, and imports the scheduled jobs' module, then writes what was compiled to ``OUT``.
@@ -28,7 +28,7 @@ ASKED = (
 
 
 def main(out: str) -> int:
-    from functions import codecache
+    from portal import codecache
 
     with codecache.recording() as recorded:
         entry = importlib.import_module("functions.lambda_entry")

@@ -338,14 +338,14 @@ def function_handler(root: Path, stage: str) -> tuple[str, str]:
 
 def add_codecache(zip_path: Path, python: Path, runtime: Path) -> int:
     """Add the bytecode of the source generated, and the patterns compiled, on a cold start
-    to a package (:mod:`functions.codecache`): ``codecache_record.py`` drives a cold start of the whole
+    to a package (:mod:`portal.codecache`): ``codecache_record.py`` drives a cold start of the whole
     API from the unzipped package with ``python`` (the Lambda runtime's version) and the
     runtime's modules, offline (nothing it does reaches AWS), and records what is compiled.
     Returns how many sources and patterns were recorded."""
     import tempfile
     import zipfile
 
-    from functions.codecache import FILE_NAME
+    from portal.codecache import FILE_NAME
 
     with tempfile.TemporaryDirectory(prefix="codecache-") as tmp:
         tree, out = Path(tmp) / "task", Path(tmp) / FILE_NAME

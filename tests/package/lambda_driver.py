@@ -8,7 +8,7 @@ It imports the function's handler (``_HANDLER``, as Lambda's runtime does: the
 request per line on stdin and writes one JSON answer per line: ``{"event": ...}`` is passed
 to the handler (one warm container, as on Lambda), ``{"probe": true}`` answers where the
 loaded modules came from and how the generated-code cache served
-(:mod:`functions.codecache`). Anything the app prints goes to stderr.
+(:mod:`portal.codecache`). Anything the app prints goes to stderr.
 
 Standard library only: it must not import anything from the test suite.
 """
@@ -64,7 +64,7 @@ def get_event(path: str, query: dict[str, str] | None = None,
 
 
 def probe() -> dict[str, Any]:
-    cache = sys.modules.get("functions.codecache")
+    cache = sys.modules.get("portal.codecache")
     names = sorted(
         name
         for name in sys.modules

@@ -33,8 +33,8 @@ from typing import IO, Any
 
 import pytest
 
-from functions.codecache import FILE_NAME
 from portal import ROOT
+from portal.codecache import FILE_NAME
 from portal.localdev.dynamodb_local import DynamoDBLocal
 from tests.integration.conftest import start_dynamodb_local
 from tests.package import lambda_build
@@ -475,7 +475,7 @@ def test_a_new_instance_compiles_none_of_the_source_its_imports_generate(
     runtime_env: RuntimeEnv, package: Package, seeded: str, tmp_path: Path
 ) -> None:
     """The function's handler (``functions.lambda_entry``) installs the bytecode the build
-    recorded (:mod:`functions.codecache`) before Zappa's handler imports anything: the
+    recorded (:mod:`portal.codecache`) before Zappa's handler imports anything: the
     dataclasses, ``TypedDict`` classes and named tuples that a first ``GET /api/orders``
     declares are all served from it."""
     assert f"functions/{FILE_NAME}" in package.names
@@ -488,7 +488,7 @@ def test_a_new_instance_compiles_none_of_the_source_its_imports_generate(
         process.close()
 
     assert answer.status == 401, str(answer)  # no session: the resource was built to answer
-    assert counts is not None, "functions.codecache was not imported"
+    assert counts is not None, "portal.codecache was not imported"
     assert counts["misses"] == 0, counts
     assert counts["hits"] > 1000, counts
 

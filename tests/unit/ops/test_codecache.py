@@ -1,5 +1,5 @@
 """The bytecode of generated source, recorded by the package build and served on a cold start
-(:mod:`functions.codecache`): the same classes, no compiling, and never worse than without."""
+(:mod:`portal.codecache`): the same classes, no compiling, and never worse than without."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, get_type_hints
 
 import pytest
 
-from functions import codecache
+from portal import codecache
 
 SRE_MAGIC: int = codecache._sre.MAGIC
 ROOM = r"(?P<building>\d{1,2})栋(?P<room>\d{3,4})(?:室)?|(?i:shop-)(\w+)"
@@ -190,3 +190,69 @@ def test_a_pattern_not_recorded_or_asked_to_print_its_program_is_compiled_as_bef
     assert codecache.counts["misses"] == 1
     re.compile(r"a+b", re.DEBUG)
     assert "MAX_REPEAT" in capsys.readouterr().out  # re's own compiler printed it
+
+
+@pytest.fixture
+def fresh_new() -> Iterator[None]:
+    codecache.new.clear()
+    yield
+    codecache.new.clear()
+
+
+def test_a_command_line_cache_learns_what_it_compiles_and_serves_it_next_time(
+    tmp_path: Path, fresh_new: None
+) -> None:
+    path = str(tmp_path / "cli.marshal")
+    assert codecache.install(path, keep_new=True) is True  # no file yet: starts empty
+    declare()
+    re.compile(r"(?P<unit>\d+)-learned-" + str(tmp_path.name))
+    assert len(codecache.new) >= 9 and codecache.save(path)
+    codecache.uninstall()
+    codecache.new.clear()
+
+    assert codecache.install(path, keep_new=True) is True
+    reset_counts()
+    kinds = declare()
+    assert re.compile(r"(?P<unit>\d+)-learned-" + str(tmp_path.name)).match("12-learned-"
+                                                                            + tmp_path.name)
+    assert codecache.counts["misses"] == 0 and codecache.new == {}
+    assert codecache.save(path) is False  # nothing new: the file is left alone
+    assert kinds["Reading"]("M-1") == kinds["Reading"]("M-1", 0, [])
+
+
+def test_what_a_worker_compiled_reaches_the_parents_file(tmp_path: Path, fresh_new: None) -> None:
+    path = str(tmp_path / "cli.marshal")
+    codecache.install(path, keep_new=True)
+    since = codecache.mark()
+    declare(suffix="_worker")  # as a forked worker would, after its mark
+    sent = codecache.taken(since)
+    assert sent and codecache.taken(codecache.mark()) == b""
+    learned = dict(codecache.new)
+    codecache.new.clear()  # the parent, which compiled none of it
+    codecache.add(sent)
+    assert codecache.new == learned and codecache.save(path)
+    saved = codecache.load((tmp_path / "cli.marshal").read_bytes())
+    assert saved is not None and saved.keys() >= learned.keys()
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_the_compiling(
+    tmp_path: Path, fresh_new: None
+) -> None:
+    path = str(tmp_path / "missing-folder" / "cli.marshal")
+    codecache.install(path, keep_new=True)
+    declare()
+    assert codecache.save(path) is False and not (tmp_path / "missing-folder").exists()
+
+
+def test_an_overgrown_cache_starts_again_from_the_last_run(
+    tmp_path: Path, fresh_new: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cli.marshal"
+    path.write_bytes(codecache.dump({("exec", f"x = {i}"): compile(f"x = {i}", "<string>", "exec")
+                                     for i in range(30)}))  # fmt: skip
+    monkeypatch.setattr(codecache, "MAX_ENTRIES", 32)
+    codecache.install(str(path), keep_new=True)
+    declare()
+    assert codecache.save(str(path))
+    saved = codecache.load(path.read_bytes())
+    assert saved is not None and saved.keys() == codecache.new.keys()

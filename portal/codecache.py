@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import builtins
 import collections
+import contextlib
 import dataclasses
 import importlib
 import marshal
+import os
 import re
 import sys
 import typing
@@ -56,7 +58,7 @@ FORMAT = 2
 entries ``{(mode, source): code}`` and ``{("re", pattern, flags): program}``."""
 
 FILE_NAME = "codecache.marshal"
-"""Its name in the package, beside this module."""
+"""Its name in the Lambda package, beside the function's handler (``functions/lambda_entry.py``)."""
 
 SITES: tuple[tuple[ModuleType, str], ...] = (
     (dataclasses, "exec"),
@@ -178,17 +180,21 @@ def _miss(kind: str, text: str) -> None:
         missed.append(f"{kind}: {text[:120]}")
 
 
-def install(path: str) -> bool:
+def install(path: str, keep_new: bool = False) -> bool:
     """Serve the generated source compiled at the call sites from the file at ``path``.
-    False (and nothing changed) when there is no usable file there."""
+    False (and nothing changed) when there is no usable file there, unless ``keep_new``:
+    then what is compiled is also kept in :data:`new` (from an empty cache if need be), for
+    :func:`save` to add to the file: a command line's cache, kept in the checkout, which
+    learns what the command compiles (``portal build``: ``functions/local/command.py``)."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            cache = load(handle.read())
     except OSError:
-        return False
-    cache = load(data)
+        cache = None
     if cache is None:
-        return False
+        if not keep_new:
+            return False
+        cache = {}
 
     def code_of(source: str, mode: str) -> CodeType:
         hit: CodeType | None = cache.get((mode, source))
@@ -196,17 +202,72 @@ def install(path: str) -> bool:
             counts["hits"] += 1
             return hit
         _miss(mode, source)
-        return _compiled(source, mode)
+        code = _compiled(source, mode)
+        if keep_new:
+            cache[(mode, source)] = new[(mode, source)] = code
+        return code
 
     def program_of(pattern: str | bytes, flags: int) -> tuple[Any, ...] | None:
         found: tuple[Any, ...] | None = cache.get((_RE, pattern, flags))
-        if found is None:
-            _miss(_RE, repr(pattern))
-        else:
+        if found is not None:
             counts["hits"] += 1
+            return found
+        _miss(_RE, repr(pattern))
+        if not keep_new:
+            return None
+        found = cache[(_RE, pattern, flags)] = new[(_RE, pattern, flags)] = program(pattern, flags)
         return found
 
     _patch(code_of, program_of)
+    return True
+
+
+new: Entries = {}
+"""What this process compiled that the installed file did not hold (``install(keep_new=True)``;
+a forked worker's own since :func:`mark` are sent back to the parent by :func:`taken`)."""
+MAX_ENTRIES = 20_000
+"""A kept file past this size (sources that no longer exist pile up) starts again from what
+the last process compiled: its next runs record the rest once more."""
+
+
+def mark() -> int:
+    """Where :data:`new` stands (a forked worker's start)."""
+    return len(new)
+
+
+def taken(since: int) -> bytes:
+    """What was compiled since ``since`` (:func:`mark`), as bytes for :func:`add`; b"" if nothing."""
+    if len(new) <= since:
+        return b""
+    return marshal.dumps(dict(list(new.items())[since:]))
+
+
+def add(data: bytes) -> None:
+    """Keep what a worker compiled (:func:`taken`) as compiled here."""
+    if data:
+        new.update(marshal.loads(data))
+
+
+def save(path: str) -> bool:
+    """Add :data:`new` to the file at ``path`` (written whole, then renamed); False if nothing
+    was new or it cannot be written (the next run compiles those again, no worse)."""
+    if not new:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            kept = load(handle.read()) or {}
+    except OSError:
+        kept = {}
+    merged = {**kept, **new} if len(kept) + len(new) <= MAX_ENTRIES else dict(new)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(dump(merged))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
     return True
 
 

@@ -221,7 +221,6 @@
   }
 
   window.portalPrint = {
-    matrix: matrix,
     svg: svg,
     print: function () {
       prepare(function () { window.print(); });

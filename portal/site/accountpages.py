@@ -8,8 +8,11 @@ every choice and label they embed (as data-* JSON), so no script hard-codes one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from portal.estates.model import Company
 
 BILL_PAGES = (
     ("account/bills/", "bills_mine.html"),
@@ -52,9 +55,17 @@ ACCOUNT_PAGES = (
 
 def account_context(lang: str, common: dict[str, Any], url: Callable[[str, str], str],
                     site_url: str) -> dict[str, Any]:  # fmt: skip
-    """What the account pages show in ``lang`` (``url`` makes the site's links). Its modules
-    are imported here, when a page that acts is rendered: the tables above stay cheap for
-    the plan of a rebuild that renders none."""
+    """What the account pages show in ``lang``: the page's common context and
+    :func:`account_labels`."""
+    return {**common, **account_labels(lang, common["company"], url, site_url)}
+
+
+def account_labels(lang: str, company: Company, url: Callable[[str, str], str],
+                   site_url: str) -> dict[str, Any]:  # fmt: skip
+    """Every choice and label the account pages embed in ``lang`` (``url`` makes the site's
+    links): plain data (a clean build makes it in a forked helper and sends it back pickled,
+    :mod:`portal.site.prefetch`). Its modules are imported here, when a page that acts is
+    rendered: the tables above stay cheap for the plan of a rebuild that renders none."""
     from portal.accounts.identity import RELATIONSHIPS
     from portal.accounts.policy import ADMIN, FINANCE, OWNER, STAFF_ROLES, allowed_roles
     from portal.i18n import translate
@@ -70,8 +81,7 @@ def account_context(lang: str, common: dict[str, Any], url: Callable[[str, str],
     from portal.workorders.model import KINDS, MAX_PHOTOS, REPAIR_CATEGORIES, URGENCIES
 
     roles = (*STAFF_ROLES, FINANCE, ADMIN)  # the roles an admin may assign
-    ctx = {
-        **common,
+    return {
         "staff_roles": roles,
         "import_roles": sorted(allowed_roles("owner.import")),
         "admin_role": ADMIN,
@@ -84,7 +94,7 @@ def account_context(lang: str, common: dict[str, Any], url: Callable[[str, str],
                 "buildings": {b.code: b.name.get(lang) for b in e.buildings},
                 "tz": e.time_zone,
             }
-            for e in common["company"].estates
+            for e in company.estates
         ],
         "role_labels": {r: translate(f"staff.roles.{r}", lang) for r in roles},
         "rel_labels": {r: translate(f"account.relationship.{r}", lang) for r in RELATIONSHIPS},
@@ -110,4 +120,3 @@ def account_context(lang: str, common: dict[str, Any], url: Callable[[str, str],
         # The local outbox link (no real SMS) only on a site built for this machine.
         "dev_outbox": urlsplit(site_url).hostname in ("127.0.0.1", "localhost"),
     }
-    return ctx

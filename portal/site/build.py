@@ -36,7 +36,8 @@ from portal.site import replan, warm, workers
 from portal.site.inputs import assets, file_digest, signature_of, tree_hash
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
 from portal.site.moments import ContentSource
-from portal.site.pages import set_media_origins, set_site_url
+from portal.site.pages import ACCOUNT_LABELS, account_labels_all, set_media_origins, set_site_url
+from portal.site.prefetch import Prefetch
 from portal.site.render import make_env, preload
 from portal.site.replan import plan_site
 from portal.site.security import inline_styles
@@ -200,103 +201,113 @@ def build_site(
         result.errors.append(error("company.yaml", 1, "no_company"))
         result.seconds = time.perf_counter() - started
         return result
-    read, _ = warm.read(content_dir, out_dir, manifest, jobs, changed)
-    files = read.files
-    result.parsed = read.parsed
-    result.errors += read.errors
-
     if (src / "translations").resolve() == CATALOG_DIR.resolve():
         cache_dir = _cache_dir()
         if cache_dir is not None:
             _use_catalog_cache(cache_dir / "catalogs.pickle")
+    # A build that renders every page makes the account pages' labels on the idle core.
+    helper = (Prefetch(functools.partial(account_labels_all, company, site_url))
+              if jobs > 1 and (clean or not manifest.pages) else None)  # fmt: skip
+    try:
+        read, _ = warm.read(content_dir, out_dir, manifest, jobs, changed)
+        files = read.files
+        result.parsed = read.parsed
+        result.errors += read.errors
 
-    # Model.
-    model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources,
-                                               read.changed)  # fmt: skip
-    model.results = list(results)
-    result.errors += model_errors
+        # Model.
+        model, model_errors = content_mod.assemble(company, files, now, content_dir, extra_sources,
+                                                   read.changed)  # fmt: skip
+        model.results = list(results)
+        result.errors += model_errors
 
-    # Plan and fingerprint.
-    asset_urls, asset_files = assets(src / "static")
-    site_hash = hashlib.blake2b(
-        "|".join([
-            BUILDER_VERSION, site_url, tree_hash(src / "templates", src / "translations"),
-            repr(sorted(asset_urls.items())), file_digest(content_dir / "company.yaml"),
-        ]).encode(), digest_size=16,
-    ).hexdigest()  # fmt: skip
-    set_site_url(site_url)
-    set_media_origins(media_origins)
-    planned = plan_site(model, site_hash, os.path.abspath(out_dir),
-                        warm.complete(out_dir, manifest), manifest.token, manifest.pages)  # fmt: skip
-    result.next_change = planned.next_change
-    fingerprints = planned.fingerprints
-    # The manifest is trusted: a page it lists with the same fingerprint is on disk
-    # (`--clean` rebuilds everything if someone deleted output by hand).
-    todo_pages = [p for p in planned.fresh if manifest.pages.get(p.out) != fingerprints[p.out]]
-    result.pages = len(fingerprints)
+        # Plan and fingerprint.
+        asset_urls, asset_files = assets(src / "static")
+        site_hash = hashlib.blake2b(
+            "|".join([
+                BUILDER_VERSION, site_url, tree_hash(src / "templates", src / "translations"),
+                repr(sorted(asset_urls.items())), file_digest(content_dir / "company.yaml"),
+            ]).encode(), digest_size=16,
+        ).hexdigest()  # fmt: skip
+        set_site_url(site_url)
+        set_media_origins(media_origins)
+        planned = plan_site(model, site_hash, os.path.abspath(out_dir),
+                            warm.complete(out_dir, manifest), manifest.token, manifest.pages)  # fmt: skip
+        result.next_change = planned.next_change
+        fingerprints = planned.fingerprints
+        # The manifest is trusted: a page it lists with the same fingerprint is on disk
+        # (`--clean` rebuilds everything if someone deleted output by hand).
+        todo_pages = [p for p in planned.fresh if manifest.pages.get(p.out) != fingerprints[p.out]]
+        result.pages = len(fingerprints)
 
-    # Write assets (content-addressed, so only new ones).
-    # A hashed name the last build wrote holds these bytes (the manifest is trusted, as below),
-    # and so does a file this process wrote or checked from the same bytes.
-    known = set(manifest.assets)
-    checked = _ASSETS_CHECKED.setdefault(out_dir, {})
-    for out, data in asset_files.items():
-        target = out_dir / out
-        if out in known and (out.startswith("assets/") or checked.get(out) is data):
-            continue
-        checked[out] = data
-        if not target.exists() or target.read_bytes() != data:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, data)
-            result.written.append(out)
+        # Write assets (content-addressed, so only new ones).
+        # A hashed name the last build wrote holds these bytes (the manifest is trusted, as below),
+        # and so does a file this process wrote or checked from the same bytes.
+        known = set(manifest.assets)
+        checked = _ASSETS_CHECKED.setdefault(out_dir, {})
+        for out, data in asset_files.items():
+            target = out_dir / out
+            if out in known and (out.startswith("assets/") or checked.get(out) is data):
+                continue
+            checked[out] = data
+            if not target.exists() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, data)
+                result.written.append(out)
 
-    # Render.
-    if todo_pages:
-        env = _environment(src / "templates", site_hash, site_url, asset_urls,
-                           _cache_dir())  # fmt: skip
-        if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
-            preload(env, {p.template for p in todo_pages})  # the workers inherit them compiled
-        workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now,
-                           empty=not had_files)  # fmt: skip
-        done = workers.render(todo_pages, jobs, progress)
-        workers.JOB.clear()
-        result.written += done.written
-        result.unchanged += done.unchanged
-        result.errors += done.errors
-        failed = {p.out for p in todo_pages} - set(done.written)
-    else:
-        failed = set()
+        # Render.
+        if todo_pages:
+            env = _environment(src / "templates", site_hash, site_url, asset_urls,
+                               _cache_dir())  # fmt: skip
+            if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
+                preload(env, {p.template for p in todo_pages})  # the workers inherit them compiled
+            if helper is not None:
+                ACCOUNT_LABELS.update(helper.result() or {})
+            workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now,
+                               empty=not had_files)  # fmt: skip
+            done = workers.render(todo_pages, jobs, progress)
+            workers.JOB.clear()
+            result.written += done.written
+            result.unchanged += done.unchanged
+            result.errors += done.errors
+            failed = {p.out for p in todo_pages} - set(done.written)
+        else:
+            failed = set()
 
-    # Delete what no longer exists (pages and superseded assets).
-    olds = (*manifest.pages, *manifest.assets) if planned.gone is None else (
-        *planned.gone, *manifest.assets)  # fmt: skip
-    gone = {n for n in olds if n not in fingerprints and n not in asset_files}
-    for old in sorted(gone):
-        target = out_dir / old
-        if target.is_file():
-            target.unlink()
-            result.deleted.append(old)
-            _prune_empty(target.parent, out_dir)
-    if clean and had_files:
-        _remove_unknown(out_dir, set(fingerprints) | set(asset_files))
+        # Delete what no longer exists (pages and superseded assets).
+        olds = (*manifest.pages, *manifest.assets) if planned.gone is None else (
+            *planned.gone, *manifest.assets)  # fmt: skip
+        gone = {n for n in olds if n not in fingerprints and n not in asset_files}
+        for old in sorted(gone):
+            target = out_dir / old
+            if target.is_file():
+                target.unlink()
+                result.deleted.append(old)
+                _prune_empty(target.parent, out_dir)
+        if clean and had_files:
+            _remove_unknown(out_dir, set(fingerprints) | set(asset_files))
 
-    # Remember: a page that failed to render keeps no fingerprint, so it is retried.
-    # A new process leaves its plan for the next one (a warm one keeps it in memory).
-    token = os.urandom(8).hex() if planned.fresh_process and not failed else ""
-    if planned.fresh_process:
-        replan.save(out_dir, token)
-    previous = manifest
-    manifest = Manifest(
-        site_hash=site_hash,
-        files=files,
-        pages={k: v for k, v in fingerprints.items() if k not in failed} if failed else fingerprints,
-        assets=sorted(asset_files),
-        token=token,
-    )
-    manifest_mod.save(out_dir, manifest, previous)
-    warm.remember(content_dir, out_dir, manifest, complete=not failed)
-    result.seconds = time.perf_counter() - started
-    return result
+        # Remember: a page that failed to render keeps no fingerprint, so it is retried.
+        # A new process leaves its plan for the next one (a warm one keeps it in memory).
+        token = os.urandom(8).hex() if planned.fresh_process and not failed else ""
+        if planned.fresh_process:
+            replan.save(out_dir, token)
+        previous = manifest
+        manifest = Manifest(
+            site_hash=site_hash,
+            files=files,
+            pages={k: v for k, v in fingerprints.items() if k not in failed} if failed else fingerprints,
+            assets=sorted(asset_files),
+            token=token,
+        )
+        manifest_mod.save(out_dir, manifest, previous)
+        warm.remember(content_dir, out_dir, manifest, complete=not failed)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    finally:
+        if helper is not None:
+            helper.close()
+        ACCOUNT_LABELS.clear()
 
 
 def _prune_empty(d: Path, root: Path) -> None:

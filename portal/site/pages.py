@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.clock import zone
-from portal.estates.model import Estate
+from portal.estates.model import Company, Estate
 from portal.i18n import LANGS
 from portal.service_levels import (
     ACKNOWLEDGE_MIN,
@@ -234,6 +234,9 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
 
     @cache
     def make() -> dict[str, Any]:  # one context for the language's pages, when one renders
+        labels = ACCOUNT_LABELS.get(lang)
+        if labels is not None:
+            return {**common, **labels}
         from portal.site.accountpages import account_context
 
         return account_context(lang, common, url, site_url)
@@ -245,6 +248,19 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
     if lang == LANGS[0]:  # one roster template (Chinese headers) for both languages
         made.append(Page(ROSTER_TEMPLATE, "roster_template.csv", lang, (), {}, _roster))
     return made
+
+
+ACCOUNT_LABELS: dict[str, dict[str, Any]] = {}
+"""The account pages' labels by language, made in advance by a build that renders them all
+(:func:`account_labels_all`, in :mod:`portal.site.prefetch`'s helper) and cleared after it."""
+
+
+def account_labels_all(company: Company, site_url: str) -> dict[str, dict[str, Any]]:
+    """:func:`portal.site.accountpages.account_labels` in every language, for this company and
+    site URL (what :func:`_account_pages` makes otherwise)."""
+    from portal.site.accountpages import account_labels
+
+    return {lang: account_labels(lang, company, url, site_url.rstrip("/")) for lang in LANGS}
 
 
 def _roster() -> dict[str, Any]:

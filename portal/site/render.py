@@ -26,7 +26,7 @@ from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from portal.clock import zone
-from portal.i18n import translate
+from portal.i18n import DEFAULT_LANG, translate
 from portal.site import markdown
 from portal.site.model import Body, FileBody, Issue, Notice
 from portal.site.pages import notice_url, url
@@ -180,6 +180,23 @@ class _DirectCalls(CodeGenerator):
         self.write(")")
 
 
+def texts() -> Callable[..., str]:
+    """``t(key, lang, **params)`` for one environment: :func:`portal.i18n.translate`, with the
+    text of a key without parameters kept (a page asks for about twenty; a changed catalog
+    changes the site hash, so a new environment and a new memo)."""
+    memo: dict[tuple[str, str], str] = {}
+
+    def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+        if params:
+            return translate(key, lang, **params)
+        text = memo.get((key, lang))
+        if text is None:
+            text = memo[key, lang] = translate(key, lang)
+        return text
+
+    return t
+
+
 def _takes_no_context(value: Callable[..., Any]) -> bool:
     target = getattr(value, "__call__", None)  # noqa: B004  (a callable class may pass context)
     return _PassArg.from_obj(value) is None and (
@@ -252,9 +269,8 @@ def make_env(
         bytecode_cache=bytecode_cache,
     )
     env.code_generator_class = _DirectCalls
-    t: Callable[..., str] = translate
     env.globals.update(
-        t=t, site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg, url=url,
+        t=texts(), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg, url=url,
         notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
     )
     check_called_directly(env.globals)

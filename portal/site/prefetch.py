@@ -1,0 +1,92 @@
+"""Work a clean build starts on its idle core while it reads the content.
+
+A build is serial until its pages are planned (read the content files, assemble the
+model, plan): one core works, the other waits for the render. What needs none of the
+content can be made meanwhile in a forked helper: the labels of the pages that act
+(:func:`portal.site.accountpages.account_labels`) import half the code base, about
+0.1 s that a render worker would otherwise spend. The helper sends its value back
+pickled (plain data, a few kilobytes) through a pipe and exits.
+
+Lifecycle: :class:`Prefetch` forks; :meth:`Prefetch.result` waits for the value (or
+gives ``None`` if the helper failed or took longer than :data:`WAIT_S`, and the caller
+makes it itself, as without a helper); :meth:`Prefetch.close` reaps a helper whose
+value is no longer wanted. A helper never writes a file and never runs the parent's
+exit handlers (it leaves with ``os._exit``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+WAIT_S = 30.0
+"""The longest :meth:`Prefetch.result` waits: a helper is a fraction of a second's work."""
+
+
+class Prefetch(Generic[T]):
+    """``fn()``, computed in a forked helper while this process goes on."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write, view) :]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid: int | None = pid
+        self._fd = read
+
+    def result(self, timeout: float = WAIT_S) -> T | None:
+        """The helper's value, or ``None`` (it failed, or was still at work after ``timeout``
+        seconds, and is stopped)."""
+        if self.pid is None:
+            return None
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self._fd], [], [], left)[0]:
+                    os.kill(self.pid, signal.SIGKILL)
+                    chunks = []
+                    break
+                chunk = os.read(self._fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            status = self._reap()
+        if status != 0 or not chunks:
+            return None
+        value: T = pickle.loads(b"".join(chunks))
+        return value
+
+    def close(self) -> None:
+        """Stop and reap a helper whose value is not wanted (nothing if already done)."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def _reap(self) -> int:
+        os.close(self._fd)
+        pid, self.pid = self.pid, None
+        assert pid is not None
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)

@@ -282,6 +282,12 @@ def make_env(
     return env
 
 
+LISTING_TEMPLATES = frozenset({"notice_list.html", "building_notices.html", "estate.html"})
+"""The templates that list notices through ``notice_item`` (a unit test reads the templates):
+a parallel build gives their pages to one worker, which renders each item once
+(:func:`portal.site.workers.render`)."""
+
+
 class _ListItems:
     """``notice_item(n, lang, now)`` for the list pages: the macro of ``_/macros.html``,
     rendered once per notice (its content digest) and language, in this environment.

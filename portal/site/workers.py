@@ -29,6 +29,7 @@ from portal.site.files import make_folder, read_bytes, write_bytes
 from portal.site.ical import campaign_ics
 from portal.site.manifest import write_atomic
 from portal.site.pages import Page
+from portal.site.render import LISTING_TEMPLATES
 from portal.sourcefile import SourceError, error
 
 PARALLEL_MIN_PAGES = 120
@@ -118,14 +119,23 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
         if progress:
             progress("render", n, n)
         return done
-    # The pages that make their context (labels from half the code base) go first, together:
-    # one worker makes it while the others render, instead of the parent before forking.
+    # Two groups go first, each to one worker as one part, where it is no more than a worker's
+    # share: the pages that make their context (labels from half the code base, unless the
+    # build made them in advance), and the pages that list notices (each notice's item is
+    # rendered once per process: in one worker, not in every one). Then small parts, which
+    # balance the cores when one is busier (a shared machine).
     lazy = [p for p in pages if p.make is not None]
-    if lazy:
-        pages = JOB["pages"] = lazy + [p for p in pages if p.make is None]
-    # Small chunks balance the cores when one is busier (a shared machine).
-    chunk = max(16, n // (jobs * 12))
-    bounds = [(i, min(n, i + chunk)) for i in range(0, n, chunk)]
+    lists = [p for p in pages if p.make is None and p.template in LISTING_TEMPLATES]
+    groups = [g for g in (lazy, lists) if g and len(g) <= n // jobs]
+    grouped = {id(p) for g in groups for p in g}
+    rest = [p for p in lazy + [p for p in pages if p.make is None] if id(p) not in grouped]
+    pages = JOB["pages"] = [p for g in groups for p in g] + rest
+    bounds, start = [], 0
+    for g in groups:
+        bounds.append((start, start + len(g)))
+        start += len(g)
+    chunk = max(16, len(rest) // (jobs * 12))
+    bounds += [(i, min(n, i + chunk)) for i in range(start, n, chunk)]
     done = Rendered()
     import multiprocessing  # here: a rebuild of a few pages, in this process, needs no pool
 

@@ -38,9 +38,9 @@ _DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("script-src", "'self'"),
     ("connect-src", "'self'"),
     ("form-action", "'self'"),
-    ("manifest-src", "'self'"),
     ("base-uri", "'none'"),
 )
+"""No ``manifest-src``: the site has no web app manifest, so ``default-src 'none'`` refuses one."""
 _HEADER_ONLY = (("frame-ancestors", "'none'"),)
 _MEDIA = ("img-src", "connect-src")
 """Where the uploads bucket's origin goes: photos are fetched (img) and posted (connect)."""

@@ -80,10 +80,10 @@ def write_if_changed(target: Path, data: bytes) -> bool:
 def _render_range(bounds: tuple[int, int]) -> Rendered:
     env: Environment = JOB["env"]
     pages: list[Page] = JOB["pages"]
-    out_dir: Path = JOB["out_dir"]
+    root = str(JOB["out_dir"])  # page names are POSIX paths: joined as text, not as Paths
     empty: bool = JOB.get("empty", False)
     done = Rendered()
-    made: set[Path] = set()
+    made: set[str] = set()
     since = codecache.mark()
     with collector.paused():
         for page in pages[bounds[0] : bounds[1]]:
@@ -97,14 +97,15 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
                 done.errors.append(error(f"templates/{page.template}", 1, "template_error",
                                          problem=f"{page.out}: {type(exc).__name__}: {exc}"))  # fmt: skip
                 continue
-            target = out_dir / page.out
-            if target.parent not in made:
-                make_folder(str(target.parent))
-                made.add(target.parent)
+            target = f"{root}/{page.out}"
+            folder = target.rpartition("/")[0]
+            if folder not in made:
+                make_folder(folder)
+                made.add(folder)
             done.written.append(page.out)
             if empty:  # no page to replace, nobody reading it: no temporary file and rename
-                write_bytes(str(target), data)
-            elif not write_if_changed(target, data):
+                write_bytes(target, data)
+            elif not write_if_changed(Path(target), data):
                 done.unchanged.append(page.out)
     done.compiled = codecache.taken(since)
     return done

@@ -35,8 +35,17 @@ class Prefetch(Generic[T]):
     """``fn()``, computed in a forked helper while this process goes on."""
 
     def __init__(self, fn: Callable[[], T]) -> None:
-        read, write = os.pipe()
-        pid = os.fork()
+        self.pid: int | None = None
+        try:
+            read, write = os.pipe()
+        except OSError:  # no descriptors left: no helper (the caller makes the value itself)
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # no process left: no helper
+            os.close(read)
+            os.close(write)
+            return
         if pid == 0:  # the helper
             code = 1
             try:
@@ -49,7 +58,7 @@ class Prefetch(Generic[T]):
             finally:
                 os._exit(code)
         os.close(write)
-        self.pid: int | None = pid
+        self.pid = pid
         self._fd = read
 
     def result(self, timeout: float = WAIT_S) -> T | None:

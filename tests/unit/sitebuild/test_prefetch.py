@@ -61,6 +61,18 @@ def test_closing_a_helper_whose_value_is_not_wanted_stops_and_reaps_it() -> None
     helper.close()  # twice is harmless
 
 
+def test_a_process_that_cannot_fork_has_no_helper_and_no_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    helper = Prefetch(lambda: 1)
+    assert helper.pid is None and helper.result() is None
+    helper.close()
+
+
 def _record_calls(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Log every account_labels call, in whichever process makes it (forks inherit the patch)."""
     real = accountpages.account_labels

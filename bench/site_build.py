@@ -973,6 +973,12 @@ def rebuilds(sites: Sites, pelican: Path, probe: Notice, runs: int, fig: Figures
         fig.ours_error = "in-process build_site failed:\n" + tail(traceback.format_exc(), 25)
 
 
+def round_ratios(fig: Figures) -> list[tuple[float, float]]:
+    """(ours/hugo, pelican/ours) of each round: its three builds ran one after another."""
+    rounds = zip(fig.full["ours"], fig.full["hugo"], fig.full["pelican"], strict=False)
+    return [(o.wall_s / h.wall_s, p.wall_s / o.wall_s) for o, h, p in rounds]
+
+
 def report(args: argparse.Namespace, sites: Sites, probe: Notice, fig: Figures) -> dict[str, Any]:
     stat = args.stat
     label = f"{'best' if stat == 'best' else 'median'} of {args.runs}"
@@ -1017,6 +1023,14 @@ def report(args: argparse.Namespace, sites: Sites, probe: Notice, fig: Figures) 
         print(f"per page (page sets differ): hugo/ours pages-per-second = "
               f"{pps['hugo'] / pps['ours']:.2f}×, ours/pelican pages-per-second = "
               f"{pps['ours'] / pps['pelican']:.2f}×")
+    paired = round_ratios(fig)
+    if paired:
+        print("within each round (the three builds one after another, so on the same state of the "
+              "file system, whose cost per file drifts):")
+        print("  ours/hugo    " + " ".join(f"{a:.2f}" for a, _ in paired)
+              + f"   median {statistics.median(a for a, _ in paired):.2f}")
+        print("  pelican/ours " + " ".join(f"{b:.2f}" for _, b in paired)
+              + f"   median {statistics.median(b for _, b in paired):.2f}")
     print()
     print(f"rebuild after editing one notice ({label}; runs in parentheses):")
 
@@ -1091,6 +1105,9 @@ def report(args: argparse.Namespace, sites: Sites, probe: Notice, fig: Figures) 
         "pelican_peak_mb": r3(peak["pelican"]),
         "rebuild_one_s": r3(rb["ours_inproc"]), "rebuild_one_cli_s": r3(rb["ours_cli"]),
         "pelican_rebuild_s": r3(rb["pelican"]), "hugo_rebuild_s": r3(rb["hugo"]),
+        "round_ratio_vs_hugo_median": r3(statistics.median(a for a, _ in paired)) if paired else None,
+        "round_ratio_vs_pelican_median": (r3(statistics.median(b for _, b in paired))
+                                          if paired else None),
         "notice_bytes": nb, "pelican_article_bytes": pb,
         "notice_bytes_vs_pelican": r3(frac),
         "notice_critical_requests": reqs,

@@ -36,7 +36,7 @@ from portal.site import replan, warm, workers
 from portal.site.inputs import assets, file_digest, signature_of, tree_hash
 from portal.site.manifest import BUILDER_VERSION, Manifest, write_atomic
 from portal.site.moments import ContentSource
-from portal.site.pages import ACCOUNT_LABELS, account_labels_all, set_media_origins, set_site_url
+from portal.site.pages import PREFETCHED, prefetched_contexts, set_media_origins, set_site_url
 from portal.site.prefetch import Prefetch
 from portal.site.render import make_env, preload
 from portal.site.replan import plan_site
@@ -205,8 +205,8 @@ def build_site(
         cache_dir = _cache_dir()
         if cache_dir is not None:
             _use_catalog_cache(cache_dir / "catalogs.pickle")
-    # A build that renders every page makes the account pages' labels on the idle core.
-    helper = (Prefetch(functools.partial(account_labels_all, company, site_url))
+    # A build that renders every page makes the lazy pages' contexts on the idle core.
+    helper = (Prefetch(functools.partial(prefetched_contexts, company, site_url))
               if jobs > 1 and (clean or not manifest.pages) else None)  # fmt: skip
     try:
         read, _ = warm.read(content_dir, out_dir, manifest, jobs, changed)
@@ -261,7 +261,7 @@ def build_site(
             if jobs > 1 and len(todo_pages) >= PARALLEL_MIN_PAGES:
                 preload(env, {p.template for p in todo_pages})  # the workers inherit them compiled
             if helper is not None:
-                ACCOUNT_LABELS.update(helper.result() or {})
+                PREFETCHED.update(helper.result() or {})
             workers.JOB.update(env=env, out_dir=out_dir, site_url=site_url, now=now,
                                empty=not had_files)  # fmt: skip
             done = workers.render(todo_pages, jobs, progress)
@@ -307,7 +307,7 @@ def build_site(
     finally:
         if helper is not None:
             helper.close()
-        ACCOUNT_LABELS.clear()
+        PREFETCHED.clear()
 
 
 def _prune_empty(d: Path, root: Path) -> None:

@@ -234,7 +234,7 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
 
     @cache
     def make() -> dict[str, Any]:  # one context for the language's pages, when one renders
-        labels = ACCOUNT_LABELS.get(lang)
+        labels = PREFETCHED.get(f"account:{lang}")
         if labels is not None:
             return {**common, **labels}
         from portal.site.accountpages import account_context
@@ -250,20 +250,28 @@ def _account_pages(lang: str, common: dict[str, Any]) -> list[Page]:
     return made
 
 
-ACCOUNT_LABELS: dict[str, dict[str, Any]] = {}
-"""The account pages' labels by language, made in advance by a build that renders them all
-(:func:`account_labels_all`, in :mod:`portal.site.prefetch`'s helper) and cleared after it."""
+PREFETCHED: dict[str, dict[str, Any]] = {}
+"""The lazy pages' contexts, made in advance by a build that renders them all
+(:func:`prefetched_contexts`, in :mod:`portal.site.prefetch`'s helper) and cleared after it:
+``account:<lang>`` (the account pages' labels) and ``roster``."""
 
 
-def account_labels_all(company: Company, site_url: str) -> dict[str, dict[str, Any]]:
-    """:func:`portal.site.accountpages.account_labels` in every language, for this company and
-    site URL (what :func:`_account_pages` makes otherwise)."""
+def prefetched_contexts(company: Company, site_url: str) -> dict[str, dict[str, Any]]:
+    """What the lazy pages make otherwise (:func:`_account_pages`, :func:`_roster`), for this
+    company and site URL: the account pages' labels in every language, and the roster
+    template, each of which imports modules a rebuild does not need."""
     from portal.site.accountpages import account_labels
 
-    return {lang: account_labels(lang, company, url, site_url.rstrip("/")) for lang in LANGS}
+    made = {f"account:{lang}": account_labels(lang, company, url, site_url.rstrip("/"))
+            for lang in LANGS}  # fmt: skip
+    made["roster"] = _roster()
+    return made
 
 
 def _roster() -> dict[str, Any]:
+    made = PREFETCHED.get("roster")
+    if made is not None:
+        return made
     from portal.site.staffpages import roster_template
 
     return {"body": roster_template()}

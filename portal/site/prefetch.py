@@ -2,9 +2,10 @@
 
 A build is serial until its pages are planned (read the content files, assemble the
 model, plan): one core works, the other waits for the render. What needs none of the
-content can be made meanwhile in a forked helper: the labels of the pages that act
-(:func:`portal.site.accountpages.account_labels`) import half the code base, about
-0.1 s that a render worker would otherwise spend. The helper sends its value back
+content can be made meanwhile in a forked helper: the contexts of the lazy pages
+(:func:`portal.site.pages.prefetched_contexts`: the labels of the pages that act and the
+roster template) import half the code base, about 0.1 s that a render worker would
+otherwise spend. The helper sends its value back
 pickled (plain data, a few kilobytes) through a pipe and exits.
 
 Lifecycle: :class:`Prefetch` forks; :meth:`Prefetch.result` waits for the value (or

@@ -74,18 +74,28 @@ def test_a_process_that_cannot_fork_has_no_helper_and_no_value(
 
 
 def _record_calls(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
-    """Log every account_labels call, in whichever process makes it (forks inherit the patch)."""
+    """Log every account_labels and roster_template call, in whichever process makes it (forks
+    inherit the patch)."""
+    from portal.site import staffpages
+
     real = accountpages.account_labels
+    real_roster = staffpages.roster_template
 
     def logging(lang: str, *args: object) -> dict[str, object]:
         with log.open("a", encoding="utf-8") as fh:
             fh.write(f"{os.getpid()} {lang}\n")
         return real(lang, *args)  # type: ignore[arg-type]
 
+    def roster() -> str:
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} roster\n")
+        return real_roster()
+
     monkeypatch.setattr(accountpages, "account_labels", logging)
+    monkeypatch.setattr(staffpages, "roster_template", roster)
 
 
-def test_a_clean_parallel_build_makes_the_account_labels_once_per_language_in_the_helper(
+def test_a_clean_parallel_build_makes_the_lazy_contexts_once_each_in_the_helper(
     site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     log = tmp_path / "calls.log"
@@ -93,10 +103,12 @@ def test_a_clean_parallel_build_makes_the_account_labels_once_per_language_in_th
     result = build_site(site.content, site.out, jobs=2, site_url="https://portal.example.cn")
     assert result.errors == [] and result.pages > 120  # enough pages for the workers
     calls = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
-    assert sorted(lang for _, lang in calls) == ["en", "zh-CN"]
+    assert sorted(what for _, what in calls) == ["en", "roster", "zh-CN"]
     assert len({pid for pid, _ in calls}) == 1 and calls[0][0] != str(os.getpid())
     assert "我的" in (site.out / "account" / "index.html").read_text(encoding="utf-8")
-    assert pages.ACCOUNT_LABELS == {}  # this build's labels are not kept for the next
+    assert pages.PREFETCHED == {}  # this build's contexts are not kept for the next
+    roster = (site.out / "staff/roster-template.csv").read_bytes()
+    assert roster.startswith("\ufeff".encode()) and roster.endswith(b"\r\n")
 
 
 def test_a_build_whose_helper_fails_makes_the_same_account_pages_itself(
@@ -109,14 +121,15 @@ def test_a_build_whose_helper_fails_makes_the_same_account_pages_itself(
     def broken(*args: object) -> dict[str, dict[str, object]]:
         raise RuntimeError("helper failed")
 
-    monkeypatch.setattr(pages, "account_labels_all", broken)
-    monkeypatch.setattr("portal.site.build.account_labels_all", broken)
+    monkeypatch.setattr(pages, "prefetched_contexts", broken)
+    monkeypatch.setattr("portal.site.build.prefetched_contexts", broken)
     result = build_site(site.content, site.out, jobs=2, site_url="https://portal.example.cn")
     assert result.errors == []
     calls = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
-    assert {lang for _, lang in calls} == {"en", "zh-CN"}  # made by the render workers instead
+    assert {what for _, what in calls} == {"en", "roster", "zh-CN"}  # made by the workers
     assert str(os.getpid()) not in {pid for pid, _ in calls}
-    for rel in ("account/index.html", "staff/index.html", "en/account/orders/new/index.html"):
+    for rel in ("account/index.html", "staff/index.html", "en/account/orders/new/index.html",
+                "staff/roster-template.csv"):
         assert (site.out / rel).read_bytes() == (tmp_path / "ref" / rel).read_bytes()
 
 

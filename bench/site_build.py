@@ -16,7 +16,11 @@ What it does, in one run:
 2. Full builds, fresh output each time, interleaved ours → Hugo → Pelican, R
    times (default 3); the figure is the BEST (lowest) wall time of the runs, the
    one least disturbed by other work on a shared machine (``--stat median`` for
-   the median); every run is printed too. Each tool runs as its
+   the median); every run is printed too, and each round's ratios (its three
+   builds ran one after another). A tool's last output is moved aside, not
+   deleted, before its next build, and deleted when the bench ends
+   (:func:`set_aside`: these machines' ext4 made a build right after a large
+   deletion pay for it). Each tool runs as its
    own subprocess; its peak memory is the larger of the kernel's ``ru_maxrss``
    for that child (``os.wait4``: its largest single process) and the peak of
    the summed PSS of its whole process tree, sampled every 50 ms (this is what
@@ -525,8 +529,7 @@ def generate(work: Path, count: int) -> Sites:
     )
     for d in (sites.ours_content, sites.pelican_content, sites.hugo_site, sites.ours_out,
               sites.pelican_out, sites.pelican_cache, sites.hugo_out):
-        if d.exists():
-            shutil.rmtree(d)
+        set_aside(d)  # not deleted before the builds: see set_aside
     (sites.ours_content / "notices").mkdir(parents=True)
     (sites.ours_content / "campaigns").mkdir()
     (sites.ours_content / "newsletter").mkdir()
@@ -677,9 +680,34 @@ def count_html(out: Path) -> int:
     return sum(1 for _ in out.rglob("*.html")) if out.is_dir() else 0
 
 
-def reset_dir(path: Path) -> None:
+_ASIDE: list[Path] = []
+"""Folders moved out of the way during the run, deleted when it ends (:func:`set_aside`)."""
+
+
+def set_aside(path: Path) -> None:
+    """Move ``path`` to a hidden sibling, deleted when the bench ends (:func:`remove_aside`).
+
+    Deleting a tool's last output right before its next build made that build pay for the
+    deletion: these machines' ext4 has no journal, and without one the kernel does not reuse
+    an inode freed in the last 30 seconds (``recently_deleted()``), so each file created soon
+    after thousands were deleted scans past all of them in its block group (perf: most of the
+    time in ``recently_deleted``). Creating 2,641 folders with a file each took 0.05 s in
+    memory and up to 2 s on disk right after such a deletion, and every round of the bench
+    got slower than the last, for all three tools alike. A rename frees no inode."""
     if path.exists():
-        shutil.rmtree(path)
+        aside = path.with_name(f".{path.name}.aside-{os.getpid()}-{len(_ASIDE)}")
+        path.rename(aside)
+        _ASIDE.append(aside)
+
+
+def remove_aside() -> None:
+    while _ASIDE:
+        shutil.rmtree(_ASIDE.pop(), ignore_errors=True)
+
+
+def reset_dir(path: Path) -> None:
+    """An empty folder at ``path`` (what was there is set aside, not deleted: :func:`set_aside`)."""
+    set_aside(path)
     path.mkdir(parents=True)
 
 
@@ -1166,6 +1194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(summary, ensure_ascii=False))
         return 0 if fig.ours_error is None else 1
     finally:
+        remove_aside()
         if cleanup is not None:
             cleanup.cleanup()
 

@@ -71,6 +71,11 @@ def keep_body(digest: str, body: str) -> None:
     _PARSED_BODIES[digest] = body
 
 
+def kept_body(digest: str) -> str | None:
+    """The body :func:`keep_body` kept for this digest, if any (a forked parser sends it back)."""
+    return _PARSED_BODIES.get(digest)
+
+
 def read_body(path: str, digest: str) -> str:
     """The Markdown after the front matter (already validated when the file was parsed)."""
     body = _PARSED_BODIES.get(digest)

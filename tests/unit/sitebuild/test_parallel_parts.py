@@ -45,3 +45,46 @@ def test_a_parallel_build_renders_each_notices_list_item_once(
     items = [(slug, lang) for _, slug, lang in rendered]
     assert len(items) == len(set(items)) and len(items) >= 60
     assert len({pid for pid, _, _ in rendered}) == 1
+
+
+def _many_notices(site: Site, count: int) -> list[str]:
+    names = []
+    for i in range(count):
+        rel = f"notices/m{i:04d}.md"
+        site.write(rel, notice(f"第{i}号通知", "2026-11-10T09:00:00+08:00"))
+        names.append(rel)
+    site.write("notices/m9999.md", "---\ntitle: [unclosed\n---\n正文\n")  # in the helper's part
+    return sorted([*names, "notices/m9999.md"])
+
+
+def test_a_split_parse_gives_what_one_process_gives_and_keeps_every_body_here(
+    site: Site,
+) -> None:
+    from portal.site import model, workers
+
+    todo = _many_notices(site, workers.SPLIT_MIN_FILES)
+    alone = workers.parse(site.content, todo, jobs=1)
+    model._PARSED_BODIES.clear()
+    split = workers.parse(site.content, todo, jobs=2)
+    assert split == alone
+    assert split[-1][0] == "notices/m9999.md" and split[-1][3]  # its error came back
+    for _, digest, _value, errs in split[:-1]:
+        assert not errs and model.kept_body(digest) is not None  # no file read twice
+
+
+def test_a_split_parse_whose_helper_fails_parses_everything_here(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.site import workers
+
+    class Failed:
+        def __init__(self, fn: object) -> None:
+            pass
+
+        def result(self) -> None:
+            return None
+
+    todo = _many_notices(site, workers.SPLIT_MIN_FILES)
+    alone = workers.parse(site.content, todo, jobs=1)
+    monkeypatch.setattr(workers, "Prefetch", Failed)
+    assert workers.parse(site.content, todo, jobs=2) == alone

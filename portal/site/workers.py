@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from portal import codecache, collector
-from portal.site import sources
+from portal.site import forkpool, sources
 from portal.site.files import make_folder, read_bytes, write_bytes
 from portal.site.ical import campaign_ics
 from portal.site.manifest import write_atomic
@@ -145,16 +145,13 @@ def render(pages: list[Page], jobs: int, progress: Progress | None) -> Rendered:
     chunk = max(16, len(rest) // (jobs * 12))
     bounds += [(i, min(n, i + chunk)) for i in range(start, n, chunk)]
     done = Rendered()
-    import multiprocessing  # here: a rebuild of a few pages, in this process, needs no pool
-
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for part in pool.imap_unordered(_render_range, bounds):
-                done.add(part)
-                codecache.add(part.compiled)  # kept by `portal build` (functions/local/command.py)
-                if progress:
-                    progress("render", len(done.written), n)
+        for part in forkpool.run(_render_range, bounds, jobs):
+            done.add(part)
+            codecache.add(part.compiled)  # kept by `portal build` (functions/local/command.py)
+            if progress:
+                progress("render", len(done.written), n)
     finally:
         gc.unfreeze()
     return done
@@ -195,13 +192,28 @@ def parse(content_dir: Path, todo: list[str], jobs: int) -> list[Parsed]:
         theirs = helper.result()
         if theirs is None:
             return mine + _parse_chunk(items[cut:])
-        for (_, digest, _, _), body in theirs:
-            if body is not None:
-                keep_body(digest, body)
-        return mine + [parsed for parsed, _ in theirs]
+        return mine + _kept(theirs)
     size = max(50, len(items) // (jobs * 4))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    import multiprocessing
+    _PARSING[:] = items
+    try:
+        bounds = [(i, min(len(items), i + size)) for i in range(0, len(items), size)]
+        parts = sorted(forkpool.run(_parse_range, bounds, jobs), key=lambda part: part[0])
+    finally:
+        _PARSING.clear()
+    return [parsed for _, done in parts for parsed in _kept(done)]
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return [r for part in pool.map(_parse_chunk, chunks) for r in part]
+
+def _kept(parsed: list[tuple[Parsed, str | None]]) -> list[Parsed]:
+    """Files parsed in another process; the bodies it kept are kept here (not read again)."""
+    for (_, digest, _, _), body in parsed:
+        if body is not None:
+            keep_body(digest, body)
+    return [p for p, _ in parsed]
+
+
+_PARSING: list[tuple[str, str]] = []
+"""The files a pool of forked parsers shares (each is sent bounds into it)."""
+
+
+def _parse_range(bounds: tuple[int, int]) -> tuple[int, list[tuple[Parsed, str | None]]]:
+    return bounds[0], _parse_with_bodies(_PARSING[bounds[0] : bounds[1]])

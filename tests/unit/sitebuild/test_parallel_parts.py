@@ -88,3 +88,17 @@ def test_a_split_parse_whose_helper_fails_parses_everything_here(
     alone = workers.parse(site.content, todo, jobs=1)
     monkeypatch.setattr(workers, "Prefetch", Failed)
     assert workers.parse(site.content, todo, jobs=2) == alone
+
+
+def test_a_pool_parse_of_many_files_gives_what_one_process_gives(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.site import model, workers
+
+    todo = _many_notices(site, 120)
+    alone = workers.parse(site.content, todo, jobs=1)
+    monkeypatch.setattr(workers, "SPLIT_MIN_FILES", 50)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 100)  # as if these were 5,000
+    model._PARSED_BODIES.clear()
+    assert workers.parse(site.content, todo, jobs=2) == alone  # in order, errors included
+    assert all(model.kept_body(digest) is not None for _, digest, _, errs in alone if not errs)

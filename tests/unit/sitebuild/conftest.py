@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -103,3 +104,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 
 SiteFactory = Callable[[], Site]
+
+
+def gone(pid: int) -> bool:
+    """Whether this child process has exited and been reaped (no zombie left)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False

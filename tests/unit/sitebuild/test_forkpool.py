@@ -9,16 +9,10 @@ import os
 import pytest
 
 from portal.site import forkpool
+from tests.unit.sitebuild.conftest import gone
 
 PARENT = os.getpid()
 
-
-def _gone(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 
 def where(part: tuple[int, int]) -> tuple[tuple[int, int], int, int]:
@@ -33,7 +27,7 @@ def test_every_part_is_done_once_in_the_children(jobs: int, count: int) -> None:
     assert all(total == sum(range(*p)) for p, _, total in results)
     pids = {pid for _, pid, _ in results}
     assert os.getpid() not in pids and len(pids) <= min(jobs, count)
-    assert all(_gone(pid) for pid in pids)  # each exited when the parts ran out
+    assert all(gone(pid) for pid in pids)  # each exited when the parts ran out
 
 
 def test_a_child_that_dies_has_its_part_done_by_the_parent() -> None:
@@ -70,4 +64,4 @@ def test_a_caller_that_stops_early_leaves_no_child_behind() -> None:
     run = forkpool.run(slow, [(i, i + 1) for i in range(4)], 2)
     first = next(run)
     run.close()  # the children still at work are stopped and reaped
-    assert first != os.getpid() and _gone(first)
+    assert first != os.getpid() and gone(first)

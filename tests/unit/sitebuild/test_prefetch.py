@@ -13,15 +13,7 @@ import pytest
 from portal.site import accountpages, pages
 from portal.site.build import build_site
 from portal.site.prefetch import Prefetch
-from tests.unit.sitebuild.conftest import Site
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+from tests.unit.sitebuild.conftest import Site, gone
 
 
 def test_the_helpers_value_is_computed_in_another_process_and_comes_back() -> None:
@@ -30,7 +22,7 @@ def test_the_helpers_value_is_computed_in_another_process_and_comes_back() -> No
     value = helper.result()
     assert value is not None and value["labels"] == {"a": ["选项", 1]}
     assert value["pid"] != os.getpid() and value["pid"] == pid
-    assert pid is not None and _gone(pid)
+    assert pid is not None and gone(pid)
 
 
 def test_a_helper_that_fails_gives_none_and_is_reaped() -> None:
@@ -40,7 +32,7 @@ def test_a_helper_that_fails_gives_none_and_is_reaped() -> None:
     helper = Prefetch(boom)
     pid = helper.pid
     assert helper.result() is None
-    assert pid is not None and _gone(pid)
+    assert pid is not None and gone(pid)
 
 
 def test_a_helper_still_at_work_after_the_timeout_is_stopped_and_gives_none() -> None:
@@ -49,14 +41,14 @@ def test_a_helper_still_at_work_after_the_timeout_is_stopped_and_gives_none() ->
     started = time.monotonic()
     assert helper.result(timeout=0.2) is None
     assert time.monotonic() - started < 30
-    assert pid is not None and _gone(pid)
+    assert pid is not None and gone(pid)
 
 
 def test_closing_a_helper_whose_value_is_not_wanted_stops_and_reaps_it() -> None:
     helper = Prefetch(lambda: time.sleep(60))
     pid = helper.pid
     helper.close()
-    assert pid is not None and _gone(pid)
+    assert pid is not None and gone(pid)
     assert helper.result() is None  # closed: nothing to wait for
     helper.close()  # twice is harmless
 

@@ -42,6 +42,7 @@ GENERATED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                         | {"tel"})), ()),  # link_phones: <a class="tel">
     "qr_svg": (("svg", "rect", "path", "role", "width", "height"), ()),
     "notice_item": ((), ("_/macros.html",)),
+    "chrome": ((), ("_/chrome.html",)),
 }  # fmt: skip
 """A filter or global the templates use → (the words of the markup it writes, the
 templates it renders): what a template's own source does not show."""

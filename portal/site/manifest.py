@@ -18,7 +18,7 @@ from pathlib import Path
 
 from portal.site import sources
 
-BUILDER_VERSION = "11"
+BUILDER_VERSION = "10"
 MANIFEST = ".portal-build.pickle"
 SHARDS = 16
 

@@ -20,9 +20,8 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
-from jinja2.nodes import Call, Concat, Expr
+from jinja2.nodes import Call, Expr
 from jinja2.nodes import Template as TemplateNode
-from jinja2.runtime import markup_join
 from jinja2.utils import _PassArg
 from markupsafe import Markup
 
@@ -146,19 +145,9 @@ def escape_out(value: Any) -> str:
     return _escape_inner(str(value))
 
 
-def concat_out(parts: tuple[Any, ...]) -> str:
-    """What ``a ~ b`` gives (Jinja's ``markup_join``: the parts as text, joined, and escaped into
-    :class:`Markup` where one of them is Markup), with plain ``str`` parts joined directly."""
-    for part in parts:
-        if type(part) is not str:
-            return markup_join(parts)
-    return "".join(parts)
-
-
 class _DirectCalls(CodeGenerator):
     """Compiles ``f(x)`` in a template to a plain call rather than ``context.call(f, x)``,
-    a value written to the page to :func:`escape_out` rather than ``escape``, and ``a ~ b``
-    to :func:`concat_out` rather than ``markup_join``.
+    and a value written to the page to :func:`escape_out` rather than ``escape``.
 
     ``context.call`` exists for callables that take the context, the evaluation
     context or the environment first (``@pass_context`` and friends): it inspects
@@ -171,19 +160,7 @@ class _DirectCalls(CodeGenerator):
 
     def visit_Template(self, node: TemplateNode, frame: Frame | None = None) -> None:
         super().visit_Template(node, frame)
-        # read when a page renders
-        self.writeline("from portal.site.render import concat_out, escape_out")
-
-    @optimizeconst
-    def visit_Concat(self, node: Concat, frame: Frame) -> None:
-        if not frame.eval_ctx.autoescape or frame.eval_ctx.volatile:
-            super().visit_Concat(node, frame)
-            return
-        self.write("concat_out((")
-        for arg in node.nodes:
-            self.visit(arg, frame)
-            self.write(", ")
-        self.write("))")
+        self.writeline("from portal.site.render import escape_out")  # read when a page renders
 
     def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
@@ -295,7 +272,7 @@ def make_env(
     env.globals.update(
         t=texts(), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg, url=url,
         notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
-        chrome=_Parts(env, "_/chrome.html"), listing=_Parts(env, "_/listing.html"),
+        chrome=_Chrome(env),
     )
     check_called_directly(env.globals)
     env.filters.update(
@@ -336,24 +313,20 @@ class _ListItems:
         return html
 
 
-class _Parts:
-    """``chrome(part, *args)``, ``listing(part, *args)``: a macro of ``_/chrome.html`` (the
-    header's tools, the footer's hotline and links: the same on every page of a language) or
-    of ``_/listing.html`` (a notice list's category chips), rendered once per part and
-    arguments in this environment (a list argument counts as its items). Each is its own
-    template, so a page kind's inlined styles follow the parts it can show
-    (:data:`portal.site.stylesheet.GENERATED`)."""
+class _Chrome:
+    """``chrome(part, *args)``: a macro of ``_/chrome.html`` (the header's tools, the footer's
+    hotline and links: the same on every page of a language), rendered once per part and
+    arguments in this environment (about 10 µs of every page's render)."""
 
-    def __init__(self, env: Environment, template: str) -> None:
+    def __init__(self, env: Environment) -> None:
         self.env = env
-        self.template = template
-        self.done: dict[tuple[Any, ...], Markup] = {}
+        self.done: dict[tuple[str, ...], Markup] = {}
 
-    def __call__(self, part: str, *args: Any) -> Markup:
-        key = (part, *(tuple(a) if type(a) is list else a for a in args))
+    def __call__(self, part: str, *args: str) -> Markup:
+        key = (part, *args)
         html = self.done.get(key)
         if html is None:
-            module = self.env.get_template(self.template).module
+            module = self.env.get_template("_/chrome.html").module
             html = self.done[key] = Markup(getattr(module, part)(*args))
         return html
 

@@ -43,7 +43,6 @@ GENERATED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "qr_svg": (("svg", "rect", "path", "role", "width", "height"), ()),
     "notice_item": ((), ("_/macros.html",)),
     "chrome": ((), ("_/chrome.html",)),
-    "listing": ((), ("_/listing.html",)),
 }  # fmt: skip
 """A filter or global the templates use → (the words of the markup it writes, the
 templates it renders): what a template's own source does not show."""

@@ -38,24 +38,3 @@ def test_a_value_is_written_as_escape_writes_it(value: Any) -> None:
 def test_an_undefined_value_still_fails_the_page() -> None:
     with pytest.raises(UndefinedError):
         escape_out(StrictUndefined(name="missing"))
-
-
-@pytest.mark.parametrize("parts", [
-    ("site.category.", "outage"), ("estates/", "lanting", "/"), ("", ""), ("a", 1, "b"),
-    ("<x>", Markup("<b>kept</b>"), "&"), (Markup("<i>"), "<not>"), ("t", None), (_Str("<s>"), "x"),
-    (_Html(), "<y>"), ("only",),
-])  # fmt: skip
-def test_a_concatenation_gives_what_markup_join_gives(parts: tuple[Any, ...]) -> None:
-    from jinja2.runtime import markup_join
-
-    from portal.site.render import concat_out
-
-    joined = concat_out(parts)
-    assert joined == markup_join(parts) and type(joined) is type(markup_join(parts))
-
-
-def test_a_concatenation_with_an_undefined_part_still_fails_the_page() -> None:
-    from portal.site.render import concat_out
-
-    with pytest.raises(UndefinedError):
-        concat_out(("estates/", StrictUndefined(name="missing")))

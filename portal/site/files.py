@@ -36,11 +36,16 @@ def write_bytes(path: str, data: bytes) -> None:
     """Create or replace the file with ``data`` (in place: the caller knows nobody reads it)."""
     fd = os.open(path, _CREATE, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
     finally:
         os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """All of ``data`` to a file or pipe (``os.write`` may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def make_folder(path: str) -> None:

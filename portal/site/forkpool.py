@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from portal.site.files import write_all
+
 R = TypeVar("R")
 Part = tuple[int, int]
 
@@ -89,7 +91,7 @@ def _fork(fn: Callable[[Part], R], others: Iterable[_Child]) -> _Child:
 def _serve(fn: Callable[[Part], R], parts: int, results: int) -> None:
     while (bounds := _read(parts, _PART.size)) is not None:
         data = pickle.dumps(fn(_PART.unpack(bounds)), protocol=pickle.HIGHEST_PROTOCOL)
-        _write(results, _SIZE.pack(len(data)) + data)
+        write_all(results, _SIZE.pack(len(data)) + data)
 
 
 def _hand_out(child: _Child, pending: deque[Part]) -> None:
@@ -97,7 +99,7 @@ def _hand_out(child: _Child, pending: deque[Part]) -> None:
     if pending and child.parts >= 0:
         child.part = pending.popleft()
         try:
-            _write(child.parts, _PART.pack(*child.part))
+            write_all(child.parts, _PART.pack(*child.part))
             return
         except OSError:  # gone before it read it: its end of the results pipe says so
             return
@@ -121,12 +123,6 @@ def _read(fd: int, size: int) -> bytes | None:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
-
-
-def _write(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _close(child: _Child, kill: bool = False) -> None:

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from portal.site.files import write_all
+
 T = TypeVar("T")
 
 WAIT_S = 30.0
@@ -51,10 +53,7 @@ class Prefetch(Generic[T]):
             code = 1
             try:
                 os.close(read)
-                data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(write, view) :]
+                write_all(write, pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL))
                 code = 0
             finally:
                 os._exit(code)

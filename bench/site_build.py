@@ -771,14 +771,24 @@ def portal_cmd(sites: Sites, clean: bool, jobs: int | None) -> list[str | Path]:
 
 
 class _StylesheetLinks(HTMLParser):
+    """A page's stylesheets, and its script files: a ``<script src>`` without ``defer``,
+    ``async`` or ``type=module`` stops the parser until it is fetched, so it is on the
+    critical path as much as a stylesheet; a deferred one is fetched on the first view too,
+    but nothing waits on it."""
+
     def __init__(self) -> None:
         super().__init__()
         self.hrefs: list[str] = []
+        self.blocking: list[str] = []
+        self.deferred: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
         if tag == "link" and "stylesheet" in a.get("rel", "").lower().split() and a.get("href"):
             self.hrefs.append(a["href"])
+        elif tag == "script" and a.get("src"):
+            waits = not ({"defer", "async"} & a.keys()) and a.get("type", "") != "module"
+            (self.blocking if waits else self.deferred).append(a["src"])
 
 
 _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)['"]?\s*\)?""")
@@ -788,9 +798,10 @@ _URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 
 @dataclass
 class Transfer:
-    files: list[tuple[str, int, int]]  # (URL path, raw bytes, gzip bytes)
+    files: list[tuple[str, int, int]]  # (URL path, raw bytes, gzip bytes): the critical path
     external: list[str]
     referenced: list[tuple[str, int]]  # url() resources of the CSS (fonts...), not counted
+    deferred: list[tuple[str, int, int]]  # deferred scripts: fetched, but not waited on
 
     @property
     def gzip_total(self) -> int:
@@ -798,8 +809,12 @@ class Transfer:
 
     @property
     def critical_requests(self) -> int:
-        """The page and every stylesheet it blocks on (linked or @imported)."""
+        """The page and every stylesheet (linked or @imported) and script file it blocks on."""
         return len(self.files)
+
+    @property
+    def deferred_gzip(self) -> int:
+        return sum(g for _, _, g in self.deferred)
 
 
 def _gz(data: bytes) -> int:
@@ -812,7 +827,8 @@ def _url_to_file(out: Path, url_path: str) -> Path:
 
 
 def page_transfer(out: Path, page_url: str, site_url: str) -> Transfer:
-    """gzip size of a page and every stylesheet it pulls in (links and @import)."""
+    """gzip size of a page and every stylesheet (links and @import) and script file it
+    waits on; its deferred scripts apart."""
     site_netloc = urlsplit(site_url).netloc
     files: list[tuple[str, int, int]] = []
     external: list[str] = []
@@ -859,7 +875,16 @@ def page_transfer(out: Path, page_url: str, site_url: str) -> Transfer:
         target = resolve(page_url, href)
         if target is not None:
             add_css(target)
-    return Transfer(files=files, external=external, referenced=referenced)
+    deferred: list[tuple[str, int, int]] = []
+    for src, into in [(s, files) for s in parser.blocking] + [(s, deferred) for s in parser.deferred]:
+        target = resolve(page_url, src)
+        path = _url_to_file(out, target) if target is not None else None
+        if path is None or not path.is_file():
+            external.append(src if path is None else f"{src} (missing)")
+            continue
+        script = path.read_bytes()
+        into.append((target or src, len(script), _gz(script)))
+    return Transfer(files=files, external=external, referenced=referenced, deferred=deferred)
 
 
 def find_notice_page(out: Path, slug: str) -> str | None:
@@ -1071,7 +1096,7 @@ def report(args: argparse.Namespace, sites: Sites, probe: Notice, fig: Figures) 
     print(f"  pelican, content cache       {_fmt(rb['pelican'])} s  ({runs_of('pelican')})")
     print(f"  hugo, second run             {_fmt(rb['hugo'])} s  ({runs_of('hugo')})")
     print()
-    print(f"one notice page, gzip -6, HTML + linked CSS (notice {probe.slug}):")
+    print(f"one notice page, gzip -6, HTML + the CSS and scripts it waits on (notice {probe.slug}):")
     for name in ("ours", "pelican"):
         t = fig.transfer.get(name)
         if t is None:
@@ -1079,6 +1104,9 @@ def report(args: argparse.Namespace, sites: Sites, probe: Notice, fig: Figures) 
             continue
         detail = ", ".join(f"{u} {raw}→{gz}" for u, raw, gz in t.files)
         print(f"  {name:8s} {t.gzip_total:7d} B  ({detail})")
+        if t.deferred:
+            later = ", ".join(f"{u} {raw}→{gz}" for u, raw, gz in t.deferred)
+            print(f"           deferred scripts, not waited on: {t.deferred_gzip} B ({later})")
         if t.external:
             print(f"           not counted: {', '.join(t.external)}")
         if t.referenced:
@@ -1139,6 +1167,8 @@ def report(args: argparse.Namespace, sites: Sites, probe: Notice, fig: Figures) 
         "notice_bytes": nb, "pelican_article_bytes": pb,
         "notice_bytes_vs_pelican": r3(frac),
         "notice_critical_requests": reqs,
+        "notice_deferred_script_bytes": (fig.transfer["ours"].deferred_gzip
+                                         if "ours" in fig.transfer else None),
         "pelican_critical_requests": (fig.transfer["pelican"].critical_requests
                                       if "pelican" in fig.transfer else None),
         "peak_vs_hugo": r3(peak_ratio),

@@ -30,7 +30,7 @@ from portal.i18n import DEFAULT_LANG, translate
 from portal.site import markdown
 from portal.site.model import Body, FileBody, Issue, Notice
 from portal.site.pages import notice_url, url
-from portal.site.security import inline_styles, policy
+from portal.site.security import inline_scripts, inline_styles, policy
 from portal.site.stylesheet import Kinds
 
 DEFAULT_TZ = zone()
@@ -273,6 +273,7 @@ def make_env(
         t=texts(), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg, url=url,
         notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
         chrome=_Chrome(env),
+        **{name: Markup(js) for name, js in inline_scripts(templates.parent / "static").items()},
     )
     check_called_directly(env.globals)
     env.filters.update(

@@ -1,8 +1,9 @@
 """The Content-Security-Policy of the static site, in one place.
 
 Pages declare it in a ``<meta http-equiv>``; the local server and the CDN send
-it as a header too (``frame-ancestors`` only works as a header). The site needs
-no inline script; its one small stylesheet (``site/static/style.css``, and
+it as a header too (``frame-ancestors`` only works as a header). The site's one
+inline script (``site/static/early.js``: large type, set before the first paint,
+so a first view waits on no script file) is admitted by its hash; its one small stylesheet (``site/static/style.css``, and
 ``print.css`` for the print views of campaigns and issues) is inlined in every page, cut to the rules
 the page's kind can use (:mod:`portal.site.stylesheet`), so the first view needs
 one request, and admitted by its SHA-256 hash (``style-src``), not by
@@ -31,6 +32,9 @@ INLINE_STYLES: dict[str, str] = {"inline_css": "style.css", "print_css": "print.
 """The stylesheets of ``site/static`` that pages inline (``<style>``), by the template global
 that writes each; each page kind inlines its cut of them (:mod:`portal.site.stylesheet`)."""
 
+INLINE_SCRIPTS: dict[str, str] = {"early_js": "early.js"}
+"""The scripts of ``site/static`` that every page inlines (``<script>``), by their global."""
+
 _DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("default-src", "'none'"),
     ("style-src", "'self'"),
@@ -46,10 +50,28 @@ _MEDIA = ("img-src", "connect-src")
 """Where the uploads bucket's origin goes: photos are fetched (img) and posted (connect)."""
 
 
-def style_hash(css: str) -> str:
-    """The CSP source that admits exactly this inline ``<style>`` content."""
-    digest = hashlib.sha256(css.encode("utf-8")).digest()
+def inline_hash(text: str) -> str:
+    """The CSP source that admits exactly this inline ``<style>`` or ``<script>`` content."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def inline_scripts(static_dir: Path = ROOT / "site" / "static") -> dict[str, str]:
+    """The inlined scripts as pages carry them: without their ``//`` comment lines and
+    indentation (empty where a file is missing, e.g. a Lambda package)."""
+    out = {}
+    for name, file in INLINE_SCRIPTS.items():
+        try:
+            lines = (static_dir / file).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            lines = []
+        out[name] = "\n".join(s for s in map(str.strip, lines) if s and not s.startswith("//"))
+    return out
+
+
+@cache
+def _script_hashes() -> str:
+    return " ".join(inline_hash(js) for js in inline_scripts().values() if js)
 
 
 def inline_styles(static_dir: Path = ROOT / "site" / "static") -> dict[str, str]:
@@ -75,14 +97,17 @@ def policy(
 ) -> str:
     """The policy; as a header it adds ``frame-ancestors``; ``media_origins`` (the uploads
     bucket's ``https://`` origin) are admitted for images and for the upload POST; ``styles``
-    (default: every page kind's inlined styles, :func:`page_styles`) by their hashes."""
-    hashes = " ".join(style_hash(css) for css in (page_styles() if styles is None else styles)
+    (default: every page kind's inlined styles, :func:`page_styles`) by their hashes, and
+    the inlined scripts by theirs."""
+    hashes = " ".join(inline_hash(css) for css in (page_styles() if styles is None else styles)
                       if css)  # fmt: skip
     parts = []
     for name, sources in _DIRECTIVES + (_HEADER_ONLY if header else ()):
         extra = " ".join(media_origins) if name in _MEDIA and media_origins else ""
         if name == "style-src" and hashes:
             extra = hashes
+        elif name == "script-src":
+            extra = _script_hashes()
         parts.append(f"{name} {sources}{' ' + extra if extra else ''}")
     return "; ".join(parts)
 

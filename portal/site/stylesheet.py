@@ -43,6 +43,7 @@ GENERATED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "qr_svg": (("svg", "rect", "path", "role", "width", "height"), ()),
     "notice_item": ((), ("_/macros.html",)),
     "chrome": ((), ("_/chrome.html",)),
+    "early_js": (("js", "big"), ()),  # early.js: classes on <html>, before the first paint
 }  # fmt: skip
 """A filter or global the templates use → (the words of the markup it writes, the
 templates it renders): what a template's own source does not show."""

@@ -1,4 +1,5 @@
-// 大字版 (?large=1/0), before the first paint; the home link; printing (README).
+// 大字版's button (early.js, inlined in <head>, has set it before the first paint: the class
+// "big" on <html>); the home link; printing (README). Deferred: no first view waits on it.
 (function () {
   "use strict";
   var root = document.documentElement, KEY = "largeType";
@@ -8,10 +9,7 @@
   function put(k, v) {
     try { localStorage.setItem(k, v); } catch (e) {}
   }
-  var q = /[?&]large=([01])(&|$)/.exec(location.search);
-  if (q) put(KEY, q[1]);
-  var on = (q ? q[1] : get(KEY)) === "1";
-  root.classList.add("js", on ? "big" : "js");
+  var on = root.classList.contains("big");
   function show(b) {
     root.classList.toggle("big", on);
     if (b) b.setAttribute("aria-pressed", on);

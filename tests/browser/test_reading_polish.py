@@ -273,18 +273,24 @@ def test_a_link_with_large_1_switches_large_type_on_before_the_first_frame_and_k
     assert watched.problems() == []
 
 
-def test_large_type_script_is_small_same_origin_and_runs_before_the_body(
+def test_large_type_runs_inline_before_the_body_and_no_script_file_blocks_the_first_view(
     open_page: OpenPage, demo: DemoSite, phone: tuple[int, int]
 ) -> None:
     W, H = phone
-    page = open_page(demo.estate_path, width=W, height=H).page
+    watched = open_page(demo.estate_path, width=W, height=H)
+    page = watched.page
     script = page.locator("head script")
-    assert script.count() == 1
-    src = script.get_attribute("src") or ""
+    assert script.count() == 2
+    early, large = script.nth(0), script.nth(1)
+    assert early.get_attribute("src") is None  # early.js, admitted by its hash
+    assert len(early.inner_text()) < 400
+    assert page.evaluate("document.documentElement.classList.contains('js')") is True
+    src = large.get_attribute("src") or ""
     assert src.startswith("/assets/") and src.endswith(".js")
-    assert script.get_attribute("defer") is None and script.get_attribute("async") is None
+    assert large.get_attribute("defer") is not None  # the button: after the parse
     size = page.evaluate("(src) => fetch(src).then((r) => r.text()).then((t) => t.length)", src)
     assert size < 2000
+    assert watched.problems() == []  # no CSP report: the policy admits the inline script
 
 
 def test_pages_follow_the_phones_font_size(

@@ -40,7 +40,7 @@ def test_each_bill_page_is_built_in_both_languages_with_its_scripts_and_labels(
     for prefix, lang in (("", "zh-CN"), ("en/", "en")):
         html = built.page(prefix + rel)
         scripts = re.findall(r'<script src="/assets/([a-z]+)\.[0-9a-f]{10}\.js" defer>', html)
-        assert scripts == ["api", "billkit", script], (prefix + rel, scripts)
+        assert scripts == ["large", "api", "billkit", script], (prefix + rel, scripts)
         assert '<meta name="robots" content="noindex">' in html
         assert _labels(html) == bill_labels(lang)
     assert f"<title>{title} · " in built.page(rel)

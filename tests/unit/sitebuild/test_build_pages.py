@@ -6,15 +6,16 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from portal import ROOT
-from portal.site.security import CSP, inline_styles, page_styles, policy
+from portal.site.security import CSP, inline_scripts, inline_styles, page_styles, policy
 from tests.support import qr_svg as qr_svg_support
 from tests.unit.sitebuild.conftest import Site
 
 SCRIPT_FILE = re.compile(r'<script src="/assets/[a-z]+\.[0-9a-f]{10}\.js" defer></script>')
-# 大字版: the one script of a reading page, not deferred (it sets <html>'s class before the
-# first paint); the pages that act load it too, ahead of their own deferred files.
+# 大字版: every page inlines early.js (it sets <html>'s class before the first paint, so no
+# script file blocks a first view) and defers large.js (the button), ahead of its own files.
 MEDIA = "https://portal-local-uploads.s3.ap-east-1.amazonaws.com"
-LARGE_TYPE = re.compile(r'<script src="/assets/large\.[0-9a-f]{10}\.js"></script>')
+EARLY = f"<script>{inline_scripts()['early_js']}</script>"
+LARGE_TYPE = re.compile(r'<script src="/assets/large\.[0-9a-f]{10}\.js" defer></script>')
 
 
 def test_clean_build_of_valid_content_has_no_errors_and_writes_every_page(site: Site) -> None:
@@ -63,14 +64,14 @@ def test_every_html_page_declares_the_strict_csp_and_its_language(built: Site) -
         rel = p.relative_to(built.out).as_posix().removeprefix("en/")
         if rel.startswith(("account/", "staff/")):  # the pages that act: our script files only
             tags = re.findall(r"<script\b[^>]*>.*?</script>", html, re.S)
-            assert len(tags) > 1 and LARGE_TYPE.fullmatch(tags[0]), (p, tags)
-            assert all(SCRIPT_FILE.fullmatch(t) for t in tags[1:]), (p, tags)
+            assert len(tags) > 2 and tags[0] == EARLY and LARGE_TYPE.fullmatch(tags[1]), (p, tags)
+            assert all(SCRIPT_FILE.fullmatch(t) for t in tags[2:]), (p, tags)
             assert html.count("<script") == len(tags), p
-        else:  # reading pages and the print view (its print button): large.js only, in <head>
+        else:  # reading pages and the print view (its print button): early.js and large.js only
             head = html.split("</head>", 1)[0]
             tags = re.findall(r"<script\b[^>]*>.*?</script>", head, re.S)
-            assert len(tags) == 1 and LARGE_TYPE.fullmatch(tags[0]), (p, tags)
-            assert html.count("<script") == 1, p
+            assert tags[0] == EARLY and LARGE_TYPE.fullmatch(tags[1]) and len(tags) == 2, (p, tags)
+            assert html.count("<script") == 2, p
 
 
 def test_estate_home_lists_pinned_and_urgent_first_and_links_the_hotline(built: Site) -> None:
@@ -185,7 +186,7 @@ def test_assets_have_hashed_names(built: Site) -> None:
 
 
 def test_reading_pages_inline_the_stylesheet_their_csp_admits_by_hash(built: Site) -> None:
-    from portal.site.security import style_hash
+    from portal.site.security import inline_hash
     from portal.site.stylesheet import Kinds
 
     kinds = Kinds(ROOT / "site" / "templates", inline_styles())
@@ -195,7 +196,12 @@ def test_reading_pages_inline_the_stylesheet_their_csp_admits_by_hash(built: Sit
         html = built.page(rel)
         inlined = list(kinds.styles(template).values())
         assert re.findall(r"<style>(.*?)</style>", html, re.S) == inlined, rel
-        assert 'rel="stylesheet"' not in html, rel  # one request for the first view
+        assert 'rel="stylesheet"' not in html, rel  # one request for the first view:
+        blocking = [
+            t for t in re.findall(r"<script\b[^>]*>", html) if "src=" in t and " defer" not in t
+        ]
+        assert blocking == [], rel  # no script file either
         for css in inlined:
-            assert style_hash(css) in CSP
+            assert inline_hash(css) in CSP
+        assert inline_hash(inline_scripts()["early_js"]) in CSP
     assert "unsafe-inline" not in CSP

@@ -34,7 +34,7 @@ def test_each_cash_page_is_built_in_both_languages_with_its_script_and_labels(
     for prefix, lang in (("", "zh-CN"), ("en/", "en")):
         html = built.page(f"{prefix}staff/{path}/index.html")
         scripts = re.findall(r'<script src="/assets/([a-z]+)\.[0-9a-f]{10}\.js" defer>', html)
-        assert scripts == ["api", "billkit", PAGES[path]], (prefix, scripts)
+        assert scripts == ["large", "api", "billkit", PAGES[path]], (prefix, scripts)
         assert '<meta name="robots" content="noindex">' in html
         assert _data(html, "labels") == cash_context(lang)["cash_labels"]
 

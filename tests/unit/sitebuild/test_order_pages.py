@@ -39,7 +39,7 @@ def test_each_order_page_is_built_in_both_languages_with_its_scripts(built: Site
     for prefix in ("", "en/"):
         html = built.page(prefix + rel)
         scripts = re.findall(r'<script src="/assets/([a-z]+)\.[0-9a-f]{10}\.js" defer>', html)
-        assert scripts == ["api", "orderkit", *script], (prefix + rel, scripts)
+        assert scripts == ["large", "api", "orderkit", *script], (prefix + rel, scripts)
         assert '<meta name="robots" content="noindex">' in html
         assert "<noscript>" in html
     assert re.search(rf"<h1( id=\"title\")?>{title}</h1>", built.page(rel)), rel

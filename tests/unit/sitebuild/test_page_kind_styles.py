@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal import ROOT
 from portal.site import stylesheet
-from portal.site.security import inline_styles, page_styles, policy, style_hash
+from portal.site.security import inline_hash, inline_scripts, inline_styles, page_styles, policy
 from portal.site.stylesheet import SCRIPTS, Kinds, Rule, parse, requires
 from tests.unit.sitebuild.conftest import Site
 
@@ -78,14 +78,19 @@ def test_a_notice_inlines_less_than_the_whole_stylesheet_and_only_its_own_hash(
     assert ".top{" in inlined and ":root.big{" in inlined and "@media print{" in inlined
     meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
     assert meta is not None and meta.group(1) == policy(styles=[inlined])
-    assert meta.group(1).count("'sha256-") == 1
+    style_src, script_src = (
+        re.search(rf"{d} ([^;]+)", meta.group(1)) for d in ("style-src", "script-src")
+    )
+    assert style_src is not None and style_src.group(1) == f"'self' {inline_hash(inlined)}"
+    assert script_src is not None  # and the one inline script, early.js, by its hash
+    assert script_src.group(1) == f"'self' {inline_hash(inline_scripts()['early_js'])}"
 
 
 def test_the_headers_policy_admits_every_kinds_styles_and_fits_cloudfront(built: Site) -> None:
     header = policy(header=True, media_origins=["https://b.s3.ap-east-1.amazonaws.com"])
     for path in built.out.rglob("*.html"):
         for css in _inlined(path.read_text(encoding="utf-8")):
-            assert style_hash(css) in header, path
+            assert inline_hash(css) in header, path
     assert len(header) <= CLOUDFRONT_CSP_LIMIT
     assert "unsafe-inline" not in header
 
@@ -96,7 +101,7 @@ def test_the_publishing_page_admits_every_kinds_styles_for_its_preview_frames(bu
     meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
     assert meta is not None
     for css in page_styles(ROOT / "site"):
-        assert style_hash(css) in meta.group(1)
+        assert inline_hash(css) in meta.group(1)
 
 
 def test_a_selector_requires_its_classes_elements_and_attributes_not_what_is_negated() -> None:
@@ -113,7 +118,7 @@ def test_a_template_that_loads_another_script_keeps_the_whole_stylesheet(tmp_pat
     css = ".a{color:red}\n.b{color:blue}"
     (tmp_path / "reading.html").write_text('<p class="a">{{ inline_css }}</p>', encoding="utf-8")
     (tmp_path / "acting.html").write_text(
-        "<p class=\"a\">{{ inline_css }}<script src=\"{{ asset('bills.js') }}\"></script>",
+        '<p class="a">{{ inline_css }}<script src="{{ asset(\'bills.js\') }}"></script>',
         encoding="utf-8",
     )
     kinds = Kinds(tmp_path, {"inline_css": css})

@@ -29,7 +29,7 @@ def test_the_reconcile_page_is_built_in_both_languages_with_its_script_and_label
     for prefix, lang in (("", "zh-CN"), ("en/", "en")):
         html = built.page(prefix + "staff/reconcile/index.html")
         scripts = re.findall(r'<script src="/assets/([a-z]+)\.[0-9a-f]{10}\.js" defer>', html)
-        assert scripts == ["api", "bankmap", "reconcile"], (prefix, scripts)
+        assert scripts == ["large", "api", "bankmap", "reconcile"], (prefix, scripts)
         assert '<meta name="robots" content="noindex">' in html
         assert _data(html, "labels") == reconcile_context(lang)["reconcile_labels"]
     assert "<title>对账与结账 · " in built.page("staff/reconcile/index.html")

@@ -216,14 +216,15 @@ class _KindLoader(FileSystemLoader):
     (``inline_css``, ``print_css``, ``csp``, and ``csp_with(media_origins)`` for the pages
     that admit the uploads bucket): a page renders with its own template's globals."""
 
-    def __init__(self, templates: Path, kinds: Kinds) -> None:
+    def __init__(self, templates: Path, kinds: Kinds, scripts: tuple[str, ...]) -> None:
         super().__init__(str(templates))
         self.kinds = kinds
+        self.scripts = scripts
 
     def load(self, environment: Environment, name: str,
              globals: MutableMapping[str, Any] | None = None) -> Template:  # fmt: skip
         own: dict[str, Any] = kind_globals(tuple(self.kinds.styles(name).items()),
-                                           self.kinds.admitted(name))  # fmt: skip
+                                           self.kinds.admitted(name), self.scripts)  # fmt: skip
         chained = environment.make_globals(None) if globals is None else globals
         # One plain dict, not a ChainMap: each render copies the template's globals into its
         # context, which for a ChainMap is a Python loop over every name (the environment's
@@ -232,13 +233,14 @@ class _KindLoader(FileSystemLoader):
 
 
 @lru_cache(maxsize=64)
-def kind_globals(styles: tuple[tuple[str, str], ...], admitted: tuple[str, ...]) -> dict[str, Any]:
+def kind_globals(styles: tuple[tuple[str, str], ...], admitted: tuple[str, ...],
+                 scripts: tuple[str, ...]) -> dict[str, Any]:  # fmt: skip
     """A template's inlined styles, and its policy admitting ``admitted`` (its styles' hashes,
-    or every kind's for the page that previews others)."""
+    or every kind's for the page that previews others) and the inlined ``scripts``."""
 
     @lru_cache(maxsize=8)
     def csp_with(media_origins: tuple[str, ...] = ()) -> Markup:
-        return Markup(policy(media_origins=media_origins, styles=admitted))
+        return Markup(policy(media_origins=media_origins, styles=admitted, scripts=scripts))
 
     return {**{name: Markup(css) for name, css in styles}, "csp": csp_with(),
             "csp_with": csp_with}  # fmt: skip
@@ -254,12 +256,13 @@ def make_env(
     ``static`` folder)."""
     if kinds is None:
         kinds = Kinds(templates, inline_styles(templates.parent / "static"))
+    scripts = inline_scripts(templates.parent / "static")
     bytecode_cache = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
     env = Environment(
-        loader=_KindLoader(templates, kinds),
+        loader=_KindLoader(templates, kinds, tuple(scripts.values())),
         autoescape=select_autoescape(("html", "xml", "svg")),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -273,7 +276,7 @@ def make_env(
         t=texts(), site_url=site_url, asset=asset_urls.__getitem__, qr_svg=qr_svg, url=url,
         notice_url=notice_url, notice_item=_ListItems(env), issue_label=issue_label,
         chrome=_Chrome(env),
-        **{name: Markup(js) for name, js in inline_scripts(templates.parent / "static").items()},
+        **{name: Markup(js) for name, js in scripts.items()},
     )
     check_called_directly(env.globals)
     env.filters.update(

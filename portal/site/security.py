@@ -70,8 +70,9 @@ def inline_scripts(static_dir: Path = ROOT / "site" / "static") -> dict[str, str
 
 
 @cache
-def _script_hashes() -> str:
-    return " ".join(inline_hash(js) for js in inline_scripts().values() if js)
+def _script_hashes(scripts: tuple[str, ...] | None) -> str:
+    found = inline_scripts().values() if scripts is None else scripts
+    return " ".join(inline_hash(js) for js in found if js)
 
 
 def inline_styles(static_dir: Path = ROOT / "site" / "static") -> dict[str, str]:
@@ -93,12 +94,13 @@ def page_styles(site_dir: Path = ROOT / "site") -> list[str]:
 
 
 def policy(
-    *, header: bool = False, media_origins: Sequence[str] = (), styles: Sequence[str] | None = None
+    *, header: bool = False, media_origins: Sequence[str] = (), styles: Sequence[str] | None = None,
+    scripts: Sequence[str] | None = None,
 ) -> str:
     """The policy; as a header it adds ``frame-ancestors``; ``media_origins`` (the uploads
     bucket's ``https://`` origin) are admitted for images and for the upload POST; ``styles``
     (default: every page kind's inlined styles, :func:`page_styles`) by their hashes, and
-    the inlined scripts by theirs."""
+    ``scripts`` (default: :func:`inline_scripts`'s) by theirs."""
     hashes = " ".join(inline_hash(css) for css in (page_styles() if styles is None else styles)
                       if css)  # fmt: skip
     parts = []
@@ -107,7 +109,7 @@ def policy(
         if name == "style-src" and hashes:
             extra = hashes
         elif name == "script-src":
-            extra = _script_hashes()
+            extra = _script_hashes(None if scripts is None else tuple(scripts))
         parts.append(f"{name} {sources}{' ' + extra if extra else ''}")
     return "; ".join(parts)
 

@@ -3,8 +3,9 @@
 Pages declare it in a ``<meta http-equiv>``; the local server and the CDN send
 it as a header too (``frame-ancestors`` only works as a header). The site's one
 inline script (``site/static/early.js``: large type, set before the first paint,
-so a first view waits on no script file) is admitted by its hash; its one small stylesheet (``site/static/style.css``, and
-``print.css`` for the print views of campaigns and issues) is inlined in every page, cut to the rules
+so a first view waits on no script file) is admitted by its hash (``script-src``);
+its one small stylesheet (``site/static/style.css``, and ``print.css`` for the
+print views of campaigns and issues) is inlined in every page, cut to the rules
 the page's kind can use (:mod:`portal.site.stylesheet`), so the first view needs
 one request, and admitted by its SHA-256 hash (``style-src``), not by
 ``'unsafe-inline'``: a page's ``<meta>`` admits its kind's styles, the headers

@@ -20,7 +20,11 @@ What it does, in one run:
    builds ran one after another). A tool's last output is moved aside, not
    deleted, before its next build, and deleted when the bench ends
    (:func:`set_aside`: these machines' ext4 made a build right after a large
-   deletion pay for it). Each tool runs as its
+   deletion pay for it; a run starting within 30 s of the last one's end waits).
+   The disk's state still moves every tool's figure (in one afternoon, ours 0.63
+   to 0.76 s and Pelican/ours 6.2 to 5.4, while the same builds in memory did not
+   move): ``--keep /dev/shm/DIR`` runs everything on tmpfs and measures the
+   builders' own work. Each tool runs as its
    own subprocess; its peak memory is the larger of the kernel's ``ru_maxrss``
    for that child (``os.wait4``: its largest single process) and the peak of
    the summed PSS of its whole process tree, sampled every 50 ms (this is what
@@ -31,9 +35,10 @@ What it does, in one run:
    after a warm-up build: what the dev server's watcher does); Pelican with its
    content cache; Hugo a plain second run. R edits each, summarised the same way.
 4. Transferred size of one notice page, HTML plus the CSS it links (following
-   ``@import``), each file gzip-compressed at level 6: ours vs Pelican's default
-   theme article for the same notice; and how many requests that is (the page
-   and the stylesheets it blocks on).
+   ``@import``) and the script files that block its parser (no ``defer``,
+   ``async`` or ``type=module``), each file gzip-compressed at level 6: ours vs
+   Pelican's default theme article for the same notice; and how many requests
+   that is (the page and what it blocks on). Deferred scripts are printed apart.
 5. Prints a table and the targets, then exactly one JSON line last.
 
 Both peers come from a separate virtualenv, ``.venv-bench`` (git-ignored), which

@@ -21,7 +21,7 @@ What it does, in one run:
    deleted, before its next build, and deleted when the bench ends
    (:func:`set_aside`: these machines' ext4 made a build right after a large
    deletion pay for it; a run starting within 30 s of the last one's end waits).
-   The disk's state still moves every tool's figure (in one afternoon, ours 0.63
+   The disk's state still moves every tool's figure (within half an hour, ours 0.63
    to 0.76 s and Pelican/ours 6.2 to 5.4, while the same builds in memory did not
    move): ``--keep /dev/shm/DIR`` runs everything on tmpfs and measures the
    builders' own work. Each tool runs as its

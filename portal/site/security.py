@@ -57,17 +57,24 @@ def inline_hash(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
+def _static_texts(static_dir: Path, files: dict[str, str]) -> dict[str, str]:
+    """Global → the text of its file in ``static_dir`` (empty where the file is missing,
+    e.g. a Lambda package)."""
+    out = {}
+    for name, file in files.items():
+        try:
+            out[name] = (static_dir / file).read_text(encoding="utf-8")
+        except OSError:
+            out[name] = ""
+    return out
+
+
 def inline_scripts(static_dir: Path = ROOT / "site" / "static") -> dict[str, str]:
     """The inlined scripts as pages carry them: without their ``//`` comment lines and
-    indentation (empty where a file is missing, e.g. a Lambda package)."""
-    out = {}
-    for name, file in INLINE_SCRIPTS.items():
-        try:
-            lines = (static_dir / file).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            lines = []
-        out[name] = "\n".join(s for s in map(str.strip, lines) if s and not s.startswith("//"))
-    return out
+    indentation."""
+    return {name: "\n".join(s for s in map(str.strip, text.splitlines())
+                            if s and not s.startswith("//"))
+            for name, text in _static_texts(static_dir, INLINE_SCRIPTS).items()}  # fmt: skip
 
 
 @cache
@@ -78,13 +85,7 @@ def _script_hashes(scripts: tuple[str, ...] | None) -> str:
 
 def inline_styles(static_dir: Path = ROOT / "site" / "static") -> dict[str, str]:
     """The inlined stylesheets' text (empty where a file is missing, e.g. a Lambda package)."""
-    out = {}
-    for name, file in INLINE_STYLES.items():
-        try:
-            out[name] = (static_dir / file).read_text(encoding="utf-8")
-        except OSError:
-            out[name] = ""
-    return out
+    return _static_texts(static_dir, INLINE_STYLES)
 
 
 def page_styles(site_dir: Path = ROOT / "site") -> list[str]:
